@@ -1,0 +1,98 @@
+"""fastact: fast, accurate activation functions for NumPy.
+
+    import fastact as fa
+    y = fa.sigmoid(x)                      # new array, same float dtype
+    fa.sigmoid(x, out=x)                   # in place
+    gx = fa.sigmoid.backward(gy, y=y)      # from the forward output
+    gx = fa.silu.backward(gy, x)           # from the forward input
+
+Every function is a row of ``fastact.catalog``; ``fa.names()`` lists them
+and ``fa.reference`` holds the pure-NumPy twin of each.
+"""
+
+import os
+import warnings
+
+from . import _api, _threads, catalog
+from ._threads import get_num_threads, num_threads, set_num_threads
+
+__version__ = "0.1.0"
+
+_PURE_ENV = os.environ.get("FASTACT_PURE_PYTHON", "") not in ("", "0")
+_ext = None
+_ext_error = None
+_variant = None
+
+if not _PURE_ENV:
+    try:
+        from . import _ext
+    except ImportError as error:  # pragma: no cover - depends on the install
+        _ext_error = error
+        warnings.warn(
+            "fastact: the compiled module could not be imported "
+            f"({error}); using the pure-NumPy reference implementations, "
+            "which are much slower. Reinstall with a C compiler available "
+            "(pip install --force-reinstall --no-binary fastact fastact), or "
+            "set FASTACT_PURE_PYTHON=1 to silence this warning.",
+            RuntimeWarning, stacklevel=2)
+
+from . import reference  # noqa: E402  (needs the modules above)
+
+if _ext is not None:
+    _variant = "baseline"
+    _backend = _ext.make_ufuncs(_variant)
+    _threads.init(_ext)
+else:
+    _backend = reference.BACKEND
+    _threads.init(None)
+
+_activations = _api.build(_backend, "fastact")
+globals().update(_activations)
+globals().update({alias: _activations[name] for alias, name in catalog.ALIASES.items()})
+
+Activation = _api.Activation
+
+
+def names():
+    """Canonical names of all activations, catalog order."""
+    return [row.name for row in catalog.CATALOG]
+
+
+def get(name):
+    """The activation called `name` (canonical name or alias)."""
+    return _activations[catalog.lookup(name).name]
+
+
+def config():
+    """The build and runtime configuration as a dict (see show_config)."""
+    import numpy
+    info = {
+        "fastact": __version__,
+        "numpy": numpy.__version__,
+        "backend": "compiled" if _ext is not None else "reference (pure NumPy)",
+        "threads": get_num_threads(),
+        "available_cpus": _threads.available_cpus(),
+    }
+    if _ext is not None:
+        omp = _ext.openmp_version()
+        info["openmp"] = f"yes (_OPENMP {omp})" if omp else "no (serial build)"
+        info["simd_variants_built"] = [name for name, _ in _ext.variants()]
+        info["simd_variant_selected"] = _variant
+    elif _PURE_ENV:
+        info["reason"] = "FASTACT_PURE_PYTHON is set"
+    else:
+        info["reason"] = f"compiled module unavailable: {_ext_error}"
+    return info
+
+
+def show_config():
+    """Print version, backend, SIMD variants, OpenMP and threads."""
+    for key, value in config().items():
+        if isinstance(value, list):
+            value = ", ".join(value)
+        print(f"{key:>22}: {value}")
+
+
+__all__ = (["names", "get", "show_config", "config", "set_num_threads",
+            "get_num_threads", "num_threads", "reference", "catalog", "Activation"]
+           + names() + list(catalog.ALIASES))

@@ -1,0 +1,265 @@
+"""The public callables: one ``Activation`` per catalog row.
+
+An ``Activation`` checks arguments and applies the dtype/``out`` rules of
+DESIGN.md, then hands plain arrays to a *backend*: the compiled ufuncs, or
+the pure-NumPy reference twin.  Both backends see exactly the same calls, so
+``fastact.reference`` differs from ``fastact`` only in how values are
+computed.
+
+A backend maps ufunc names (see ``fastact/_codegen.py``: ``elu``,
+``elu_grad``, ``elu_backward``, ``elu_backward_y``, ``softmax``,
+``softmax_backward_y``) to callables with the ufunc calling convention
+``f(*arrays, *scalar_args, out=None, dtype=None)`` (gufuncs also take
+``axes=``).
+"""
+
+import math
+import numbers
+import operator
+
+import numpy as np
+
+from . import catalog
+
+# dtype.char of arrays that take the direct path.
+_NATIVE = frozenset("fd")
+_FLOAT_KINDS = frozenset("efd")
+
+
+def _dtype_error(qualname, dtype):
+    return TypeError(f"{qualname}: unsupported dtype {dtype} (accepted: "
+                     "float16, float32, float64, bool and integers)")
+
+
+class Activation:
+    """An activation function: ``f(x)``, ``f.backward(grad, x | y=)``,
+    ``f.derivative(x)`` and ``f.ufunc``."""
+
+    def __init__(self, row, backend, prefix="fastact"):
+        self.row = row
+        self.name = self.__name__ = row.name
+        self._qualname = f"{prefix}.{row.name}"
+        self._backend = backend
+        self._axis = row.kind == catalog.AXIS
+        self._defaults = {p.name: p.default for p in row.params}
+        self._default_call = self._resolve({})
+        self.__doc__ = _docstring(row)
+
+    def __repr__(self):
+        return f"<{self._qualname}>"
+
+    # ---- parameters -------------------------------------------------
+
+    def _resolve(self, params):
+        """(kernel, numeric args, axis, full params) from keyword params,
+        checked before any work."""
+        row = self.row
+        for key in params:
+            if key not in self._defaults:
+                known = ", ".join(self._defaults) or "none"
+                raise TypeError(f"{self._qualname}() got an unexpected keyword "
+                                f"argument {key!r} (parameters: {known})")
+        full = dict(self._defaults)
+        full.update(params)
+        args = []
+        kernel = row.name
+        axis = None
+        for p in row.params:
+            value = _check_param(self._qualname, p, full[p.name])
+            full[p.name] = value
+            if p.check == "choice":
+                kernel = row.kernel_for[1][value]
+            elif p.check == "int":
+                axis = value
+            else:
+                args.append(math.inf if value is None else value)
+        if row.check is not None:
+            problem = row.check(full)
+            if problem:
+                raise ValueError(f"{self._qualname}: {problem}")
+        return kernel, tuple(args), axis, full
+
+    def _call_for(self, params):
+        return self._default_call if not params else self._resolve(params)
+
+    # ---- forward ----------------------------------------------------
+
+    def __call__(self, x, out=None, **params):
+        kernel, args, axis, _ = self._call_for(params)
+        if self._axis:
+            return self._axis_call(kernel, (x,), axis, out)
+        ufunc = self._backend[kernel]
+        if out is None and type(x) is np.ndarray and x.dtype.char in _NATIVE:
+            return ufunc(x, *args)
+        arrays, dtype = self._prepare((x,), out)
+        return ufunc(*arrays, *args, out=out, dtype=dtype)
+
+    @property
+    def ufunc(self):
+        """The np.ufunc (a gufunc for axis-wise functions) computing the
+        forward pass with the default parameters; scalar parameters are its
+        extra inputs."""
+        return self._backend[self._default_call[0]]
+
+    # ---- backward ---------------------------------------------------
+
+    def backward(self, grad, x=None, *, y=None, out=None, **params):
+        """dL/dx from dL/dy = ``grad`` and either the forward input ``x`` or,
+        where the derivative is a function of the output, ``y=``."""
+        kernel, args, axis, full = self._call_for(params)
+        if (x is None) == (y is None):
+            need = "x (the forward input)"
+            if self._from_y_allowed(full):
+                need += " or y= (the forward output)"
+            raise TypeError(f"{self._qualname}.backward: pass exactly one of {need}")
+        if y is not None and not self._from_y_allowed(full):
+            raise TypeError(
+                f"{self._qualname}.backward: y= is not supported"
+                + (" with these parameters" if self.row.has_grad_y else "")
+                + "; the derivative is not a function of the output, pass x")
+        if self._axis:
+            if y is None:
+                y = self._axis_call(kernel, (x,), axis, None)
+            return self._axis_call(kernel + "_backward_y", (grad, y), axis, out)
+        name = kernel + ("_backward" if y is None else "_backward_y")
+        arrays, dtype = self._prepare((grad, x if y is None else y), out)
+        return self._backend[name](*arrays, *args, out=out, dtype=dtype)
+
+    def _from_y_allowed(self, full):
+        rule = self.row.backward_from_y
+        return rule(full) if callable(rule) else bool(rule)
+
+    def derivative(self, x, out=None, **params):
+        """f'(x), elementwise."""
+        if self._axis:
+            raise TypeError(f"{self._qualname}.derivative: {self.name} is not "
+                            "elementwise (its Jacobian is a matrix); use "
+                            f"{self.name}.backward")
+        kernel, args, _, _ = self._call_for(params)
+        arrays, dtype = self._prepare((x,), out)
+        return self._backend[kernel + "_grad"](*arrays, *args, out=out, dtype=dtype)
+
+    # ---- argument rules (DESIGN.md "Rules every callable follows") ----
+
+    def _prepare(self, inputs, out):
+        """Arrays for the backend and the dtype to compute in (None: the
+        arrays' own); validates dtypes and ``out`` before any work."""
+        arrays = []
+        for value in inputs:
+            if isinstance(value, np.ndarray) or hasattr(value, "__array_ufunc__") \
+                    and not isinstance(value, np.generic):
+                arrays.append(value)     # ndarray, or a duck array (dask, xarray)
+            else:
+                arrays.append(np.asarray(value))
+        dtypes = [np.dtype(getattr(a, "dtype", np.float64)) for a in arrays]
+        for dt in dtypes:
+            if dt.kind not in "biuf" or (dt.kind == "f" and dt.char not in _FLOAT_KINDS):
+                raise _dtype_error(self._qualname, dt)
+        compute = None
+        if any(dt.kind != "f" for dt in dtypes):
+            # integers and bool compute in float64 (as np.exp does for int64)
+            compute = np.result_type(*[np.float64 if dt.kind != "f" else dt for dt in dtypes])
+        result = compute or np.result_type(*dtypes)
+        if out is not None:
+            self._check_out(out, arrays, result)
+        return arrays, compute
+
+    def _check_out(self, out, arrays, result_dtype):
+        where = f"{self._qualname}: out"
+        if not isinstance(out, np.ndarray):
+            raise TypeError(f"{where} must be a NumPy array, got {type(out).__name__}")
+        if not out.flags.writeable:
+            raise ValueError(f"{where} is read-only")
+        shape = np.broadcast_shapes(*[np.shape(a) for a in arrays])
+        if out.shape != shape:
+            raise ValueError(f"{where} has shape {out.shape}, the result has shape {shape}")
+        if out.dtype != result_dtype:
+            raise TypeError(f"{where} has dtype {out.dtype}, the result has dtype "
+                            f"{np.dtype(result_dtype)}")
+
+    # ---- axis-wise functions -----------------------------------------
+
+    def _axis_call(self, name, inputs, axis, out):
+        arrays, compute = self._prepare(inputs, out)
+        arrays = [np.asarray(a) for a in arrays]
+        ndim = max(a.ndim for a in arrays)
+        if ndim == 0:        # a single value is a row of length 1
+            result = self._axis_call(name, [a.reshape(1) for a in arrays], -1, None)
+            result = result.reshape(())
+            if out is not None:
+                out[...] = result
+                return out
+            return result[()]
+        if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
+            raise TypeError(f"{self._qualname}: axis must be an integer, got {axis!r}")
+        if not -ndim <= axis < ndim:
+            raise np.exceptions.AxisError(
+                f"{self._qualname}: axis {axis} is out of bounds for an array "
+                f"of dimension {ndim}")
+        axes = [(axis,)] * (len(arrays) + 1)
+        dtype = compute or np.result_type(*arrays)
+        if dtype == np.float16:
+            # The row kernels exist for float32/float64: compute float16 in
+            # float32 and round once (DESIGN.md dtype rules).
+            result = self._backend[name](*[a.astype(np.float32) for a in arrays],
+                                         axes=axes).astype(np.float16)
+            if out is not None:
+                out[...] = result
+                return out
+            return result
+        return self._backend[name](*arrays, axes=axes, out=out, dtype=compute)
+
+
+def _check_param(qualname, p, value):
+    """The checked value of parameter `p`, or a ValueError/TypeError naming it."""
+    where = f"{qualname}: {p.name}"
+    if p.check == "choice":
+        aliases = dict(p.value_aliases)
+        try:
+            value = aliases.get(value, value)
+        except TypeError:        # unhashable
+            pass
+        if isinstance(value, str) and value in p.choices:
+            return value
+        raise ValueError(f"{where} must be one of {', '.join(map(repr, p.choices))}, "
+                         f"got {value!r}")
+    if p.check == "int":
+        if isinstance(value, bool):
+            raise TypeError(f"{where} must be an integer, got {value!r}")
+        try:
+            return operator.index(value)
+        except TypeError:
+            raise TypeError(f"{where} must be an integer, got {value!r}") from None
+    if value is None and p.check == "finite_or_none":
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{where} must be a real number, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{where} must be finite, got {value!r}")
+    if p.check == "positive" and not value > 0:
+        raise ValueError(f"{where} must be > 0, got {value!r}")
+    if p.check == "nonnegative" and not value >= 0:
+        raise ValueError(f"{where} must be >= 0, got {value!r}")
+    return value
+
+
+def _docstring(row):
+    lines = [f"{row.name}(x): {row.formula}", ""]
+    if row.aliases:
+        lines.append("Aliases: " + ", ".join(row.aliases))
+    lines.append(f"Output range: {row.output_range}")
+    for p in row.params:
+        lines.append(f"{p.name} = {p.default!r}: {p.doc}")
+    lines.append("backward from the output (y=): "
+                 + ("yes" if row.backward_from_y is True else
+                    "depends on the parameters" if callable(row.backward_from_y) else "no"))
+    lines.append(f"Max error: {row.ulp.float32} ULP (float32), {row.ulp.float64} ULP (float64)")
+    if row.notes:
+        lines += ["", row.notes]
+    return "\n".join(lines)
+
+
+def build(backend, prefix):
+    """{canonical name: Activation} for every catalog row, catalog order."""
+    return {row.name: Activation(row, backend, prefix) for row in catalog.CATALOG}

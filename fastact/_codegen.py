@@ -1,0 +1,115 @@
+"""Turns the catalog into the ufunc specs that the C template renders.
+
+setup.py loads this module by path (before fastact is built) and renders
+``fastact/src/kernels.c.tp`` with ``ufunc_specs()``.  The compiled module
+then creates one ``np.ufunc`` per spec, in this order, so the Python side
+can find them by name.
+"""
+
+from dataclasses import dataclass
+
+try:
+    from . import catalog
+except ImportError:  # loaded by path from setup.py
+    import catalog  # noqa: F401  (setup.py puts fastact/ on sys.path)
+
+
+@dataclass(frozen=True)
+class UfuncSpec:
+    name: str            # ufunc name, e.g. "elu_backward_y"
+    kernel: str          # C kernel name, e.g. "elu"
+    family: str          # forward | grad | backward | backward_y
+    arrays: tuple        # element names of the array inputs, e.g. ("g", "x")
+    nargs: int           # scalar (broadcast) kernel arguments after the arrays
+    expr: str            # C expression of one element, F() gives the dtype
+    min_parallel: int
+    axis: bool           # row kernel: gufunc "(n)->(n)" / "(n),(n)->(n)"
+    doc: str
+
+    @property
+    def nin(self):
+        return len(self.arrays) + self.nargs
+
+    # ---- C snippets for the template (fastact/src/kernels.c.tp) ----
+
+    @property
+    def out_index(self):
+        """Position of the output among the ufunc operands."""
+        return len(self.arrays) + self.nargs
+
+    def contig_params(self, T):
+        """Parameter list of the contiguous kernel."""
+        arrays = "".join(f"const {T} *p{v}, " for v in self.arrays)
+        scalars = "".join(f", {T} a{i}" for i in range(self.nargs))
+        return f"fa_intp n, {arrays}{T} *out{scalars}"
+
+    def contig_test(self, T):
+        """True when every array is contiguous and every scalar broadcast."""
+        tests = [f"steps[{k}] == sizeof({T})" for k in range(len(self.arrays))]
+        tests.append(f"steps[{self.out_index}] == sizeof({T})")
+        tests += [f"steps[{len(self.arrays) + i}] == 0" for i in range(self.nargs)]
+        return " && ".join(tests)
+
+    def contig_args(self, T):
+        """Arguments passing the ufunc operands to the contiguous kernel."""
+        arrays = "".join(f"(const {T} *)args[{k}], " for k in range(len(self.arrays)))
+        scalars = "".join(f", *(const {T} *)args[{len(self.arrays) + i}]"
+                          for i in range(self.nargs))
+        return f"n, {arrays}({T} *)args[{self.out_index}]{scalars}"
+
+    def c_expr(self, sfx):
+        return self.expr.replace("F(", f"FA_{sfx}(")
+
+    def type_rows(self):
+        """Operand type characters per loop: float16 (scalar arguments in
+        float32), float32, float64; row kernels only float32/float64."""
+        k = len(self.arrays)
+        rows = [] if self.axis else [["e"] * k + ["f"] * self.nargs + ["e"]]
+        rows += [[c] * (k + self.nargs + 1) for c in "fd"]
+        return [", ".join(f"'{c}'" for c in row) for row in rows]
+
+    @property
+    def gufunc_signature(self):
+        if not self.axis:
+            return None
+        return ",".join(["(n)"] * len(self.arrays)) + "->(n)"
+
+
+def _args(n):
+    return "".join(f", a{i}" for i in range(n))
+
+
+def ufunc_specs(rows=None):
+    rows = catalog.CATALOG if rows is None else rows
+    specs = []
+    seen = set()
+    for row in rows:
+        for kernel in row.kernels:
+            if kernel in seen:
+                continue
+            seen.add(kernel)
+            n = len(row.numeric_params)
+            a = _args(n)
+            mp = row.min_parallel
+            if row.kind == catalog.AXIS:
+                specs.append(UfuncSpec(kernel, kernel, "forward", ("x",), 0, "",
+                                       mp, True, f"{row.name} along the last axis: {row.formula}"))
+                specs.append(UfuncSpec(kernel + "_backward_y", kernel, "backward_y",
+                                       ("g", "y"), 0, "", mp, True,
+                                       f"dL/dx of {row.name} from dL/dy and the output y"))
+                continue
+            specs.append(UfuncSpec(kernel, kernel, "forward", ("x",), n,
+                                   f"F({kernel})(x{a})", mp, False,
+                                   f"{row.name}(x): {row.formula}"))
+            specs.append(UfuncSpec(kernel + "_grad", kernel, "grad", ("x",), n,
+                                   f"F({kernel}_grad)(x{a})", mp, False,
+                                   f"derivative of {row.name} at x"))
+            specs.append(UfuncSpec(kernel + "_backward", kernel, "backward", ("g", "x"), n,
+                                   f"g * F({kernel}_grad)(x{a})", mp, False,
+                                   f"dL/dx of {row.name} from dL/dy and the input x"))
+            if row.has_grad_y:
+                specs.append(UfuncSpec(kernel + "_backward_y", kernel, "backward_y",
+                                       ("g", "y"), n, f"g * F({kernel}_grad_y)(y{a})",
+                                       mp, False,
+                                       f"dL/dx of {row.name} from dL/dy and the output y"))
+    return specs

@@ -1,0 +1,91 @@
+# cython: language_level=3
+"""The compiled core: turns the generated C loop table into np.ufunc objects.
+
+The loops themselves are C (fastact/src/kernels.c, generated from the catalog
+by setup.py): Cython cannot emit ``#pragma omp simd``, and the loops are
+compiled once per instruction-set variant.  This module picks the variant,
+builds one genuine ``np.ufunc`` per table entry and owns the thread limit.
+NumPy releases the GIL around every loop call (no object dtypes).
+"""
+
+from cpython.mem cimport PyMem_Malloc
+cimport numpy as cnp
+import numpy as np
+
+cnp.import_array()
+cnp.import_ufunc()
+
+cdef extern from "fa_runtime.h":
+    ctypedef struct fa_ufunc_def:
+        const char *name
+        const char *doc
+        int nin
+        int nout
+        const char *signature
+        int ntypes
+        const char *types
+        cnp.PyUFuncGenericFunction loops[3]
+    ctypedef struct fa_variant:
+        const char *name
+        const fa_ufunc_def *table
+        int supported
+    int fa_thread_limit
+    int fa_variants(const fa_variant **out)
+    int fa_openmp_version()
+
+
+cdef object _make_ufunc(const fa_ufunc_def *d):
+    """One np.ufunc from a table entry.  NumPy keeps the pointers it is
+    given, so the arrays are allocated once and live as long as the process."""
+    cdef int nop = d.nin + d.nout
+    cdef char *types = <char *>PyMem_Malloc(d.ntypes * nop)
+    cdef void **data = <void **>PyMem_Malloc(d.ntypes * sizeof(void *))
+    if types == NULL or data == NULL:
+        raise MemoryError("fastact: cannot allocate ufunc tables")
+    cdef int i
+    for i in range(d.ntypes * nop):
+        types[i] = <char>np.dtype(chr(d.types[i])).num
+    for i in range(d.ntypes):
+        data[i] = NULL
+    return cnp.PyUFunc_FromFuncAndDataAndSignature(
+        <cnp.PyUFuncGenericFunction *>d.loops, data, types, d.ntypes,
+        d.nin, d.nout, cnp.PyUFunc_None, d.name, d.doc, 0, d.signature)
+
+
+def variants():
+    """[(name, supported_by_this_cpu)] for every variant compiled in."""
+    cdef const fa_variant *v
+    cdef int n = fa_variants(&v)
+    return [(v[i].name.decode(), bool(v[i].supported)) for i in range(n)]
+
+
+def make_ufuncs(str variant):
+    """{name: np.ufunc} for the named variant's table."""
+    cdef const fa_variant *v
+    cdef int n = fa_variants(&v)
+    cdef const fa_ufunc_def *d
+    for i in range(n):
+        if v[i].name.decode() == variant:
+            d = v[i].table
+            break
+    else:
+        raise ValueError(f"fastact: no kernel variant {variant!r} in this build")
+    ufuncs = {}
+    while d.name != NULL:
+        ufuncs[d.name.decode()] = _make_ufunc(d)
+        d += 1
+    return ufuncs
+
+
+def set_thread_limit(int n):
+    global fa_thread_limit
+    fa_thread_limit = max(1, n)
+
+
+def get_thread_limit():
+    return fa_thread_limit
+
+
+def openmp_version():
+    """The _OPENMP date the kernels were compiled with (0: no OpenMP)."""
+    return fa_openmp_version()

@@ -1,0 +1,53 @@
+/* Element formulas for float32 and float64: formulas.h, instantiated twice.
+ * See formulas.h for the conventions; kernels.c (generated from the catalog)
+ * builds the loops on top of these. */
+#ifndef FA_ACTIVATIONS_H
+#define FA_ACTIVATIONS_H
+
+#include <math.h>
+#include "fa_common.h"
+#include "fa_math.h"
+
+/* The working type is double for both dtypes. */
+#define W double
+#define WSEL fa_select_f64
+#define WABS fa_abs_f64
+#define COPYSIGNW fa_copysign_f64
+#define EXP fa_exp_f64
+#define EXPM1 fa_expm1_f64
+#define LOG fa_log_f64
+#define LOG1P fa_log1p_f64
+#define TANH fa_tanh_f64
+#define ATAN fa_atan_f64
+
+#define T float
+#define F(name) act_##name##_f32
+#define SEL fa_select_f32
+#define ABS fa_abs_f32
+#define COPYSIGN fa_copysign_f32
+#define CLAMP fa_clamp_f32
+#include "formulas.h"
+#undef T
+#undef F
+#undef SEL
+#undef ABS
+#undef COPYSIGN
+#undef CLAMP
+#undef KEEP_NAN
+
+#define T double
+#define F(name) act_##name##_f64
+#define SEL fa_select_f64
+#define ABS fa_abs_f64
+#define COPYSIGN fa_copysign_f64
+#define CLAMP fa_clamp_f64
+#include "formulas.h"
+#undef T
+#undef F
+#undef SEL
+#undef ABS
+#undef COPYSIGN
+#undef CLAMP
+#undef KEEP_NAN
+
+#endif

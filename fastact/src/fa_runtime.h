@@ -1,0 +1,70 @@
+/* What the generated loops share with the compiled module: the ufunc table
+ * layout, the thread policy and the floating-point flag reset. */
+#ifndef FA_RUNTIME_H
+#define FA_RUNTIME_H
+
+#include <fenv.h>
+#include "fa_common.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+typedef void (*fa_loop)(char **args, fa_intp const *dims, fa_intp const *steps, void *data);
+
+/* One ufunc: `ntypes` loops (float16, float32, float64 or float32, float64)
+ * whose operand type characters are in `types` ('e', 'f', 'd'). */
+typedef struct {
+    const char *name;
+    const char *doc;
+    int nin, nout;
+    const char *signature;   /* NULL, or a gufunc signature "(n)->(n)" */
+    int ntypes;
+    const char *types;
+    fa_loop loops[3];
+} fa_ufunc_def;
+
+/* Threads a kernel may use; set from Python (fastact.set_num_threads). */
+extern int fa_thread_limit;
+
+/* Threads for n elements: one per `min_parallel` elements, at most the
+ * limit, so small arrays never wake a thread. */
+static inline int fa_threads_for(fa_intp n, fa_intp min_parallel)
+{
+#ifdef _OPENMP
+    fa_intp wanted = n / min_parallel;
+    if (wanted <= 1 || fa_thread_limit <= 1)
+        return 1;
+    return wanted < fa_thread_limit ? (int)wanted : fa_thread_limit;
+#else
+    (void)n; (void)min_parallel;
+    return 1;
+#endif
+}
+
+/* NumPy checks the calling thread's flags after a loop; our results are
+ * the mathematical limits, so no warning is due. */
+static inline void fa_clear_fp_flags(void) { feclearexcept(FE_ALL_EXCEPT); }
+
+#define FA_f32(name) act_##name##_f32
+#define FA_f64(name) act_##name##_f64
+
+#define FA_CAT_(a, b) a##b
+#define FA_CAT(a, b) FA_CAT_(a, b)
+#ifdef FA_VARIANT
+#define FA_TABLE FA_CAT(fa_table_, FA_VARIANT)
+#endif
+
+/* Tables compiled into this build (runtime.c lists them). */
+extern const fa_ufunc_def fa_table_baseline[];
+
+typedef struct {
+    const char *name;        /* "baseline", "avx2", "avx512" */
+    const fa_ufunc_def *table;
+    int supported;           /* this CPU can run it */
+} fa_variant;
+
+int fa_variants(const fa_variant **out);
+int fa_openmp_version(void);
+
+#endif

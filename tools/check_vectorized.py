@@ -1,0 +1,128 @@
+"""Does every kernel loop of the built extension really vectorise?
+
+Disassembles the compiled module (objdump -d) and, for every elementwise
+ufunc of the catalog and each dtype, looks at the function that holds its
+contiguous loop: ``<ufunc>_contig_<dtype>._omp_fn.0`` (the OpenMP-outlined
+body) in an OpenMP build, else ``<ufunc>_loop_<dtype>`` (the serial build
+inlines the contiguous kernel there).  A loop counts as vectorised when that
+code holds packed floating-point arithmetic (``mulps``, ``vaddpd``,
+``vcmpltps``, ``vfmadd...ps`` ...) of its element type; a kernel that only
+moves data (``linear``) counts when it has packed loads/stores.  Calls to
+libm (exp, tanh, ...) are reported: they keep a loop scalar.
+
+    python tools/check_vectorized.py [path/to/_ext.so] [--allow-libm]
+
+Exit status 1 when a loop is not vectorised (kernels that call libm are
+reported, and only tolerated with --allow-libm).
+"""
+
+import argparse
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LIBM = ("exp", "expf", "expm1", "expm1f", "log", "logf", "log1p", "log1pf",
+        "tanh", "tanhf", "erf", "erff", "erfc", "erfcf", "atan", "atanf")
+PACKED_MATH = re.compile(r"^v?(add|sub|mul|div|max|min|sqrt|cmp[a-z]*|fn?m(add|sub)[0-9]*|"
+                         r"blendv|round|cvt[a-z0-9]*2)p([sd])$")
+PACKED_MOVE = re.compile(r"^v?mov(u|a)p([sd])$|^v?movdq[au](8|16|32|64)?$")
+
+
+def load_codegen():
+    sys.path.insert(0, os.path.join(HERE, "..", "fastact"))
+    try:
+        spec = importlib.util.spec_from_file_location(
+            "fastact_codegen", os.path.join(HERE, "..", "fastact", "_codegen.py"))
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    finally:
+        sys.path.pop(0)
+
+
+def functions(path):
+    """{symbol: [(mnemonic, operands)]} from objdump -d."""
+    text = subprocess.run(["objdump", "-d", "--no-show-raw-insn", path],
+                          capture_output=True, text=True, check=True).stdout
+    result, current = {}, None
+    for line in text.splitlines():
+        header = re.match(r"^[0-9a-f]+ <(.+)>:$", line)
+        if header:
+            current = result.setdefault(header.group(1), [])
+            continue
+        parts = line.split("\t")
+        if current is not None and len(parts) >= 2 and parts[-1].strip():
+            words = parts[-1].split(None, 1)
+            current.append((words[0], words[1] if len(words) > 1 else ""))
+    return result
+
+
+def classify(instructions, element):
+    """'vectorised', 'scalar' or 'calls <libm>' for one loop's code."""
+    suffix = "s" if element == "f32" else "d"
+    calls = sorted({m.group(1) for op, args in instructions if op.startswith("call")
+                    for m in [re.search(r"<([a-z0-9]+)(@plt)?>", args)]
+                    if m and m.group(1) in LIBM})
+    if calls:
+        return "calls " + ",".join(calls)
+    for op, args in instructions:
+        m = PACKED_MATH.match(op)
+        if m and m.group(3) == suffix:
+            return "vectorised"
+    return "scalar"
+
+
+def moves_packed(instructions):
+    return any(PACKED_MOVE.match(op) and "(" in args for op, args in instructions)
+
+
+def check(path):
+    """[(ufunc, dtype, verdict)] for every elementwise loop."""
+    codegen = load_codegen()
+    code = functions(path)
+    rows = []
+    for spec in codegen.ufunc_specs():
+        if spec.axis:
+            continue
+        for element in ("f32", "f64"):
+            names = [f"{spec.name}_contig_{element}._omp_fn.0",
+                     f"{spec.name}_loop_{element}"]
+            body = next((code[n] for n in names if n in code), None)
+            if body is None:
+                rows.append((spec.name, element, "missing"))
+                continue
+            verdict = classify(body, element)
+            if verdict == "scalar" and spec.kernel == "linear" and moves_packed(body):
+                verdict = "vectorised"
+            rows.append((spec.name, element, verdict))
+    return rows
+
+
+def default_path():
+    spec = importlib.util.find_spec("fastact._ext")
+    if spec is None or spec.origin is None:
+        sys.exit("fastact._ext is not built/installed; pass the path to the .so")
+    return spec.origin
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("path", nargs="?", help="the compiled fastact/_ext*.so")
+    parser.add_argument("--allow-libm", action="store_true",
+                        help="do not fail on loops that call libm")
+    args = parser.parse_args(argv)
+    rows = check(args.path or default_path())
+    bad = 0
+    for name, element, verdict in rows:
+        ok = verdict == "vectorised" or (args.allow_libm and verdict.startswith("calls"))
+        bad += not ok
+        print(f"{name:24} {element}  {verdict}{'' if ok else '   <-- FAIL'}")
+    print(f"{len(rows) - bad} of {len(rows)} loops pass")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
