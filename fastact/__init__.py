@@ -19,15 +19,15 @@ from ._threads import get_num_threads, num_threads, set_num_threads
 __version__ = "0.1.0"
 
 _PURE_ENV = os.environ.get("FASTACT_PURE_PYTHON", "") not in ("", "0")
-_ext = None
-_ext_error = None
+_compiled = None     # the extension module fastact._ext, when it imports
+_compiled_error = None
 _variant = None
 
 if not _PURE_ENV:
     try:
-        from . import _ext
+        from . import _ext as _compiled
     except ImportError as error:  # pragma: no cover - depends on the install
-        _ext_error = error
+        _compiled_error = error
         warnings.warn(
             "fastact: the compiled module could not be imported "
             f"({error}); using the pure-NumPy reference implementations, "
@@ -38,10 +38,10 @@ if not _PURE_ENV:
 
 from . import reference  # noqa: E402  (needs the modules above)
 
-if _ext is not None:
+if _compiled is not None:
     _variant = "baseline"
-    _backend = _ext.make_ufuncs(_variant)
-    _threads.init(_ext)
+    _backend = _compiled.make_ufuncs(_variant)
+    _threads.init(_compiled)
 else:
     _backend = reference.BACKEND
     _threads.init(None)
@@ -69,19 +69,19 @@ def config():
     info = {
         "fastact": __version__,
         "numpy": numpy.__version__,
-        "backend": "compiled" if _ext is not None else "reference (pure NumPy)",
+        "backend": "compiled" if _compiled is not None else "reference (pure NumPy)",
         "threads": get_num_threads(),
         "available_cpus": _threads.available_cpus(),
     }
-    if _ext is not None:
-        omp = _ext.openmp_version()
+    if _compiled is not None:
+        omp = _compiled.openmp_version()
         info["openmp"] = f"yes (_OPENMP {omp})" if omp else "no (serial build)"
-        info["simd_variants_built"] = [name for name, _ in _ext.variants()]
+        info["simd_variants_built"] = [name for name, _ in _compiled.variants()]
         info["simd_variant_selected"] = _variant
     elif _PURE_ENV:
         info["reason"] = "FASTACT_PURE_PYTHON is set"
     else:
-        info["reason"] = f"compiled module unavailable: {_ext_error}"
+        info["reason"] = f"compiled module unavailable: {_compiled_error}"
     return info
 
 

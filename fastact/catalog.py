@@ -23,8 +23,7 @@ Conventions shared by every row
 * At a kink the derivative is the one-sided value PyTorch uses (relu'(0) = 0).
 """
 
-from dataclasses import dataclass, field
-import math
+from dataclasses import dataclass
 
 ELEMENTWISE = "elementwise"
 AXIS = "axis"
@@ -73,10 +72,18 @@ class Row:
     ulp: Ulp = Ulp(1, 1)
     ulp_grad: Ulp = Ulp(1, 1)
     ulp_grad_y: Ulp = None
-    # Rough cost per element: elements below `min_parallel` stay on one thread.
+    # Each thread gets at least `min_parallel` elements: smaller calls stay
+    # on the calling thread.
     min_parallel: int = 1 << 16
     # Extra cross-parameter check: function(params) -> error message or None.
     check: object = None
+    # Axis functions: function(g, y, axis) -> the magnitude of the terms
+    # that backward sums for each element.  A dominant softmax entry makes
+    # the exact gradient arbitrarily small next to its terms, so backward
+    # errors are measured in ULPs of this (docs/accuracy.md).
+    grad_scale: object = None
+    # Non-default parameter sets that tests and benchmarks also exercise.
+    examples: tuple = ()
     notes: str = ""
 
     @property
@@ -112,6 +119,18 @@ def _relu_from_y(p):
 
 _AXIS = Param("axis", -1, "int", "axis along which the function is applied")
 
+
+def _softmax_terms(g, y, axis):
+    import numpy as np
+    dot = np.sum(np.abs(g * y), axis=axis, keepdims=True)   # y (g - sum(g y))
+    return np.abs(y) * (np.abs(g) + dot)
+
+
+def _log_softmax_terms(g, y, axis):
+    import numpy as np
+    total = np.sum(np.abs(g), axis=axis, keepdims=True)     # g - exp(y) sum(g)
+    return np.abs(g) + np.exp(y) * total
+
 # Cheap (memory-bound) kernels only pay for threads on large arrays;
 # transcendental ones earlier.  Refined by bench/ measurements.
 CHEAP = 1 << 17
@@ -120,17 +139,17 @@ TRANSCENDENTAL = 1 << 14
 CATALOG = (
     Row("sigmoid", "1 / (1 + exp(-x))", "(0, 1)",
         aliases=("logistic", "expit"), backward_from_y=True,
-        ulp=Ulp(1, 2), ulp_grad=Ulp(2, 3), ulp_grad_y=Ulp(2, 2),
+        ulp=Ulp(1, 2), ulp_grad=Ulp(1, 4), ulp_grad_y=Ulp(2, 2),
         min_parallel=TRANSCENDENTAL),
     Row("tanh", "(exp(x) - exp(-x)) / (exp(x) + exp(-x))", "(-1, 1)",
         backward_from_y=True,
-        ulp=Ulp(1, 2), ulp_grad=Ulp(2, 3), ulp_grad_y=Ulp(2, 2),
+        ulp=Ulp(1, 2), ulp_grad=Ulp(1, 4), ulp_grad_y=Ulp(2, 2),
         min_parallel=TRANSCENDENTAL),
     Row("arctan", "atan(x)", "(-pi/2, pi/2)", aliases=("atan",),
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 2), min_parallel=TRANSCENDENTAL),
     Row("softsign", "x / (1 + |x|)", "(-1, 1)", aliases=("soft_sign",),
         backward_from_y=True,
-        ulp=Ulp(1, 1), ulp_grad=Ulp(2, 2), ulp_grad_y=Ulp(2, 2),
+        ulp=Ulp(1, 1), ulp_grad=Ulp(1, 3), ulp_grad_y=Ulp(2, 2),
         min_parallel=CHEAP),
     Row("relu", "x if x > threshold (clipped at max_value), "
         "else negative_slope * (x - threshold)", "[min, max_value]",
@@ -141,7 +160,9 @@ CATALOG = (
                 Param("threshold", 0.0, "finite",
                       "values at or below it take the negative branch")),
         backward_from_y=_relu_from_y, check=_relu_check,
-        ulp=Ulp(0.5, 0.5), ulp_grad=Ulp(0, 0), ulp_grad_y=Ulp(0, 0),
+        examples=({"max_value": 6.0}, {"negative_slope": 0.1, "threshold": 0.5},
+                  {"negative_slope": -0.2, "max_value": 2.0, "threshold": -1.0}),
+        ulp=Ulp(0.5, 1), ulp_grad=Ulp(0, 0), ulp_grad_y=Ulp(0, 0),
         min_parallel=CHEAP,
         notes="Keras semantics; defaults give max(x, 0)."),
     Row("relu6", "min(max(x, 0), 6)", "[0, 6]", backward_from_y=True,
@@ -151,17 +172,19 @@ CATALOG = (
         params=(Param("negative_slope", 0.01, "finite",
                       "slope for x < 0 (PyTorch 0.01; Keras uses 0.2)"),),
         backward_from_y=lambda p: p["negative_slope"] >= 0,
+        examples=({"negative_slope": 0.2}, {"negative_slope": -0.5}),
         ulp=Ulp(0.5, 0.5), ulp_grad=Ulp(0, 0), ulp_grad_y=Ulp(0, 0),
         min_parallel=CHEAP),
     Row("elu", "x if x > 0 else alpha * (exp(x) - 1)", "(-alpha, inf)",
         params=(Param("alpha", 1.0, "finite", "scale of the negative part"),),
         backward_from_y=lambda p: p["alpha"] > 0,
-        ulp=Ulp(1, 2), ulp_grad=Ulp(2, 3), ulp_grad_y=Ulp(2, 2),
+        examples=({"alpha": 0.5}, {"alpha": -1.5}),
+        ulp=Ulp(1, 2), ulp_grad=Ulp(1, 2), ulp_grad_y=Ulp(2, 2),
         min_parallel=TRANSCENDENTAL),
     Row("selu", "scale * (x if x > 0 else alpha * (exp(x) - 1)), "
         "alpha = 1.6732632423543772, scale = 1.0507009873554805",
         "(-scale*alpha, inf)", backward_from_y=True,
-        ulp=Ulp(1, 2), ulp_grad=Ulp(2, 3), ulp_grad_y=Ulp(2, 2),
+        ulp=Ulp(1, 2), ulp_grad=Ulp(1, 2), ulp_grad_y=Ulp(2, 2),
         min_parallel=TRANSCENDENTAL),
     Row("softplus", "log(1 + exp(beta * x)) / beta "
         "(x where beta * x > threshold)", "(0, inf)",
@@ -169,21 +192,26 @@ CATALOG = (
                 Param("threshold", None, "finite_or_none",
                       "beta * x above it returns x (PyTorch uses 20); "
                       "None: always exact")),
-        backward_from_y=True,
-        ulp=Ulp(1, 2), ulp_grad=Ulp(2, 3), ulp_grad_y=Ulp(2, 2),
+        # With a finite threshold f jumps at the cut-over, so y no longer
+        # identifies x near it.
+        backward_from_y=lambda p: p["threshold"] is None,
+        examples=({"beta": 2.5}, {"beta": 1.0, "threshold": 20.0}, {"beta": 0.5, "threshold": 3.0}),
+        ulp=Ulp(1, 2), ulp_grad=Ulp(1, 3), ulp_grad_y=Ulp(2, 2),
         min_parallel=TRANSCENDENTAL),
     Row("silu", "x * sigmoid(beta * x)", "[-0.2785/beta, inf)",
         aliases=("swish",),
         params=(Param("beta", 1.0, "finite", "steepness"),),
-        ulp=Ulp(2, 2), ulp_grad=Ulp(3, 4), min_parallel=TRANSCENDENTAL),
+        examples=({"beta": 1.702}, {"beta": -0.5}, {"beta": 0.0}),
+        ulp=Ulp(1, 3), ulp_grad=Ulp(1, 5), min_parallel=TRANSCENDENTAL),
     Row("linear", "x", "R", aliases=("identity",), backward_from_y=True,
         ulp=Ulp(0, 0), ulp_grad=Ulp(0, 0), ulp_grad_y=Ulp(0, 0),
         min_parallel=CHEAP),
     Row("softmax", "exp(x - max) / sum(exp(x - max)) along axis", "[0, 1]",
-        params=(_AXIS,), kind=AXIS, backward_from_y=True,
+        params=(_AXIS,), kind=AXIS, backward_from_y=True, grad_scale=_softmax_terms,
         ulp=Ulp(3, 3), ulp_grad_y=Ulp(4, 4), min_parallel=TRANSCENDENTAL),
     Row("log_softmax", "x - max - log(sum(exp(x - max))) along axis",
         "(-inf, 0]", params=(_AXIS,), kind=AXIS, backward_from_y=True,
+        grad_scale=_log_softmax_terms,
         ulp=Ulp(3, 3), ulp_grad_y=Ulp(4, 4), min_parallel=TRANSCENDENTAL),
 )
 

@@ -19,11 +19,34 @@
 /* NaN in, NaN out, for formulas whose selects would otherwise drop it. */
 #define KEEP_NAN(x, r) SEL((x) == (x), (r), (x))
 
-/* s * d, except exactly +0 when s == 0 (0 * -inf would be NaN, and
- * 0 * negative would be -0; relu(-inf) = relu(-1) = +0). */
-static inline T F(scaled_or_zero)(T s, T d)
+/* z = b * x rounded, and in *err the exact rounding error b * x - z.
+ * Formulas that take exp of a product need it: a product rounded to double
+ * moves exp(z) by |z| 2^-53 relative, ~450 ULP at |z| = 700; multiplying
+ * exp(z) by (1 + err) restores it.  Dekker's two-product with Veltkamp's
+ * split (T. J. Dekker, "A floating-point technique for extending the
+ * available precision", 1971) needs no FMA.  A float32 product is exact in
+ * double, so float32 skips the work (err = 0).  b = 0 gives z = 0, also
+ * for infinite x. */
+static inline W F(product)(W b, W x, W *err)
 {
-    return SEL(s == 0, (T)0, s * d);
+    W z = WSEL(b == 0, 0, b * x);          /* not 0 * inf = NaN */
+    *err = 0;
+    if (sizeof(T) == sizeof(double)) {
+        const W split = 134217729.0;                   /* 2^27 + 1 */
+        W cb = split * b, bh = cb - (cb - b), bl = b - bh;
+        W cx = split * x, xh = cx - (cx - x), xl = x - xh;
+        W e = ((bh * xh - z) + bh * xl + bl * xh) + bl * xl;
+        *err = WSEL((WABS(b) < 0x1p995) & (WABS(x) < 0x1p995), e, 0);
+    }
+    return z;
+}
+
+/* exp(-|b x|), accurate to the exp itself (see F(product)). */
+static inline W F(exp_neg_abs_product)(W b, W x, W *z_out)
+{
+    W err, z = F(product)(b, x, &err), e = EXP(-WABS(z));
+    *z_out = z;
+    return e - e * WSEL(z < 0, -err, err);
 }
 
 /* ---- logistic family ------------------------------------------------ */
@@ -72,13 +95,13 @@ static inline T F(arctan_grad)(T x)
 /* softsign: x/(1+|x|), with the limit +-1 at +-inf (inf/inf is NaN). */
 static inline T F(softsign)(T x)
 {
-    T a = ABS(x);
-    return SEL(a == (T)INFINITY, COPYSIGN((T)1, x), x / (1 + a));
+    W xw = x, a = WABS(xw);
+    return (T)WSEL(a == INFINITY, COPYSIGNW(1, xw), xw / (1 + a));
 }
 static inline T F(softsign_grad)(T x)
 {
-    T d = 1 + ABS(x);
-    return 1 / (d * d);
+    W d = 1 + WABS((W)x);
+    return (T)(1 / (d * d));
 }
 static inline T F(softsign_grad_y)(T y)
 {
@@ -93,12 +116,15 @@ static inline T F(softsign_grad_y)(T y)
 static inline T F(relu)(T x, T slope, T max_value, T threshold)
 {
     T lin = SEL(x > max_value, max_value, x);
-    T neg = F(scaled_or_zero)(slope, x - threshold) + (T)0;
+    /* one rounding for float32 (exact in double); +0 turns -0 into +0 */
+    W d = (W)x - (W)threshold;
+    T neg = (T)WSEL(slope == 0, 0, (W)slope * d) + (T)0;
     return KEEP_NAN(x, SEL(x > threshold, lin, neg));
 }
+/* Without saturation (max_value = +inf), f'(+inf) is 1. */
 static inline T F(relu_grad)(T x, T slope, T max_value, T threshold)
 {
-    T lin = SEL(x < max_value, (T)1, (T)0);
+    T lin = SEL((x < max_value) | (max_value == (T)INFINITY), (T)1, (T)0);
     return KEEP_NAN(x, SEL(x > threshold, lin, slope));
 }
 /* Valid when slope >= 0, threshold >= 0, max_value > 0 (catalog): then
@@ -106,7 +132,7 @@ static inline T F(relu_grad)(T x, T slope, T max_value, T threshold)
 static inline T F(relu_grad_y)(T y, T slope, T max_value, T threshold)
 {
     (void)threshold;
-    T lin = SEL(y < max_value, (T)1, (T)0);
+    T lin = SEL((y < max_value) | (max_value == (T)INFINITY), (T)1, (T)0);
     return KEEP_NAN(y, SEL(y > 0, lin, slope));
 }
 
@@ -150,12 +176,15 @@ static inline T F(elu_grad_y)(T y, T alpha)
 }
 
 /* SELU constants from Klambauer et al. 2017, "Self-Normalizing Neural
- * Networks", as PyTorch spells them; FA_SELU_SA is their product
- * (computed with mpmath, correctly rounded). */
+ * Networks", as PyTorch spells them.  Their product scale * alpha as a
+ * double plus the double nearest the remainder (tools/derive_constants.py):
+ * f'(y) = y + scale alpha cancels when y saturates, and then the low part
+ * is the answer. */
 #ifndef FA_SELU_ALPHA
 #define FA_SELU_ALPHA 1.6732632423543772848170429916717
 #define FA_SELU_SCALE 1.0507009873554804934193349852946
-#define FA_SELU_SA 1.7580993408473768599402175208123
+#define FA_SELU_SA 1.7580993408473768
+#define FA_SELU_SA_LO 1.41535193800845e-17
 #endif
 static inline T F(selu)(T x)
 {
@@ -170,7 +199,7 @@ static inline T F(selu_grad)(T x)
 static inline T F(selu_grad_y)(T y)
 {
     W yw = y;
-    return (T)KEEP_NAN(y, WSEL(yw > 0, FA_SELU_SCALE, yw + FA_SELU_SA));
+    return (T)KEEP_NAN(y, WSEL(yw > 0, FA_SELU_SCALE, (yw + FA_SELU_SA) + FA_SELU_SA_LO));
 }
 
 /* ---- smooth rectifiers ---------------------------------------------- */
@@ -180,14 +209,14 @@ static inline T F(selu_grad_y)(T y)
  * threshold = +inf unless the user asked for PyTorch's linear cut-over. */
 static inline T F(softplus)(T x, T beta, T threshold)
 {
-    W xw = x, z = (W)beta * xw;
-    W r = WSEL(xw > 0, xw, 0) + LOG1P(EXP(-WABS(z))) / beta;
+    W xw = x, z, e = F(exp_neg_abs_product)(beta, xw, &z);
+    W r = WSEL(xw > 0, xw, 0) + LOG1P(e) / beta;
     return (T)WSEL(z > threshold, xw, r);
 }
 /* f' = sigmoid(beta x) (1 past the threshold). */
 static inline T F(softplus_grad)(T x, T beta, T threshold)
 {
-    W z = (W)beta * (W)x, e = EXP(-WABS(z)), r = 1 / (1 + e);
+    W z, e = F(exp_neg_abs_product)(beta, x, &z), r = 1 / (1 + e);
     return (T)WSEL(z > threshold, 1, WSEL(z >= 0, r, e * r));
 }
 /* sigmoid(beta x) = 1 - exp(-beta y) since y = log1p(exp(beta x))/beta. */
@@ -197,23 +226,49 @@ static inline T F(softplus_grad_y)(T y, T beta, T threshold)
     return (T)WSEL(z > threshold, 1, -EXPM1(-z));
 }
 
-/* silu = x * sigmoid(beta x); s is 0 only when |beta x| is huge, where
- * the limit is +-0 (x * s would be inf * 0 at x = +-inf). */
+/* silu = x * sigmoid(beta x), from e = exp(-|beta x|) and symmetry.  In
+ * the far left tail (beta x < -600) x e would go through a subnormal e:
+ * there e is computed as exp(-|z| + 512) (an exact shift for |z| in
+ * [512, 1024)) and the product scaled by exp(-512) last, so the result is
+ * rounded once.  beta = 0 gives x / 2 everywhere, infinities included
+ * (z = 0, not 0 * inf); at the infinity where s -> 0 the limit is +-0. */
+#define FA_EXP_M512 4.377491037053051e-223   /* exp(-512), tools/derive_constants.py */
 static inline T F(silu)(T x, T beta)
 {
-    W xw = x, z = (W)beta * xw, e = EXP(-WABS(z)), r = 1 / (1 + e);
-    W s = WSEL(z >= 0, r, e * r);
-    W y = WSEL(z >= 0, xw * r, (xw * e) * r);
-    return (T)KEEP_NAN(x, WSEL(s == 0, COPYSIGNW(0, xw), y));
+    W xw = x, err, z = F(product)(beta, xw, &err);
+    int tail = z < -600;
+    W scale = WSEL(tail, FA_EXP_M512, 1);
+    W e = EXP(-WABS(z) + WSEL(tail, 512, 0));          /* exp(-|z|) / scale */
+    e = e - e * WSEL(z < 0, -err, err);
+    W r = 1 / (1 + e * scale);
+    W y = WSEL(z >= 0, xw * r, ((xw * e) * r) * scale);
+    return (T)KEEP_NAN(x, WSEL((WABS(xw) == INFINITY) & (z < 0), COPYSIGNW(0, xw), y));
 }
-/* f' = s + beta x s (1 - s) = s (1 + z (1 - s)), with 1 - s taken from
- * the other branch of the symmetric sigmoid (no cancellation). */
+/* f' = s + beta x s (1 - s) = s (1 + z (1 - s)).  For z >= 0 that sum has
+ * no cancellation (1 - s = e r).  For z < 0, 1 + z r = N r with
+ * N = 1 + z + e^z, which vanishes at z0 = -1.2785.  Near z0 (float64 only:
+ * float32 is computed in double and does not need it) N is expanded around
+ * the root, N = C + d + e^z0 expm1(d) with d = z - z0 exact (Sterbenz) and
+ * C = 1 + z0 + e^z0 a constant: no term cancels, so f' keeps its relative
+ * accuracy through the root.  Constants: tools/derive_constants.py. */
+#define FA_SILU_ROOT -1.2784645427610737
+#define FA_SILU_EXP_ROOT 0.27846454276107385
+#define FA_SILU_ROOT_RESIDUAL 1.3995343912896686e-16
 static inline T F(silu_grad)(T x, T beta)
 {
-    W xw = x, z = (W)beta * xw, e = EXP(-WABS(z)), r = 1 / (1 + e);
-    W s = WSEL(z >= 0, r, e * r), c = WSEL(z >= 0, e * r, r);
-    W g = s + z * (s * c);
-    return (T)KEEP_NAN(x, WSEL(WABS(xw) == INFINITY, s, g));
+    W xw = x, err, z = F(product)(beta, xw, &err);
+    W e = EXP(-WABS(z)), r;
+    e = e - e * WSEL(z < 0, -err, err);
+    r = 1 / (1 + e);
+    W s = WSEL(z >= 0, r, e * r);
+    W n = ((1 + z) + err) + e;
+    if (sizeof(T) == sizeof(double)) {
+        W d = (z - FA_SILU_ROOT) + err;
+        W near = FA_SILU_ROOT_RESIDUAL + (d + FA_SILU_EXP_ROOT * EXPM1(d));
+        n = WSEL((z > -2.5) & (z < -0.65), near, n);
+    }
+    W g = WSEL(z >= 0, s * (1 + z * (e * r)), s * (n * r));
+    return (T)KEEP_NAN(x, WSEL(WABS(z) == INFINITY, s, g));   /* limit s: 0 or 1 */
 }
 
 /* ---- identity ------------------------------------------------------- */
@@ -231,6 +286,22 @@ static inline T F(linear_grad_y)(T y) { return KEEP_NAN(y, (T)1); }
 #define FA_LANES 8
 #endif
 
+/* exp(v - m) with the rounding of the difference corrected (float64: a
+ * rounded difference of size 300 moves exp by ~200 ULP; float32 data
+ * computed in double needs no correction).  Knuth's two-sum gives the
+ * exact error of v - m. */
+static inline W F(exp_diff)(W v, W m)
+{
+    W d = v - m;
+    if (sizeof(T) == sizeof(double)) {
+        W mm = v - d, err = (v - (d + mm)) + (mm - m);
+        err = WSEL((WABS(d) < INFINITY) & (err == err), err, 0);
+        W e = EXP(d);
+        return e + e * err;
+    }
+    return EXP(d);
+}
+
 /* max with NaN propagation (any NaN makes the row NaN). */
 static inline W F(row_max)(fa_intp n, const T *x, fa_intp sx)
 {
@@ -243,22 +314,34 @@ static inline W F(row_max)(fa_intp n, const T *x, fa_intp sx)
     return nan_seen != 0 ? (W)NAN : m;
 }
 
-/* sum_i exp(x_i - m), lane partial sums added in a fixed order. */
-static inline W F(row_sum_exp)(fa_intp n, const T *x, fa_intp sx, W m)
+/* sum_i exp(x_i - m) - 1, accurate when it is tiny: the elements equal to
+ * the max contribute exactly 1 each and are counted, not summed, so
+ * log(sum) = log1p(rest) keeps full relative accuracy for a dominant max.
+ * Lane partial sums are added in a fixed order.  A +inf max gives NaN,
+ * as PyTorch's softmax does. */
+static inline W F(row_rest_exp)(fa_intp n, const T *x, fa_intp sx, W m)
 {
-    W lane[FA_LANES] = {0};
+    W lane[FA_LANES] = {0}, ties[FA_LANES] = {0};
     fa_intp i = 0;
     for (; i + FA_LANES <= n; i += FA_LANES) {
         #pragma omp simd
-        for (int j = 0; j < FA_LANES; j++)
-            lane[j] += EXP((W)x[(i + j) * sx] - m);
+        for (int j = 0; j < FA_LANES; j++) {
+            W v = x[(i + j) * sx];
+            lane[j] += WSEL(v == m, 0, F(exp_diff)(v, m));
+            ties[j] += (v == m);
+        }
     }
-    for (int j = 0; i < n; i++, j++)
-        lane[j] += EXP((W)x[i * sx] - m);
-    W sum = 0;
-    for (int j = 0; j < FA_LANES; j++)
-        sum += lane[j];
-    return sum;
+    for (int j = 0; i < n; i++, j++) {
+        W v = x[i * sx];
+        lane[j] += WSEL(v == m, 0, F(exp_diff)(v, m));
+        ties[j] += (v == m);
+    }
+    W rest = 0, count = 0;
+    for (int j = 0; j < FA_LANES; j++) {
+        rest += lane[j];
+        count += ties[j];
+    }
+    return WSEL(m == INFINITY, NAN, rest + (count - 1));
 }
 
 /* sum_i a_i * b_i (b may be NULL: sum of a), fixed lane order. */
@@ -285,10 +368,10 @@ static inline W F(row_dot)(fa_intp n, const T *a, fa_intp sa, const T *b, fa_int
 static inline void F(softmax_row)(fa_intp n, const T *x, fa_intp sx, T *y, fa_intp sy)
 {
     W m = F(row_max)(n, x, sx);
-    W sum = F(row_sum_exp)(n, x, sx, m);
+    W sum = 1 + F(row_rest_exp)(n, x, sx, m);
     #pragma omp simd
     for (fa_intp i = 0; i < n; i++)
-        y[i * sy] = (T)(EXP((W)x[i * sx] - m) / sum);
+        y[i * sy] = (T)(F(exp_diff)((W)x[i * sx], m) / sum);
 }
 /* dx = y * (g - sum(g * y)). */
 static inline void F(softmax_backward_y_row)(fa_intp n, const T *g, fa_intp sg,
@@ -300,11 +383,11 @@ static inline void F(softmax_backward_y_row)(fa_intp n, const T *g, fa_intp sg,
         out[i * so] = (T)((W)y[i * sy] * ((W)g[i * sg] - dot));
 }
 
-/* log_softmax: (x - max) - log(sum exp(x - max)). */
+/* log_softmax: (x - max) - log1p(sum exp(x - max) - 1). */
 static inline void F(log_softmax_row)(fa_intp n, const T *x, fa_intp sx, T *y, fa_intp sy)
 {
     W m = F(row_max)(n, x, sx);
-    W lse = LOG(F(row_sum_exp)(n, x, sx, m));
+    W lse = LOG1P(F(row_rest_exp)(n, x, sx, m));
     #pragma omp simd
     for (fa_intp i = 0; i < n; i++)
         y[i * sy] = (T)(((W)x[i * sx] - m) - lse);

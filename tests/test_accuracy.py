@@ -1,0 +1,85 @@
+"""Accuracy against the truth: every catalog function, forward and
+derivative, float32 and float64, within the ULP bound written in the
+catalog.  The truth is tests/oracle.py (mpmath at 60+ digits), an
+implementation independent of both fastact and its reference twin."""
+
+import functools
+import os
+
+import numpy as np
+import pytest
+
+import fastact as fa
+import oracle
+from helpers import AXIS, DTYPES, ELEMENTWISE, GRAD_FLOOR, bound, case_id, cases, sample
+
+POINTS = int(os.environ.get("FASTACT_ACCURACY_POINTS", 1500))
+
+
+def kernel_args(row, params):
+    """(kernel name, numeric args) as the Activation passes them."""
+    kernel, args, _, _ = getattr(fa, row.name)._resolve(params)
+    return kernel, args
+
+
+def inputs(dtype):
+    x = sample(dtype, seed=11)
+    pick = np.random.default_rng(5).choice(x.size, POINTS, replace=False)
+    return np.sort(x[pick])
+
+
+@functools.lru_cache(maxsize=None)
+def truth(kernel, which, args, dtype):
+    x = inputs(dtype)
+    args32 = tuple(float(np.dtype(dtype).type(a)) for a in args)   # as the kernel sees them
+    return oracle.oracle_array(kernel, which, x.astype(np.float64), args32)
+
+
+def measured(row, params, dtype, which):
+    kernel, args = kernel_args(row, params)
+    x = inputs(dtype)
+    f = getattr(fa, row.name)
+    got = f(x, **params) if which == "forward" else f.derivative(x, **params)
+    want = truth(kernel, which, args, dtype)
+    err = oracle.ulp_error(got, want, dtype)
+    if which == "grad":
+        # below the floor, errors count in ULPs of the floor
+        floor_err = np.abs(got.astype(np.float64) - want) / np.spacing(
+            np.asarray(GRAD_FLOOR, dtype=dtype)).astype(np.float64)
+        err = np.where(np.abs(want) < GRAD_FLOOR, np.minimum(err, floor_err), err)
+    return err, x
+
+
+@pytest.mark.parametrize("which", ["forward", "grad"])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", list(cases(ELEMENTWISE)), ids=case_id)
+def test_elementwise_within_catalog_bound(case, dtype, which):
+    row, params = case
+    err, x = measured(row, params, dtype, which)
+    limit = bound(row.ulp if which == "forward" else row.ulp_grad, dtype)
+    worst = int(np.argmax(err))
+    assert err.max() <= limit, (f"{row.name} {which} {np.dtype(dtype).name}: "
+                                f"{err.max():.3g} ULP > {limit} at x={x[worst]!r}")
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", list(cases(AXIS)), ids=case_id)
+def test_axis_within_catalog_bound(case, dtype):
+    """Forward against the oracle; backward given a correctly rounded output
+    y against the oracle's backward at that y (the error of the backward
+    computation itself; the rounding of y is the caller's), in ULPs of the
+    magnitude of the terms it sums (catalog grad_scale)."""
+    row, params = case
+    f = getattr(fa, row.name)
+    rng = np.random.default_rng(6)
+    x = (rng.normal(size=(40, 17)) * rng.choice([0.01, 1, 10, 100], size=(40, 1))).astype(dtype)
+    truth = oracle.oracle_axis(row.name, x.astype(np.float64), axis=-1)
+    err = oracle.ulp_error(f(x, axis=-1), truth, dtype)
+    assert err.max() <= bound(row.ulp, dtype), f"forward {err.max():.3g} ULP"
+    y = truth.astype(dtype)
+    g = rng.normal(size=x.shape).astype(dtype)
+    got = f.backward(g, y=y, axis=-1)
+    want = oracle.oracle_backward_y(row.name, g.astype(np.float64), y.astype(np.float64), axis=-1)
+    scale = row.grad_scale(g.astype(np.float64), y.astype(np.float64), -1)
+    err = np.abs(got - want) / np.spacing(np.maximum(np.abs(want), scale).astype(dtype))
+    assert err.max() <= bound(row.ulp_grad_y, dtype), f"backward {err.max():.3g} ULP"

@@ -1,0 +1,313 @@
+"""The API contract of DESIGN.md, for every catalog row: fastact equals its
+reference twin within the documented bounds on every layout, dtype and
+direction; out= and in place; inputs untouched; no warnings."""
+
+import numpy as np
+import pytest
+
+import fastact as fa
+from helpers import (AXIS, DTYPES, ELEMENTWISE, GRAD_FLOOR, REFERENCE_ULP, bound, case_id,
+                     cases, from_y_allowed, get, sample, special_values, ulp_diff)
+
+ALL_CASES = list(cases())
+ELEMENTWISE_CASES = list(cases(ELEMENTWISE))
+
+
+def assert_close(result, expected, dtype, ulp, floor=0.0, what=""):
+    assert np.shape(result) == np.shape(expected), what
+    assert np.asarray(result).dtype == np.asarray(expected).dtype, what
+    err = ulp_diff(result, expected, dtype, floor)
+    worst = int(np.argmax(err)) if err.size else 0
+    assert err.size == 0 or err.max() <= ulp, (
+        f"{what}: {err.max()} ULP > {ulp} at input index {worst}")
+
+
+def forward_tolerance(row, dtype):
+    return bound(row.ulp, dtype) + REFERENCE_ULP[dtype]
+
+
+def grad_tolerance(row, dtype):
+    return bound(row.ulp_grad, dtype) + REFERENCE_ULP[dtype]
+
+
+def layouts(x):
+    """name -> array holding the values of x in another memory layout."""
+    n = x.size - x.size % 6
+    return {
+        "contiguous": x,
+        "strided": np.repeat(x, 3)[::3],
+        "reversed": x[::-1].copy()[::-1],
+        "fortran_2d": np.asfortranarray(x[:n].reshape(6, -1)),
+        "c_2d_transposed": x[:n].reshape(-1, 6).T,
+        "zero_d": x[7].reshape(()),
+        "empty": x[:0],
+        "offset_by_one": x[1:],
+    }
+
+
+# ---- forward -------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", ALL_CASES, ids=case_id)
+def test_forward_matches_reference_on_every_layout(case, dtype):
+    row, params = case
+    x = sample(dtype)
+    if row.kind == "axis":
+        x = x[: x.size - x.size % 6]
+    for layout, arr in layouts(x).items():
+        before = arr.copy()
+        got = get(row)(arr, **params)
+        want = get(row, reference=True)(arr, **params)
+        assert_close(got, want, dtype, forward_tolerance(row, dtype), what=layout)
+        np.testing.assert_array_equal(arr, before, err_msg="input modified")
+
+
+@pytest.mark.parametrize("case", list(cases(ELEMENTWISE)), ids=case_id)
+def test_python_scalar_gives_numpy_scalar(case):
+    row, params = case
+    got = get(row)(0.75, **params)
+    assert isinstance(got, np.float64)
+    assert_close(got, get(row, reference=True)(0.75, **params), np.float64,
+                 forward_tolerance(row, np.float64))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", ALL_CASES, ids=case_id)
+def test_out_and_in_place(case, dtype):
+    row, params = case
+    f = get(row)
+    x = sample(dtype)[:600].reshape(20, 30)
+    want = f(x, **params)
+    out = np.full_like(x, 7.0)
+    assert f(x, out=out, **params) is out
+    np.testing.assert_array_equal(out, want)
+    inplace = x.copy()
+    assert f(inplace, out=inplace, **params) is inplace
+    np.testing.assert_array_equal(inplace, want)
+
+
+@pytest.mark.parametrize("case", ALL_CASES, ids=case_id)
+def test_partial_overlap_same_as_no_overlap(case):
+    row, params = case
+    f = get(row)
+    buf = sample(np.float64)[:1001].copy()
+    x, out = buf[:-1], buf[1:]
+    want = f(x.copy(), **params)
+    f(x, out=out, **params)
+    np.testing.assert_array_equal(out, want)
+
+
+@pytest.mark.parametrize("case", ALL_CASES, ids=case_id)
+def test_float16_computed_in_float32(case):
+    row, params = case
+    f = get(row)
+    x = np.linspace(-8, 8, 401).astype(np.float16)
+    got = f(x, **params)
+    assert got.dtype == np.float16
+    want = f(x.astype(np.float32), **params).astype(np.float16)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(get(row, reference=True)(x, **params), want)
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int32, np.uint16, np.int64, np.bool_])
+@pytest.mark.parametrize("case", ALL_CASES, ids=case_id)
+def test_integers_and_bool_compute_in_float64(case, dtype):
+    row, params = case
+    x = (np.arange(-6, 6) % 2 == 0) if dtype == np.bool_ else np.arange(-6, 6) % 100
+    x = x.astype(dtype)
+    got = get(row)(x, **params)
+    assert got.dtype == np.float64
+    np.testing.assert_array_equal(got, get(row)(x.astype(np.float64), **params))
+
+
+@pytest.mark.parametrize("case", ALL_CASES, ids=case_id)
+def test_byteswapped_input(case):
+    row, params = case
+    x = sample(np.float64)[:300]
+    swapped = x.astype(x.dtype.newbyteorder())
+    np.testing.assert_array_equal(get(row)(swapped, **params), get(row)(x, **params))
+
+
+# ---- backward and derivative --------------------------------------------
+
+def grad_inputs(dtype):
+    x = sample(dtype)
+    g = np.random.default_rng(1).normal(size=x.size).astype(dtype)
+    return x, g
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", ELEMENTWISE_CASES, ids=case_id)
+def test_backward_and_derivative_match_reference(case, dtype):
+    row, params = case
+    x, g = grad_inputs(dtype)
+    f, ref = get(row), get(row, reference=True)
+    tol = grad_tolerance(row, dtype)
+    assert_close(f.derivative(x, **params), ref.derivative(x, **params), dtype, tol,
+                 GRAD_FLOOR, "derivative")
+    # backward = g * f'(x): one more rounding
+    assert_close(f.backward(g, x, **params), ref.backward(g, x, **params), dtype, tol + 1,
+                 GRAD_FLOOR * np.abs(g), "backward")
+    for layout, arr in layouts(x).items():
+        garr = np.ones_like(arr)
+        assert_close(f.backward(garr, arr, **params), ref.backward(garr, arr, **params),
+                     dtype, tol + 1, GRAD_FLOOR, layout)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", ALL_CASES, ids=case_id)
+def test_backward_from_y_equals_backward_from_x(case, dtype):
+    """From y, the result carries the error of y itself (up to the forward
+    bound, in ULPs of y): allowed is that many times the change one ULP of y
+    makes (measured with nextafter), plus the backward bound."""
+    row, params = case
+    if not from_y_allowed(row, params):
+        pytest.skip("the derivative is not a function of the output")
+    f, ref = get(row), get(row, reference=True)
+    x, g = grad_inputs(dtype)
+    if row.kind == "axis":
+        x, g = x[:3000].reshape(30, 100), g[:3000].reshape(30, 100)
+    y = f(x, **params)
+    from_y = f.backward(g, y=y, **params)
+    floor = (row.grad_scale(g.astype(np.float64), y.astype(np.float64), -1)
+             if row.grad_scale else GRAD_FLOOR * np.abs(g))
+    assert_close(from_y, ref.backward(g, y=y, **params), dtype,
+                 bound(row.ulp_grad_y, dtype) + REFERENCE_ULP[dtype] + 1,
+                 floor, "fastact vs reference from y")
+    from_x = f.backward(g, x, **params)
+    with np.errstate(all="ignore"):
+        up = f.backward(g, y=np.nextafter(y, dtype(np.inf)), **params)
+        down = f.backward(g, y=np.nextafter(y, dtype(-np.inf)), **params)
+        inherent = np.maximum(np.abs(up - from_y), np.abs(down - from_y))
+        inherent = np.where(np.isfinite(inherent), inherent, 0)
+    y_error = bound(row.ulp, dtype) + 1
+    allowed = (y_error * inherent + (bound(row.ulp_grad_y, dtype) + REFERENCE_ULP[dtype] + 1)
+               * np.spacing(np.maximum(np.abs(from_x), GRAD_FLOOR * np.abs(g)).astype(dtype)))
+    bad = ~(np.abs(from_y.astype(np.float64) - from_x) <= allowed)
+    assert not bad.any(), (f"{bad.sum()} values differ, first at x={x[bad][0]!r}: "
+                           f"{from_y[bad][0]!r} vs {from_x[bad][0]!r}")
+
+
+def central_difference(f, x, h):
+    """4th-order central difference of f at x with step h."""
+    return (-f(x + 2 * h) + 8 * f(x + h) - 8 * f(x - h) + f(x - 2 * h)) / (12 * h)
+
+
+@pytest.mark.parametrize("case", ELEMENTWISE_CASES, ids=case_id)
+def test_derivative_against_central_differences(case):
+    row, params = case
+    f = get(row)
+    x = np.linspace(-7.3, 7.3, 997) + np.sqrt(2) / 100   # no grid point on a kink
+    h = 1e-3
+    fd = central_difference(lambda v: f(v, **params), x, h)
+    fd_half = central_difference(lambda v: f(v, **params), x, h / 2)
+    smooth = np.abs(fd - fd_half) <= 1e-7 * (1 + np.abs(fd))   # no kink within 2h
+    assert smooth.mean() > 0.9
+    got = f.derivative(x, **params)
+    np.testing.assert_allclose(got[smooth], fd[smooth], rtol=1e-7, atol=1e-9)
+    g = np.cos(x)
+    np.testing.assert_allclose(f.backward(g, x, **params)[smooth], (g * fd)[smooth],
+                               rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("case", list(cases(AXIS)), ids=case_id)
+@pytest.mark.parametrize("axis", [-1, 0, 1])
+def test_axis_backward_against_central_differences(case, axis):
+    row, params = case
+    f = get(row)
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(4, 5, 6)) * 3
+    g = rng.normal(size=x.shape)
+    loss = lambda v: np.sum(g * f(v, axis=axis))
+    numeric = np.zeros_like(x)
+    h = 1e-3
+    for idx in np.ndindex(x.shape):
+        e = np.zeros_like(x)
+        e[idx] = 1
+        numeric[idx] = central_difference(lambda t: loss(x + t * e), 0.0, h)
+    np.testing.assert_allclose(f.backward(g, x, axis=axis), numeric, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(f.backward(g, y=f(x, axis=axis), axis=axis), numeric,
+                               rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("case", list(cases(AXIS)), ids=case_id)
+def test_axis_any_axis_and_layout(case):
+    row, params = case
+    f, ref = get(row), get(row, reference=True)
+    x = np.random.default_rng(3).normal(size=(7, 8, 9)) * 5
+    for arr in (x, np.asfortranarray(x), x[:, ::-2, :], x.transpose(2, 0, 1)):
+        for axis in range(-arr.ndim, arr.ndim):
+            assert_close(f(arr, axis=axis), ref(arr, axis=axis), np.float64,
+                         forward_tolerance(row, np.float64), what=f"axis {axis}")
+
+
+# ---- special values and warnings ------------------------------------------
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", ALL_CASES, ids=case_id)
+def test_special_values_without_warnings(case, dtype):
+    row, params = case
+    f, ref = get(row), get(row, reference=True)
+    x = special_values(dtype)
+    if row.kind == "axis":
+        x = x.reshape(-1, 1)   # each value its own row
+    with np.errstate(all="raise"):
+        got = f(x, **params)
+        gx = f.backward(np.ones_like(x), x, **params)
+        if row.kind != "axis":
+            d = f.derivative(x, **params)
+    assert_close(got, ref(x, **params), dtype, forward_tolerance(row, dtype), what="forward")
+    assert_close(gx, ref.backward(np.ones_like(x), x, **params), dtype,
+                 grad_tolerance(row, dtype) + 1, GRAD_FLOOR, "backward")
+    if row.kind != "axis":
+        np.testing.assert_array_equal(d, gx)
+    # NaN in -> NaN out, in every direction
+    assert np.isnan(got[0]).all() and np.isnan(gx[0]).all()
+
+
+def test_headline_limits():
+    with np.errstate(all="raise"):
+        assert fa.sigmoid(-1000.0) == 0.0
+        assert fa.softplus(np.float32(1000)) == 1000.0
+        assert fa.softplus(1000.0) == 1000.0
+        assert fa.sigmoid(np.float32(1000)) == 1.0
+        assert fa.tanh(np.inf) == 1.0
+        assert fa.softsign(-np.inf) == -1.0
+        assert fa.elu(-np.inf) == -1.0
+        assert fa.relu(-np.inf) == 0.0 and not np.signbit(fa.relu(-1.0))
+        assert fa.silu(-np.inf) == 0.0 and fa.silu(np.inf) == np.inf
+
+
+def test_softmax_rows_with_infinities():
+    x = np.array([[-np.inf, -np.inf], [0.0, -np.inf], [1.0, np.inf]])
+    with np.errstate(all="raise"):
+        y = fa.softmax(x)
+        ly = fa.log_softmax(x)
+    assert np.isnan(y[0]).all() and np.isnan(ly[0]).all()     # all -inf row: NaN (PyTorch)
+    np.testing.assert_array_equal(y[1], [1.0, 0.0])
+    np.testing.assert_array_equal(ly[1], [0.0, -np.inf])
+    assert np.isnan(y[2]).all()                                 # +inf entry: NaN (PyTorch)
+
+
+def test_zero_d_axis_function():
+    assert fa.softmax(np.float64(3.0)) == 1.0
+    assert fa.log_softmax(2.0) == 0.0
+
+
+# ---- threads --------------------------------------------------------------
+
+@pytest.mark.parametrize("case", ALL_CASES, ids=case_id)
+def test_results_do_not_depend_on_thread_count(case):
+    row, params = case
+    f = get(row)
+    x = np.random.default_rng(4).normal(size=(2 * row.min_parallel + 17)) * 10
+    if row.kind == "axis":
+        x = x[: x.size - x.size % 16].reshape(-1, 16)
+    with fa.num_threads(1):
+        one = f(x, **params)
+        gone = f.backward(np.ones_like(x), x, **params)
+    with fa.num_threads(2):
+        two = f(x, **params)
+        gtwo = f.backward(np.ones_like(x), x, **params)
+    np.testing.assert_array_equal(one, two)
+    np.testing.assert_array_equal(gone, gtwo)
