@@ -1,0 +1,60 @@
+"""Benchmarks generated from the catalog (see fastact/_bench.py).
+
+One benchmark per catalog row x direction (forward; backward from y= where
+the row allows it, else from x) x float32/float64 x n x competitor, grouped
+as ``{name}-{direction}-{dtype}-{n}`` so pytest-benchmark's tables compare
+the competitors of one case:
+
+* fastact      f(x) / f.backward(g, y=y), a new array per call
+* fastact-out  the same into a preallocated out=
+* reference    fastact.reference (the pure-NumPy twin)
+* numpy...     the NumPy recipes of fastact._bench.RECIPES (what users write
+               today), scipy... and torch... where installed (skipped if not)
+
+Inputs are made once per case, outside the timed call.  Before it is timed,
+every competitor is checked against fastact.reference on the same inputs.
+n = 1e7 is added when FASTACT_BENCH_LARGE=1.
+
+    python -m pytest bench --benchmark-only
+"""
+
+import functools
+import os
+
+import pytest
+
+from fastact import _bench
+
+SIZES = (10 ** 3, 10 ** 5, 10 ** 6)
+if os.environ.get("FASTACT_BENCH_LARGE", "") not in ("", "0"):
+    SIZES += (10 ** 7,)
+
+
+def _params():
+    for case in _bench.cases(sizes=SIZES):
+        for comp in _bench.competitors(case, fastact_out=True, reference=True):
+            marks = [pytest.mark.skip(reason=comp.skip)] if comp.skip else []
+            yield pytest.param(case, comp.label, marks=marks,
+                               id=f"{case.group}-{comp.label}")
+
+
+@functools.lru_cache(maxsize=1)      # tests run case by case: keep one case
+def _inputs(case):
+    return _bench.make_inputs(case)
+
+
+@pytest.mark.parametrize("case, label", list(_params()))
+def test_bench(benchmark, case, label):
+    benchmark.group = case.group
+    comp = {c.label: c for c in _bench.competitors(
+        case, fastact_out=True, reference=True)}[label]
+    benchmark.extra_info.update(competitor=label, code=comp.code, source=case.source)
+    inputs = _inputs(case)
+    try:
+        problem = _bench.check(case, comp, inputs)
+    except Exception as error:
+        if label.startswith(("scipy", "torch")):    # not in this version
+            pytest.skip(f"{comp.code} raised {type(error).__name__}: {error}")
+        raise
+    assert problem is None, problem
+    benchmark(comp.bind(inputs))

@@ -1,0 +1,24 @@
+"""The generated parts of README.md and docs/accuracy.md match the catalog
+(python tools/update_docs.py rewrites them)."""
+
+import os
+
+import pytest
+
+from fastact import _docs
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+
+
+@pytest.mark.parametrize("path, markers, make", [
+    ("README.md", _docs.README_MARKERS, _docs.function_table),
+    (os.path.join("docs", "accuracy.md"), _docs.ACCURACY_MARKERS, _docs.bounds_table),
+])
+def test_generated_section_is_current(path, markers, make):
+    full = os.path.join(ROOT, path)
+    if not os.path.exists(full):
+        pytest.skip(f"{path} is not part of this installation")
+    with open(full) as f:
+        text = f.read()
+    assert _docs.replace_between(text, markers, make()) == text, (
+        f"{path} is out of date: run python tools/update_docs.py")
