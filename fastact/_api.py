@@ -43,6 +43,7 @@ class Activation:
         self._axis = row.kind == catalog.AXIS
         self._defaults = {p.name: p.default for p in row.params}
         self._default_call = self._resolve({})
+        self._default_ufunc = backend[self._default_call[0]]
         self.__doc__ = _docstring(row)
 
     def __repr__(self):
@@ -85,14 +86,15 @@ class Activation:
     # ---- forward ----------------------------------------------------
 
     def __call__(self, x, out=None, **params):
+        # The common case first: default parameters, a float32/float64 array.
+        if not params and out is None and not self._axis and type(x) is np.ndarray \
+                and x.dtype.char in _NATIVE:
+            return self._default_ufunc(x, *self._default_call[1])
         kernel, args, axis, _ = self._call_for(params)
         if self._axis:
             return self._axis_call(kernel, (x,), axis, out)
-        ufunc = self._backend[kernel]
-        if out is None and type(x) is np.ndarray and x.dtype.char in _NATIVE:
-            return ufunc(x, *args)
         arrays, dtype = self._prepare((x,), out)
-        return ufunc(*arrays, *args, out=out, dtype=dtype)
+        return self._backend[kernel](*arrays, *args, out=out, dtype=dtype)
 
     @property
     def ufunc(self):
