@@ -1,15 +1,16 @@
 """Test the fastact that can actually run.
 
-`python -m pytest` puts this directory first on sys.path, so `import fastact`
+`python -m pytest` puts this directory on sys.path, so `import fastact`
 would find the source tree, which has no compiled module unless it was built
 in place (python setup.py build_ext --inplace).  In that case the tree is
-taken off sys.path and the installed package (pip install .) is tested.
-Either way, a session without the compiled module stops with a clear message
-instead of silently testing the pure-NumPy fallback (set FASTACT_PURE_PYTHON=1
-to test that on purpose).
+taken off sys.path before fastact is first imported, so the installed
+package (pip install .) is tested; once imported, fastact stays cached.
+A session without the compiled module stops with a clear message instead
+of silently testing the pure-NumPy fallback (FASTACT_PURE_PYTHON=1 tests
+that on purpose).
 """
 
-import glob
+import importlib.machinery
 import os
 import sys
 
@@ -17,11 +18,12 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-if not glob.glob(os.path.join(HERE, "fastact", "_ext.*")):
-    sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != HERE]
-
 
 def pytest_configure(config):
+    built = [os.path.join(HERE, "fastact", "_ext" + suffix)
+             for suffix in importlib.machinery.EXTENSION_SUFFIXES]
+    if not any(os.path.exists(path) for path in built):
+        sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != HERE]
     import fastact
     pure = os.environ.get("FASTACT_PURE_PYTHON", "") not in ("", "0")
     if not pure and fastact.config()["backend"] != "compiled":
