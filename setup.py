@@ -101,6 +101,23 @@ class BuildExt(build_ext):
                 ext.extra_link_args += link_flags
         super().build_extensions()
 
+    def run(self):
+        super().run()
+        # The flat layout (fastact/ at the top, DESIGN.md) puts a checkout
+        # first on sys.path for `python -m fastact` or `python -m pytest` run
+        # from it; leave the compiled module there too, as --inplace would,
+        # so those commands use it rather than the pure-NumPy fallback.
+        if not self.inplace and os.path.isfile(os.path.join(HERE, "fastact", "_ext.pyx")):
+            for ext in self.extensions:
+                built = self.get_ext_fullpath(ext.name)
+                self.inplace = True
+                try:
+                    target = self.get_ext_fullpath(ext.name)
+                finally:
+                    self.inplace = False
+                if os.path.abspath(built) != os.path.abspath(target):
+                    self.copy_file(built, target)
+
 
 render_kernels()
 
