@@ -10,7 +10,7 @@
 
 import importlib.util
 import os
-import shutil
+import platform
 import subprocess
 import sys
 import sysconfig
@@ -52,12 +52,14 @@ def render_kernels():
             f.write(text)
 
 
-def compiler_accepts(flags):
-    """Does the C compiler compile and link an OpenMP program with `flags`?"""
+OPENMP_PROGRAM = ("#include <omp.h>\nint main(void){int s=0;\n"
+                  "#pragma omp parallel for reduction(+:s)\n"
+                  "for(int i=0;i<8;i++) s+=i; return s==28 ? 0 : 1;}\n")
+
+
+def compiler_accepts(flags, code=OPENMP_PROGRAM):
+    """Does the C compiler compile and link `code` with `flags`?"""
     cc = os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc"
-    code = ("#include <omp.h>\nint main(void){int s=0;\n"
-            "#pragma omp parallel for reduction(+:s)\n"
-            "for(int i=0;i<8;i++) s+=i; return s==28 ? 0 : 1;}\n")
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "t.c")
         with open(path, "w") as f:
@@ -89,6 +91,19 @@ def openmp_flags():
 COMPILE_FLAGS = ["-O3", "-ffp-contract=off", "-fno-math-errno", "-fno-trapping-math"]
 
 
+# Instruction-set variants of the kernels, x86-64 only: kernels.c is compiled
+# once more per variant, FA_VARIANT naming the table it exports, and
+# runtime.c picks the best one the CPU supports at import.  The baseline
+# (kernels.c among the sources) runs on any x86-64 and on every other CPU.
+KERNELS = os.path.join(SRC, "kernels.c")
+VARIANTS = [("avx2", ["-march=x86-64-v3"]),
+            ("avx512", ["-march=x86-64-v4", "-mprefer-vector-width=512"])]
+
+
+def is_x86_64():
+    return platform.machine().lower() in ("x86_64", "amd64")
+
+
 class BuildExt(build_ext):
     def build_extensions(self):
         compile_flags, link_flags = openmp_flags()
@@ -99,7 +114,22 @@ class BuildExt(build_ext):
                 if not compile_flags:
                     ext.extra_compile_args.append("-fopenmp-simd")
                 ext.extra_link_args += link_flags
+                if is_x86_64():
+                    self.add_variants(ext)
         super().build_extensions()
+
+    def add_variants(self, ext):
+        for name, flags in VARIANTS:
+            if not compiler_accepts(flags, "int main(void){return 0;}\n"):
+                warnings.warn(f"fastact: the compiler does not accept {flags}; "
+                              f"no {name} kernels")
+                continue
+            ext.extra_objects += self.compiler.compile(
+                [KERNELS], output_dir=os.path.join(self.build_temp, name),
+                macros=ext.define_macros + [("FA_VARIANT", name)],
+                include_dirs=ext.include_dirs, depends=ext.depends,
+                extra_postargs=ext.extra_compile_args + flags)
+            ext.define_macros.append((f"FA_HAVE_{name.upper()}", "1"))
 
     def run(self):
         super().run()
@@ -128,8 +158,7 @@ extensions = [
         include_dirs=[numpy.get_include(), SRC],
         depends=[os.path.join(SRC, name) for name in os.listdir(os.path.join(HERE, SRC))
                  if name.endswith(".h")],
-        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION"),
-                       ("FA_VARIANT", "baseline")],
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
     )
 ]
 

@@ -38,8 +38,32 @@ if not _PURE_ENV:
 
 from . import reference  # noqa: E402  (needs the modules above)
 
+CPU_VARIANTS = ("baseline", "avx2", "avx512")
+
+
+def _select_variant(built):
+    """The kernel variant to use: FASTACT_CPU if set (never above what this
+    CPU supports), else the best one the CPU supports."""
+    usable = [name for name, supported in built if supported]
+    wanted = os.environ.get("FASTACT_CPU", "").strip().lower()
+    if not wanted:
+        return usable[-1]
+    if wanted not in CPU_VARIANTS:
+        warnings.warn(f"fastact: FASTACT_CPU={wanted!r} is not one of "
+                      f"{', '.join(CPU_VARIANTS)}; using {usable[-1]}",
+                      RuntimeWarning, stacklevel=3)
+        return usable[-1]
+    if wanted not in usable:
+        below = [n for n in usable if CPU_VARIANTS.index(n) < CPU_VARIANTS.index(wanted)]
+        warnings.warn(f"fastact: FASTACT_CPU={wanted} is not available on this "
+                      f"{'CPU' if wanted in dict(built) else 'build'}; using {below[-1]}",
+                      RuntimeWarning, stacklevel=3)
+        return below[-1]
+    return wanted
+
+
 if _compiled is not None:
-    _variant = "baseline"
+    _variant = _select_variant(_compiled.variants())
     _backend = _compiled.make_ufuncs(_variant)
     _threads.init(_compiled)
 else:
@@ -76,8 +100,11 @@ def config():
     if _compiled is not None:
         omp = _compiled.openmp_version()
         info["openmp"] = f"yes (_OPENMP {omp})" if omp else "no (serial build)"
-        info["simd_variants_built"] = [name for name, _ in _compiled.variants()]
-        info["simd_variant_selected"] = _variant
+        info["simd_variants_built"] = [
+            name + ("" if supported else " (not on this CPU)")
+            for name, supported in _compiled.variants()]
+        info["simd_variant_selected"] = _variant + (
+            " (FASTACT_CPU)" if os.environ.get("FASTACT_CPU") else "")
     elif _PURE_ENV:
         info["reason"] = "FASTACT_PURE_PYTHON is set"
     else:

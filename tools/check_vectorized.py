@@ -1,14 +1,15 @@
 """Does every kernel loop of the built extension really vectorise?
 
 Disassembles the compiled module (objdump -d) and, for every elementwise
-ufunc of the catalog and each dtype, looks at the function that holds its
-contiguous loop: ``<ufunc>_contig_<dtype>._omp_fn.0`` (the OpenMP-outlined
-body) in an OpenMP build, else ``<ufunc>_loop_<dtype>`` (the serial build
-inlines the contiguous kernel there).  A loop counts as vectorised when that
-code holds packed floating-point arithmetic (``mulps``, ``vaddpd``,
-``vcmpltps``, ``vfmadd...ps`` ...) of its element type; a kernel that only
-moves data (``linear``) counts when it has packed loads/stores.  Calls to
-libm (exp, tanh, ...) are reported: they keep a loop scalar.
+ufunc of the catalog, each dtype and each instruction-set variant built
+(baseline, avx2, avx512), looks at the function that holds its loop:
+``<ufunc>_loop_<dtype>_<variant>``, which inlines the contiguous kernel's
+serial `omp simd` loop.  A loop counts as vectorised when that code holds
+packed floating-point arithmetic (``mulps``, ``vaddpd``, ``vcmpltps``,
+``vfmadd...ps`` ...) of its element type on the variant's widest registers
+(xmm for baseline, ymm for avx2, zmm for avx512); a kernel that only moves
+data (``linear``) counts when it has packed loads/stores.  Calls to libm
+(exp, tanh, ...) are reported: they keep a loop scalar.
 
     python tools/check_vectorized.py [path/to/_ext.so] [--allow-libm]
 
@@ -17,6 +18,7 @@ reported, and only tolerated with --allow-libm).
 """
 
 import argparse
+import importlib.machinery
 import importlib.util
 import os
 import re
@@ -60,7 +62,10 @@ def functions(path):
     return result
 
 
-def classify(instructions, element):
+REGISTER = {"baseline": "%xmm", "avx2": "%ymm", "avx512": "%zmm"}
+
+
+def classify(instructions, element, register="%xmm"):
     """'vectorised', 'scalar' or 'calls <libm>' for one loop's code."""
     suffix = "s" if element == "f32" else "d"
     calls = sorted({m.group(1) for op, args in instructions if op.startswith("call")
@@ -70,41 +75,48 @@ def classify(instructions, element):
         return "calls " + ",".join(calls)
     for op, args in instructions:
         m = PACKED_MATH.match(op)
-        if m and m.group(3) == suffix:
+        if m and m.group(3) == suffix and register in args:
             return "vectorised"
     return "scalar"
 
 
-def moves_packed(instructions):
-    return any(PACKED_MOVE.match(op) and "(" in args for op, args in instructions)
+def moves_packed(instructions, register="%xmm"):
+    return any(PACKED_MOVE.match(op) and "(" in args and register in args
+               for op, args in instructions)
 
 
 def check(path):
-    """[(ufunc, dtype, verdict)] for every elementwise loop."""
+    """[(ufunc, dtype, variant, verdict)] for every elementwise loop."""
     codegen = load_codegen()
     code = functions(path)
+    variants = [v for v in REGISTER if any(n.endswith("_" + v) for n in code)]
     rows = []
     for spec in codegen.ufunc_specs():
         if spec.axis:
             continue
-        for element in ("f32", "f64"):
-            names = [f"{spec.name}_contig_{element}._omp_fn.0",
-                     f"{spec.name}_loop_{element}"]
-            body = next((code[n] for n in names if n in code), None)
-            if body is None:
-                rows.append((spec.name, element, "missing"))
-                continue
-            verdict = classify(body, element)
-            if verdict == "scalar" and spec.kernel == "linear" and moves_packed(body):
-                verdict = "vectorised"
-            rows.append((spec.name, element, verdict))
+        for variant in variants:
+            for element in ("f32", "f64"):
+                body = code.get(f"{spec.name}_loop_{element}_{variant}")
+                if body is None:
+                    rows.append((spec.name, element, variant, "missing"))
+                    continue
+                verdict = classify(body, element, REGISTER[variant])
+                if verdict == "scalar" and spec.kernel == "linear" and \
+                        moves_packed(body, REGISTER[variant]):
+                    verdict = "vectorised"
+                rows.append((spec.name, element, variant, verdict))
     return rows
 
 
 def default_path():
+    """The compiled module of this checkout, else of the installed fastact."""
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        path = os.path.join(HERE, "..", "fastact", "_ext" + suffix)
+        if os.path.exists(path):
+            return path
     spec = importlib.util.find_spec("fastact._ext")
     if spec is None or spec.origin is None:
-        sys.exit("fastact._ext is not built/installed; pass the path to the .so")
+        sys.exit("fastact._ext is neither built in place nor installed; pass the path")
     return spec.origin
 
 
@@ -116,10 +128,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     rows = check(args.path or default_path())
     bad = 0
-    for name, element, verdict in rows:
+    for name, element, variant, verdict in rows:
         ok = verdict == "vectorised" or (args.allow_libm and verdict.startswith("calls"))
         bad += not ok
-        print(f"{name:24} {element}  {verdict}{'' if ok else '   <-- FAIL'}")
+        print(f"{name:24} {element} {variant:8} {verdict}{'' if ok else '   <-- FAIL'}")
     print(f"{len(rows) - bad} of {len(rows)} loops pass")
     return 1 if bad else 0
 

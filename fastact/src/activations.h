@@ -5,7 +5,6 @@
 #define FA_ACTIVATIONS_H
 
 #include <math.h>
-#include "fa_common.h"
 #include "fa_math.h"
 
 /* The working type is double for both dtypes. */
@@ -13,19 +12,20 @@
 #define WSEL fa_select_f64
 #define WABS fa_abs_f64
 #define COPYSIGNW fa_copysign_f64
-#define EXP fa_exp_f64
-#define EXPM1 fa_expm1_f64
-#define LOG fa_log_f64
-#define LOG1P fa_log1p_f64
-#define TANH fa_tanh_f64
-#define ATAN fa_atan_f64
 
+/* float32: double working precision with the lite cores (fa_math.h);
+ * tanh and atan are single calls, so the float32 functions themselves. */
 #define T float
 #define F(name) act_##name##_f32
 #define SEL fa_select_f32
 #define ABS fa_abs_f32
 #define COPYSIGN fa_copysign_f32
 #define CLAMP fa_clamp_f32
+#define EXP fa_exp_w32
+#define EXPM1 fa_expm1_w32
+#define LOG1P fa_log1p_w32
+#define TANH_T fa_tanh_f32
+#define ATAN_T fa_atan_f32
 #include "formulas.h"
 #undef T
 #undef F
@@ -33,14 +33,25 @@
 #undef ABS
 #undef COPYSIGN
 #undef CLAMP
+#undef EXP
+#undef EXPM1
+#undef LOG1P
+#undef TANH_T
+#undef ATAN_T
 #undef KEEP_NAN
 
+/* float64: the full-precision cores. */
 #define T double
 #define F(name) act_##name##_f64
 #define SEL fa_select_f64
 #define ABS fa_abs_f64
 #define COPYSIGN fa_copysign_f64
 #define CLAMP fa_clamp_f64
+#define EXP fa_exp_f64
+#define EXPM1 fa_expm1_f64
+#define LOG1P fa_log1p_f64
+#define TANH_T fa_tanh_f64
+#define ATAN_T fa_atan_f64
 #include "formulas.h"
 #undef T
 #undef F
@@ -48,6 +59,11 @@
 #undef ABS
 #undef COPYSIGN
 #undef CLAMP
+#undef EXP
+#undef EXPM1
+#undef LOG1P
+#undef TANH_T
+#undef ATAN_T
 #undef KEEP_NAN
 
 #endif

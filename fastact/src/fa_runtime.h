@@ -57,14 +57,17 @@ static inline void fa_clear_fp_flags(void) { feclearexcept(FE_ALL_EXCEPT); }
 #define FA_f32(name) act_##name##_f32
 #define FA_f64(name) act_##name##_f64
 
+/* kernels.c is compiled once per instruction-set variant (setup.py);
+ * FA_VARIANT names the table each build exports. */
+#ifndef FA_VARIANT
+#define FA_VARIANT baseline
+#endif
 #define FA_CAT_(a, b) a##b
 #define FA_CAT(a, b) FA_CAT_(a, b)
-#ifdef FA_VARIANT
 #define FA_TABLE FA_CAT(fa_table_, FA_VARIANT)
-#endif
-
-/* Tables compiled into this build (runtime.c lists them). */
-extern const fa_ufunc_def fa_table_baseline[];
+/* Generated functions carry the variant in their name, so the variants'
+ * code can be told apart in the built module (tools/check_vectorized.py). */
+#define FA_V(name) FA_CAT(name##_, FA_VARIANT)
 
 typedef struct {
     const char *name;        /* "baseline", "avx2", "avx512" */

@@ -87,6 +87,26 @@ static const double fa__c_atan_p_f32[7] = {
     -0x1.ea36e06bc564dp-6
 };
 
+/* tanh(x) = x + x^3 P(x^2), |x| <= 0.55; error relative to tanh(x)
+ * powers 0..13, max error 2^-57.14 */
+#define FA__N_TANH_P_F64 14
+static const double fa__c_tanh_p_f64[14] = {
+    -0x1.5555555555555p-2,
+    0x1.1111111111111p-3,
+    -0x1.ba1ba1ba1b9e0p-5,
+    0x1.664f4882bf804p-6,
+    -0x1.226e355e09473p-7,
+    0x1.d6d3d0c19c17fp-9,
+    -0x1.7da360d75c83dp-10,
+    0x1.3557df7052ae1p-11,
+    -0x1.f575c53a449d8p-13,
+    0x1.962ea82b23160p-14,
+    -0x1.472e9feeca8e5p-15,
+    0x1.fdd232610f0fbp-17,
+    -0x1.5925e1a9b4cf4p-18,
+    0x1.23e1e9b13e2dcp-20
+};
+
 /* erf(x) = x + x P(x^2), |x| <= 1; error relative to erf(x)
  * powers 0..12, max error 2^-56.30 */
 #define FA__N_ERF_P_F64 13
@@ -126,6 +146,7 @@ static const double fa__c_erf_p_f32[7] = {
 #define FA__NPIECE_ERFC_H_F64 5
 static const double fa__erfc_mid_f64[5] = { 0x1.8000000000000p-1, 0x1.8000000000000p-2, 0x1.8000000000000p-3, 0x1.8000000000000p-4, 0x1.8000000000000p-5 };
 static const double fa__erfc_scale_f64[5] = { 0x1.0000000000000p+2, 0x1.0000000000000p+3, 0x1.0000000000000p+4, 0x1.0000000000000p+5, 0x1.0000000000000p+6 };
+static const double fa__erfc_c0lo_f64[5] = { 0x1.fb6724a530506p-59, 0x1.b9ef9597af8b0p-57, -0x1.49ce4c08baf83p-58, -0x1.a2ad190965e6dp-60, -0x1.33d5dd47db108p-60 };  /* c_k0 - (double)c_k0 */
 static const double fa__c_erfc_h_f64[18][5] = {
     { 0x1.678fda6d6165cp-2, 0x1.97b3643d2dbacp-3, 0x1.aa0d18bfdb11cp-4, 0x1.af6b03e9db1a4p-5, 0x1.b0d2b85c36817p-6 },
     { 0x1.5d8fcc4ff299fp-4, 0x1.e564643a22ec1p-5, 0x1.12d3f777098e1p-5, 0x1.1d2353317682fp-6, 0x1.1feb0e4c01e96p-7 },
@@ -154,6 +175,7 @@ static const double fa__c_erfc_h_f64[18][5] = {
 #define FA__NPIECE_ERFC_H_F32 4
 static const double fa__erfc_mid_f32[4] = { 0x1.8000000000000p-1, 0x1.8000000000000p-2, 0x1.8000000000000p-3, 0x1.8000000000000p-4 };
 static const double fa__erfc_scale_f32[4] = { 0x1.0000000000000p+2, 0x1.0000000000000p+3, 0x1.0000000000000p+4, 0x1.0000000000000p+5 };
+static const double fa__erfc_c0lo_f32[4] = { 0x1.872e2a26a6db6p-56, -0x1.abc9591f922b7p-58, -0x1.dadcf3ef902f1p-59, -0x1.e5eaca99a0874p-60 };  /* c_k0 - (double)c_k0 */
 static const double fa__c_erfc_h_f32[9][4] = {
     { 0x1.678fda6d175fep-2, 0x1.97b3643d1ea27p-3, 0x1.aa0d18bfdb9e7p-4, 0x1.af6b03e9db1a6p-5 },
     { 0x1.5d8fcc5126b94p-4, 0x1.e564643370988p-5, 0x1.12d3f77720dffp-5, 0x1.1d23533176911p-6 },

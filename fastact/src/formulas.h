@@ -6,8 +6,8 @@
  *   W        the working type of transcendental formulas (double for both:
  *            float32 results are one rounding of a double computation);
  *   F(name)  names the dtype variant: F(sigmoid) -> act_sigmoid_f32;
- *   SEL/WSEL branch-free selects on T / W values; EXP, EXPM1, LOG, LOG1P,
- *   TANH, ATAN the math core at working precision.
+ *   SEL/WSEL branch-free selects on T / W values; EXP, EXPM1, LOG1P the
+ *   math core at working precision (W); TANH_T, ATAN_T at T precision.
  *
  * For each kernel K (see fastact/catalog.py): F(K)(x, args) is f(x),
  * F(K_grad)(x, args) is f'(x) and F(K_grad_y)(y, args) is f' expressed
@@ -27,7 +27,7 @@
  * available precision", 1971) needs no FMA.  A float32 product is exact in
  * double, so float32 skips the work (err = 0).  b = 0 gives z = 0, also
  * for infinite x. */
-static inline W F(product)(W b, W x, W *err)
+FA_INLINE W F(product)(W b, W x, W *err)
 {
     W z = WSEL(b == 0, 0, b * x);          /* not 0 * inf = NaN */
     *err = 0;
@@ -42,7 +42,7 @@ static inline W F(product)(W b, W x, W *err)
 }
 
 /* exp(-|b x|), accurate to the exp itself (see F(product)). */
-static inline W F(exp_neg_abs_product)(W b, W x, W *z_out)
+FA_INLINE W F(exp_neg_abs_product)(W b, W x, W *z_out)
 {
     W err, z = F(product)(b, x, &err), e = EXP(-WABS(z));
     *z_out = z;
@@ -53,18 +53,18 @@ static inline W F(exp_neg_abs_product)(W b, W x, W *z_out)
 
 /* sigmoid via e = exp(-|x|) and symmetry: 1/(1+e) for x >= 0, e/(1+e)
  * below, so neither side cancels and exp never overflows. */
-static inline T F(sigmoid)(T x)
+FA_INLINE T F(sigmoid)(T x)
 {
     W xw = x, e = EXP(-WABS(xw)), r = 1 / (1 + e);
     return (T)WSEL(xw >= 0, r, e * r);
 }
 /* s(1-s) = e/(1+e)^2 with e = exp(-|x|): exact in both tails. */
-static inline T F(sigmoid_grad)(T x)
+FA_INLINE T F(sigmoid_grad)(T x)
 {
     W e = EXP(-WABS((W)x)), d = 1 + e;
     return (T)(e / (d * d));
 }
-static inline T F(sigmoid_grad_y)(T y)
+FA_INLINE T F(sigmoid_grad_y)(T y)
 {
     W yw = y;
     return (T)(yw * (1 - yw));
@@ -72,38 +72,38 @@ static inline T F(sigmoid_grad_y)(T y)
 
 /* tanh' = 1 - tanh^2 = 4e/(1+e)^2 with e = exp(-2|x|): no cancellation
  * when |tanh| is close to 1. */
-static inline T F(tanh)(T x) { return (T)TANH((W)x); }
-static inline T F(tanh_grad)(T x)
+FA_INLINE T F(tanh)(T x) { return TANH_T(x); }
+FA_INLINE T F(tanh_grad)(T x)
 {
     W e = EXP(-2 * WABS((W)x)), d = 1 + e;
     return (T)(4 * e / (d * d));
 }
-static inline T F(tanh_grad_y)(T y)
+FA_INLINE T F(tanh_grad_y)(T y)
 {
     W yw = y;
     return (T)((1 - yw) * (1 + yw));
 }
 
 /* atan' = 1/(1+x^2); float32 squares in double, so no overflow. */
-static inline T F(arctan)(T x) { return (T)ATAN((W)x); }
-static inline T F(arctan_grad)(T x)
+FA_INLINE T F(arctan)(T x) { return ATAN_T(x); }
+FA_INLINE T F(arctan_grad)(T x)
 {
     W xw = x;
     return (T)(1 / (1 + xw * xw));
 }
 
 /* softsign: x/(1+|x|), with the limit +-1 at +-inf (inf/inf is NaN). */
-static inline T F(softsign)(T x)
+FA_INLINE T F(softsign)(T x)
 {
     W xw = x, a = WABS(xw);
     return (T)WSEL(a == INFINITY, COPYSIGNW(1, xw), xw / (1 + a));
 }
-static inline T F(softsign_grad)(T x)
+FA_INLINE T F(softsign_grad)(T x)
 {
     W d = 1 + WABS((W)x);
     return (T)(1 / (d * d));
 }
-static inline T F(softsign_grad_y)(T y)
+FA_INLINE T F(softsign_grad_y)(T y)
 {
     T d = 1 - ABS(y);
     return d * d;
@@ -113,7 +113,7 @@ static inline T F(softsign_grad_y)(T y)
 
 /* Keras relu: min(x, max_value) above the threshold, negative_slope *
  * (x - threshold) at or below it.  max_value = +inf when not given. */
-static inline T F(relu)(T x, T slope, T max_value, T threshold)
+FA_INLINE T F(relu)(T x, T slope, T max_value, T threshold)
 {
     T lin = SEL(x > max_value, max_value, x);
     /* one rounding for float32 (exact in double); +0 turns -0 into +0 */
@@ -122,14 +122,14 @@ static inline T F(relu)(T x, T slope, T max_value, T threshold)
     return KEEP_NAN(x, SEL(x > threshold, lin, neg));
 }
 /* Without saturation (max_value = +inf), f'(+inf) is 1. */
-static inline T F(relu_grad)(T x, T slope, T max_value, T threshold)
+FA_INLINE T F(relu_grad)(T x, T slope, T max_value, T threshold)
 {
     T lin = SEL((x < max_value) | (max_value == (T)INFINITY), (T)1, (T)0);
     return KEEP_NAN(x, SEL(x > threshold, lin, slope));
 }
 /* Valid when slope >= 0, threshold >= 0, max_value > 0 (catalog): then
  * y > 0 exactly on the linear branch. */
-static inline T F(relu_grad_y)(T y, T slope, T max_value, T threshold)
+FA_INLINE T F(relu_grad_y)(T y, T slope, T max_value, T threshold)
 {
     (void)threshold;
     T lin = SEL((y < max_value) | (max_value == (T)INFINITY), (T)1, (T)0);
@@ -137,39 +137,39 @@ static inline T F(relu_grad_y)(T y, T slope, T max_value, T threshold)
 }
 
 /* relu6(-0) = +0: the +0 turns -0 into +0 and keeps NaN. */
-static inline T F(relu6)(T x) { return CLAMP(x, (T)0, (T)6) + (T)0; }
-static inline T F(relu6_grad)(T x)
+FA_INLINE T F(relu6)(T x) { return CLAMP(x, (T)0, (T)6) + (T)0; }
+FA_INLINE T F(relu6_grad)(T x)
 {
     return KEEP_NAN(x, SEL((x > 0) & (x < 6), (T)1, (T)0));
 }
-static inline T F(relu6_grad_y)(T y) { return F(relu6_grad)(y); }
+FA_INLINE T F(relu6_grad_y)(T y) { return F(relu6_grad)(y); }
 
 /* leaky_relu(-0) = -0 (x * slope), as PyTorch. */
-static inline T F(leaky_relu)(T x, T slope)
+FA_INLINE T F(leaky_relu)(T x, T slope)
 {
     return KEEP_NAN(x, SEL(x > 0, x, SEL(slope == 0, (T)0, slope * x)));
 }
-static inline T F(leaky_relu_grad)(T x, T slope)
+FA_INLINE T F(leaky_relu_grad)(T x, T slope)
 {
     return KEEP_NAN(x, SEL(x > 0, (T)1, slope));
 }
-static inline T F(leaky_relu_grad_y)(T y, T slope) { return F(leaky_relu_grad)(y, slope); }
+FA_INLINE T F(leaky_relu_grad_y)(T y, T slope) { return F(leaky_relu_grad)(y, slope); }
 
 /* ---- exponential linear units --------------------------------------- */
 
 /* The negative branch through expm1 keeps relative accuracy near 0. */
-static inline T F(elu)(T x, T alpha)
+FA_INLINE T F(elu)(T x, T alpha)
 {
     W xw = x;
     return (T)WSEL(xw > 0, xw, (W)alpha * EXPM1(xw));
 }
-static inline T F(elu_grad)(T x, T alpha)
+FA_INLINE T F(elu_grad)(T x, T alpha)
 {
     W xw = x;
     return (T)KEEP_NAN(x, WSEL(xw > 0, 1, (W)alpha * EXP(xw)));
 }
 /* y = alpha (e^x - 1) below 0, so f' = alpha e^x = y + alpha. */
-static inline T F(elu_grad_y)(T y, T alpha)
+FA_INLINE T F(elu_grad_y)(T y, T alpha)
 {
     W yw = y;
     return (T)KEEP_NAN(y, WSEL(yw > 0, 1, yw + (W)alpha));
@@ -186,17 +186,17 @@ static inline T F(elu_grad_y)(T y, T alpha)
 #define FA_SELU_SA 1.7580993408473768
 #define FA_SELU_SA_LO 1.41535193800845e-17
 #endif
-static inline T F(selu)(T x)
+FA_INLINE T F(selu)(T x)
 {
     W xw = x;
     return (T)WSEL(xw > 0, FA_SELU_SCALE * xw, FA_SELU_SA * EXPM1(xw));
 }
-static inline T F(selu_grad)(T x)
+FA_INLINE T F(selu_grad)(T x)
 {
     W xw = x;
     return (T)KEEP_NAN(x, WSEL(xw > 0, FA_SELU_SCALE, FA_SELU_SA * EXP(xw)));
 }
-static inline T F(selu_grad_y)(T y)
+FA_INLINE T F(selu_grad_y)(T y)
 {
     W yw = y;
     return (T)KEEP_NAN(y, WSEL(yw > 0, FA_SELU_SCALE, (yw + FA_SELU_SA) + FA_SELU_SA_LO));
@@ -207,20 +207,20 @@ static inline T F(selu_grad_y)(T y)
 /* softplus = max(x, 0) + log1p(exp(-|beta x|)) / beta: exp never
  * overflows and max(x, 0) is exact, so large |x| keep full accuracy.
  * threshold = +inf unless the user asked for PyTorch's linear cut-over. */
-static inline T F(softplus)(T x, T beta, T threshold)
+FA_INLINE T F(softplus)(T x, T beta, T threshold)
 {
     W xw = x, z, e = F(exp_neg_abs_product)(beta, xw, &z);
     W r = WSEL(xw > 0, xw, 0) + LOG1P(e) / beta;
     return (T)WSEL(z > threshold, xw, r);
 }
 /* f' = sigmoid(beta x) (1 past the threshold). */
-static inline T F(softplus_grad)(T x, T beta, T threshold)
+FA_INLINE T F(softplus_grad)(T x, T beta, T threshold)
 {
     W z, e = F(exp_neg_abs_product)(beta, x, &z), r = 1 / (1 + e);
     return (T)WSEL(z > threshold, 1, WSEL(z >= 0, r, e * r));
 }
 /* sigmoid(beta x) = 1 - exp(-beta y) since y = log1p(exp(beta x))/beta. */
-static inline T F(softplus_grad_y)(T y, T beta, T threshold)
+FA_INLINE T F(softplus_grad_y)(T y, T beta, T threshold)
 {
     W z = (W)beta * (W)y;
     return (T)WSEL(z > threshold, 1, -EXPM1(-z));
@@ -233,16 +233,18 @@ static inline T F(softplus_grad_y)(T y, T beta, T threshold)
  * rounded once.  beta = 0 gives x / 2 everywhere, infinities included
  * (z = 0, not 0 * inf); at the infinity where s -> 0 the limit is +-0. */
 #define FA_EXP_M512 4.377491037053051e-223   /* exp(-512), tools/derive_constants.py */
-static inline T F(silu)(T x, T beta)
+FA_INLINE T F(silu)(T x, T beta)
 {
+    /* Conditions are compared where used, not kept in an int: an int mask
+     * from a double compare does not vectorise on SSE2. */
     W xw = x, err, z = F(product)(beta, xw, &err);
-    int tail = z < -600;
-    W scale = WSEL(tail, FA_EXP_M512, 1);
-    W e = EXP(-WABS(z) + WSEL(tail, 512, 0));          /* exp(-|z|) / scale */
+    W scale = WSEL(z < -600, FA_EXP_M512, 1);
+    W e = EXP(-WABS(z) + WSEL(z < -600, 512, 0));       /* exp(-|z|) / scale */
     e = e - e * WSEL(z < 0, -err, err);
     W r = 1 / (1 + e * scale);
     W y = WSEL(z >= 0, xw * r, ((xw * e) * r) * scale);
-    return (T)KEEP_NAN(x, WSEL((WABS(xw) == INFINITY) & (z < 0), COPYSIGNW(0, xw), y));
+    W limit = WSEL(z < 0, COPYSIGNW(0, xw), y);          /* x = +-inf */
+    return (T)KEEP_NAN(x, WSEL(WABS(xw) == INFINITY, limit, y));
 }
 /* f' = s + beta x s (1 - s) = s (1 + z (1 - s)).  For z >= 0 that sum has
  * no cancellation (1 - s = e r).  For z < 0, 1 + z r = N r with
@@ -254,7 +256,7 @@ static inline T F(silu)(T x, T beta)
 #define FA_SILU_ROOT -1.2784645427610737
 #define FA_SILU_EXP_ROOT 0.27846454276107385
 #define FA_SILU_ROOT_RESIDUAL 1.3995343912896686e-16
-static inline T F(silu_grad)(T x, T beta)
+FA_INLINE T F(silu_grad)(T x, T beta)
 {
     W xw = x, err, z = F(product)(beta, xw, &err);
     W e = EXP(-WABS(z)), r;
@@ -265,7 +267,7 @@ static inline T F(silu_grad)(T x, T beta)
     if (sizeof(T) == sizeof(double)) {
         W d = (z - FA_SILU_ROOT) + err;
         W near = FA_SILU_ROOT_RESIDUAL + (d + FA_SILU_EXP_ROOT * EXPM1(d));
-        n = WSEL((z > -2.5) & (z < -0.65), near, n);
+        n = WSEL(z > -2.5, WSEL(z < -0.65, near, n), n);
     }
     W g = WSEL(z >= 0, s * (1 + z * (e * r)), s * (n * r));
     return (T)KEEP_NAN(x, WSEL(WABS(z) == INFINITY, s, g));   /* limit s: 0 or 1 */
@@ -273,9 +275,9 @@ static inline T F(silu_grad)(T x, T beta)
 
 /* ---- identity ------------------------------------------------------- */
 
-static inline T F(linear)(T x) { return x; }
-static inline T F(linear_grad)(T x) { return KEEP_NAN(x, (T)1); }
-static inline T F(linear_grad_y)(T y) { return KEEP_NAN(y, (T)1); }
+FA_INLINE T F(linear)(T x) { return x; }
+FA_INLINE T F(linear_grad)(T x) { return KEEP_NAN(x, (T)1); }
+FA_INLINE T F(linear_grad_y)(T y) { return KEEP_NAN(y, (T)1); }
 
 /* ---- functions along an axis ---------------------------------------
  * Row kernels take n elements at x[0], x[sx], ... (strides in elements).
@@ -290,7 +292,7 @@ static inline T F(linear_grad_y)(T y) { return KEEP_NAN(y, (T)1); }
  * rounded difference of size 300 moves exp by ~200 ULP; float32 data
  * computed in double needs no correction).  Knuth's two-sum gives the
  * exact error of v - m. */
-static inline W F(exp_diff)(W v, W m)
+FA_INLINE W F(exp_diff)(W v, W m)
 {
     W d = v - m;
     if (sizeof(T) == sizeof(double)) {
@@ -303,7 +305,7 @@ static inline W F(exp_diff)(W v, W m)
 }
 
 /* max with NaN propagation (any NaN makes the row NaN). */
-static inline W F(row_max)(fa_intp n, const T *x, fa_intp sx)
+FA_INLINE W F(row_max)(fa_intp n, const T *x, fa_intp sx)
 {
     W m = -INFINITY, nan_seen = 0;
     for (fa_intp i = 0; i < n; i++) {
@@ -319,7 +321,7 @@ static inline W F(row_max)(fa_intp n, const T *x, fa_intp sx)
  * log(sum) = log1p(rest) keeps full relative accuracy for a dominant max.
  * Lane partial sums are added in a fixed order.  A +inf max gives NaN,
  * as PyTorch's softmax does. */
-static inline W F(row_rest_exp)(fa_intp n, const T *x, fa_intp sx, W m)
+FA_INLINE W F(row_rest_exp)(fa_intp n, const T *x, fa_intp sx, W m)
 {
     W lane[FA_LANES] = {0}, ties[FA_LANES] = {0};
     fa_intp i = 0;
@@ -345,7 +347,7 @@ static inline W F(row_rest_exp)(fa_intp n, const T *x, fa_intp sx, W m)
 }
 
 /* sum_i a_i * b_i (b may be NULL: sum of a), fixed lane order. */
-static inline W F(row_dot)(fa_intp n, const T *a, fa_intp sa, const T *b, fa_intp sb)
+FA_INLINE W F(row_dot)(fa_intp n, const T *a, fa_intp sa, const T *b, fa_intp sb)
 {
     W lane[FA_LANES] = {0};
     fa_intp i = 0;
@@ -365,7 +367,7 @@ static inline W F(row_dot)(fa_intp n, const T *a, fa_intp sa, const T *b, fa_int
 /* softmax: exp(x - max) / sum.  The exponentials are recomputed in the
  * last pass instead of stored in y, so float32 rows keep double
  * intermediates.  An all -inf row or a +inf entry gives NaN (PyTorch). */
-static inline void F(softmax_row)(fa_intp n, const T *x, fa_intp sx, T *y, fa_intp sy)
+FA_INLINE void F(softmax_row)(fa_intp n, const T *x, fa_intp sx, T *y, fa_intp sy)
 {
     W m = F(row_max)(n, x, sx);
     W sum = 1 + F(row_rest_exp)(n, x, sx, m);
@@ -374,7 +376,7 @@ static inline void F(softmax_row)(fa_intp n, const T *x, fa_intp sx, T *y, fa_in
         y[i * sy] = (T)(F(exp_diff)((W)x[i * sx], m) / sum);
 }
 /* dx = y * (g - sum(g * y)). */
-static inline void F(softmax_backward_y_row)(fa_intp n, const T *g, fa_intp sg,
+FA_INLINE void F(softmax_backward_y_row)(fa_intp n, const T *g, fa_intp sg,
                                              const T *y, fa_intp sy, T *out, fa_intp so)
 {
     W dot = F(row_dot)(n, g, sg, y, sy);
@@ -384,7 +386,7 @@ static inline void F(softmax_backward_y_row)(fa_intp n, const T *g, fa_intp sg,
 }
 
 /* log_softmax: (x - max) - log1p(sum exp(x - max) - 1). */
-static inline void F(log_softmax_row)(fa_intp n, const T *x, fa_intp sx, T *y, fa_intp sy)
+FA_INLINE void F(log_softmax_row)(fa_intp n, const T *x, fa_intp sx, T *y, fa_intp sy)
 {
     W m = F(row_max)(n, x, sx);
     W lse = LOG1P(F(row_rest_exp)(n, x, sx, m));
@@ -393,7 +395,7 @@ static inline void F(log_softmax_row)(fa_intp n, const T *x, fa_intp sx, T *y, f
         y[i * sy] = (T)(((W)x[i * sx] - m) - lse);
 }
 /* dx = g - exp(y) * sum(g). */
-static inline void F(log_softmax_backward_y_row)(fa_intp n, const T *g, fa_intp sg,
+FA_INLINE void F(log_softmax_backward_y_row)(fa_intp n, const T *g, fa_intp sg,
                                                  const T *y, fa_intp sy, T *out, fa_intp so)
 {
     W total = F(row_dot)(n, g, sg, NULL, 0);

@@ -1,0 +1,17 @@
+/* The kernels under test: one `omp simd` array loop and one out-of-line scalar
+ * call per function and dtype.  Built with -O3 -fopenmp-simd -ffp-contract=off
+ * [-march=...]; tools/vmath_check/run.py disassembles arr_* to check that
+ * they are vectorised and call no libm function. */
+#include "../../fastact/src/fa_vmath.h"
+#include "funcs.h"
+
+#define DEF1(name, T, suf)                                                    \
+    void arr_##name##_##suf(const T *restrict x, T *restrict y, long n)       \
+    {                                                                         \
+        _Pragma("omp simd")                                                   \
+        for (long i = 0; i < n; i++)                                          \
+            y[i] = fa_##name##_##suf(x[i]);                                   \
+    }                                                                         \
+    __attribute__((noinline)) T one_##name##_##suf(T x) { return fa_##name##_##suf(x); }
+#define DEF(name) DEF1(name, float, f32) DEF1(name, double, f64)
+FA_CHECK_FUNCS(DEF)
