@@ -1273,14 +1273,15 @@ def linear(x):
 
 @_elementwise
 def linear_grad(x):
-    # 1 (NaN -> NaN).
-    return _keep_nan(x, np.ones_like(x))
+    # 1 everywhere: the identity passes the gradient through unchanged, even
+    # where x is NaN (PyTorch's identity backward).
+    return np.ones_like(x)
 
 
 @_elementwise
 def linear_grad_y(y):
-    # 1 (NaN -> NaN).
-    return _keep_nan(y, np.ones_like(y))
+    # 1 everywhere (see linear_grad).
+    return np.ones_like(y)
 
 
 # ---------------------------------------------------------------------------

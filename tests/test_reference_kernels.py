@@ -395,7 +395,8 @@ def test_special_values(case, dtype):
     with np.errstate(all="raise"):
         f = _fn(K, "forward")(x, *args)
         g = _fn(K, "grad")(x, *args)
-    assert np.isnan(f[0]) and np.isnan(g[0])
+    assert np.isnan(f[0])
+    assert np.isnan(g[0]) or K == "linear"      # the identity's derivative is 1 everywhere
     np.testing.assert_array_equal(f[1:], np.array([fp, fm], dtype=dtype))
     np.testing.assert_array_equal(g[1:], np.array([gp, gm], dtype=dtype))
     # +-0 and the smallest subnormals: the oracle's value.
@@ -430,8 +431,10 @@ def test_no_warnings_and_shapes(case, dtype):
             r = _fn(K, which)(x, *args)
             assert r.dtype == dtype and r.shape == x.shape
             assert r is not x
-            # NaN in -> NaN out
-            assert np.isnan(r[0]), f"{K} {which}(nan)"
+            # NaN in -> NaN out (the identity's derivative is 1 everywhere,
+            # as PyTorch passes its gradient through unchanged)
+            if not (K == "linear" and which != "forward"):
+                assert np.isnan(r[0]), f"{K} {which}(nan)"
             # 0-d in -> 0-d out of the same dtype
             r0 = _fn(K, which)(np.asarray(x[3]), *args)
             assert r0.shape == () and r0.dtype == dtype

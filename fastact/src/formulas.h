@@ -275,9 +275,11 @@ FA_INLINE T F(silu_grad)(T x, T beta)
 
 /* ---- identity ------------------------------------------------------- */
 
+/* The identity passes the gradient through unchanged, NaN x included (as
+ * PyTorch): backward never reads x or y, so it costs one stream less. */
 FA_INLINE T F(linear)(T x) { return x; }
-FA_INLINE T F(linear_grad)(T x) { return KEEP_NAN(x, (T)1); }
-FA_INLINE T F(linear_grad_y)(T y) { return KEEP_NAN(y, (T)1); }
+FA_INLINE T F(linear_grad)(T x) { (void)x; return 1; }
+FA_INLINE T F(linear_grad_y)(T y) { (void)y; return 1; }
 
 /* ---- functions along an axis ---------------------------------------
  * Row kernels take n elements at x[0], x[sx], ... (strides in elements).
@@ -304,39 +306,62 @@ FA_INLINE W F(exp_diff)(W v, W m)
     return EXP(d);
 }
 
-/* max with NaN propagation (any NaN makes the row NaN). */
+/* max with NaN propagation (any NaN makes the row NaN), in FA_LANES
+ * lanes so the loop vectorises (a running max across iterations does not). */
 FA_INLINE W F(row_max)(fa_intp n, const T *x, fa_intp sx)
 {
-    W m = -INFINITY, nan_seen = 0;
-    for (fa_intp i = 0; i < n; i++) {
-        W v = x[i * sx];
-        m = v > m ? v : m;
-        nan_seen += (v != v);
+    W lane[FA_LANES], nans[FA_LANES] = {0};
+    for (int j = 0; j < FA_LANES; j++)
+        lane[j] = -INFINITY;
+    fa_intp i = 0;
+    for (; i + FA_LANES <= n; i += FA_LANES) {
+        #pragma omp simd
+        for (int j = 0; j < FA_LANES; j++) {
+            W v = x[(i + j) * sx];
+            lane[j] = WSEL(v > lane[j], v, lane[j]);
+            nans[j] += WSEL(v != v, 1, 0);
+        }
     }
-    return nan_seen != 0 ? (W)NAN : m;
+    for (int j = 0; i < n; i++, j++) {
+        W v = x[i * sx];
+        lane[j] = WSEL(v > lane[j], v, lane[j]);
+        nans[j] += WSEL(v != v, 1, 0);
+    }
+    W m = lane[0], nan_count = nans[0];
+    for (int j = 1; j < FA_LANES; j++) {
+        m = WSEL(lane[j] > m, lane[j], m);
+        nan_count += nans[j];
+    }
+    return WSEL(nan_count != 0, NAN, m);
 }
 
 /* sum_i exp(x_i - m) - 1, accurate when it is tiny: the elements equal to
  * the max contribute exactly 1 each and are counted, not summed, so
  * log(sum) = log1p(rest) keeps full relative accuracy for a dominant max.
- * Lane partial sums are added in a fixed order.  A +inf max gives NaN,
- * as PyTorch's softmax does. */
-FA_INLINE W F(row_rest_exp)(fa_intp n, const T *x, fa_intp sx, W m)
+ * With y != NULL each exp(x_i - m) is also stored in y (softmax scales
+ * them in a last pass; computing them once halves its cost).  Lane partial
+ * sums are added in a fixed order.  A +inf max gives NaN, as PyTorch's
+ * softmax does. */
+FA_INLINE W F(row_rest_exp)(fa_intp n, const T *x, fa_intp sx, W m, T *y, fa_intp sy)
 {
     W lane[FA_LANES] = {0}, ties[FA_LANES] = {0};
     fa_intp i = 0;
     for (; i + FA_LANES <= n; i += FA_LANES) {
         #pragma omp simd
         for (int j = 0; j < FA_LANES; j++) {
-            W v = x[(i + j) * sx];
-            lane[j] += WSEL(v == m, 0, F(exp_diff)(v, m));
-            ties[j] += (v == m);
+            W v = x[(i + j) * sx], e = F(exp_diff)(v, m);
+            lane[j] += WSEL(v == m, 0, e);
+            ties[j] += WSEL(v == m, 1, 0);
+            if (y)
+                y[(i + j) * sy] = (T)e;
         }
     }
     for (int j = 0; i < n; i++, j++) {
-        W v = x[i * sx];
-        lane[j] += WSEL(v == m, 0, F(exp_diff)(v, m));
-        ties[j] += (v == m);
+        W v = x[i * sx], e = F(exp_diff)(v, m);
+        lane[j] += WSEL(v == m, 0, e);
+        ties[j] += WSEL(v == m, 1, 0);
+        if (y)
+            y[i * sy] = (T)e;
     }
     W rest = 0, count = 0;
     for (int j = 0; j < FA_LANES; j++) {
@@ -364,16 +389,18 @@ FA_INLINE W F(row_dot)(fa_intp n, const T *a, fa_intp sa, const T *b, fa_intp sb
     return sum;
 }
 
-/* softmax: exp(x - max) / sum.  The exponentials are recomputed in the
- * last pass instead of stored in y, so float32 rows keep double
- * intermediates.  An all -inf row or a +inf entry gives NaN (PyTorch). */
+/* softmax: exp(x - max) / sum.  The exponentials are stored in y by the
+ * summing pass and scaled in place (float32: by the reciprocal of the sum,
+ * one more rounding of a double; float64: divided).  An all -inf row or a
+ * +inf entry gives NaN (PyTorch).  y may be x (in place): each x_i is read
+ * before y_i is written. */
 FA_INLINE void F(softmax_row)(fa_intp n, const T *x, fa_intp sx, T *y, fa_intp sy)
 {
     W m = F(row_max)(n, x, sx);
-    W sum = 1 + F(row_rest_exp)(n, x, sx, m);
+    W sum = 1 + F(row_rest_exp)(n, x, sx, m, y, sy), inverse = 1 / sum;
     #pragma omp simd
     for (fa_intp i = 0; i < n; i++)
-        y[i * sy] = (T)(F(exp_diff)((W)x[i * sx], m) / sum);
+        y[i * sy] = (T)(sizeof(T) == sizeof(double) ? (W)y[i * sy] / sum : (W)y[i * sy] * inverse);
 }
 /* dx = y * (g - sum(g * y)). */
 FA_INLINE void F(softmax_backward_y_row)(fa_intp n, const T *g, fa_intp sg,
@@ -389,7 +416,7 @@ FA_INLINE void F(softmax_backward_y_row)(fa_intp n, const T *g, fa_intp sg,
 FA_INLINE void F(log_softmax_row)(fa_intp n, const T *x, fa_intp sx, T *y, fa_intp sy)
 {
     W m = F(row_max)(n, x, sx);
-    W lse = LOG1P(F(row_rest_exp)(n, x, sx, m));
+    W lse = LOG1P(F(row_rest_exp)(n, x, sx, m, NULL, 0));
     #pragma omp simd
     for (fa_intp i = 0; i < n; i++)
         y[i * sy] = (T)(((W)x[i * sx] - m) - lse);
