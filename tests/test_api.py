@@ -149,3 +149,45 @@ def test_reference_imports_without_the_compiled_module():
         """, FASTACT_PURE_PYTHON="1")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "1000.0"
+
+
+def test_cpu_variant_selection():
+    usable = [name for name, ok in fa._compiled.variants() if ok]
+    assert usable[0] == "baseline" and fa._variant == usable[-1]
+    for variant in usable:
+        result = run_python("import fastact as fa; print(fa._variant); fa.show_config()",
+                            FASTACT_CPU=variant)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines()[0] == variant
+        assert f"{variant} (FASTACT_CPU)" in result.stdout
+    result = run_python("import fastact as fa; print(fa._variant)", FASTACT_CPU="sse9")
+    assert "FASTACT_CPU='sse9' is not one of" in result.stderr
+    assert result.stdout.strip() == usable[-1]
+
+
+def test_cpu_variants_agree_within_bounds():
+    """The variants differ only in instruction set (and FMA in the math
+    core): every one of them stays within the reference's bounds, which the
+    full suite checks per variant in CI; here, a quick cross-check."""
+    code = """
+        import numpy as np, fastact as fa
+        x = np.linspace(-30, 30, 4001)
+        for name in fa.names():
+            np.save(f"{name}.npy", fa.get(name)(x))
+        """
+    import tempfile
+    outputs = {}
+    for variant in [n for n, ok in fa._compiled.variants() if ok]:
+        with tempfile.TemporaryDirectory() as tmp:
+            result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=tmp,
+                                    capture_output=True, text=True, timeout=120,
+                                    env=dict(os.environ, FASTACT_CPU=variant,
+                                             PYTHONPATH=os.path.dirname(
+                                                 os.path.dirname(fa.__file__))))
+            assert result.returncode == 0, result.stderr
+            outputs[variant] = {n: np.load(os.path.join(tmp, n + ".npy")) for n in fa.names()}
+    base = outputs.pop("baseline")
+    for variant, values in outputs.items():
+        for name in fa.names():
+            np.testing.assert_allclose(values[name], base[name], rtol=1e-15, atol=0,
+                                       err_msg=f"{name}: {variant} vs baseline")

@@ -210,7 +210,10 @@ FA_INLINE T F(selu_grad_y)(T y)
 FA_INLINE T F(softplus)(T x, T beta, T threshold)
 {
     W xw = x, z, e = F(exp_neg_abs_product)(beta, xw, &z);
-    W r = WSEL(xw > 0, xw, 0) + LOG1P(e) / beta;
+    /* float32: multiply by 1/beta (hoisted out of the loop; one more
+     * rounding of a double is invisible in a float result) */
+    W tail = sizeof(T) == sizeof(double) ? LOG1P(e) / beta : LOG1P(e) * (1 / (W)beta);
+    W r = WSEL(xw > 0, xw, 0) + tail;
     return (T)WSEL(z > threshold, xw, r);
 }
 /* f' = sigmoid(beta x) (1 past the threshold). */
@@ -237,12 +240,17 @@ FA_INLINE T F(silu)(T x, T beta)
 {
     /* Conditions are compared where used, not kept in an int: an int mask
      * from a double compare does not vectorise on SSE2. */
-    W xw = x, err, z = F(product)(beta, xw, &err);
-    W scale = WSEL(z < -600, FA_EXP_M512, 1);
-    W e = EXP(-WABS(z) + WSEL(z < -600, 512, 0));       /* exp(-|z|) / scale */
-    e = e - e * WSEL(z < 0, -err, err);
-    W r = 1 / (1 + e * scale);
-    W y = WSEL(z >= 0, xw * r, ((xw * e) * r) * scale);
+    W xw = x, err, z = F(product)(beta, xw, &err), y;
+    if (sizeof(T) == sizeof(double)) {
+        W scale = WSEL(z < -600, FA_EXP_M512, 1);
+        W e = EXP(-WABS(z) + WSEL(z < -600, 512, 0));   /* exp(-|z|) / scale */
+        e = e - e * WSEL(z < 0, -err, err);
+        W r = 1 / (1 + e * scale);
+        y = WSEL(z >= 0, xw * r, ((xw * e) * r) * scale);
+    } else {            /* float32: no tail to rescue, the product is exact */
+        W e = EXP(-WABS(z)), r = 1 / (1 + e);
+        y = WSEL(z >= 0, xw, xw * e) * r;
+    }
     W limit = WSEL(z < 0, COPYSIGNW(0, xw), y);          /* x = +-inf */
     return (T)KEEP_NAN(x, WSEL(WABS(xw) == INFINITY, limit, y));
 }
