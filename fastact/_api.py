@@ -148,8 +148,8 @@ class Activation:
         arrays' own); validates dtypes and ``out`` before any work."""
         arrays = []
         for value in inputs:
-            if isinstance(value, np.ndarray) or hasattr(value, "__array_ufunc__") \
-                    and not isinstance(value, np.generic):
+            if isinstance(value, np.ndarray) or (hasattr(value, "__array_ufunc__")
+                                                 and not isinstance(value, np.generic)):
                 arrays.append(value)     # ndarray, or a duck array (dask, xarray)
             else:
                 arrays.append(np.asarray(value))
@@ -192,9 +192,7 @@ class Activation:
                 out[...] = result
                 return out
             return result[()]
-        if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
-            raise TypeError(f"{self._qualname}: axis must be an integer, got {axis!r}")
-        if not -ndim <= axis < ndim:
+        if not -ndim <= axis < ndim:      # (its type was checked with the parameters)
             raise np.exceptions.AxisError(
                 f"{self._qualname}: axis {axis} is out of bounds for an array "
                 f"of dimension {ndim}")
