@@ -58,7 +58,7 @@ FA_INLINE T F(sigmoid)(T x)
     W xw = x, e = EXP(-WABS(xw)), r = 1 / (1 + e);
     return (T)WSEL(xw >= 0, r, e * r);
 }
-/* s(1-s) = e/(1+e)^2 with e = exp(-|x|): exact in both tails. */
+/* s(1-s) = e/(1+e)^2 with e = exp(-|x|): no cancellation in either tail. */
 FA_INLINE T F(sigmoid_grad)(T x)
 {
     W e = EXP(-WABS((W)x)), d = 1 + e;
