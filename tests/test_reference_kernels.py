@@ -22,28 +22,15 @@ self-consistency, rounding and ULP helpers).
 """
 
 import functools
-import importlib.util
 import math
-import pathlib
 
 import mpmath
 import numpy as np
 import pytest
 from mpmath import mp, mpf
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-
-
-def _load(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-ref = _load("_fastact_reference_under_test",
-            ROOT / "fastact" / "_reference_kernels.py")
-oracle = _load("_fastact_oracle", ROOT / "tests" / "oracle.py")
+from fastact import _oracle as oracle
+from fastact import _reference_kernels as ref
 
 INF = math.inf
 EPS = 2.0 ** -52
