@@ -7,7 +7,7 @@ without touching this directory.
 import numpy as np
 
 import fastact as fa
-from fastact import catalog
+from fastact import _accuracy, catalog
 
 DTYPES = (np.float32, np.float64)
 ELEMENTWISE = [row for row in catalog.CATALOG if row.kind == catalog.ELEMENTWISE]
@@ -18,65 +18,23 @@ AXIS = [row for row in catalog.CATALOG if row.kind == catalog.AXIS]
 # test_reference_kernels.py.
 REFERENCE_ULP = {np.float32: 1.0, np.float64: 2.0}
 
-# Derivative bounds apply where |f'| is above this; below it, errors are
-# measured in ULPs of this floor (a derivative crossing zero has no
-# relative accuracy to speak of).
-GRAD_FLOOR = 2.0 ** -20
-
-
-def cases(rows=catalog.CATALOG):
-    """(row, params): every row with its defaults, then its examples."""
-    for row in rows:
-        yield row, {}
-        for example in row.examples:
-            yield row, dict(example)
+# Derivative errors count in ULPs of max(|f'|, GRAD_FLOOR) (fastact/_accuracy.py).
+GRAD_FLOOR = _accuracy.GRAD_FLOOR
+cases = _accuracy.cases
+sample = _accuracy.sample
 
 
 def case_id(case):
-    row, params = case
-    if not params:
-        return row.name
-    return row.name + "[" + ",".join(f"{k}={v}" for k, v in params.items()) + "]"
+    return _accuracy.case_label(*case)
 
 
 def from_y_allowed(row, params):
-    full = {p.name: p.default for p in row.params}
-    full.update(params)
-    rule = row.backward_from_y
-    return rule(full) if callable(rule) else bool(rule)
-
-
-def grad_y_bound(row, dtype):
-    """fastact's bound for backward from y (ULP)."""
-    return getattr(row.ulp_grad_y, np.dtype(dtype).name)
+    f = fa.get(row.name)
+    return f._from_y_allowed(f._resolve(params)[3])
 
 
 def bound(ulp, dtype):
     return getattr(ulp, np.dtype(dtype).name)
-
-
-def sample(dtype, seed=0, n=3000):
-    """Finite inputs across the whole domain of a dtype: dense near 0,
-    the transition regions of exp/tanh, log-spaced magnitudes up to 1e30,
-    the overflow/underflow edges of exp and subnormals."""
-    rng = np.random.default_rng(seed)
-    info = np.finfo(dtype)
-    ln_max = float(np.log(info.max))
-    ln_tiny = float(np.log(info.smallest_subnormal))
-    parts = [
-        np.linspace(-12, 12, 1201),
-        rng.normal(0, 4, n),
-        rng.uniform(-1, 1, 200) * 1e-6,
-        np.sign(rng.uniform(-1, 1, 400)) * 10.0 ** rng.uniform(-30, 30, 400),
-        np.outer([ln_max, -ln_max, ln_tiny, ln_max / 2, -ln_max / 2], [0.999, 1.0, 1.001]),
-        np.linspace(ln_tiny * 1.05, ln_max * 1.05, 300),
-        np.array([0.0, -0.0, info.smallest_subnormal, -info.smallest_subnormal,
-                  info.tiny, -info.tiny, 1.0, -1.0, 6.0, 3.0, -3.0, 0.5, -0.5]),
-    ]
-    x = np.concatenate([np.ravel(p) for p in parts])
-    with np.errstate(over="ignore"):
-        x = x.astype(dtype)
-    return x[np.isfinite(x)]
 
 
 def special_values(dtype):

@@ -3,7 +3,6 @@ derivative, float32 and float64, within the ULP bound written in the
 catalog.  The truth is tests/oracle.py (mpmath at 60+ digits), an
 implementation independent of both fastact and its reference twin."""
 
-import functools
 import os
 
 import numpy as np
@@ -11,43 +10,10 @@ import pytest
 
 import fastact as fa
 import oracle
-from helpers import AXIS, DTYPES, ELEMENTWISE, GRAD_FLOOR, bound, case_id, cases, sample
+from fastact import _accuracy
+from helpers import AXIS, DTYPES, ELEMENTWISE, GRAD_FLOOR, bound, case_id, cases
 
 POINTS = int(os.environ.get("FASTACT_ACCURACY_POINTS", 1500))
-
-
-def kernel_args(row, params):
-    """(kernel name, numeric args) as the Activation passes them."""
-    kernel, args, _, _ = getattr(fa, row.name)._resolve(params)
-    return kernel, args
-
-
-def inputs(dtype):
-    x = sample(dtype, seed=11)
-    pick = np.random.default_rng(5).choice(x.size, POINTS, replace=False)
-    return np.sort(x[pick])
-
-
-@functools.lru_cache(maxsize=None)
-def truth(kernel, which, args, dtype):
-    x = inputs(dtype)
-    args32 = tuple(float(np.dtype(dtype).type(a)) for a in args)   # as the kernel sees them
-    return oracle.oracle_array(kernel, which, x.astype(np.float64), args32)
-
-
-def measured(row, params, dtype, which):
-    kernel, args = kernel_args(row, params)
-    x = inputs(dtype)
-    f = getattr(fa, row.name)
-    got = f(x, **params) if which == "forward" else f.derivative(x, **params)
-    want = truth(kernel, which, args, dtype)
-    err = oracle.ulp_error(got, want, dtype)
-    if which == "grad":
-        # below the floor, errors count in ULPs of the floor
-        floor_err = np.abs(got.astype(np.float64) - want) / np.spacing(
-            np.asarray(GRAD_FLOOR, dtype=dtype)).astype(np.float64)
-        err = np.where(np.abs(want) < GRAD_FLOOR, np.minimum(err, floor_err), err)
-    return err, x
 
 
 @pytest.mark.parametrize("which", ["forward", "grad"])
@@ -55,7 +21,7 @@ def measured(row, params, dtype, which):
 @pytest.mark.parametrize("case", list(cases(ELEMENTWISE)), ids=case_id)
 def test_elementwise_within_catalog_bound(case, dtype, which):
     row, params = case
-    err, x = measured(row, params, dtype, which)
+    err, x = _accuracy.measure(row, params, dtype, which, POINTS)
     limit = bound(row.ulp if which == "forward" else row.ulp_grad, dtype)
     worst = int(np.argmax(err))
     assert err.max() <= limit, (f"{row.name} {which} {np.dtype(dtype).name}: "

@@ -1,0 +1,188 @@
+"""Measured accuracy: `python -m fastact accuracy`.
+
+* The table: for every catalog row (and each example parameter set), the
+  max error in ULPs of the forward pass and of the derivative, float32 and
+  float64, over inputs spread across the whole domain (``sample``), against
+  the mpmath oracle (fastact/_oracle.py).  tests/test_accuracy.py enforces
+  the catalog bounds with the same functions.
+* ``--exhaustive NAME...``: every one of the 2^32 float32 inputs against
+  fastact.reference evaluated in float64 (an implementation independent of
+  the kernels), in chunks spread over processes, with progress.
+
+Derivative errors count in ULPs of max(|f'(x)|, GRAD_FLOOR): where f'
+passes through zero there is no relative accuracy to speak of.
+"""
+
+import multiprocessing
+import os
+import sys
+import time
+
+import numpy as np
+
+from . import catalog
+
+GRAD_FLOOR = 2.0 ** -20
+
+
+def sample(dtype, seed=0, n=3000):
+    """Finite inputs across the whole domain of a dtype: dense near 0, the
+    transition regions of exp/tanh, log-spaced magnitudes up to 1e30, the
+    overflow/underflow edges of exp and subnormals."""
+    rng = np.random.default_rng(seed)
+    info = np.finfo(dtype)
+    ln_max = float(np.log(info.max))
+    ln_tiny = float(np.log(info.smallest_subnormal))
+    parts = [
+        np.linspace(-12, 12, 1201),
+        rng.normal(0, 4, n),
+        rng.uniform(-1, 1, 200) * 1e-6,
+        np.sign(rng.uniform(-1, 1, 400)) * 10.0 ** rng.uniform(-30, 30, 400),
+        np.outer([ln_max, -ln_max, ln_tiny, ln_max / 2, -ln_max / 2], [0.999, 1.0, 1.001]),
+        np.linspace(ln_tiny * 1.05, ln_max * 1.05, 300),
+        np.array([0.0, -0.0, info.smallest_subnormal, -info.smallest_subnormal,
+                  info.tiny, -info.tiny, 1.0, -1.0, 6.0, 3.0, -3.0, 0.5, -0.5]),
+    ]
+    x = np.concatenate([np.ravel(p) for p in parts])
+    with np.errstate(over="ignore"):
+        x = x.astype(dtype)
+    return x[np.isfinite(x)]
+
+
+def cases(rows=catalog.CATALOG):
+    """(row, params): every row with its defaults, then its examples."""
+    for row in rows:
+        yield row, {}
+        for example in row.examples:
+            yield row, dict(example)
+
+
+def case_label(row, params):
+    if not params:
+        return row.name
+    return row.name + "[" + ",".join(f"{k}={v}" for k, v in params.items()) + "]"
+
+
+def inputs(dtype, points):
+    x = sample(dtype, seed=11)
+    pick = np.random.default_rng(5).choice(x.size, min(points, x.size), replace=False)
+    return np.sort(x[pick])
+
+
+def measure(row, params, dtype, which, points=1500):
+    """(errors in ULPs, inputs) of fastact against the oracle for one
+    elementwise case; which is "forward" or "grad"."""
+    import fastact
+    from . import _oracle
+    f = fastact.get(row.name)
+    kernel, args, _, _ = f._resolve(params)
+    args = tuple(float(np.dtype(dtype).type(a)) for a in args)    # as the kernel sees them
+    x = inputs(dtype, points)
+    got = f(x, **params) if which == "forward" else f.derivative(x, **params)
+    want = _oracle.oracle_array(kernel, which, x.astype(np.float64), args)
+    err = _oracle.ulp_error(got, want, dtype)
+    if which == "grad":
+        floor_err = np.abs(got.astype(np.float64) - want) / np.spacing(
+            np.asarray(GRAD_FLOOR, dtype=dtype)).astype(np.float64)
+        err = np.where(np.abs(want) < GRAD_FLOOR, np.minimum(err, floor_err), err)
+    return err, x
+
+
+def table(points=1500, names=None):
+    """Rows of (case, direction, float32 max ULP, float64 max ULP, bounds)."""
+    rows = [r for r in catalog.CATALOG if r.kind == catalog.ELEMENTWISE
+            and (not names or r.name in names)]
+    result = []
+    for row, params in cases(rows):
+        for which, ulp in (("forward", row.ulp), ("grad", row.ulp_grad)):
+            worst = [measure(row, params, dt, which, points)[0].max()
+                     for dt in (np.float32, np.float64)]
+            result.append((case_label(row, params), which, worst[0], worst[1], ulp))
+    return result
+
+
+def print_table(rows, points):
+    print(f"Max error in ULPs against mpmath (60+ digits), {points} inputs per case "
+          "across the domain; bound = the catalog's documented maximum.")
+    print(f"{'function':44} {'direction':10} {'float32':>8} {'bound':>6} "
+          f"{'float64':>8} {'bound':>6}")
+    for label, which, e32, e64, ulp in rows:
+        flag = "" if e32 <= ulp.float32 and e64 <= ulp.float64 else "  <-- over the bound"
+        print(f"{label:44} {which:10} {e32:8.3g} {ulp.float32:6g} {e64:8.3g} "
+              f"{ulp.float64:6g}{flag}")
+
+
+# ---- exhaustive float32 sweep ---------------------------------------------
+
+CHUNK = 1 << 22
+
+
+def _sweep_chunk(task):
+    """Max ULP error and worst input bits over one chunk of float32 bit
+    patterns: fastact (float32) against the reference in float64."""
+    name, start = task
+    import fastact
+    fastact.set_num_threads(1)
+    bits = np.arange(start, start + CHUNK, dtype=np.uint64).astype(np.uint32)
+    x = bits.view(np.float32)
+    got = fastact.get(name)(x).astype(np.float64)
+    with np.errstate(all="ignore"):
+        want = getattr(fastact.reference, name)(x.astype(np.float64))
+        spacing = np.spacing(np.abs(want).astype(np.float32)).astype(np.float64)
+        err = np.abs(got - want) / spacing
+    same = (got == want) | (np.isnan(got) & np.isnan(want))
+    err = np.where(same, 0.0, err)
+    err = np.where(~same & (np.isnan(got) | np.isnan(want) | np.isinf(got) | np.isinf(want)),
+                   np.inf, err)
+    i = int(np.argmax(err))
+    return float(err[i]), int(bits[i])
+
+
+def exhaustive(name, processes=None, progress=True):
+    """(max ULP, worst input) of float32 `name` over all 2^32 inputs."""
+    processes = processes or len(os.sched_getaffinity(0))
+    tasks = [(name, start) for start in range(0, 1 << 32, CHUNK)]
+    worst, worst_bits = -1.0, 0
+    started = time.time()
+    # spawn: GNU OpenMP's thread pool does not survive fork
+    with multiprocessing.get_context("spawn").Pool(processes) as pool:
+        for done, (err, bits) in enumerate(pool.imap_unordered(_sweep_chunk, tasks), 1):
+            if err > worst:
+                worst, worst_bits = err, bits
+            if progress and (done % 64 == 0 or done == len(tasks)):
+                print(f"\r  {name}: {done}/{len(tasks)} chunks, max so far {worst:.3g} ULP, "
+                      f"{time.time() - started:.0f} s", end="", file=sys.stderr, flush=True)
+    if progress:
+        print(file=sys.stderr)
+    x = np.array([worst_bits], dtype=np.uint32).view(np.float32)[0]
+    return worst, x
+
+
+def add_arguments(parser):
+    parser.add_argument("--points", type=int, default=1500,
+                        help="inputs per case for the table (default: 1500)")
+    parser.add_argument("--functions", nargs="+", metavar="NAME",
+                        help="only these functions in the table")
+    parser.add_argument("--exhaustive", nargs="+", metavar="NAME",
+                        help="sweep every float32 input of these functions instead")
+    parser.add_argument("--processes", type=int, help="processes for --exhaustive")
+
+
+def run(args):
+    if args.exhaustive:
+        for name in args.exhaustive:
+            name = catalog.lookup(name).name
+            worst, x = exhaustive(name, args.processes)
+            print(f"{name:12} float32, all 2^32 inputs: max {worst:.4g} ULP at x = {x!r} "
+                  f"(reference: fastact.reference in float64)")
+        return 0
+    try:
+        import mpmath  # noqa: F401
+    except ImportError:
+        print("python -m fastact accuracy needs mpmath: pip install mpmath", file=sys.stderr)
+        return 2
+    names = [catalog.lookup(n).name for n in args.functions] if args.functions else None
+    rows = table(args.points, names)
+    print_table(rows, args.points)
+    over = [r for r in rows if r[2] > r[4].float32 or r[3] > r[4].float64]
+    return 1 if over else 0

@@ -1,0 +1,42 @@
+"""python -m fastact: the main job, the accuracy table, the exhaustive sweep."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import fastact as fa
+from fastact import _accuracy, catalog
+
+
+def run(*args):
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(fa.__file__)))
+    return subprocess.run([sys.executable, "-m", "fastact", *args], capture_output=True,
+                          text=True, timeout=300, env=env)
+
+
+def test_main_job_prints_config_and_speed_table():
+    result = run("info", "--rounds", "1")
+    assert result.returncode == 0, result.stderr
+    assert "backend: compiled" in result.stdout
+    for row in catalog.CATALOG:
+        assert f"\n{row.name} " in result.stdout
+    assert "geometric mean" in result.stdout
+
+
+def test_accuracy_table_within_bounds():
+    result = run("accuracy", "--functions", "sigmoid", "softplus", "--points", "300")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "softplus[beta=2.5]" in result.stdout and "over the bound" not in result.stdout
+
+
+@pytest.mark.parametrize("row", [r for r in catalog.CATALOG if r.kind == catalog.ELEMENTWISE],
+                         ids=lambda r: r.name)
+def test_one_chunk_of_the_exhaustive_sweep(row):
+    """The chunk of float32 bit patterns holding 1.0 (inputs 0.25 ... 4)."""
+    start = (0x3F800000 // _accuracy.CHUNK) * _accuracy.CHUNK
+    worst, bits = _accuracy._sweep_chunk((row.name, start))
+    # the float64 reference is good to ~1e-15: its error is invisible here
+    assert worst <= row.ulp.float32 + 1e-6, (worst, np.uint32(bits).view(np.float32))
