@@ -89,6 +89,10 @@ def openmp_flags():
 #   -fno-trapping-math  selects vectorise (both arms may be evaluated); values
 #                       are unchanged and the loops clear the FP flags anyway.
 COMPILE_FLAGS = ["-O3", "-ffp-contract=off", "-fno-math-errno", "-fno-trapping-math"]
+# GCC: formulas branch on a loop-invariant parameter (silu's beta == 1 takes
+# a float-lane path); the loop must be unswitched into two loops for both to
+# vectorise, and the default size limit is too small for that.
+UNSWITCH_FLAGS = ["--param=max-unswitch-insns=1000"]
 
 
 # Instruction-set variants of the kernels, x86-64 only: kernels.c is compiled
@@ -111,6 +115,8 @@ class BuildExt(build_ext):
         for ext in self.extensions:
             if is_gcc_like:
                 ext.extra_compile_args += COMPILE_FLAGS + compile_flags
+                if compiler_accepts(UNSWITCH_FLAGS, "int main(void){return 0;}\n"):
+                    ext.extra_compile_args += UNSWITCH_FLAGS
                 if not compile_flags:
                     ext.extra_compile_args.append("-fopenmp-simd")
                 ext.extra_link_args += link_flags

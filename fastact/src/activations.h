@@ -6,6 +6,8 @@
 
 #include <math.h>
 #include "fa_math.h"
+#include "fa_fast32.h"
+#include "fa_constants.h"
 
 /* The working type is double for both dtypes. */
 #define W double
@@ -14,7 +16,9 @@
 #define COPYSIGNW fa_copysign_f64
 
 /* float32: double working precision with the lite cores (fa_math.h);
- * tanh and atan are single calls, so the float32 functions themselves. */
+ * tanh and atan are single calls, so the float32 functions themselves;
+ * FAST_* name float-lane versions (fa_fast32.h, twice the lanes, within
+ * the same bounds over all 2^32 inputs) that formulas.h uses where defined. */
 #define T float
 #define F(name) act_##name##_f32
 #define SEL fa_select_f32
@@ -24,8 +28,11 @@
 #define EXP fa_exp_w32
 #define EXPM1 fa_expm1_w32
 #define LOG1P fa_log1p_w32
-#define TANH_T fa_tanh_f32
+#define TANH_T fa_fast_tanh_f32
 #define ATAN_T fa_atan_f32
+#define FAST_SIGMOID fa_fast_sigmoid_f32
+#define FAST_SILU fa_fast_silu_f32
+#define FAST_ELU fa_fast_elu_f32
 #include "formulas.h"
 #undef T
 #undef F
@@ -38,6 +45,9 @@
 #undef LOG1P
 #undef TANH_T
 #undef ATAN_T
+#undef FAST_SIGMOID
+#undef FAST_SILU
+#undef FAST_ELU
 #undef KEEP_NAN
 
 /* float64: the full-precision cores. */

@@ -55,8 +55,12 @@ FA_INLINE W F(exp_neg_abs_product)(W b, W x, W *z_out)
  * below, so neither side cancels and exp never overflows. */
 FA_INLINE T F(sigmoid)(T x)
 {
+#ifdef FAST_SIGMOID
+    return FAST_SIGMOID(x);
+#else
     W xw = x, e = EXP(-WABS(xw)), r = 1 / (1 + e);
     return (T)WSEL(xw >= 0, r, e * r);
+#endif
 }
 /* s(1-s) = e/(1+e)^2 with e = exp(-|x|): no cancellation in either tail. */
 FA_INLINE T F(sigmoid_grad)(T x)
@@ -160,6 +164,10 @@ FA_INLINE T F(leaky_relu_grad_y)(T y, T slope) { return F(leaky_relu_grad)(y, sl
 /* The negative branch through expm1 keeps relative accuracy near 0. */
 FA_INLINE T F(elu)(T x, T alpha)
 {
+#ifdef FAST_ELU
+    if (alpha == 1)                 /* loop-invariant: unswitched, see silu */
+        return FAST_ELU(x);
+#endif
     W xw = x;
     return (T)WSEL(xw > 0, xw, (W)alpha * EXPM1(xw));
 }
@@ -176,16 +184,9 @@ FA_INLINE T F(elu_grad_y)(T y, T alpha)
 }
 
 /* SELU constants from Klambauer et al. 2017, "Self-Normalizing Neural
- * Networks", as PyTorch spells them.  Their product scale * alpha as a
- * double plus the double nearest the remainder (tools/derive_constants.py):
- * f'(y) = y + scale alpha cancels when y saturates, and then the low part
- * is the answer. */
-#ifndef FA_SELU_ALPHA
-#define FA_SELU_ALPHA 1.6732632423543772848170429916717
-#define FA_SELU_SCALE 1.0507009873554804934193349852946
-#define FA_SELU_SA 1.7580993408473768
-#define FA_SELU_SA_LO 1.41535193800845e-17
-#endif
+ * Networks", as PyTorch spells them (fa_constants.h).  Their product scale *
+ * alpha is a double plus the double nearest the remainder: f'(y) = y + scale
+ * alpha cancels when y saturates, and then the low part is the answer. */
 FA_INLINE T F(selu)(T x)
 {
     W xw = x;
@@ -204,6 +205,17 @@ FA_INLINE T F(selu_grad_y)(T y)
 
 /* ---- smooth rectifiers ---------------------------------------------- */
 
+/* log1p(e) for e in [0, 1] as e P(e) (fa_constants.h, relative error
+ * ~1e-10): no division and no reduction, enough for a float32 result. */
+FA_INLINE W F(log1p_unit)(W e)
+{
+    W p = fa_log1p_unit_poly[FA_LOG1P_UNIT_DEGREE];
+    #pragma GCC unroll 16
+    for (int i = FA_LOG1P_UNIT_DEGREE - 1; i >= 0; i--)
+        p = FA__FMA(p, e, fa_log1p_unit_poly[i]);
+    return e * p;
+}
+
 /* softplus = max(x, 0) + log1p(exp(-|beta x|)) / beta: exp never
  * overflows and max(x, 0) is exact, so large |x| keep full accuracy.
  * threshold = +inf unless the user asked for PyTorch's linear cut-over. */
@@ -212,7 +224,7 @@ FA_INLINE T F(softplus)(T x, T beta, T threshold)
     W xw = x, z, e = F(exp_neg_abs_product)(beta, xw, &z);
     /* float32: multiply by 1/beta (hoisted out of the loop; one more
      * rounding of a double is invisible in a float result) */
-    W tail = sizeof(T) == sizeof(double) ? LOG1P(e) / beta : LOG1P(e) * (1 / (W)beta);
+    W tail = sizeof(T) == sizeof(double) ? LOG1P(e) / beta : F(log1p_unit)(e) * (1 / (W)beta);
     W r = WSEL(xw > 0, xw, 0) + tail;
     return (T)WSEL(z > threshold, xw, r);
 }
@@ -235,9 +247,14 @@ FA_INLINE T F(softplus_grad_y)(T y, T beta, T threshold)
  * [512, 1024)) and the product scaled by exp(-512) last, so the result is
  * rounded once.  beta = 0 gives x / 2 everywhere, infinities included
  * (z = 0, not 0 * inf); at the infinity where s -> 0 the limit is +-0. */
-#define FA_EXP_M512 4.377491037053051e-223   /* exp(-512), tools/derive_constants.py */
 FA_INLINE T F(silu)(T x, T beta)
 {
+#ifdef FAST_SILU
+    /* beta is the same for the whole loop: GCC unswitches it into two
+     * vectorised loops, the float-lane one for the common beta = 1. */
+    if (beta == 1)
+        return FAST_SILU(x);
+#endif
     /* Conditions are compared where used, not kept in an int: an int mask
      * from a double compare does not vectorise on SSE2. */
     W xw = x, err, z = F(product)(beta, xw, &err), y;
@@ -260,10 +277,7 @@ FA_INLINE T F(silu)(T x, T beta)
  * float32 is computed in double and does not need it) N is expanded around
  * the root, N = C + d + e^z0 expm1(d) with d = z - z0 exact (Sterbenz) and
  * C = 1 + z0 + e^z0 a constant: no term cancels, so f' keeps its relative
- * accuracy through the root.  Constants: tools/derive_constants.py. */
-#define FA_SILU_ROOT -1.2784645427610737
-#define FA_SILU_EXP_ROOT 0.27846454276107385
-#define FA_SILU_ROOT_RESIDUAL 1.3995343912896686e-16
+ * accuracy through the root.  Constants: fa_constants.h. */
 FA_INLINE T F(silu_grad)(T x, T beta)
 {
     W xw = x, err, z = F(product)(beta, xw, &err);

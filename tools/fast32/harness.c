@@ -1,0 +1,208 @@
+/* Harness: exhaustive float32 ULP scan and timing, one build per target.
+ *   ./h_<tgt> check <func> [stride]    max ULP over every stride-th bit pattern (default all 2^32)
+ *   ./h_<tgt> bench [n] [reps]         median ns/element, fast vs current fastact, n contiguous floats
+ * Build: see run.sh.  Reference: glibc double functions (error < 2^-52,
+ * invisible at float ULP scale). */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <omp.h>
+#include "activations.h"
+#include "fa_fast32.h"
+
+typedef void (*arr_t)(const float *restrict, float *restrict, long);
+
+#define LOOP(name, expr)                                                      \
+    __attribute__((noinline)) void name(const float *restrict x, float *restrict y, long n) \
+    {                                                                         \
+        _Pragma("omp simd")                                                   \
+        for (long i = 0; i < n; i++) y[i] = expr;                             \
+    }
+
+/* fast (this directory) */
+LOOP(fast_exp, fa_fast_exp_f32(x[i]))
+LOOP(fast_tanh, fa_fast_tanh_f32(x[i]))
+LOOP(fast_sigmoid, fa_fast_sigmoid_f32(x[i]))
+LOOP(fast_silu, fa_fast_silu_f32(x[i]))
+#ifdef FF_HAVE_SOFTPLUS
+LOOP(fast_softplus, fa_fast_softplus_f32(x[i]))
+#endif
+#ifdef FF_HAVE_ATAN
+LOOP(fast_atan, fa_fast_atan_f32(x[i]))
+#endif
+#ifdef FF_HAVE_ELU
+LOOP(fast_elu, fa_fast_elu_f32(x[i]))
+#endif
+/* current fastact float32 (double lanes) */
+LOOP(cur_exp, fa_exp_f32(x[i]))
+LOOP(cur_tanh, act_tanh_f32(x[i]))
+LOOP(cur_sigmoid, act_sigmoid_f32(x[i]))
+LOOP(cur_silu, act_silu_f32(x[i], 1.0f))
+LOOP(cur_softplus, act_softplus_f32(x[i], 1.0f, INFINITY))
+LOOP(cur_atan, act_arctan_f32(x[i]))
+LOOP(cur_elu, act_elu_f32(x[i], 1.0f))
+
+static double ref(const char *f, double x)
+{
+    if (!strcmp(f, "exp")) return exp(x);
+    if (!strcmp(f, "tanh")) return tanh(x);
+    if (!strcmp(f, "sigmoid")) return 1.0 / (1.0 + exp(-x));
+    if (!strcmp(f, "silu")) return isinf(x) ? (x > 0 ? x : -0.0) : x / (1.0 + exp(-x));
+    if (!strcmp(f, "softplus")) return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
+    if (!strcmp(f, "atan")) return atan(x);
+    if (!strcmp(f, "elu")) return x > 0 ? x : expm1(x);
+    return NAN;
+}
+
+struct fn { const char *name; arr_t fast, cur; };
+static const struct fn FN[] = {
+    {"exp", fast_exp, cur_exp}, {"tanh", fast_tanh, cur_tanh},
+    {"sigmoid", fast_sigmoid, cur_sigmoid}, {"silu", fast_silu, cur_silu},
+#ifdef FF_HAVE_SOFTPLUS
+    {"softplus", fast_softplus, cur_softplus},
+#else
+    {"softplus", 0, cur_softplus},
+#endif
+#ifdef FF_HAVE_ATAN
+    {"atan", fast_atan, cur_atan},
+#else
+    {"atan", 0, cur_atan},
+#endif
+#ifdef FF_HAVE_ELU
+    {"elu", fast_elu, cur_elu},
+#else
+    {"elu", 0, cur_elu},
+#endif
+};
+#define NFN ((int)(sizeof FN / sizeof FN[0]))
+
+static float f32(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
+static uint32_t u32(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
+
+/* ULP of y against double reference r: |y - r| / spacing of r's float binade */
+static double ulp_err(float y, double r)
+{
+    if (isnan(r)) return isnan(y) ? 0 : INFINITY;
+    if (isnan(y)) return INFINITY;
+    if (isinf(r) || fabs(r) >= 0x1p128) {
+        if (isinf(y) && !signbit(y) == !signbit(r)) return 0;
+        /* r finite but rounds to inf: float overflow threshold */
+        if (!isinf(r)) { double u = 0x1p104; return fabs((double)y - r) / u; }
+        return INFINITY;
+    }
+    if (isinf(y)) return INFINITY;
+    int e;
+    double ar = fabs(r);
+    frexp(ar, &e);                      /* ar in [2^(e-1), 2^e) */
+    int ex = e - 1;
+    if (ex < -126) ex = -126;
+    double u = ldexp(1.0, ex - 23);
+    double d = fabs((double)y - r) / u;
+    if (r == 0 && y == 0 && !signbit(r) != !signbit(y)) return 1e9;  /* sign of zero */
+    return d;
+}
+
+static int check(const char *f, const char *which, long stride)
+{
+    const struct fn *F = 0;
+    for (int i = 0; i < NFN; i++) if (!strcmp(FN[i].name, f)) F = &FN[i];
+    if (!F) { fprintf(stderr, "no function %s\n", f); return 1; }
+    arr_t fun = !strcmp(which, "cur") ? F->cur : F->fast;
+    if (!fun) { fprintf(stderr, "no %s %s\n", which, f); return 1; }
+    const long B = 1 << 16;
+    const uint64_t N = 1ull << 32;
+    long nblk = (long)(N / (uint64_t)B);
+    double gmax = 0; float gworst = 0; float gy = 0; double gref = 0;
+    uint64_t cnt1 = 0, cnt05 = 0;
+    double t0 = omp_get_wtime();
+#pragma omp parallel
+    {
+        float *xi = malloc(B * 4), *yo = malloc(B * 4);
+        double lmax = 0; float lw = 0, ly = 0; double lr = 0;
+        uint64_t l1 = 0, l05 = 0;
+#pragma omp for schedule(dynamic, 16)
+        for (long b = 0; b < nblk; b++) {
+            long m = 0;
+            for (long j = 0; j < B; j++) {
+                uint64_t u = (uint64_t)b * B + j;
+                if (stride > 1 && u % stride) continue;
+                xi[m++] = f32((uint32_t)u);
+            }
+            fun(xi, yo, m);
+            for (long j = 0; j < m; j++) {
+                double r = ref(f, (double)xi[j]);
+                double e = ulp_err(yo[j], r);
+                if (e > 1.0) l1++;
+                if (e > 0.5) l05++;
+                if (e > lmax || (e != e)) { lmax = e; lw = xi[j]; ly = yo[j]; lr = r; }
+            }
+        }
+#pragma omp critical
+        {
+            if (lmax > gmax) { gmax = lmax; gworst = lw; gy = ly; gref = lr; }
+            cnt1 += l1; cnt05 += l05;
+        }
+        free(xi); free(yo);
+    }
+    printf("%-9s %-4s max %.4f ULP at x=%.9g (0x%08x) y=%.9g ref=%.12g  n>1ULP=%llu n>0.5ULP=%llu  stride=%ld (%.0fs)\n",
+           f, which, gmax, gworst, u32(gworst), gy, gref, (unsigned long long)cnt1,
+           (unsigned long long)cnt05, stride, omp_get_wtime() - t0);
+    return 0;
+}
+
+static int cmpd(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+static double timeit(arr_t f, const float *x, float *y, long n, int reps)
+{
+    double *t = malloc(reps * sizeof(double));
+    f(x, y, n);
+    for (int r = 0; r < reps; r++) {
+        double t0 = now();
+        f(x, y, n);
+        t[r] = now() - t0;
+    }
+    qsort(t, reps, sizeof(double), cmpd);
+    double m = t[reps / 2] / n * 1e9;
+    free(t);
+    return m;
+}
+
+static int bench(long n, int reps, const char *only)
+{
+    float *x = aligned_alloc(64, n * 4), *y = aligned_alloc(64, n * 4);
+    srand(1);
+    for (long i = 0; i < n; i++) x[i] = -10.0f + 20.0f * (float)rand() / (float)RAND_MAX;
+    printf("%-9s %10s %10s %8s   (ns/element, median of %d, n=%ld, uniform[-10,10])\n",
+           "function", "fast", "current", "speedup", reps, n);
+    for (int i = 0; i < NFN; i++) {
+        if (only && strcmp(only, FN[i].name)) continue;
+        double tc = timeit(FN[i].cur, x, y, n, reps);
+        double tf = FN[i].fast ? timeit(FN[i].fast, x, y, n, reps) : NAN;
+        printf("%-9s %10.3f %10.3f %8.2fx\n", FN[i].name, tf, tc, tc / tf);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 3 && !strcmp(argv[1], "check"))
+        return check(argv[2], argc >= 4 ? argv[3] : "fast", argc >= 5 ? atol(argv[4]) : 1);
+    if (argc >= 2 && !strcmp(argv[1], "bench"))
+        return bench(argc >= 3 ? atol(argv[2]) : 1000000, argc >= 4 ? atoi(argv[3]) : 301,
+                     argc >= 5 ? argv[4] : NULL);
+    fprintf(stderr, "usage: %s check <func> [fast|cur] [stride] | bench [n] [reps] [func]\n", argv[0]);
+    return 2;
+}
