@@ -1199,21 +1199,18 @@ def sparse_plus(x):
 
 
 @_elementwise
-def sparse_plus_grad(x):
-    # 0 (x <= -1), (x+1)/2, 1 (x >= 1).
-    s, e = _two_sum(x, 1.0)
-    mid = s * 0.5 + e * 0.5
-    r = np.where(x <= -1.0, 0.0, np.where(x >= 1.0, 1.0, mid))
-    return _keep_nan(x, r)
-
-
-@_elementwise
 def sparse_sigmoid(x):
     # JAX: 0 (x <= -1), (x+1)/2, 1 (x >= 1); x+1 = s+e exactly.
     s, e = _two_sum(x, 1.0)
     mid = s * 0.5 + e * 0.5
     r = np.where(x <= -1.0, 0.0, np.where(x >= 1.0, 1.0, mid))
     return _keep_nan(x, r)
+
+
+@_public
+def sparse_plus_grad(x):
+    # 0 (x <= -1), (x+1)/2, 1 (x >= 1): sparse_plus' is sparse_sigmoid.
+    return sparse_sigmoid(x)
 
 
 @_elementwise

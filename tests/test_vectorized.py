@@ -25,8 +25,7 @@ def verdicts():
             for name, dtype, variant, verdict in tool.check(tool.default_path())}
 
 
-@pytest.mark.parametrize("row", [r for r in catalog.CATALOG if r.kind == catalog.ELEMENTWISE],
-                         ids=lambda r: r.name)
+@pytest.mark.parametrize("row", catalog.CATALOG, ids=lambda r: r.name)
 def test_every_loop_vectorises_without_libm(row, verdicts):
     mine = {k: v for k, v in verdicts.items() if k[0].split("_backward")[0].split("_grad")[0]
             in row.kernels}

@@ -1,10 +1,12 @@
 """Does every kernel loop of the built extension really vectorise?
 
-Disassembles the compiled module (objdump -d) and, for every elementwise
-ufunc of the catalog, each dtype and each instruction-set variant built
+Disassembles the compiled module (objdump -d) and, for every ufunc of the
+catalog (an axis function's row loop too), each dtype and each
+instruction-set variant built
 (baseline, avx2, avx512), looks at the function that holds its loop:
 ``<ufunc>_loop_<dtype>_<variant>``, which inlines the contiguous kernel's
-serial `omp simd` loop.  A loop counts as vectorised when that code holds
+serial `omp simd` loop, with its OpenMP-outlined body (an axis function's
+rows run there).  A loop counts as vectorised when that code holds
 packed floating-point arithmetic (``mulps``, ``vaddpd``, ``vcmpltps``,
 ``vfmadd...ps`` ...) of its element type on the variant's widest registers
 (xmm for baseline, ymm for avx2, zmm for avx512); a kernel that only moves
@@ -86,20 +88,21 @@ def moves_packed(instructions, register="%xmm"):
 
 
 def check(path):
-    """[(ufunc, dtype, variant, verdict)] for every elementwise loop."""
+    """[(ufunc, dtype, variant, verdict)] for every loop (axis functions:
+    the row loop)."""
     codegen = load_codegen()
     code = functions(path)
     variants = [v for v in REGISTER if any(n.endswith("_" + v) for n in code)]
     rows = []
     for spec in codegen.ufunc_specs():
-        if spec.axis:
-            continue
         for variant in variants:
             for element in ("f32", "f64"):
-                body = code.get(f"{spec.name}_loop_{element}_{variant}")
-                if body is None:
+                name = f"{spec.name}_loop_{element}_{variant}"
+                if name not in code:
                     rows.append((spec.name, element, variant, "missing"))
                     continue
+                # the loop function and its OpenMP-outlined body (row loops)
+                body = code[name] + code.get(name + "._omp_fn.0", [])
                 verdict = classify(body, element, REGISTER[variant])
                 if verdict == "scalar" and spec.kernel == "linear" and \
                         moves_packed(body, REGISTER[variant]):

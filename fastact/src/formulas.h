@@ -209,11 +209,7 @@ FA_INLINE T F(selu_grad_y)(T y)
  * ~1e-10): no division and no reduction, enough for a float32 result. */
 FA_INLINE W F(log1p_unit)(W e)
 {
-    W p = fa_log1p_unit_poly[FA_LOG1P_UNIT_DEGREE];
-    #pragma GCC unroll 16
-    for (int i = FA_LOG1P_UNIT_DEGREE - 1; i >= 0; i--)
-        p = FA__FMA(p, e, fa_log1p_unit_poly[i]);
-    return e * p;
+    return e * fa__horner(fa_log1p_unit_poly, FA_LOG1P_UNIT_DEGREE + 1, e);
 }
 
 /* softplus = max(x, 0) + log1p(exp(-|beta x|)) / beta: exp never
