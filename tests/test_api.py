@@ -98,8 +98,8 @@ def run_python(code, **env):
 def test_default_threads_follow_omp_num_threads():
     result = run_python("import fastact; print(fastact.get_num_threads())", OMP_NUM_THREADS="3")
     assert result.stdout.strip() == "3", result.stderr
-    result = run_python("import fastact, os; print(fastact.get_num_threads() == "
-                        "len(os.sched_getaffinity(0)))", OMP_NUM_THREADS="")
+    result = run_python("import fastact; print(fastact.get_num_threads() == "
+                        "fastact._threads.available_cpus())", OMP_NUM_THREADS="")
     assert result.stdout.strip() == "True", result.stderr
 
 
@@ -192,3 +192,8 @@ def test_cpu_variants_agree_within_bounds():
         for name in fa.names():
             np.testing.assert_allclose(values[name], base[name], rtol=1e-15, atol=0,
                                        err_msg=f"{name}: {variant} vs baseline")
+
+
+def test_available_cpus_respects_affinity():
+    cpus = fa._threads.available_cpus()
+    assert 1 <= cpus <= len(os.sched_getaffinity(0))
