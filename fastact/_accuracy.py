@@ -50,11 +50,11 @@ def sample(dtype, seed=0, n=3000):
 
 
 def cases(rows=catalog.CATALOG):
-    """(row, params): every row with its defaults, then its examples."""
+    """(row, params): every row with its defaults (when it has them),
+    then its examples."""
     for row in rows:
-        yield row, {}
-        for example in row.examples:
-            yield row, dict(example)
+        for params in row.param_sets():
+            yield row, params
 
 
 def case_label(row, params):
@@ -75,8 +75,9 @@ def measure(row, params, dtype, which, points=1500):
     import fastact
     from . import _oracle
     f = fastact.get(row.name)
-    kernel, args, _, _ = f._resolve(params)
-    args = tuple(float(np.dtype(dtype).type(a)) for a in args)    # as the kernel sees them
+    kernel, args, _, full = f._resolve(params)
+    # as the kernel sees them: array parameters (scalars here) come first
+    args = tuple(float(np.dtype(dtype).type(a)) for a in f._array_args(full) + args)
     x = inputs(dtype, points)
     got = f(x, **params) if which == "forward" else f.derivative(x, **params)
     want = _oracle.oracle_array(kernel, which, x.astype(np.float64), args)

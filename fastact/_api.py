@@ -41,9 +41,14 @@ class Activation:
         self._qualname = f"{prefix}.{row.name}"
         self._backend = backend
         self._axis = row.kind == catalog.AXIS
-        self._defaults = {p.name: p.default for p in row.params}
-        self._default_call = self._resolve({})
-        self._default_ufunc = backend[self._default_call[0]]
+        self._defaults = row.defaults
+        # Rows with a required parameter (threshold) have no default call.
+        self._default_call = None if row.has_required else self._resolve({})
+        self._ufunc_name = row.kernel_call({})[0]
+        # f(x) on a float32/float64 array with default parameters goes
+        # straight to the ufunc.
+        self._fast = not self._axis and not row.has_required and not row.array_params
+        self._default_ufunc = backend[self._ufunc_name]
         self.__doc__ = _docstring(row)
 
     def __repr__(self):
@@ -62,38 +67,42 @@ class Activation:
                                 f"argument {key!r} (parameters: {known})")
         full = dict(self._defaults)
         full.update(params)
-        args = []
-        kernel = row.name
         axis = None
         for p in row.params:
+            if full[p.name] is catalog.REQUIRED:
+                raise TypeError(f"{self._qualname}() missing required keyword "
+                                f"argument {p.name!r}")
             value = _check_param(self._qualname, p, full[p.name])
             full[p.name] = value
-            if p.check == "choice":
-                kernel = row.kernel_for[1][value]
-            elif p.check == "int":
+            if p.check == "int":
                 axis = value
-            else:
-                args.append(math.inf if value is None else value)
+        kernel, args = row.kernel_call(full)
         if row.check is not None:
             problem = row.check(full)
             if problem:
                 raise ValueError(f"{self._qualname}: {problem}")
-        return kernel, tuple(args), axis, full
+        return kernel, args, axis, full
 
     def _call_for(self, params):
-        return self._default_call if not params else self._resolve(params)
+        if not params and self._default_call is not None:
+            return self._default_call
+        return self._resolve(params)
+
+    def _array_args(self, full):
+        """The array parameters' values, in kernel order (prelu's weight)."""
+        return tuple(full[p.name] for p in self.row.array_params)
 
     # ---- forward ----------------------------------------------------
 
     def __call__(self, x, out=None, **params):
         # The common case first: default parameters, a float32/float64 array.
-        if not params and out is None and not self._axis and type(x) is np.ndarray \
+        if not params and out is None and self._fast and type(x) is np.ndarray \
                 and x.dtype.char in _NATIVE:
             return self._default_ufunc(x, *self._default_call[1])
-        kernel, args, axis, _ = self._call_for(params)
+        kernel, args, axis, full = self._call_for(params)
         if self._axis:
             return self._axis_call(kernel, (x,), axis, out)
-        arrays, dtype = self._prepare((x,), out)
+        arrays, dtype = self._prepare((x,), out, self._array_args(full))
         return self._backend[kernel](*arrays, *args, out=out, dtype=dtype)
 
     @property
@@ -101,7 +110,7 @@ class Activation:
         """The np.ufunc (a gufunc for axis-wise functions) computing the
         forward pass with the default parameters; scalar parameters are its
         extra inputs."""
-        return self._backend[self._default_call[0]]
+        return self._backend[self._ufunc_name]
 
     # ---- backward ---------------------------------------------------
 
@@ -120,12 +129,24 @@ class Activation:
                 + (" with these parameters" if self.row.has_grad_y else "")
                 + "; the derivative is not a function of the output, pass x")
         if self._axis:
+            if self.row.halves:
+                return self._axis_call(kernel + "_backward", (grad, x), axis, out)
             if y is None:
                 y = self._axis_call(kernel, (x,), axis, None)
             return self._axis_call(kernel + "_backward_y", (grad, y), axis, out)
         name = kernel + ("_backward" if y is None else "_backward_y")
-        arrays, dtype = self._prepare((grad, x if y is None else y), out)
-        return self._backend[name](*arrays, *args, out=out, dtype=dtype)
+        extra = self._array_args(full) if y is None else ()
+        arrays, dtype = self._prepare((grad, x if y is None else y), out, extra)
+        grad_x = self._backend[name](*arrays, *args, out=out, dtype=dtype)
+        if not self.row.array_params:
+            return grad_x
+        # prelu: also dL/dweight, summed over the axes weight was broadcast on
+        grads = [grad_x]
+        for p, w in zip(self.row.array_params, extra):
+            per_element = self._backend[f"{kernel}_backward_{p.name}"](*arrays, *args,
+                                                                        dtype=dtype)
+            grads.append(_sum_to_shape(per_element, np.shape(w)))
+        return tuple(grads)
 
     def _from_y_allowed(self, full):
         rule = self.row.backward_from_y
@@ -137,15 +158,17 @@ class Activation:
             raise TypeError(f"{self._qualname}.derivative: {self.name} is not "
                             "elementwise (its Jacobian is a matrix); use "
                             f"{self.name}.backward")
-        kernel, args, _, _ = self._call_for(params)
-        arrays, dtype = self._prepare((x,), out)
+        kernel, args, _, full = self._call_for(params)
+        arrays, dtype = self._prepare((x,), out, self._array_args(full))
         return self._backend[kernel + "_grad"](*arrays, *args, out=out, dtype=dtype)
 
     # ---- argument rules (DESIGN.md "Rules every callable follows") ----
 
-    def _prepare(self, inputs, out):
+    def _prepare(self, inputs, out, weights=(), out_shape=None):
         """Arrays for the backend and the dtype to compute in (None: the
-        arrays' own); validates dtypes and ``out`` before any work."""
+        arrays' own); validates dtypes and ``out`` before any work.
+        ``weights`` (array parameters) are appended, converted to the
+        result dtype of the inputs: they broadcast but never promote."""
         arrays = []
         for value in inputs:
             if isinstance(value, np.ndarray) or (hasattr(value, "__array_ufunc__")
@@ -162,17 +185,32 @@ class Activation:
             # integers and bool compute in float64 (as np.exp does for int64)
             compute = np.result_type(*[np.float64 if dt.kind != "f" else dt for dt in dtypes])
         result = compute or np.result_type(*dtypes)
+        for w in weights:
+            arrays.append(self._weight_array(w, result))
         if out is not None:
-            self._check_out(out, arrays, result)
+            self._check_out(out, arrays, result, out_shape)
         return arrays, compute
 
-    def _check_out(self, out, arrays, result_dtype):
+    def _weight_array(self, w, dtype):
+        w = np.asarray(w)
+        if w.dtype.kind not in "biuf":
+            raise TypeError(f"{self._qualname}: weight must be real numbers, "
+                            f"got dtype {w.dtype}")
+        return w.astype(dtype, copy=False)
+
+    def _check_out(self, out, arrays, result_dtype, shape=None):
         where = f"{self._qualname}: out"
         if not isinstance(out, np.ndarray):
             raise TypeError(f"{where} must be a NumPy array, got {type(out).__name__}")
         if not out.flags.writeable:
             raise ValueError(f"{where} is read-only")
-        shape = np.broadcast_shapes(*[np.shape(a) for a in arrays])
+        if shape is None:
+            try:
+                shape = np.broadcast_shapes(*[np.shape(a) for a in arrays])
+            except ValueError:
+                raise ValueError(f"{self._qualname}: operands with shapes "
+                                 f"{', '.join(str(np.shape(a)) for a in arrays)} "
+                                 "do not broadcast together") from None
         if out.shape != shape:
             raise ValueError(f"{where} has shape {out.shape}, the result has shape {shape}")
         if out.dtype != result_dtype:
@@ -182,6 +220,8 @@ class Activation:
     # ---- axis-wise functions -----------------------------------------
 
     def _axis_call(self, name, inputs, axis, out):
+        if self.row.halves:
+            return self._halves_call(name, inputs, axis, out)
         arrays, compute = self._prepare(inputs, out)
         arrays = [np.asarray(a) for a in arrays]
         ndim = max(a.ndim for a in arrays)
@@ -210,6 +250,53 @@ class Activation:
         return self._backend[name](*arrays, axes=axes, out=out, dtype=compute)
 
 
+    def _halves_call(self, name, inputs, axis, out):
+        """glu: the gufuncs "(n)->(m)" (forward) and "(m),(n)->(n)"
+        (backward from x) with m = n/2; the output is allocated here, as
+        a gufunc cannot infer m."""
+        x = np.asarray(inputs[-1])
+        if x.ndim == 0:
+            raise ValueError(f"{self._qualname}: needs an array with at least one dimension")
+        if not -x.ndim <= axis < x.ndim:
+            raise np.exceptions.AxisError(
+                f"{self._qualname}: axis {axis} is out of bounds for an array "
+                f"of dimension {x.ndim}")
+        n = x.shape[axis]
+        if n % 2:
+            raise ValueError(f"{self._qualname}: the length of axis {axis} must be "
+                             f"even (it is split in halves), got {n}")
+        half = list(x.shape)
+        half[axis] = n // 2
+        half = tuple(half)
+        backward = len(inputs) == 2
+        if backward and np.shape(inputs[0]) != half:
+            raise ValueError(f"{self._qualname}.backward: grad has shape "
+                             f"{np.shape(inputs[0])}, the output has shape {half}")
+        out_shape = x.shape if backward else half
+        arrays, compute = self._prepare(inputs, out, out_shape=out_shape)
+        arrays = [np.asarray(a) for a in arrays]
+        dtype = compute or np.result_type(*arrays)
+        work = np.float32 if dtype == np.float16 else dtype
+        arrays = [a.astype(work, copy=False) for a in arrays]
+        target = out if out is not None and out.dtype == work else np.empty(out_shape, work)
+        axes = [(axis,)] * (len(arrays) + 1)
+        self._backend[name](*arrays, axes=axes, out=target)
+        if out is not None and target is not out:
+            out[...] = target
+            return out
+        return target if out is not None or dtype == work else target.astype(dtype)
+
+
+def _sum_to_shape(values, shape):
+    """Sum `values` over the axes along which an array of `shape` was
+    broadcast to values.shape (prelu's weight gradient)."""
+    lead = values.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
+                                      if n == 1 and values.shape[lead + i] != 1)
+    total = np.sum(values, axis=axes, keepdims=True) if axes else values
+    return total.reshape(shape) if lead else total
+
+
 def _check_param(qualname, p, value):
     """The checked value of parameter `p`, or a ValueError/TypeError naming it."""
     where = f"{qualname}: {p.name}"
@@ -223,6 +310,15 @@ def _check_param(qualname, p, value):
             return value
         raise ValueError(f"{where} must be one of {', '.join(map(repr, p.choices))}, "
                          f"got {value!r}")
+    if p.check == "array":
+        try:
+            array = np.asarray(value)
+        except Exception:          # noqa: BLE001  (anything NumPy rejects)
+            raise TypeError(f"{where} must be a number or an array of numbers, "
+                            f"got {value!r}") from None
+        if array.dtype.kind not in "biuf":
+            raise TypeError(f"{where} must be real numbers, got dtype {array.dtype}")
+        return value
     if p.check == "int":
         if isinstance(value, bool):
             raise TypeError(f"{where} must be an integer, got {value!r}")
@@ -235,6 +331,8 @@ def _check_param(qualname, p, value):
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{where} must be a real number, got {value!r}")
     value = float(value)
+    if p.check == "real":
+        return value
     if not math.isfinite(value):
         raise ValueError(f"{where} must be finite, got {value!r}")
     if p.check == "positive" and not value > 0:

@@ -25,6 +25,7 @@ class UfuncSpec:
     min_parallel: int
     axis: bool           # row kernel: gufunc "(n)->(n)" / "(n),(n)->(n)"
     doc: str
+    halves: bool = False  # row kernel on halves: "(n)->(m)" / "(m),(n)->(n)"
 
     @property
     def nin(self):
@@ -57,6 +58,17 @@ class UfuncSpec:
                           for i in range(self.nargs))
         return f"n, {arrays}({T} *)args[{self.out_index}]{scalars}"
 
+    @property
+    def row_function(self):
+        """C row kernel of an axis spec (without the dtype suffix)."""
+        middle = "" if self.family == "forward" else "_" + self.family
+        return f"act_{self.kernel}{middle}_row"
+
+    @property
+    def row_length(self):
+        """The full row length among the gufunc core dimensions."""
+        return "dims[2]" if self.halves and self.family != "forward" else "dims[1]"
+
     def c_expr(self, sfx):
         return self.expr.replace("F(", f"FA_{sfx}(")
 
@@ -72,6 +84,8 @@ class UfuncSpec:
     def gufunc_signature(self):
         if not self.axis:
             return None
+        if self.halves:
+            return "(n)->(m)" if self.family == "forward" else "(m),(n)->(n)"
         return ",".join(["(n)"] * len(self.arrays)) + "->(n)"
 
 
@@ -89,24 +103,38 @@ def ufunc_specs(rows=None):
                 continue
             seen.add(kernel)
             n = len(row.numeric_params)
-            a = _args(n)
+            # array parameters (prelu's weight) follow x as array operands
+            w = tuple(p.name for p in row.array_params)
+            a = "".join(f", {v}" for v in w) + _args(n)
             mp = row.min_parallel
             if row.kind == catalog.AXIS:
                 specs.append(UfuncSpec(kernel, kernel, "forward", ("x",), 0, "",
-                                       mp, True, f"{row.name} along the last axis: {row.formula}"))
-                specs.append(UfuncSpec(kernel + "_backward_y", kernel, "backward_y",
-                                       ("g", "y"), 0, "", mp, True,
-                                       f"dL/dx of {row.name} from dL/dy and the output y"))
+                                       mp, True, f"{row.name} along the last axis: {row.formula}",
+                                       row.halves))
+                if row.halves:     # backward from x: (g, x) -> dL/dx
+                    specs.append(UfuncSpec(kernel + "_backward", kernel, "backward",
+                                           ("g", "x"), 0, "", mp, True,
+                                           f"dL/dx of {row.name} from dL/dy and the input x",
+                                           True))
+                else:
+                    specs.append(UfuncSpec(kernel + "_backward_y", kernel, "backward_y",
+                                           ("g", "y"), 0, "", mp, True,
+                                           f"dL/dx of {row.name} from dL/dy and the output y"))
                 continue
-            specs.append(UfuncSpec(kernel, kernel, "forward", ("x",), n,
+            specs.append(UfuncSpec(kernel, kernel, "forward", ("x",) + w, n,
                                    f"F({kernel})(x{a})", mp, False,
                                    f"{row.name}(x): {row.formula}"))
-            specs.append(UfuncSpec(kernel + "_grad", kernel, "grad", ("x",), n,
+            specs.append(UfuncSpec(kernel + "_grad", kernel, "grad", ("x",) + w, n,
                                    f"F({kernel}_grad)(x{a})", mp, False,
                                    f"derivative of {row.name} at x"))
-            specs.append(UfuncSpec(kernel + "_backward", kernel, "backward", ("g", "x"), n,
+            specs.append(UfuncSpec(kernel + "_backward", kernel, "backward", ("g", "x") + w, n,
                                    f"g * F({kernel}_grad)(x{a})", mp, False,
                                    f"dL/dx of {row.name} from dL/dy and the input x"))
+            for v in w:       # dL/d(weight) per element, before the reduction
+                specs.append(UfuncSpec(f"{kernel}_backward_{v}", kernel, "backward_" + v,
+                                       ("g", "x") + w, n, f"g * F({kernel}_grad_{v})(x{a})",
+                                       mp, False,
+                                       f"dL/d{v} of {row.name} per element (not reduced)"))
             if row.has_grad_y:
                 specs.append(UfuncSpec(kernel + "_backward_y", kernel, "backward_y",
                                        ("g", "y"), n, f"g * F({kernel}_grad_y)(y{a})",

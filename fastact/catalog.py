@@ -20,13 +20,27 @@ Conventions shared by every row
 * Numeric kernel arguments are the row's numeric parameters in order; a
   parameter whose value may be ``None`` is passed as +inf.  A ``choice``
   parameter is not passed: it picks the kernel (``kernel_for``).
+* An "array" parameter (prelu's weight) is an array operand of the ufuncs,
+  broadcast against x like x itself; backward also returns its gradient.
+* Axis rows apply the kernel to each 1-d row along ``axis`` (gufuncs);
+  ``halves`` rows (glu) split the row in two halves a, b.
 * At a kink the derivative is the one-sided value PyTorch uses (relu'(0) = 0).
+* Test hints (``kinks``, ``grad_zeros``, ``hard_points``) say where a
+  kernel is hard: the tests sample densely there.
 """
 
 from dataclasses import dataclass
 
 ELEMENTWISE = "elementwise"
 AXIS = "axis"
+
+
+class _Required:
+    def __repr__(self):
+        return "required"
+
+
+REQUIRED = _Required()     # a Param default: no default, must be given
 
 
 @dataclass(frozen=True)
@@ -36,7 +50,9 @@ class Param:
     check: "finite" (any finite float), "positive" (finite, > 0),
     "nonnegative" (finite, >= 0), "finite_or_none" (None means +inf),
     "choice" (one of ``choices``; ``value_aliases`` maps accepted synonyms),
-    "int" (an axis).
+    "int" (an axis), "array" (an array broadcast against x),
+    "real" (any real number, NaN and infinities included).
+    ``default=REQUIRED``: the caller must pass it.
     """
 
     name: str
@@ -85,6 +101,20 @@ class Row:
     # Non-default parameter sets that tests and benchmarks also exercise.
     examples: tuple = ()
     notes: str = ""
+    # Axis rows: the row is split into halves a, b (output half as long).
+    halves: bool = False
+    # Where the kernel is hard (tests sample densely there), each a
+    # function(params) -> list of x: kinks (branch switches, tested at
+    # +-1 ulp) and zeros of f' (tested in ULPs of f' right through them);
+    # hard_points: a tuple of extra x values (tails, cut-overs).
+    kinks: object = None
+    grad_zeros: object = None
+    hard_points: tuple = ()
+    # PyTorch's version for the comparison test: function(torch, x, params)
+    # -> tensor, or None where PyTorch has no equivalent for these params.
+    torch: object = None
+    # Where our definition or default differs from PyTorch, Keras or JAX.
+    differences: str = ""
 
     @property
     def kernels(self):
@@ -95,7 +125,53 @@ class Row:
 
     @property
     def numeric_params(self):
-        return tuple(p for p in self.params if p.check not in ("choice", "int"))
+        """Parameters passed to the kernel as broadcast scalars."""
+        return tuple(p for p in self.params if p.check not in ("choice", "int", "array"))
+
+    @property
+    def array_params(self):
+        """Parameters passed to the kernel as array operands (prelu)."""
+        return tuple(p for p in self.params if p.check == "array")
+
+    @property
+    def defaults(self):
+        return {p.name: p.default for p in self.params}
+
+    @property
+    def has_required(self):
+        return any(p.default is REQUIRED for p in self.params)
+
+    def param_sets(self):
+        """The parameter sets tests and benchmarks exercise: the defaults
+        (when every parameter has one), then the examples."""
+        return ([{}] if not self.has_required else []) + [dict(e) for e in self.examples]
+
+    def kernel_call(self, params):
+        """(kernel name, numeric kernel arguments) for already checked
+        params (missing ones take their defaults)."""
+        full = dict(self.defaults)
+        full.update(params)
+        kernel = self.name
+        if self.kernel_for is not None:
+            kernel = self.kernel_for[1][full[self.kernel_for[0]]]
+        args = tuple(float("inf") if full[p.name] is None else full[p.name]
+                     for p in self.numeric_params)
+        return kernel, args
+
+    def from_y_allowed(self, params):
+        full = dict(self.defaults)
+        full.update(params)
+        rule = self.backward_from_y
+        return rule(full) if callable(rule) else bool(rule)
+
+    def hints(self, key, params):
+        """kinks or grad_zeros (a list of x) for a parameter set."""
+        fn = getattr(self, key)
+        if fn is None:
+            return []
+        full = dict(self.defaults)
+        full.update(params)
+        return list(fn(full))
 
     @property
     def has_grad_y(self):
@@ -131,26 +207,87 @@ def _log_softmax_terms(g, y, axis):
     total = np.sum(np.abs(g), axis=axis, keepdims=True)     # g - exp(y) sum(g)
     return np.abs(g) + np.exp(y) * total
 
+def _glu_terms(g, x, axis):
+    import numpy as np
+    a, b = np.split(np.abs(x), 2, axis=axis)
+    return np.abs(g) * np.concatenate([np.ones_like(a), a], axis=axis)
+
+
 # Cheap (memory-bound) kernels only pay for threads on large arrays;
 # transcendental ones earlier.  Refined by bench/ measurements.
 CHEAP = 1 << 17
 TRANSCENDENTAL = 1 << 14
 
+# Zeros of f' inside the domain (25 digits; mpmath.findroot on the oracle).
+SILU_GRAD_ZERO = -1.278464542761073795109359        # in z = beta*x
+GELU_GRAD_ZERO = -0.7517915246935644574579049
+GELU_TANH_GRAD_ZERO = -0.7524614220710162584879544
+MISH_GRAD_ZERO = -1.192431214515495212137588
+
+
+def _interval_check(low, high):
+    def check(p):
+        if p[low] > p[high]:
+            return f"{low} ({p[low]!r}) must not be above {high} ({p[high]!r})"
+        return None
+    return check
+
+
+def _celu_check(p):
+    return "alpha must not be 0" if p["alpha"] == 0 else None
+
+
+def _torch_relu(torch, x, p):
+    if p["negative_slope"] == 0 and p["threshold"] == 0:
+        if p["max_value"] is None:
+            return torch.relu(x)
+        return torch.clamp(x, 0.0, p["max_value"]) if p["max_value"] == 6.0 else None
+    return None
+
+
 CATALOG = (
     Row("sigmoid", "1 / (1 + exp(-x))", "(0, 1)",
         aliases=("logistic", "expit"), backward_from_y=True,
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 4), ulp_grad_y=Ulp(2, 2),
-        min_parallel=TRANSCENDENTAL),
+        min_parallel=TRANSCENDENTAL,
+        torch=lambda torch, x, p: torch.sigmoid(x)),
+    Row("log_sigmoid", "min(x, 0) - log1p(exp(-|x|))", "(-inf, 0)",
+        aliases=("logsigmoid", "log_expit"), backward_from_y=True,
+        ulp=Ulp(1, 2), ulp_grad=Ulp(1, 4), ulp_grad_y=Ulp(2, 2),
+        min_parallel=TRANSCENDENTAL, hard_points=(-705.0, -740.0, -745.0, 36.0, 37.0, 40.0),
+        torch=lambda torch, x, p: torch.nn.functional.logsigmoid(x)),
+    Row("hard_sigmoid", "min(max(x + 3, 0), 6) / 6", "[0, 1]",
+        aliases=("hardsigmoid",),
+        ulp=Ulp(1, 1), ulp_grad=Ulp(0, 0), min_parallel=CHEAP,
+        kinks=lambda p: [-3.0, 3.0],
+        torch=lambda torch, x, p: torch.nn.functional.hardsigmoid(x),
+        differences="Keras 2 used 0.2 x + 0.5; PyTorch, Keras 3 and JAX use relu6(x + 3) / 6."),
     Row("tanh", "(exp(x) - exp(-x)) / (exp(x) + exp(-x))", "(-1, 1)",
         backward_from_y=True,
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 4), ulp_grad_y=Ulp(2, 2),
-        min_parallel=TRANSCENDENTAL),
+        min_parallel=TRANSCENDENTAL,
+        torch=lambda torch, x, p: torch.tanh(x)),
+    Row("hard_tanh", "min(max(x, min_val), max_val)", "[min_val, max_val]",
+        aliases=("hardtanh",),
+        params=(Param("min_val", -1.0, "finite", "lower saturation value"),
+                Param("max_val", 1.0, "finite", "upper saturation value")),
+        check=_interval_check("min_val", "max_val"), backward_from_y=True,
+        examples=({"min_val": -2.0, "max_val": 0.5},),
+        ulp=Ulp(0, 0), ulp_grad=Ulp(0, 0), ulp_grad_y=Ulp(0, 0), min_parallel=CHEAP,
+        kinks=lambda p: [p["min_val"], p["max_val"]],
+        torch=lambda torch, x, p: torch.nn.functional.hardtanh(x, p["min_val"], p["max_val"])),
+    Row("tanh_shrink", "x - tanh(x)", "R", aliases=("tanhshrink",),
+        ulp=Ulp(2, 2), ulp_grad=Ulp(2, 4), min_parallel=TRANSCENDENTAL,
+        hard_points=(1e-3, 0.1, 0.5, 0.9, 0.99, 1.0, 1.01, 1.5, 2.0),
+        torch=lambda torch, x, p: torch.nn.functional.tanhshrink(x)),
     Row("arctan", "atan(x)", "(-pi/2, pi/2)", aliases=("atan",),
-        ulp=Ulp(1, 2), ulp_grad=Ulp(1, 2), min_parallel=TRANSCENDENTAL),
+        ulp=Ulp(1, 2), ulp_grad=Ulp(1, 2), min_parallel=TRANSCENDENTAL,
+        torch=lambda torch, x, p: torch.atan(x)),
     Row("softsign", "x / (1 + |x|)", "(-1, 1)", aliases=("soft_sign",),
         backward_from_y=True,
         ulp=Ulp(1, 1), ulp_grad=Ulp(1, 3), ulp_grad_y=Ulp(2, 2),
-        min_parallel=CHEAP),
+        min_parallel=CHEAP,
+        torch=lambda torch, x, p: torch.nn.functional.softsign(x)),
     Row("relu", "x if x > threshold (clipped at max_value), "
         "else negative_slope * (x - threshold)", "[min, max_value]",
         params=(Param("negative_slope", 0.0, "finite",
@@ -164,28 +301,102 @@ CATALOG = (
                   {"negative_slope": -0.2, "max_value": 2.0, "threshold": -1.0}),
         ulp=Ulp(0.5, 1), ulp_grad=Ulp(0, 0), ulp_grad_y=Ulp(0, 0),
         min_parallel=CHEAP,
-        notes="Keras semantics; defaults give max(x, 0)."),
+        kinks=lambda p: [p["threshold"]] + ([] if p["max_value"] is None else [p["max_value"]]),
+        torch=_torch_relu,
+        notes="Keras semantics; defaults give max(x, 0).",
+        differences="PyTorch's relu has no parameters; the negative_slope, max_value "
+                    "and threshold parameters follow Keras 3."),
     Row("relu6", "min(max(x, 0), 6)", "[0, 6]", backward_from_y=True,
         ulp=Ulp(0, 0), ulp_grad=Ulp(0, 0), ulp_grad_y=Ulp(0, 0),
-        min_parallel=CHEAP),
+        min_parallel=CHEAP, kinks=lambda p: [0.0, 6.0],
+        torch=lambda torch, x, p: torch.nn.functional.relu6(x)),
     Row("leaky_relu", "x if x > 0 else negative_slope * x", "R",
         params=(Param("negative_slope", 0.01, "finite",
                       "slope for x < 0 (PyTorch 0.01; Keras uses 0.2)"),),
         backward_from_y=lambda p: p["negative_slope"] >= 0,
-        examples=({"negative_slope": 0.2}, {"negative_slope": -0.5}),
+        examples=({"negative_slope": 0.2}, {"negative_slope": -0.5}, {"negative_slope": 0.0}),
         ulp=Ulp(0.5, 0.5), ulp_grad=Ulp(0, 0), ulp_grad_y=Ulp(0, 0),
-        min_parallel=CHEAP),
+        min_parallel=CHEAP,
+        torch=lambda torch, x, p: torch.nn.functional.leaky_relu(x, p["negative_slope"]),
+        differences="Default slope 0.01 as PyTorch and JAX; Keras 3's default is 0.2."),
+    Row("prelu", "x if x > 0 else weight * x", "R",
+        params=(Param("weight", 0.25, "array",
+                      "slope for x < 0: a number or an array broadcast against x "
+                      "(PyTorch initialises it to 0.25)"),),
+        examples=({"weight": -0.5},),
+        ulp=Ulp(0.5, 0.5), ulp_grad=Ulp(0, 0), min_parallel=CHEAP,
+        torch=lambda torch, x, p: torch.nn.functional.prelu(
+            x, torch.as_tensor(p["weight"], dtype=x.dtype).reshape(-1)),
+        notes="backward returns (grad_x, grad_weight); grad_weight is summed "
+              "over the axes weight was broadcast along, so it has weight's shape.",
+        differences="PyTorch's weight is a learnable tensor of one value or one per "
+                    "channel (axis 1); here any array that broadcasts against x."),
+    Row("threshold", "x if x > threshold else value", "R",
+        params=(Param("threshold", REQUIRED, "finite", "values at or below it are replaced"),
+                Param("value", REQUIRED, "real", "the replacement")),
+        examples=({"threshold": 0.5, "value": -2.0}, {"threshold": 0.0, "value": 0.0},
+                  {"threshold": -1.0, "value": 20.0}),
+        ulp=Ulp(0, 0), ulp_grad=Ulp(0, 0), min_parallel=CHEAP,
+        kinks=lambda p: [p["threshold"]],
+        torch=lambda torch, x, p: torch.nn.functional.threshold(x, p["threshold"], p["value"]),
+        differences="PyTorch only; both parameters are required, as in PyTorch."),
     Row("elu", "x if x > 0 else alpha * (exp(x) - 1)", "(-alpha, inf)",
         params=(Param("alpha", 1.0, "finite", "scale of the negative part"),),
         backward_from_y=lambda p: p["alpha"] > 0,
         examples=({"alpha": 0.5}, {"alpha": -1.5}),
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 2), ulp_grad_y=Ulp(2, 2),
-        min_parallel=TRANSCENDENTAL),
+        min_parallel=TRANSCENDENTAL,
+        torch=lambda torch, x, p: torch.nn.functional.elu(x, p["alpha"])),
     Row("selu", "scale * (x if x > 0 else alpha * (exp(x) - 1)), "
         "alpha = 1.6732632423543772, scale = 1.0507009873554805",
         "(-scale*alpha, inf)", backward_from_y=True,
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 2), ulp_grad_y=Ulp(2, 2),
-        min_parallel=TRANSCENDENTAL),
+        min_parallel=TRANSCENDENTAL,
+        torch=lambda torch, x, p: torch.nn.functional.selu(x)),
+    Row("celu", "x if x > 0 else alpha * (exp(x / alpha) - 1)", "(-alpha, inf)",
+        params=(Param("alpha", 1.0, "finite", "scale of the negative part (not 0)"),),
+        check=_celu_check, backward_from_y=lambda p: p["alpha"] > 0,
+        examples=({"alpha": 0.3}, {"alpha": 2.0}, {"alpha": -1.5}),
+        ulp=Ulp(1, 2), ulp_grad=Ulp(1, 2), ulp_grad_y=Ulp(2, 2),
+        min_parallel=TRANSCENDENTAL,
+        torch=lambda torch, x, p: torch.nn.functional.celu(x, p["alpha"])),
+    Row("gelu", "x * Phi(x) = x/2 * erfc(-x/sqrt(2)); approximate='tanh': "
+        "x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))", "[-0.17, inf)",
+        params=(Param("approximate", "none", "choice",
+                      "'none' (exact, erf) or 'tanh'; True and False are accepted",
+                      choices=("none", "tanh"),
+                      value_aliases=((True, "tanh"), (False, "none"))),),
+        kernel_for=("approximate", {"none": "gelu", "tanh": "gelu_tanh"}),
+        examples=({"approximate": "tanh"},),
+        ulp=Ulp(2, 2), ulp_grad=Ulp(2, 4), min_parallel=TRANSCENDENTAL,
+        grad_zeros=lambda p: [GELU_GRAD_ZERO if p["approximate"] == "none"
+                              else GELU_TANH_GRAD_ZERO],
+        hard_points=(-37.0, -37.5, -38.0, -38.5, -27.0, -21.0, -21.7, -22.0, -1.7677,
+                     -1.76, -1.2, -1.25, -10.0, -13.0, -14.0),
+        torch=lambda torch, x, p: torch.nn.functional.gelu(x, approximate=p["approximate"]),
+        differences="Default exact (erf) as PyTorch and Keras 3; JAX's default is "
+                    "approximate=True (tanh)."),
+    Row("silu", "x * sigmoid(beta * x)", "[-0.2785/beta, inf)",
+        aliases=("swish",),
+        params=(Param("beta", 1.0, "finite", "steepness"),),
+        examples=({"beta": 1.702}, {"beta": -0.5}, {"beta": 0.0}),
+        ulp=Ulp(2, 3), ulp_grad=Ulp(1, 5), min_parallel=TRANSCENDENTAL,
+        grad_zeros=lambda p: [SILU_GRAD_ZERO / p["beta"]] if p["beta"] else [],
+        hard_points=(-705.0, -708.0, -709.0, -710.0, -712.0, -715.0, -740.0),
+        torch=lambda torch, x, p: (torch.nn.functional.silu(x) if p["beta"] == 1
+                                   else x * torch.sigmoid(p["beta"] * x)),
+        differences="PyTorch's silu has no beta (beta = 1); Keras 3 and JAX swish "
+                    "have none either; beta follows the original swish paper."),
+    Row("hard_swish", "x * min(max(x + 3, 0), 6) / 6", "[-0.375, inf)",
+        aliases=("hardswish", "hard_silu"),
+        ulp=Ulp(1, 2), ulp_grad=Ulp(1, 1), min_parallel=CHEAP,
+        kinks=lambda p: [-3.0, 3.0, -1.5],
+        torch=lambda torch, x, p: torch.nn.functional.hardswish(x)),
+    Row("mish", "x * tanh(softplus(x))", "[-0.3089, inf)",
+        ulp=Ulp(2, 2), ulp_grad=Ulp(2, 4), min_parallel=TRANSCENDENTAL,
+        grad_zeros=lambda p: [MISH_GRAD_ZERO],
+        hard_points=(-705.0, -709.0, -710.0, -712.0, -714.0, -20.0, -40.0),
+        torch=lambda torch, x, p: torch.nn.functional.mish(x)),
     Row("softplus", "log(1 + exp(beta * x)) / beta "
         "(x where beta * x > threshold)", "(0, inf)",
         params=(Param("beta", 1.0, "positive", "sharpness"),
@@ -195,25 +406,72 @@ CATALOG = (
         # With a finite threshold f jumps at the cut-over, so y no longer
         # identifies x near it.
         backward_from_y=lambda p: p["threshold"] is None,
-        examples=({"beta": 2.5}, {"beta": 1.0, "threshold": 20.0}, {"beta": 0.5, "threshold": 3.0}),
+        examples=({"beta": 2.5}, {"beta": 1.0, "threshold": 20.0},
+                  {"beta": 0.5, "threshold": 3.0}, {"beta": 0.3}),
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 3), ulp_grad_y=Ulp(2, 2),
-        min_parallel=TRANSCENDENTAL),
-    Row("silu", "x * sigmoid(beta * x)", "[-0.2785/beta, inf)",
-        aliases=("swish",),
-        params=(Param("beta", 1.0, "finite", "steepness"),),
-        examples=({"beta": 1.702}, {"beta": -0.5}, {"beta": 0.0}),
-        ulp=Ulp(2, 3), ulp_grad=Ulp(1, 5), min_parallel=TRANSCENDENTAL),
+        min_parallel=TRANSCENDENTAL,
+        hard_points=(-705.0, -740.0, -744.0, 19.9, 20.1),
+        torch=lambda torch, x, p: torch.nn.functional.softplus(
+            x, p["beta"], 1e300 if p["threshold"] is None else p["threshold"]),
+        differences="Default threshold None (exact everywhere); PyTorch switches to "
+                    "the identity above beta*x > 20 (pass threshold=20 for its values)."),
+    Row("squareplus", "(x + sqrt(x^2 + b)) / 2", "(0, inf)",
+        params=(Param("b", 4.0, "nonnegative", "smoothness near 0"),),
+        examples=({"b": 0.5}, {"b": 0.0}),
+        ulp=Ulp(1, 2), ulp_grad=Ulp(1, 2), min_parallel=CHEAP,
+        differences="JAX only (jax.nn.squareplus, Keras 3 ops.squareplus); not in PyTorch."),
+    Row("sparse_plus", "0 (x <= -1), (x + 1)^2 / 4 (|x| < 1), x (x >= 1)", "[0, inf)",
+        ulp=Ulp(1, 1), ulp_grad=Ulp(1, 1), min_parallel=CHEAP,
+        kinks=lambda p: [-1.0, 1.0],
+        differences="JAX / Keras 3 only; not in PyTorch."),
+    Row("sparse_sigmoid", "0 (x <= -1), (x + 1) / 2 (|x| < 1), 1 (x >= 1)", "[0, 1]",
+        ulp=Ulp(0.5, 0.5), ulp_grad=Ulp(0, 0), min_parallel=CHEAP,
+        kinks=lambda p: [-1.0, 1.0],
+        differences="JAX / Keras 3 only; not in PyTorch."),
+    Row("soft_shrink", "x - lambd (x > lambd), x + lambd (x < -lambd), else 0", "R",
+        aliases=("softshrink",),
+        params=(Param("lambd", 0.5, "nonnegative", "half-width of the zero band"),),
+        examples=({"lambd": 1.5},),
+        ulp=Ulp(0.5, 0.5), ulp_grad=Ulp(0, 0), min_parallel=CHEAP,
+        kinks=lambda p: [p["lambd"], -p["lambd"]],
+        torch=lambda torch, x, p: torch.nn.functional.softshrink(x, p["lambd"])),
+    Row("hard_shrink", "x if |x| > lambd else 0", "R", aliases=("hardshrink",),
+        params=(Param("lambd", 0.5, "nonnegative", "half-width of the zero band"),),
+        examples=({"lambd": 1.5},),
+        ulp=Ulp(0, 0), ulp_grad=Ulp(0, 0), min_parallel=CHEAP,
+        kinks=lambda p: [p["lambd"], -p["lambd"]],
+        torch=lambda torch, x, p: torch.nn.functional.hardshrink(x, p["lambd"])),
+    Row("exponential", "exp(x)", "(0, inf)", aliases=("exp",), backward_from_y=True,
+        ulp=Ulp(1, 1), ulp_grad=Ulp(1, 1), ulp_grad_y=Ulp(0, 0),
+        min_parallel=TRANSCENDENTAL,
+        torch=lambda torch, x, p: torch.exp(x),
+        differences="Keras 3 only as an activation (keras.activations.exponential)."),
     Row("linear", "x", "R", aliases=("identity",), backward_from_y=True,
         notes="backward returns grad unchanged, also where x is NaN (PyTorch).",
         ulp=Ulp(0, 0), ulp_grad=Ulp(0, 0), ulp_grad_y=Ulp(0, 0),
-        min_parallel=CHEAP),
+        min_parallel=CHEAP,
+        torch=lambda torch, x, p: x * 1),
     Row("softmax", "exp(x - max) / sum(exp(x - max)) along axis", "[0, 1]",
         params=(_AXIS,), kind=AXIS, backward_from_y=True, grad_scale=_softmax_terms,
-        ulp=Ulp(3, 3), ulp_grad_y=Ulp(4, 4), min_parallel=TRANSCENDENTAL),
+        ulp=Ulp(3, 3), ulp_grad_y=Ulp(4, 4), min_parallel=TRANSCENDENTAL,
+        torch=lambda torch, x, p: torch.softmax(x, p["axis"])),
     Row("log_softmax", "x - max - log(sum(exp(x - max))) along axis",
         "(-inf, 0]", params=(_AXIS,), kind=AXIS, backward_from_y=True,
         grad_scale=_log_softmax_terms,
-        ulp=Ulp(3, 3), ulp_grad_y=Ulp(4, 4), min_parallel=TRANSCENDENTAL),
+        ulp=Ulp(3, 3), ulp_grad_y=Ulp(4, 4), min_parallel=TRANSCENDENTAL,
+        torch=lambda torch, x, p: torch.log_softmax(x, p["axis"])),
+    Row("softmin", "softmax(-x) along axis", "[0, 1]",
+        params=(_AXIS,), kind=AXIS, backward_from_y=True, grad_scale=_softmax_terms,
+        ulp=Ulp(3, 3), ulp_grad_y=Ulp(4, 4), min_parallel=TRANSCENDENTAL,
+        torch=lambda torch, x, p: torch.nn.functional.softmin(x, p["axis"]),
+        differences="PyTorch only."),
+    Row("glu", "a * sigmoid(b), a and b the halves of x along axis", "R",
+        params=(_AXIS,), kind=AXIS, halves=True, grad_scale=_glu_terms,
+        ulp=Ulp(2, 3), ulp_grad_y=Ulp(2, 4), min_parallel=TRANSCENDENTAL,
+        torch=lambda torch, x, p: torch.nn.functional.glu(x, p["axis"]),
+        notes="The output is half as long as x along axis; backward takes the "
+              "forward input x (not y=).",
+        differences="Keras 3 and JAX also default to axis=-1; PyTorch's glu too."),
 )
 
 BY_NAME = {row.name: row for row in CATALOG}

@@ -55,18 +55,20 @@ def _backend():
     table = {}
     for spec in _codegen.ufunc_specs():
         k = spec.kernel
+        n = len(spec.arrays)
         if spec.axis:
             table[spec.name] = _axis(getattr(kernels, spec.name))
         elif spec.family == "forward":
-            table[spec.name] = _elementwise(getattr(kernels, k), 1)
+            table[spec.name] = _elementwise(getattr(kernels, k), n)
         elif spec.family == "grad":
-            table[spec.name] = _elementwise(getattr(kernels, k + "_grad"), 1)
-        elif spec.family == "backward":
-            grad = getattr(kernels, k + "_grad")
-            table[spec.name] = _elementwise(lambda g, x, *a, grad=grad: g * grad(x, *a), 2)
-        else:
+            table[spec.name] = _elementwise(getattr(kernels, k + "_grad"), n)
+        elif spec.family == "backward_y":
             grad_y = getattr(kernels, k + "_grad_y")
-            table[spec.name] = _elementwise(lambda g, y, *a, grad_y=grad_y: g * grad_y(y, *a), 2)
+            table[spec.name] = _elementwise(lambda g, y, *a, grad_y=grad_y: g * grad_y(y, *a), n)
+        else:     # backward (dL/dx) or backward_<weight> (per-element dL/dweight)
+            what = "_grad" + spec.family[len("backward"):]
+            grad = getattr(kernels, k + what)
+            table[spec.name] = _elementwise(lambda g, x, *a, grad=grad: g * grad(x, *a), n)
     return table
 
 

@@ -49,6 +49,23 @@ FA_INLINE W F(exp_neg_abs_product)(W b, W x, W *z_out)
     return e - e * WSEL(z < 0, -err, err);
 }
 
+/* a + b = s + *e exactly (Knuth's two-sum; no FMA needed).  float32
+ * formulas call it with doubles holding float values, where the sum is
+ * already exact. */
+FA_INLINE W F(two_sum)(W a, W b, W *e)
+{
+    W s = a + b, bb = s - a;
+    *e = (a - (s - bb)) + (b - bb);
+    return s;
+}
+
+/* log1p(e) for e in [0, 1] as e P(e) (fa_constants.h, relative error
+ * ~1e-10): no division and no reduction, enough for a float32 result. */
+FA_INLINE W F(log1p_unit)(W e)
+{
+    return e * fa__horner(fa_log1p_unit_poly, FA_LOG1P_UNIT_DEGREE + 1, e);
+}
+
 /* ---- logistic family ------------------------------------------------ */
 
 /* sigmoid via e = exp(-|x|) and symmetry: 1/(1+e) for x >= 0, e/(1+e)
@@ -74,6 +91,35 @@ FA_INLINE T F(sigmoid_grad_y)(T y)
     return (T)(yw * (1 - yw));
 }
 
+/* log_sigmoid = min(x, 0) - log1p(exp(-|x|)): two terms of one sign. */
+FA_INLINE T F(log_sigmoid)(T x)
+{
+    W xw = x, e = EXP(-WABS(xw));
+    W tail = sizeof(T) == sizeof(double) ? LOG1P(e) : F(log1p_unit)(e);
+    return (T)(WSEL(xw < 0, xw, 0) - tail);
+}
+/* f' = sigmoid(-x), through e = exp(-|x|) and symmetry. */
+FA_INLINE T F(log_sigmoid_grad)(T x)
+{
+    W xw = x, e = EXP(-WABS(xw)), d = 1 + e;
+    return (T)WSEL(xw >= 0, e / d, 1 / d);
+}
+/* 1 - sigmoid(x) = 1 - exp(y) */
+FA_INLINE T F(log_sigmoid_grad_y)(T y) { return (T)-EXPM1((W)y); }
+
+/* hard_sigmoid = relu6(x + 3) / 6, with x + 3 carried exactly (two-sum)
+ * so the result is one rounding of the exact value. */
+FA_INLINE T F(hard_sigmoid)(T x)
+{
+    W xw = x, e, s = F(two_sum)(xw, 3, &e);
+    W mid = s / 6 + e / 6;
+    return (T)KEEP_NAN(xw, WSEL(xw <= -3, 0, WSEL(xw >= 3, 1, mid)));
+}
+FA_INLINE T F(hard_sigmoid_grad)(T x)
+{
+    return KEEP_NAN(x, SEL((x > -3) & (x < 3), (T)(1.0 / 6.0), (T)0));
+}
+
 /* tanh' = 1 - tanh^2 = 4e/(1+e)^2 with e = exp(-2|x|): no cancellation
  * when |tanh| is close to 1. */
 FA_INLINE T F(tanh)(T x) { return TANH_T(x); }
@@ -86,6 +132,49 @@ FA_INLINE T F(tanh_grad_y)(T y)
 {
     W yw = y;
     return (T)((1 - yw) * (1 + yw));
+}
+
+/* hard_tanh = clip(x, min_val, max_val); f' = 1 strictly inside. */
+FA_INLINE T F(hard_tanh)(T x, T lo, T hi)
+{
+    return KEEP_NAN(x, SEL(x < lo, lo, SEL(x > hi, hi, x)));
+}
+FA_INLINE T F(hard_tanh_grad)(T x, T lo, T hi)
+{
+    return KEEP_NAN(x, SEL((x > lo) & (x < hi), (T)1, (T)0));
+}
+/* The clip bounds are the saturated outputs, so the same test on y. */
+FA_INLINE T F(hard_tanh_grad_y)(T y, T lo, T hi) { return F(hard_tanh_grad)(y, lo, hi); }
+
+/* tanh_shrink = x - tanh(x).  Near 0 the difference cancels (x^3/3 is
+ * left): there x^3 P(x^2), P the Taylor series (fa_constants.h; float32
+ * needs 6 terms below 0.05, float64 all 41 below 1).  Beyond, the
+ * difference in double: float32 with double tanh (the cancellation costs
+ * at most 3/x^2 of 2^-52); float64 for |x| >= 1 as (|x| - 1) + 2e/(1+e),
+ * e = exp(-2|x|): two positive terms. */
+FA_INLINE T F(tanh_shrink)(T x)
+{
+#ifdef PRECISE_TANH_SHRINK
+    return PRECISE_TANH_SHRINK(x);
+#else
+    W xw = x, a = WABS(xw), z = a * a, r;
+    if (sizeof(T) == sizeof(double)) {
+        W as = WSEL(a < 1, a, 0), zs = as * as;
+        W series = (as * zs) * fa__horner(fa_tanh_shrink_series, FA_TANH_SHRINK_TERMS, zs);
+        W e = EXP(-2 * a);
+        r = WSEL(a < 1, series, (a - 1) + (2 * e) / (1 + e));
+    } else {
+        W series = (a * z) * fa__horner(fa_tanh_shrink_series, 6, z);
+        r = WSEL(a < 0.05, series, a - fa_tanh_f64(a));
+    }
+    return (T)KEEP_NAN(xw, COPYSIGNW(r, xw));
+#endif
+}
+/* f' = tanh(x)^2 (tanh in double for both dtypes). */
+FA_INLINE T F(tanh_shrink_grad)(T x)
+{
+    W t = fa_tanh_f64((W)x);
+    return (T)(t * t);
 }
 
 /* atan' = 1/(1+x^2); float32 squares in double, so no overflow. */
@@ -159,6 +248,27 @@ FA_INLINE T F(leaky_relu_grad)(T x, T slope)
 }
 FA_INLINE T F(leaky_relu_grad_y)(T y, T slope) { return F(leaky_relu_grad)(y, slope); }
 
+/* prelu: leaky_relu with the slope an array operand (weight). */
+FA_INLINE T F(prelu)(T x, T weight) { return F(leaky_relu)(x, weight); }
+FA_INLINE T F(prelu_grad)(T x, T weight) { return F(leaky_relu_grad)(x, weight); }
+/* d/dweight = x on the negative side, 0 above. */
+FA_INLINE T F(prelu_grad_weight)(T x, T weight)
+{
+    (void)weight;
+    return KEEP_NAN(x, SEL(x > 0, (T)0, x));
+}
+
+/* threshold (PyTorch): x <= threshold ? value : x, so NaN stays NaN. */
+FA_INLINE T F(threshold)(T x, T threshold, T value)
+{
+    return SEL(x <= threshold, value, x);
+}
+FA_INLINE T F(threshold_grad)(T x, T threshold, T value)
+{
+    (void)value;
+    return KEEP_NAN(x, SEL(x > threshold, (T)1, (T)0));
+}
+
 /* ---- exponential linear units --------------------------------------- */
 
 /* The negative branch through expm1 keeps relative accuracy near 0. */
@@ -203,14 +313,44 @@ FA_INLINE T F(selu_grad_y)(T y)
     return (T)KEEP_NAN(y, WSEL(yw > 0, FA_SELU_SCALE, (yw + FA_SELU_SA) + FA_SELU_SA_LO));
 }
 
-/* ---- smooth rectifiers ---------------------------------------------- */
-
-/* log1p(e) for e in [0, 1] as e P(e) (fa_constants.h, relative error
- * ~1e-10): no division and no reduction, enough for a float32 result. */
-FA_INLINE W F(log1p_unit)(W e)
+/* celu = alpha expm1(x / alpha) below 0.  float64: q = x / alpha with its
+ * exact residual ql (Dekker's product), expm1(q + ql) = expm1(q) +
+ * (1 + expm1(q)) ql; for |q| < 1e-10, x (1 + q/2) (x / alpha may be
+ * subnormal or 0 there).  float32: x / alpha in double is accurate enough. */
+FA_INLINE W F(celu_q)(W x, W alpha, W *ql)
 {
-    return e * fa__horner(fa_log1p_unit_poly, FA_LOG1P_UNIT_DEGREE + 1, e);
+    W q = x / alpha;
+    *ql = 0;
+    if (sizeof(T) == sizeof(double)) {
+        W pe, p = fa__two_prod(q, alpha, &pe);
+        W r = ((x - p) - pe) / alpha;
+        *ql = WSEL(WABS(q) < 0x1p1000, r, 0);     /* not inf - inf */
+    }
+    return q;
 }
+FA_INLINE T F(celu)(T x, T alpha)
+{
+    W xw = x, ql, q = F(celu_q)(xw, alpha, &ql), em = EXPM1(q);
+    em = WSEL(ql == 0, em, em + (em + 1) * ql);      /* ql = 0 keeps -0 */
+    W neg = (W)alpha * em;
+    if (sizeof(T) == sizeof(double))
+        neg = WSEL(WABS(q) < 1e-10, WSEL(xw == 0, xw, xw + xw * (0.5 * q)), neg);
+    return (T)WSEL(xw > 0, xw, neg);
+}
+FA_INLINE T F(celu_grad)(T x, T alpha)
+{
+    W xw = x, ql, q = F(celu_q)(xw, alpha, &ql), e = EXP(q);
+    return (T)KEEP_NAN(xw, WSEL(xw > 0, 1, e + e * ql));
+}
+/* exp(x / alpha) = y / alpha + 1 = (y + alpha) / alpha: the sum is exact
+ * near y = -alpha (Sterbenz), where y / alpha + 1 would cancel. */
+FA_INLINE T F(celu_grad_y)(T y, T alpha)
+{
+    W yw = y;
+    return (T)KEEP_NAN(yw, WSEL(yw > 0, 1, (yw + (W)alpha) / (W)alpha));
+}
+
+/* ---- smooth rectifiers ---------------------------------------------- */
 
 /* softplus = max(x, 0) + log1p(exp(-|beta x|)) / beta: exp never
  * overflows and max(x, 0) is exact, so large |x| keep full accuracy.
@@ -291,6 +431,194 @@ FA_INLINE T F(silu_grad)(T x, T beta)
     return (T)KEEP_NAN(x, WSEL(WABS(z) == INFINITY, s, g));   /* limit s: 0 or 1 */
 }
 
+/* ---- GELU, mish, hard_swish ----------------------------------------- */
+
+/* gelu = x Phi(x) = x erfc(-x/sqrt2)/2: for x < 0 through erfc (never
+ * 1 + erf, which cancels in the left tail), for x >= 0 as x - x erfc/2.
+ * float64 kernels that need more care than this double evaluation
+ * (the rounding of x/sqrt2 moves erfc in the tail) come from
+ * PRECISE_GELU* when defined. */
+FA_INLINE T F(gelu)(T x)
+{
+#ifdef PRECISE_GELU
+    return PRECISE_GELU(x);
+#else
+    W xw = x, a = WABS(xw), half = 0.5 * fa_erfc_f64(a * FA_RSQRT2);
+    W r = WSEL(xw >= 0, xw - xw * half, -(a * half));
+    return (T)WSEL(a == INFINITY, WSEL(xw > 0, xw, -0.0), r);
+#endif
+}
+/* f' = Phi(x) + x phi(x), phi(x) = exp(-x^2/2)/sqrt(2 pi). */
+FA_INLINE T F(gelu_grad)(T x)
+{
+#ifdef PRECISE_GELU_GRAD
+    return PRECISE_GELU_GRAD(x);
+#else
+    W xw = x, a = WABS(xw), half = 0.5 * fa_erfc_f64(a * FA_RSQRT2);
+    W pdf = EXP(-0.5 * (xw * xw)) * FA_RSQRT2PI;
+    W r = WSEL(xw >= 0, (1 - half) + a * pdf, half - a * pdf);
+    return (T)KEEP_NAN(xw, WSEL(a == INFINITY, WSEL(xw > 0, 1, -0.0), r));
+#endif
+}
+
+/* gelu tanh approximation: x (1 + tanh(u))/2 = x sigmoid(v), v = 2u =
+ * x (C1 + C3 x^2): no 1 + tanh cancellation; e = exp(-|v|). */
+FA_INLINE T F(gelu_tanh)(T x)
+{
+#ifdef PRECISE_GELU_TANH
+    return PRECISE_GELU_TANH(x);
+#else
+    W xw = x, v = xw * (FA_GELU_TANH_C1 + FA_GELU_TANH_C3 * (xw * xw));
+    W e = EXP(-WABS(v)), r = WSEL(v >= 0, xw, xw * e) / (1 + e);
+    return (T)WSEL(v < -1e4, -0.0, r);                 /* x -> -inf: -0 */
+#endif
+}
+/* f' = s + x v' s (1 - s), s = sigmoid(v), v' = C1 + 3 C3 x^2. */
+FA_INLINE T F(gelu_tanh_grad)(T x)
+{
+#ifdef PRECISE_GELU_TANH_GRAD
+    return PRECISE_GELU_TANH_GRAD(x);
+#else
+    W xw = x, z = xw * xw, v = xw * (FA_GELU_TANH_C1 + FA_GELU_TANH_C3 * z);
+    W dv = FA_GELU_TANH_C1 + 3 * FA_GELU_TANH_C3 * z, xdv = xw * dv;
+    W e = EXP(-WABS(v)), d = 1 + e;
+    W pos = (1 + WSEL(e == 0, 0, xdv * e / d)) / d;
+    W neg = e / d * (1 + xdv / d);
+    W r = WSEL(v >= 0, pos, neg);
+    return (T)KEEP_NAN(xw, WSEL(v < -1e4, -0.0, r));
+#endif
+}
+
+/* mish = x tanh(softplus(x)) = x n/(n + 2), n = e^x (e^x + 2).
+ * x < 0 (e = e^x <= 1): x e (e + 2)/(n + 2); x >= 0 (f = e^-x <= 1):
+ * x (1 + 2f)/(1 + 2f + 2f^2).  Neither exp overflows, nothing cancels. */
+FA_INLINE T F(mish)(T x)
+{
+#ifdef PRECISE_MISH
+    return PRECISE_MISH(x);
+#else
+    W xw = x, e = EXP(WSEL(xw < 0, xw, 0)), f = EXP(-WSEL(xw > 0, xw, 0));
+    W neg = xw * e * ((e + 2) / (e * (e + 2) + 2));
+    W p = 1 + 2 * f, pos = xw * (p / (p + 2 * f * f));
+    W r = WSEL(xw >= 0, pos, neg);
+    return (T)WSEL(xw == -INFINITY, -0.0, r);
+#endif
+}
+/* f' = t + x (1 - t^2) sigmoid(x), t = tanh(softplus(x)):
+ * x < 0: e w/d^2, w = 4(x+1) + e(4x+6) + e^2 (4 + e), d = e^2 + 2e + 2;
+ * x >= 0: (1 + 2f)/D + 4x f^2 (1 + f)/D^2, D = 1 + 2f + 2f^2. */
+FA_INLINE T F(mish_grad)(T x)
+{
+#ifdef PRECISE_MISH_GRAD
+    return PRECISE_MISH_GRAD(x);
+#else
+    W xw = x, e = EXP(WSEL(xw < 0, xw, 0)), f = EXP(-WSEL(xw > 0, xw, 0));
+    W w = (4 * (xw + 1) + e * (4 * xw + 6)) + (e * e) * (4 + e);
+    W d = e * (e + 2) + 2;
+    W neg = e * (w / (d * d));
+    W D = (1 + 2 * f) + 2 * f * f;
+    W second = WSEL(f == 0, 0, (4 * xw) * (f * f) * (1 + f) / (D * D));
+    W pos = (1 + 2 * f) / D + second;
+    W r = WSEL(xw >= 0, pos, neg);
+    return (T)KEEP_NAN(xw, WSEL(xw == -INFINITY, -0.0, r));
+#endif
+}
+
+/* hard_swish = x relu6(x + 3)/6, x + 3 exact (two-sum): one rounding. */
+FA_INLINE T F(hard_swish)(T x)
+{
+    W xw = x, e, s = F(two_sum)(xw, 3, &e);
+    W mid = (xw * s + xw * e) / 6;
+    return (T)KEEP_NAN(xw, WSEL(xw <= -3, 0, WSEL(xw >= 3, xw, mid)));
+}
+/* PyTorch's hardswish_backward: 0 below -3, (2x + 3)/6 on [-3, 3], 1 above. */
+FA_INLINE T F(hard_swish_grad)(T x)
+{
+    W xw = x, e, s = F(two_sum)(2 * xw, 3, &e);
+    W mid = s / 6 + e / 6;
+    return (T)KEEP_NAN(xw, WSEL(xw < -3, 0, WSEL(xw > 3, 1, mid)));
+}
+
+/* ---- squareplus, sparse functions, shrinkage, exponential ------------ */
+
+/* sqrt(x^2 + b) for squareplus, a = |x|.  float32 data in double cannot
+ * overflow or underflow.  float64 scales: |x| > 2^500 gives |x| (b/x^2 is
+ * below 2^-900); |x| < 2^-500 computes in units of 2^-600, or takes
+ * sqrt(b) when b >= 2^-200 dwarfs x^2. */
+FA_INLINE W F(squareplus_root)(W a, W b)
+{
+    W r = __builtin_sqrt(a * a + b);
+    if (sizeof(T) == sizeof(double)) {
+        W scaled = __builtin_sqrt((a * 0x1p600) * (a * 0x1p600) + WSEL(b < 0x1p-200, b, 0) * 0x1p600 * 0x1p600) * 0x1p-600;
+        W tiny = WSEL(b < 0x1p-200, scaled, __builtin_sqrt(b));
+        r = WSEL(a > 0x1p500, a, WSEL(a < 0x1p-500, tiny, r));
+    }
+    return r;
+}
+/* (x + r)/2 for x >= 0; b/(2 (r + |x|)) for x < 0 (no cancellation);
+ * above 2^500, x/2 + r/2 and b/(4|x|) (r + |x| could overflow). */
+FA_INLINE T F(squareplus)(T x, T b)
+{
+    W xw = x, bw = b, a = WABS(xw), r = F(squareplus_root)(a, bw);
+    W big = WSEL(a > 0x1p500, 1, 0);
+    W pos = WSEL(big != 0, xw * 0.5 + r * 0.5, (xw + r) * 0.5);
+    W neg = WSEL(big != 0, (0.25 * bw) / a, bw / (2 * (r + a)));
+    return (T)KEEP_NAN(xw, WSEL(xw >= 0, pos, neg));
+}
+/* (1 + x/r)/2 for x >= 0 (1/2 at r = 0); for x < 0, 1 + x/r =
+ * b/(r (r + |x|)), written (b/(2r))/(r + |x|): no cancellation. */
+FA_INLINE T F(squareplus_grad)(T x, T b)
+{
+    W xw = x, bw = b, a = WABS(xw), r = F(squareplus_root)(a, bw);
+    W pos = WSEL(r == 0, 0.5, WSEL(a == INFINITY, 1, (1 + xw / r) * 0.5));
+    W neg = WSEL(a == INFINITY, 0, (bw / (2 * r)) / (r + a));
+    return (T)KEEP_NAN(xw, WSEL(xw >= 0, pos, neg));
+}
+
+/* sparse_plus (JAX): 0, (x + 1)^2/4, x; x + 1 = s + e exactly. */
+FA_INLINE T F(sparse_plus)(T x)
+{
+    W xw = x, e, s = F(two_sum)(xw, 1, &e);
+    W mid = (s * s + 2 * s * e) * 0.25;
+    return (T)KEEP_NAN(xw, WSEL(xw <= -1, 0, WSEL(xw >= 1, xw, mid)));
+}
+/* sparse_sigmoid (JAX): 0, (x + 1)/2, 1; sparse_plus' is sparse_sigmoid. */
+FA_INLINE T F(sparse_sigmoid)(T x)
+{
+    W xw = x, e, s = F(two_sum)(xw, 1, &e);
+    W mid = s * 0.5 + e * 0.5;
+    return (T)KEEP_NAN(xw, WSEL(xw <= -1, 0, WSEL(xw >= 1, 1, mid)));
+}
+FA_INLINE T F(sparse_plus_grad)(T x) { return F(sparse_sigmoid)(x); }
+FA_INLINE T F(sparse_sigmoid_grad)(T x)
+{
+    return KEEP_NAN(x, SEL((x > -1) & (x < 1), (T)0.5, (T)0));
+}
+
+/* soft_shrink: x -+ lambd outside [-lambd, lambd], +0 inside. */
+FA_INLINE T F(soft_shrink)(T x, T lambd)
+{
+    return KEEP_NAN(x, SEL(x > lambd, x - lambd, SEL(x < -lambd, x + lambd, (T)0)));
+}
+FA_INLINE T F(soft_shrink_grad)(T x, T lambd)
+{
+    return KEEP_NAN(x, SEL((x > lambd) | (x < -lambd), (T)1, (T)0));
+}
+/* hard_shrink: x outside [-lambd, lambd], +0 inside. */
+FA_INLINE T F(hard_shrink)(T x, T lambd)
+{
+    return KEEP_NAN(x, SEL(ABS(x) > lambd, x, (T)0));
+}
+FA_INLINE T F(hard_shrink_grad)(T x, T lambd)
+{
+    return KEEP_NAN(x, SEL(ABS(x) > lambd, (T)1, (T)0));
+}
+
+/* exponential = exp(x) (Keras); its derivative is itself, and y. */
+FA_INLINE T F(exponential)(T x) { return (T)EXP((W)x); }
+FA_INLINE T F(exponential_grad)(T x) { return F(exponential)(x); }
+FA_INLINE T F(exponential_grad_y)(T y) { return y; }
+
 /* ---- identity ------------------------------------------------------- */
 
 /* The identity passes the gradient through unchanged, NaN x included (as
@@ -324,9 +652,10 @@ FA_INLINE W F(exp_diff)(W v, W m)
     return EXP(d);
 }
 
-/* max with NaN propagation (any NaN makes the row NaN), in FA_LANES
- * lanes so the loop vectorises (a running max across iterations does not). */
-FA_INLINE W F(row_max)(fa_intp n, const T *x, fa_intp sx)
+/* max of sign * x_i (sign = +-1: softmin works on -x) with NaN
+ * propagation (any NaN makes the row NaN), in FA_LANES lanes so the loop
+ * vectorises (a running max across iterations does not). */
+FA_INLINE W F(row_max)(fa_intp n, const T *x, fa_intp sx, W sign)
 {
     W lane[FA_LANES], nans[FA_LANES] = {0};
     for (int j = 0; j < FA_LANES; j++)
@@ -335,13 +664,13 @@ FA_INLINE W F(row_max)(fa_intp n, const T *x, fa_intp sx)
     for (; i + FA_LANES <= n; i += FA_LANES) {
         #pragma omp simd
         for (int j = 0; j < FA_LANES; j++) {
-            W v = x[(i + j) * sx];
+            W v = sign * x[(i + j) * sx];
             lane[j] = WSEL(v > lane[j], v, lane[j]);
             nans[j] += WSEL(v != v, 1, 0);
         }
     }
     for (int j = 0; i < n; i++, j++) {
-        W v = x[i * sx];
+        W v = sign * x[i * sx];
         lane[j] = WSEL(v > lane[j], v, lane[j]);
         nans[j] += WSEL(v != v, 1, 0);
     }
@@ -360,14 +689,14 @@ FA_INLINE W F(row_max)(fa_intp n, const T *x, fa_intp sx)
  * them in a last pass; computing them once halves its cost).  Lane partial
  * sums are added in a fixed order.  A +inf max gives NaN, as PyTorch's
  * softmax does. */
-FA_INLINE W F(row_rest_exp)(fa_intp n, const T *x, fa_intp sx, W m, T *y, fa_intp sy)
+FA_INLINE W F(row_rest_exp)(fa_intp n, const T *x, fa_intp sx, W sign, W m, T *y, fa_intp sy)
 {
     W lane[FA_LANES] = {0}, ties[FA_LANES] = {0};
     fa_intp i = 0;
     for (; i + FA_LANES <= n; i += FA_LANES) {
         #pragma omp simd
         for (int j = 0; j < FA_LANES; j++) {
-            W v = x[(i + j) * sx], e = F(exp_diff)(v, m);
+            W v = sign * x[(i + j) * sx], e = F(exp_diff)(v, m);
             lane[j] += WSEL(v == m, 0, e);
             ties[j] += WSEL(v == m, 1, 0);
             if (y)
@@ -375,7 +704,7 @@ FA_INLINE W F(row_rest_exp)(fa_intp n, const T *x, fa_intp sx, W m, T *y, fa_int
         }
     }
     for (int j = 0; i < n; i++, j++) {
-        W v = x[i * sx], e = F(exp_diff)(v, m);
+        W v = sign * x[i * sx], e = F(exp_diff)(v, m);
         lane[j] += WSEL(v == m, 0, e);
         ties[j] += WSEL(v == m, 1, 0);
         if (y)
@@ -412,13 +741,17 @@ FA_INLINE W F(row_dot)(fa_intp n, const T *a, fa_intp sa, const T *b, fa_intp sb
  * one more rounding of a double; float64: divided).  An all -inf row or a
  * +inf entry gives NaN (PyTorch).  y may be x (in place): each x_i is read
  * before y_i is written. */
-FA_INLINE void F(softmax_row)(fa_intp n, const T *x, fa_intp sx, T *y, fa_intp sy)
+FA_INLINE void F(softmax_signed_row)(fa_intp n, const T *x, fa_intp sx, T *y, fa_intp sy, W sign)
 {
-    W m = F(row_max)(n, x, sx);
-    W sum = 1 + F(row_rest_exp)(n, x, sx, m, y, sy), inverse = 1 / sum;
+    W m = F(row_max)(n, x, sx, sign);
+    W sum = 1 + F(row_rest_exp)(n, x, sx, sign, m, y, sy), inverse = 1 / sum;
     #pragma omp simd
     for (fa_intp i = 0; i < n; i++)
         y[i * sy] = (T)(sizeof(T) == sizeof(double) ? (W)y[i * sy] / sum : (W)y[i * sy] * inverse);
+}
+FA_INLINE void F(softmax_row)(fa_intp n, const T *x, fa_intp sx, T *y, fa_intp sy)
+{
+    F(softmax_signed_row)(n, x, sx, y, sy, 1);
 }
 /* dx = y * (g - sum(g * y)). */
 FA_INLINE void F(softmax_backward_y_row)(fa_intp n, const T *g, fa_intp sg,
@@ -433,8 +766,8 @@ FA_INLINE void F(softmax_backward_y_row)(fa_intp n, const T *g, fa_intp sg,
 /* log_softmax: (x - max) - log1p(sum exp(x - max) - 1). */
 FA_INLINE void F(log_softmax_row)(fa_intp n, const T *x, fa_intp sx, T *y, fa_intp sy)
 {
-    W m = F(row_max)(n, x, sx);
-    W lse = LOG1P(F(row_rest_exp)(n, x, sx, m, NULL, 0));
+    W m = F(row_max)(n, x, sx, 1);
+    W lse = LOG1P(F(row_rest_exp)(n, x, sx, 1, m, NULL, 0));
     #pragma omp simd
     for (fa_intp i = 0; i < n; i++)
         y[i * sy] = (T)(((W)x[i * sx] - m) - lse);
@@ -447,4 +780,53 @@ FA_INLINE void F(log_softmax_backward_y_row)(fa_intp n, const T *g, fa_intp sg,
     #pragma omp simd
     for (fa_intp i = 0; i < n; i++)
         out[i * so] = (T)((W)g[i * sg] - EXP((W)y[i * sy]) * total);
+}
+
+/* softmin = softmax(-x); dx = -y * (g - sum(g * y)). */
+FA_INLINE void F(softmin_row)(fa_intp n, const T *x, fa_intp sx, T *y, fa_intp sy)
+{
+    F(softmax_signed_row)(n, x, sx, y, sy, -1);
+}
+FA_INLINE void F(softmin_backward_y_row)(fa_intp n, const T *g, fa_intp sg,
+                                             const T *y, fa_intp sy, T *out, fa_intp so)
+{
+    W dot = F(row_dot)(n, g, sg, y, sy);
+    #pragma omp simd
+    for (fa_intp i = 0; i < n; i++)
+        out[i * so] = (T)((W)y[i * sy] * (dot - (W)g[i * sg]));
+}
+
+/* glu: the row is [a, b] (n = 2m); y_i = a_i sigmoid(b_i), from
+ * e = exp(-|b|) and symmetry.  Below b = -600 (float64) e is taken as
+ * exp(-|b| + 512) and the product scaled by exp(-512) last, so a huge a
+ * times a subnormal e still rounds once (as silu). */
+FA_INLINE W F(glu_gate)(W a, W b, W *scale)
+{
+    W shift = sizeof(T) == sizeof(double) ? WSEL(b < -600, 512, 0) : 0;
+    *scale = WSEL(shift != 0, FA_EXP_M512, 1);
+    return EXP(-WABS(b) + shift);
+}
+FA_INLINE void F(glu_row)(fa_intp n, const T *x, fa_intp sx, T *y, fa_intp sy)
+{
+    fa_intp m = n / 2;
+    #pragma omp simd
+    for (fa_intp i = 0; i < m; i++) {
+        W a = x[i * sx], b = x[(i + m) * sx], scale, e = F(glu_gate)(a, b, &scale);
+        W r = 1 / (1 + e * scale);
+        y[i * sy] = (T)WSEL(b >= 0, a * r, ((a * e) * r) * scale);
+    }
+}
+/* dx = [g sigmoid(b), g a sigmoid(b) (1 - sigmoid(b))], the second as
+ * g a e/(1 + e)^2. */
+FA_INLINE void F(glu_backward_row)(fa_intp n, const T *g, fa_intp sg,
+                                       const T *x, fa_intp sx, T *out, fa_intp so)
+{
+    fa_intp m = n / 2;
+    #pragma omp simd
+    for (fa_intp i = 0; i < m; i++) {
+        W a = x[i * sx], b = x[(i + m) * sx], gi = g[i * sg], scale;
+        W e = F(glu_gate)(a, b, &scale), r = 1 / (1 + e * scale);
+        out[i * so] = (T)(gi * WSEL(b >= 0, r, (e * r) * scale));
+        out[(i + m) * so] = (T)((((gi * a) * e) * (r * r)) * scale);
+    }
 }
