@@ -115,6 +115,13 @@ RECIPES = {
         "torch": ("F.leaky_relu(x, 0.01)",
                   "aten.leaky_relu_backward(g, y, 0.01, True)"),
     },
+    "prelu": {
+        "numpy": ("np.where(x > 0, x, 0.25 * x)", "np.where(x > 0, g, 0.25 * g)"),
+    },
+    "threshold": {     # timed with threshold=0.5, value=-2.0 (catalog example)
+        "numpy": ("np.where(x > 0.5, x, -2.0)", "g * (x > 0.5)"),
+        "torch": ("F.threshold(x, 0.5, -2.0)", None),
+    },
     "elu": {
         "numpy": ("np.where(x > 0, x, np.exp(x) - 1)", "np.where(y > 0, g, g * (y + 1))"),
         "torch": ("F.elu(x)", "aten.elu_backward(g, 1.0, 1.0, 1.0, True, y)"),
@@ -154,6 +161,13 @@ RECIPES = {
     },
     "squareplus": {
         "numpy": ("(x + np.sqrt(x * x + 4)) / 2", None),
+    },
+    "sparse_plus": {
+        "numpy": ("np.where(x <= -1, 0, np.where(x >= 1, x, (x + 1) ** 2 / 4))",
+                  "g * np.clip((x + 1) / 2, 0, 1)"),
+    },
+    "sparse_sigmoid": {
+        "numpy": ("np.clip((x + 1) / 2, 0, 1)", "g * ((x > -1) & (x < 1)) / 2"),
     },
     "soft_shrink": {
         "numpy": ("np.sign(x) * np.maximum(np.abs(x) - 0.5, 0)", None),
@@ -216,9 +230,13 @@ class Case:
         """What backward reads: "y" (the forward output) or "x"."""
         if self.direction == FORWARD:
             return None
-        rule = self.row.backward_from_y
-        defaults = {p.name: p.default for p in self.row.params}
-        return "y" if (rule(defaults) if callable(rule) else rule) else "x"
+        return "y" if self.row.from_y_allowed(self.params) else "x"
+
+    @property
+    def params(self):
+        """The parameters timed: the defaults, or the first example where
+        a parameter has none (threshold)."""
+        return self.row.param_sets()[0]
 
     @property
     def label(self):
@@ -263,9 +281,10 @@ def make_inputs(case, seed=SEED):
     import fastact
     rng = np.random.default_rng(seed)
     x = (3 * rng.standard_normal(case.shape)).astype(case.dtype)
-    g = rng.standard_normal(case.shape).astype(case.dtype)
-    y = fastact.get(case.name)(x)
-    return {"x": x, "g": g, "y": y, "out": np.empty_like(x)}
+    y = fastact.get(case.name)(x, **case.params)
+    g = rng.standard_normal(y.shape).astype(case.dtype)     # glu: y is half of x
+    out = np.empty_like(y if case.direction == FORWARD else x)
+    return {"x": x, "g": g, "y": y, "out": out}
 
 
 def _slice(inputs, count=4096):
@@ -295,11 +314,12 @@ def _fastact_competitor(case, label, module):
     if label == "fastact-out":
         keywords["out"] = "out"
     code = (f"{module.__name__}.{case.name}{'' if case.direction == FORWARD else '.backward'}("
-            + ", ".join(positional + [f"{k}={v}" for k, v in keywords.items()]) + ")")
+            + ", ".join(positional + [f"{k}={v}" for k, v in keywords.items()]
+                        + [f"{k}={v!r}" for k, v in case.params.items()]) + ")")
 
     def bind(a):
         return functools.partial(fn, *[a[k] for k in positional],
-                                 **{k: a[v] for k, v in keywords.items()})
+                                 **{k: a[v] for k, v in keywords.items()}, **case.params)
     return Competitor(label, code, bind)
 
 
@@ -596,10 +616,16 @@ def print_problems(results):
 
 def quick(rounds=5, n=10 ** 6, dtype="float32"):
     """The table of ``python -m fastact``: every function with a NumPy
-    recipe, both directions, fastact vs that recipe, one size and dtype."""
-    return [run_case(case, rounds, only=("fastact", "numpy"))
-            for case in cases(sizes=(n,), dtypes=(dtype,))
-            if "numpy" in recipe_labels(case.name, case.direction)]
+    recipe (else a scipy one, when scipy is installed: gelu needs erf), both
+    directions, fastact vs that recipe, one size and dtype."""
+    results = []
+    for case in cases(sizes=(n,), dtypes=(dtype,)):
+        labels = recipe_labels(case.name, case.direction)
+        for label in ("numpy", "scipy"):
+            if label in labels and library_available(label):
+                results.append(run_case(case, rounds, only=("fastact", label)))
+                break
+    return results
 
 
 def main(argv=None):

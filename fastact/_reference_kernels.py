@@ -730,7 +730,8 @@ def celu(x, alpha):
     # (x/alpha may be subnormal or even round to 0 when x is).
     q, ql = _div_dd(x, alpha)
     em = np.expm1(q)
-    em = np.where(ql == 0, em, em + np.exp(q) * ql)   # keeps -0.0 at -0.0
+    # ql = 0 keeps -0.0 at -0.0; where exp overflows the correction is moot
+    em = np.where((ql == 0) | np.isinf(em), em, em + np.exp(q) * ql)
     tiny = np.where(x == 0, x, x + x * (0.5 * q))
     neg = np.where(np.abs(q) < 1e-10, tiny, alpha * em)
     return np.where(x > 0, x, neg)
@@ -741,7 +742,7 @@ def celu_grad(x, alpha):
     # 1 if x > 0 else exp(x/alpha), with x/alpha = q + ql.
     q, ql = _div_dd(x, alpha)
     e = np.exp(q)
-    return np.where(x > 0, 1.0, e + e * ql)
+    return np.where(x > 0, 1.0, np.where(np.isinf(e), e, e + e * ql))
 
 
 @_elementwise

@@ -80,7 +80,9 @@ class Row:
     aliases: tuple = ()
     kind: str = ELEMENTWISE
     # True, False, or a function(params dict) -> bool: may backward take y=?
+    # A function comes with from_y_when, the condition in words (docs).
     backward_from_y: object = False
+    from_y_when: str = ""
     # Kernel chosen by a "choice" parameter: (param name, {value: kernel}).
     kernel_for: tuple = None
     # Max ULP error of forward, derivative from x and derivative from y,
@@ -94,7 +96,7 @@ class Row:
     # Extra cross-parameter check: function(params) -> error message or None.
     check: object = None
     # Axis functions: function(g, y, axis) -> the magnitude of the terms
-    # that backward sums for each element.  A dominant softmax entry makes
+    # that backward sums for each element (glu, backward from x: (g, x, axis)).  A dominant softmax entry makes
     # the exact gradient arbitrarily small next to its terms, so backward
     # errors are measured in ULPs of this (docs/accuracy.md).
     grad_scale: object = None
@@ -208,9 +210,9 @@ def _log_softmax_terms(g, y, axis):
     return np.abs(g) + np.exp(y) * total
 
 def _glu_terms(g, x, axis):
-    import numpy as np
-    a, b = np.split(np.abs(x), 2, axis=axis)
-    return np.abs(g) * np.concatenate([np.ones_like(a), a], axis=axis)
+    import numpy as np        # backward from x: [g s(b), g a s(b) (1 - s(b))]
+    a, _ = np.split(np.abs(x), 2, axis=axis)
+    return np.concatenate([np.abs(g), np.abs(g) * a], axis=axis)
 
 
 # Cheap (memory-bound) kernels only pay for threads on large arrays;
@@ -258,7 +260,7 @@ CATALOG = (
         torch=lambda torch, x, p: torch.nn.functional.logsigmoid(x)),
     Row("hard_sigmoid", "min(max(x + 3, 0), 6) / 6", "[0, 1]",
         aliases=("hardsigmoid",),
-        ulp=Ulp(1, 1), ulp_grad=Ulp(0, 0), min_parallel=CHEAP,
+        ulp=Ulp(1, 1), ulp_grad=Ulp(0.5, 0.5), min_parallel=CHEAP,
         kinks=lambda p: [-3.0, 3.0],
         torch=lambda torch, x, p: torch.nn.functional.hardsigmoid(x),
         differences="Keras 2 used 0.2 x + 0.5; PyTorch, Keras 3 and JAX use relu6(x + 3) / 6."),
@@ -297,6 +299,7 @@ CATALOG = (
                 Param("threshold", 0.0, "finite",
                       "values at or below it take the negative branch")),
         backward_from_y=_relu_from_y, check=_relu_check,
+        from_y_when="negative_slope >= 0, threshold >= 0 and max_value > 0",
         examples=({"max_value": 6.0}, {"negative_slope": 0.1, "threshold": 0.5},
                   {"negative_slope": -0.2, "max_value": 2.0, "threshold": -1.0}),
         ulp=Ulp(0.5, 1), ulp_grad=Ulp(0, 0), ulp_grad_y=Ulp(0, 0),
@@ -314,6 +317,7 @@ CATALOG = (
         params=(Param("negative_slope", 0.01, "finite",
                       "slope for x < 0 (PyTorch 0.01; Keras uses 0.2)"),),
         backward_from_y=lambda p: p["negative_slope"] >= 0,
+        from_y_when="negative_slope >= 0",
         examples=({"negative_slope": 0.2}, {"negative_slope": -0.5}, {"negative_slope": 0.0}),
         ulp=Ulp(0.5, 0.5), ulp_grad=Ulp(0, 0), ulp_grad_y=Ulp(0, 0),
         min_parallel=CHEAP,
@@ -342,7 +346,7 @@ CATALOG = (
         differences="PyTorch only; both parameters are required, as in PyTorch."),
     Row("elu", "x if x > 0 else alpha * (exp(x) - 1)", "(-alpha, inf)",
         params=(Param("alpha", 1.0, "finite", "scale of the negative part"),),
-        backward_from_y=lambda p: p["alpha"] > 0,
+        backward_from_y=lambda p: p["alpha"] > 0, from_y_when="alpha > 0",
         examples=({"alpha": 0.5}, {"alpha": -1.5}),
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 2), ulp_grad_y=Ulp(2, 2),
         min_parallel=TRANSCENDENTAL,
@@ -355,7 +359,7 @@ CATALOG = (
         torch=lambda torch, x, p: torch.nn.functional.selu(x)),
     Row("celu", "x if x > 0 else alpha * (exp(x / alpha) - 1)", "(-alpha, inf)",
         params=(Param("alpha", 1.0, "finite", "scale of the negative part (not 0)"),),
-        check=_celu_check, backward_from_y=lambda p: p["alpha"] > 0,
+        check=_celu_check, backward_from_y=lambda p: p["alpha"] > 0, from_y_when="alpha > 0",
         examples=({"alpha": 0.3}, {"alpha": 2.0}, {"alpha": -1.5}),
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 2), ulp_grad_y=Ulp(2, 2),
         min_parallel=TRANSCENDENTAL,
@@ -405,7 +409,7 @@ CATALOG = (
                       "None: always exact")),
         # With a finite threshold f jumps at the cut-over, so y no longer
         # identifies x near it.
-        backward_from_y=lambda p: p["threshold"] is None,
+        backward_from_y=lambda p: p["threshold"] is None, from_y_when="threshold=None",
         examples=({"beta": 2.5}, {"beta": 1.0, "threshold": 20.0},
                   {"beta": 0.5, "threshold": 3.0}, {"beta": 0.3}),
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 3), ulp_grad_y=Ulp(2, 2),

@@ -71,3 +71,19 @@ def ulp_diff(result, expected, dtype, floor=0.0):
 
 def get(row, reference=False):
     return getattr(fa.reference if reference else fa, row.name)
+
+
+def grad_x(result):
+    """dL/dx from a backward result (prelu also returns dL/dweight)."""
+    return result[0] if isinstance(result, tuple) else result
+
+
+def ones_like_output(row, x, params):
+    """A gradient of ones shaped like f(x) (glu halves its axis)."""
+    return np.ones_like(getattr(fa, row.name)(x, **params))
+
+
+def halves_pairs(values):
+    """Every (a, b) pair of `values` as rows [a, b] of a glu input."""
+    a, b = np.meshgrid(values, values)
+    return np.stack([a.ravel(), b.ravel()], axis=1)

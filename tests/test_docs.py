@@ -1,4 +1,4 @@
-"""The generated parts of README.md and docs/accuracy.md match the catalog
+"""The generated parts of README.md and docs/*.md match the catalog
 (python tools/update_docs.py rewrites them)."""
 
 import os
@@ -13,6 +13,7 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 @pytest.mark.parametrize("path, markers, make", [
     ("README.md", _docs.README_MARKERS, _docs.function_table),
     (os.path.join("docs", "accuracy.md"), _docs.ACCURACY_MARKERS, _docs.bounds_table),
+    (os.path.join("docs", "functions.md"), _docs.REFERENCE_MARKERS, _docs.function_reference),
 ])
 def test_generated_section_is_current(path, markers, make):
     full = os.path.join(ROOT, path)

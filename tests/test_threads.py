@@ -40,13 +40,14 @@ def test_concurrent_calls_from_python_threads():
     rng = np.random.default_rng(0)
     x = rng.normal(size=300_000) * 5
     names = fa.names()
-    expected = {name: fa.get(name)(x) for name in names}
+    params = {name: fa.get(name).row.param_sets()[0] for name in names}
+    expected = {name: fa.get(name)(x, **params[name]) for name in names}
     errors = []
 
     def work(name):
         try:
             for _ in range(3):
-                np.testing.assert_array_equal(fa.get(name)(x), expected[name])
+                np.testing.assert_array_equal(fa.get(name)(x, **params[name]), expected[name])
         except AssertionError as error:
             errors.append((name, error))
 

@@ -1,5 +1,5 @@
-"""Rewrite the generated parts of README.md and docs/accuracy.md from the
-catalog.  Run after editing fastact/catalog.py."""
+"""Rewrite the generated parts of README.md, docs/accuracy.md and
+docs/functions.md from the catalog.  Run after editing fastact/catalog.py."""
 
 import os
 import sys
@@ -9,7 +9,9 @@ sys.path.insert(0, ROOT)
 from fastact import _docs  # noqa: E402
 
 TARGETS = [("README.md", _docs.README_MARKERS, _docs.function_table),
-           (os.path.join("docs", "accuracy.md"), _docs.ACCURACY_MARKERS, _docs.bounds_table)]
+           (os.path.join("docs", "accuracy.md"), _docs.ACCURACY_MARKERS, _docs.bounds_table),
+           (os.path.join("docs", "functions.md"), _docs.REFERENCE_MARKERS,
+            _docs.function_reference)]
 
 
 def main():

@@ -147,28 +147,26 @@ FA_INLINE T F(hard_tanh_grad)(T x, T lo, T hi)
 FA_INLINE T F(hard_tanh_grad_y)(T y, T lo, T hi) { return F(hard_tanh_grad)(y, lo, hi); }
 
 /* tanh_shrink = x - tanh(x).  Near 0 the difference cancels (x^3/3 is
- * left): there x^3 P(x^2), P the Taylor series (fa_constants.h; float32
- * needs 6 terms below 0.05, float64 all 41 below 1).  Beyond, the
- * difference in double: float32 with double tanh (the cancellation costs
- * at most 3/x^2 of 2^-52); float64 for |x| >= 1 as (|x| - 1) + 2e/(1+e),
- * e = exp(-2|x|): two positive terms. */
+ * left), so below |x| = 1 float64 evaluates x^3 P(x^2 - 1/2), P the
+ * Taylor series of (x - tanh x)/x^3 re-expanded about x^2 = 1/2 (22 terms,
+ * fa_constants.h), with x^3 from the exact square; from 1 on, (|x| - 1) +
+ * 2e/(1+e), e = exp(-2|x|): two positive terms.  float32 (in double):
+ * 6 Taylor terms below 0.05, else |x| - tanh|x| with double tanh (the
+ * cancellation costs at most 3/x^2 of 2^-52). */
 FA_INLINE T F(tanh_shrink)(T x)
 {
-#ifdef PRECISE_TANH_SHRINK
-    return PRECISE_TANH_SHRINK(x);
-#else
-    W xw = x, a = WABS(xw), z = a * a, r;
+    W xw = x, a = WABS(xw), r;
     if (sizeof(T) == sizeof(double)) {
-        W as = WSEL(a < 1, a, 0), zs = as * as;
-        W series = (as * zs) * fa__horner(fa_tanh_shrink_series, FA_TANH_SHRINK_TERMS, zs);
+        W as = WSEL(a < 1, a, 0), zl, zh = fa__two_prod(as, as, &zl);
+        W cube = as * zh + as * zl;
+        W p = fa__horner(fa_tanh_shrink_centred, FA_TANH_SHRINK_CENTRED_TERMS, zh - 0.5);
         W e = EXP(-2 * a);
-        r = WSEL(a < 1, series, (a - 1) + (2 * e) / (1 + e));
+        r = WSEL(a < 1, cube * p, (a - 1) + (2 * e) / (1 + e));
     } else {
-        W series = (a * z) * fa__horner(fa_tanh_shrink_series, 6, z);
+        W z = a * a, series = (a * z) * fa__horner(fa_tanh_shrink_series, 6, z);
         r = WSEL(a < 0.05, series, a - fa_tanh_f64(a));
     }
     return (T)KEEP_NAN(xw, COPYSIGNW(r, xw));
-#endif
 }
 /* f' = tanh(x)^2 (tanh in double for both dtypes). */
 FA_INLINE T F(tanh_shrink_grad)(T x)
@@ -324,7 +322,7 @@ FA_INLINE W F(celu_q)(W x, W alpha, W *ql)
     if (sizeof(T) == sizeof(double)) {
         W pe, p = fa__two_prod(q, alpha, &pe);
         W r = ((x - p) - pe) / alpha;
-        *ql = WSEL(WABS(q) < 0x1p1000, r, 0);     /* not inf - inf */
+        *ql = WSEL(WABS(q) < 709, r, 0);     /* not inf - inf where exp overflows */
     }
     return q;
 }
@@ -340,7 +338,7 @@ FA_INLINE T F(celu)(T x, T alpha)
 FA_INLINE T F(celu_grad)(T x, T alpha)
 {
     W xw = x, ql, q = F(celu_q)(xw, alpha, &ql), e = EXP(q);
-    return (T)KEEP_NAN(xw, WSEL(xw > 0, 1, e + e * ql));
+    return (T)KEEP_NAN(xw, WSEL(xw > 0, 1, WSEL(ql == 0, e, e + e * ql)));
 }
 /* exp(x / alpha) = y / alpha + 1 = (y + alpha) / alpha: the sum is exact
  * near y = -alpha (Sterbenz), where y / alpha + 1 would cancel. */
@@ -541,37 +539,49 @@ FA_INLINE T F(hard_swish_grad)(T x)
 
 /* ---- squareplus, sparse functions, shrinkage, exponential ------------ */
 
-/* sqrt(x^2 + b) for squareplus, a = |x|.  float32 data in double cannot
- * overflow or underflow.  float64 scales: |x| > 2^500 gives |x| (b/x^2 is
- * below 2^-900); |x| < 2^-500 computes in units of 2^-600, or takes
- * sqrt(b) when b >= 2^-200 dwarfs x^2. */
-FA_INLINE W F(squareplus_root)(W a, W b)
+/* sqrt(x^2 + b) for squareplus, a = |x|, as r + *rl.  float32 data in
+ * double cannot overflow or underflow, and needs no low part.  float64:
+ * x^2 + b as a double-double (two-product, two-sum), its square root
+ * corrected by one Newton step on the exact residual, so r + rl is good
+ * to ~2^-100 and the formulas below round about once.  Scaled where x^2
+ * would overflow or underflow: |x| > 2^500 gives |x| (b/x^2 < 2^-900);
+ * |x| < 2^-500 computes in units of 2^-600, or takes sqrt(b) when
+ * b >= 2^-200 dwarfs x^2 (no low part needed in either). */
+FA_INLINE W F(squareplus_root)(W a, W b, W *rl)
 {
-    W r = __builtin_sqrt(a * a + b);
-    if (sizeof(T) == sizeof(double)) {
-        W scaled = __builtin_sqrt((a * 0x1p600) * (a * 0x1p600) + WSEL(b < 0x1p-200, b, 0) * 0x1p600 * 0x1p600) * 0x1p-600;
-        W tiny = WSEL(b < 0x1p-200, scaled, __builtin_sqrt(b));
-        r = WSEL(a > 0x1p500, a, WSEL(a < 0x1p-500, tiny, r));
-    }
-    return r;
+    *rl = 0;
+    if (sizeof(T) != sizeof(double))
+        return __builtin_sqrt(a * a + b);
+    W zl, zh = fa__two_prod(a, a, &zl), se, sh = F(two_sum)(zh, b, &se);
+    W rh = __builtin_sqrt(sh), pl, ph = fa__two_prod(rh, rh, &pl);
+    W residual = (((sh - ph) - pl) + se) + zl;
+    W normal = WSEL(a < 0x1p500, WSEL(a > 0x1p-500, 1, 0), 0);
+    *rl = WSEL(normal != 0, WSEL(rh > 0, residual / (2 * rh), 0), 0);
+    W scaled = __builtin_sqrt((a * 0x1p600) * (a * 0x1p600) + WSEL(b < 0x1p-200, b, 0) * 0x1p600 * 0x1p600) * 0x1p-600;
+    W tiny = WSEL(b < 0x1p-200, scaled, __builtin_sqrt(b));
+    return WSEL(a > 0x1p500, a, WSEL(a < 0x1p-500, tiny, rh));
 }
-/* (x + r)/2 for x >= 0; b/(2 (r + |x|)) for x < 0 (no cancellation);
- * above 2^500, x/2 + r/2 and b/(4|x|) (r + |x| could overflow). */
+/* (x + r)/2 for x >= 0; b/(2 (r + |x|)) for x < 0 (no cancellation), the
+ * low parts applied as first-order corrections; above 2^500, x/2 + r/2
+ * and b/(4|x|) (r + |x| could overflow). */
 FA_INLINE T F(squareplus)(T x, T b)
 {
-    W xw = x, bw = b, a = WABS(xw), r = F(squareplus_root)(a, bw);
-    W big = WSEL(a > 0x1p500, 1, 0);
-    W pos = WSEL(big != 0, xw * 0.5 + r * 0.5, (xw + r) * 0.5);
-    W neg = WSEL(big != 0, (0.25 * bw) / a, bw / (2 * (r + a)));
+    W xw = x, bw = b, a = WABS(xw), rl, r = F(squareplus_root)(a, bw, &rl);
+    W e, s = F(two_sum)(xw, r, &e);
+    W pos = WSEL(a > 0x1p500, xw * 0.5 + r * 0.5, (s + (e + rl)) * 0.5);
+    W de, dh = F(two_sum)(r, a, &de), dl = de + rl, q = bw / (2 * dh);
+    W neg = WSEL(a > 0x1p500, (0.25 * bw) / a, q - q * (dl / dh));
     return (T)KEEP_NAN(xw, WSEL(xw >= 0, pos, neg));
 }
 /* (1 + x/r)/2 for x >= 0 (1/2 at r = 0); for x < 0, 1 + x/r =
  * b/(r (r + |x|)), written (b/(2r))/(r + |x|): no cancellation. */
 FA_INLINE T F(squareplus_grad)(T x, T b)
 {
-    W xw = x, bw = b, a = WABS(xw), r = F(squareplus_root)(a, bw);
-    W pos = WSEL(r == 0, 0.5, WSEL(a == INFINITY, 1, (1 + xw / r) * 0.5));
-    W neg = WSEL(a == INFINITY, 0, (bw / (2 * r)) / (r + a));
+    W xw = x, bw = b, a = WABS(xw), rl, r = F(squareplus_root)(a, bw, &rl);
+    W q = xw / r, ratio = q - q * (rl / r);
+    W pos = WSEL(r == 0, 0.5, WSEL(a == INFINITY, 1, (1 + ratio) * 0.5));
+    W de, dh = F(two_sum)(r, a, &de), dl = de + rl, u = (bw / (2 * r)) / dh;
+    W neg = WSEL(a > 0x1p500, u, u - u * (rl / r + dl / dh));   /* no low parts there */
     return (T)KEEP_NAN(xw, WSEL(xw >= 0, pos, neg));
 }
 
