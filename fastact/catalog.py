@@ -112,6 +112,9 @@ class Row:
     kinks: object = None
     grad_zeros: object = None
     hard_points: tuple = ()
+    # Elementwise rows: function(params) -> (f(+inf), f(-inf), f'(+inf),
+    # f'(-inf)), the limits the kernels must return (tested).
+    limits: object = None
     # PyTorch's version for the comparison test: function(torch, x, params)
     # -> tensor, or None where PyTorch has no equivalent for these params.
     torch: object = None
@@ -227,6 +230,21 @@ GELU_TANH_GRAD_ZERO = -0.7524614220710162584879544
 MISH_GRAD_ZERO = -1.192431214515495212137588
 
 
+INF = float("inf")
+PI_2 = 1.5707963267948966              # pi/2 rounded to double
+SELU_SCALE = 1.0507009873554805        # PyTorch's constants rounded to double
+SELU_SCALE_ALPHA = 1.7580993408473768  # scale * alpha rounded to double
+
+
+def _times_minus_inf(slope):
+    return 0.0 if slope == 0 else -slope * INF
+
+
+ZERO_TAILS = lambda p: (INF, 0, 1, 0)          # noqa: E731  f -> x, 0; f' -> 1, 0
+ODD_LINEAR = lambda p: (INF, -INF, 1, 1)       # noqa: E731  f -> +-inf, f' -> 1
+SATURATING = lambda p: (1, 0, 0, 0)            # noqa: E731  f -> 1, 0; f' -> 0
+
+
 def _interval_check(low, high):
     def check(p):
         if p[low] > p[high]:
@@ -249,27 +267,32 @@ def _torch_relu(torch, x, p):
 
 CATALOG = (
     Row("sigmoid", "1 / (1 + exp(-x))", "(0, 1)",
+        limits=SATURATING,
         aliases=("logistic", "expit"), backward_from_y=True,
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 4), ulp_grad_y=Ulp(2, 2),
         min_parallel=TRANSCENDENTAL,
         torch=lambda torch, x, p: torch.sigmoid(x)),
     Row("log_sigmoid", "min(x, 0) - log1p(exp(-|x|))", "(-inf, 0)",
+        limits=lambda p: (0, -INF, 0, 1),
         aliases=("logsigmoid", "log_expit"), backward_from_y=True,
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 4), ulp_grad_y=Ulp(2, 2),
         min_parallel=TRANSCENDENTAL, hard_points=(-705.0, -740.0, -745.0, 36.0, 37.0, 40.0),
         torch=lambda torch, x, p: torch.nn.functional.logsigmoid(x)),
     Row("hard_sigmoid", "min(max(x + 3, 0), 6) / 6", "[0, 1]",
+        limits=SATURATING,
         aliases=("hardsigmoid",),
         ulp=Ulp(1, 1), ulp_grad=Ulp(0.5, 0.5), min_parallel=CHEAP,
         kinks=lambda p: [-3.0, 3.0],
         torch=lambda torch, x, p: torch.nn.functional.hardsigmoid(x),
         differences="Keras 2 used 0.2 x + 0.5; PyTorch, Keras 3 and JAX use relu6(x + 3) / 6."),
     Row("tanh", "(exp(x) - exp(-x)) / (exp(x) + exp(-x))", "(-1, 1)",
+        limits=lambda p: (1, -1, 0, 0),
         backward_from_y=True,
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 4), ulp_grad_y=Ulp(2, 2),
         min_parallel=TRANSCENDENTAL,
         torch=lambda torch, x, p: torch.tanh(x)),
     Row("hard_tanh", "min(max(x, min_val), max_val)", "[min_val, max_val]",
+        limits=lambda p: (p["max_val"], p["min_val"], 0, 0),
         aliases=("hardtanh",),
         params=(Param("min_val", -1.0, "finite", "lower saturation value"),
                 Param("max_val", 1.0, "finite", "upper saturation value")),
@@ -279,19 +302,23 @@ CATALOG = (
         kinks=lambda p: [p["min_val"], p["max_val"]],
         torch=lambda torch, x, p: torch.nn.functional.hardtanh(x, p["min_val"], p["max_val"])),
     Row("tanh_shrink", "x - tanh(x)", "R", aliases=("tanhshrink",),
+        limits=ODD_LINEAR,
         ulp=Ulp(2, 2), ulp_grad=Ulp(2, 4), min_parallel=TRANSCENDENTAL,
         hard_points=(1e-3, 0.1, 0.5, 0.9, 0.99, 1.0, 1.01, 1.5, 2.0),
         torch=lambda torch, x, p: torch.nn.functional.tanhshrink(x)),
     Row("arctan", "atan(x)", "(-pi/2, pi/2)", aliases=("atan",),
+        limits=lambda p: (PI_2, -PI_2, 0, 0),
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 2), min_parallel=TRANSCENDENTAL,
         torch=lambda torch, x, p: torch.atan(x)),
     Row("softsign", "x / (1 + |x|)", "(-1, 1)", aliases=("soft_sign",),
+        limits=lambda p: (1, -1, 0, 0),
         backward_from_y=True,
         ulp=Ulp(1, 1), ulp_grad=Ulp(1, 3), ulp_grad_y=Ulp(2, 2),
         min_parallel=CHEAP,
         torch=lambda torch, x, p: torch.nn.functional.softsign(x)),
     Row("relu", "x if x > threshold (clipped at max_value), "
         "else negative_slope * (x - threshold)", "[min, max_value]",
+        limits=lambda p: (INF if p["max_value"] is None else p["max_value"], _times_minus_inf(p["negative_slope"]), 1 if p["max_value"] is None else 0, p["negative_slope"]),
         params=(Param("negative_slope", 0.0, "finite",
                       "slope below the threshold"),
                 Param("max_value", None, "finite_or_none",
@@ -310,10 +337,12 @@ CATALOG = (
         differences="PyTorch's relu has no parameters; the negative_slope, max_value "
                     "and threshold parameters follow Keras 3."),
     Row("relu6", "min(max(x, 0), 6)", "[0, 6]", backward_from_y=True,
+        limits=lambda p: (6, 0, 0, 0),
         ulp=Ulp(0, 0), ulp_grad=Ulp(0, 0), ulp_grad_y=Ulp(0, 0),
         min_parallel=CHEAP, kinks=lambda p: [0.0, 6.0],
         torch=lambda torch, x, p: torch.nn.functional.relu6(x)),
     Row("leaky_relu", "x if x > 0 else negative_slope * x", "R",
+        limits=lambda p: (INF, _times_minus_inf(p["negative_slope"]), 1, p["negative_slope"]),
         params=(Param("negative_slope", 0.01, "finite",
                       "slope for x < 0 (PyTorch 0.01; Keras uses 0.2)"),),
         backward_from_y=lambda p: p["negative_slope"] >= 0,
@@ -336,6 +365,7 @@ CATALOG = (
         differences="PyTorch's weight is a learnable tensor of one value or one per "
                     "channel (axis 1); here any array that broadcasts against x."),
     Row("threshold", "x if x > threshold else value", "R",
+        limits=lambda p: (INF, p["value"], 1, 0),
         params=(Param("threshold", REQUIRED, "finite", "values at or below it are replaced"),
                 Param("value", REQUIRED, "real", "the replacement")),
         examples=({"threshold": 0.5, "value": -2.0}, {"threshold": 0.0, "value": 0.0},
@@ -345,6 +375,7 @@ CATALOG = (
         torch=lambda torch, x, p: torch.nn.functional.threshold(x, p["threshold"], p["value"]),
         differences="PyTorch only; both parameters are required, as in PyTorch."),
     Row("elu", "x if x > 0 else alpha * (exp(x) - 1)", "(-alpha, inf)",
+        limits=lambda p: (INF, -p["alpha"], 1, 0),
         params=(Param("alpha", 1.0, "finite", "scale of the negative part"),),
         backward_from_y=lambda p: p["alpha"] > 0, from_y_when="alpha > 0",
         examples=({"alpha": 0.5}, {"alpha": -1.5}),
@@ -354,10 +385,12 @@ CATALOG = (
     Row("selu", "scale * (x if x > 0 else alpha * (exp(x) - 1)), "
         "alpha = 1.6732632423543772, scale = 1.0507009873554805",
         "(-scale*alpha, inf)", backward_from_y=True,
+        limits=lambda p: (INF, -SELU_SCALE_ALPHA, SELU_SCALE, 0),
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 2), ulp_grad_y=Ulp(2, 2),
         min_parallel=TRANSCENDENTAL,
         torch=lambda torch, x, p: torch.nn.functional.selu(x)),
     Row("celu", "x if x > 0 else alpha * (exp(x / alpha) - 1)", "(-alpha, inf)",
+        limits=lambda p: ((INF, -p["alpha"], 1, 0) if p["alpha"] > 0 else (INF, -INF, 1, INF)),
         params=(Param("alpha", 1.0, "finite", "scale of the negative part (not 0)"),),
         check=_celu_check, backward_from_y=lambda p: p["alpha"] > 0, from_y_when="alpha > 0",
         examples=({"alpha": 0.3}, {"alpha": 2.0}, {"alpha": -1.5}),
@@ -366,6 +399,7 @@ CATALOG = (
         torch=lambda torch, x, p: torch.nn.functional.celu(x, p["alpha"])),
     Row("gelu", "x * Phi(x) = x/2 * erfc(-x/sqrt(2)); approximate='tanh': "
         "x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))", "[-0.17, inf)",
+        limits=ZERO_TAILS,
         params=(Param("approximate", "none", "choice",
                       "'none' (exact, erf) or 'tanh'; True and False are accepted",
                       choices=("none", "tanh"),
@@ -381,6 +415,8 @@ CATALOG = (
         differences="Default exact (erf) as PyTorch and Keras 3; JAX's default is "
                     "approximate=True (tanh)."),
     Row("silu", "x * sigmoid(beta * x)", "[-0.2785/beta, inf)",
+        limits=lambda p: ((INF, 0, 1, 0) if p["beta"] > 0 else (0, -INF, 0, 1)
+                          if p["beta"] < 0 else (INF, -INF, 0.5, 0.5)),
         aliases=("swish",),
         params=(Param("beta", 1.0, "finite", "steepness"),),
         examples=({"beta": 1.702}, {"beta": -0.5}, {"beta": 0.0}),
@@ -392,17 +428,20 @@ CATALOG = (
         differences="PyTorch's silu has no beta (beta = 1); Keras 3 and JAX swish "
                     "have none either; beta follows the original swish paper."),
     Row("hard_swish", "x * min(max(x + 3, 0), 6) / 6", "[-0.375, inf)",
+        limits=ZERO_TAILS,
         aliases=("hardswish", "hard_silu"),
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 1), min_parallel=CHEAP,
         kinks=lambda p: [-3.0, 3.0, -1.5],
         torch=lambda torch, x, p: torch.nn.functional.hardswish(x)),
     Row("mish", "x * tanh(softplus(x))", "[-0.3089, inf)",
+        limits=ZERO_TAILS,
         ulp=Ulp(2, 2), ulp_grad=Ulp(2, 4), min_parallel=TRANSCENDENTAL,
         grad_zeros=lambda p: [MISH_GRAD_ZERO],
         hard_points=(-705.0, -709.0, -710.0, -712.0, -714.0, -20.0, -40.0),
         torch=lambda torch, x, p: torch.nn.functional.mish(x)),
     Row("softplus", "log(1 + exp(beta * x)) / beta "
         "(x where beta * x > threshold)", "(0, inf)",
+        limits=ZERO_TAILS,
         params=(Param("beta", 1.0, "positive", "sharpness"),
                 Param("threshold", None, "finite_or_none",
                       "beta * x above it returns x (PyTorch uses 20); "
@@ -415,24 +454,29 @@ CATALOG = (
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 3), ulp_grad_y=Ulp(2, 2),
         min_parallel=TRANSCENDENTAL,
         hard_points=(-705.0, -740.0, -744.0, 19.9, 20.1),
+        kinks=lambda p: [] if p["threshold"] is None else [p["threshold"] / p["beta"]],
         torch=lambda torch, x, p: torch.nn.functional.softplus(
             x, p["beta"], 1e300 if p["threshold"] is None else p["threshold"]),
         differences="Default threshold None (exact everywhere); PyTorch switches to "
                     "the identity above beta*x > 20 (pass threshold=20 for its values)."),
     Row("squareplus", "(x + sqrt(x^2 + b)) / 2", "(0, inf)",
+        limits=ZERO_TAILS,
         params=(Param("b", 4.0, "nonnegative", "smoothness near 0"),),
         examples=({"b": 0.5}, {"b": 0.0}),
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 2), min_parallel=CHEAP,
         differences="JAX only (jax.nn.squareplus, Keras 3 ops.squareplus); not in PyTorch."),
     Row("sparse_plus", "0 (x <= -1), (x + 1)^2 / 4 (|x| < 1), x (x >= 1)", "[0, inf)",
+        limits=ZERO_TAILS,
         ulp=Ulp(1, 1), ulp_grad=Ulp(1, 1), min_parallel=CHEAP,
         kinks=lambda p: [-1.0, 1.0],
         differences="JAX / Keras 3 only; not in PyTorch."),
     Row("sparse_sigmoid", "0 (x <= -1), (x + 1) / 2 (|x| < 1), 1 (x >= 1)", "[0, 1]",
+        limits=SATURATING,
         ulp=Ulp(0.5, 0.5), ulp_grad=Ulp(0, 0), min_parallel=CHEAP,
         kinks=lambda p: [-1.0, 1.0],
         differences="JAX / Keras 3 only; not in PyTorch."),
     Row("soft_shrink", "x - lambd (x > lambd), x + lambd (x < -lambd), else 0", "R",
+        limits=ODD_LINEAR,
         aliases=("softshrink",),
         params=(Param("lambd", 0.5, "nonnegative", "half-width of the zero band"),),
         examples=({"lambd": 1.5},),
@@ -440,17 +484,20 @@ CATALOG = (
         kinks=lambda p: [p["lambd"], -p["lambd"]],
         torch=lambda torch, x, p: torch.nn.functional.softshrink(x, p["lambd"])),
     Row("hard_shrink", "x if |x| > lambd else 0", "R", aliases=("hardshrink",),
+        limits=ODD_LINEAR,
         params=(Param("lambd", 0.5, "nonnegative", "half-width of the zero band"),),
         examples=({"lambd": 1.5},),
         ulp=Ulp(0, 0), ulp_grad=Ulp(0, 0), min_parallel=CHEAP,
         kinks=lambda p: [p["lambd"], -p["lambd"]],
         torch=lambda torch, x, p: torch.nn.functional.hardshrink(x, p["lambd"])),
     Row("exponential", "exp(x)", "(0, inf)", aliases=("exp",), backward_from_y=True,
+        limits=lambda p: (INF, 0, INF, 0),
         ulp=Ulp(1, 1), ulp_grad=Ulp(1, 1), ulp_grad_y=Ulp(0, 0),
         min_parallel=TRANSCENDENTAL,
         torch=lambda torch, x, p: torch.exp(x),
         differences="Keras 3 only as an activation (keras.activations.exponential)."),
     Row("linear", "x", "R", aliases=("identity",), backward_from_y=True,
+        limits=ODD_LINEAR,
         notes="backward returns grad unchanged, also where x is NaN (PyTorch).",
         ulp=Ulp(0, 0), ulp_grad=Ulp(0, 0), ulp_grad_y=Ulp(0, 0),
         min_parallel=CHEAP,

@@ -31,6 +31,7 @@ from mpmath import mp, mpf
 
 from fastact import _oracle as oracle
 from fastact import _reference_kernels as ref
+from fastact import catalog
 
 INF = math.inf
 EPS = 2.0 ** -52
@@ -38,83 +39,59 @@ F64 = np.float64
 F32 = np.float32
 
 # ---------------------------------------------------------------------------
-# The kernels, their argument sets and their regions of interest
+# The kernels, their argument sets and their regions of interest: all from
+# the catalog (fastact/catalog.py), so a new row is tested here untouched.
+# Each elementwise row contributes (kernel, numeric args) for its default
+# parameters and each example; its hints say where the kernel is hard:
+#   kinks       points where the formula switches branch (tested at +-1 ulp);
+#   grad_zeros  interior zeros of f' (two terms of size ~1/2 cancel there):
+#               points are added around each, down to the doubles next to
+#               it, and f' is tested in ULPs (relative) right through it;
+#   hard_points tails, cut-overs and other extra inputs.
+# prelu (an array parameter) has its own tests below.
 # ---------------------------------------------------------------------------
-# args: numeric kernel arguments in catalog order (None -> inf).
-# y: argument sets for which K_grad_y exists and is valid.
-# kinks: points where the formula switches branch (tested at +- 1 ulp).
-# roots: interior zeros of f' (two terms of size ~1/2 cancel there); points
-#   are added around each, down to the doubles next to it, and f' is tested
-#   in ULPs (relative) right through the zero like everywhere else.
 
 with mp.workdps(60):
     SELU_SA = float(oracle.round_to(mpf(oracle.SELU_ALPHA)
                                     * mpf(oracle.SELU_SCALE)))
 
-# zeros of f' (to 25 digits; found with mpmath.findroot on the oracle)
-SILU_GRAD_ZERO = -1.278464542761073795109359        # in z = beta*x
-GELU_GRAD_ZERO = -0.7517915246935644574579049
-GELU_TANH_GRAD_ZERO = -0.7524614220710162584879544
-MISH_GRAD_ZERO = -1.192431214515495212137588
 
-KERNELS = {
-    "sigmoid": dict(args=[()], y=True),
-    "log_sigmoid": dict(args=[()], y=True),
-    "hard_sigmoid": dict(args=[()], kinks=lambda a: [-3.0, 3.0]),
-    "tanh": dict(args=[()], y=True),
-    "hard_tanh": dict(args=[(-1.0, 1.0), (-2.0, 0.5)], y=True,
-                      kinks=lambda a: [a[0], a[1]]),
-    "tanh_shrink": dict(args=[()]),
-    "arctan": dict(args=[()]),
-    "softsign": dict(args=[()], y=True),
-    "relu": dict(args=[(0.0, INF, 0.0), (0.1, 6.0, 0.5), (0.2, INF, -1.0),
-                       (-0.3, 2.0, 0.0)],
-                 y=lambda a: a[0] >= 0 and a[2] >= 0 and a[1] > 0,
-                 kinks=lambda a: [a[2]] + ([a[1]] if a[1] < INF else [])),
-    "relu6": dict(args=[()], y=True, kinks=lambda a: [0.0, 6.0]),
-    "leaky_relu": dict(args=[(0.01,), (0.2,), (0.0,), (-0.5,)],
-                       y=lambda a: a[0] >= 0),
-    "threshold": dict(args=[(0.5, -2.0), (0.0, 0.0)],
-                      kinks=lambda a: [a[0]]),
-    "elu": dict(args=[(1.0,), (0.5,), (2.5,)], y=True),
-    "selu": dict(args=[()], y=True),
-    "celu": dict(args=[(1.0,), (0.3,), (2.0,)], y=True),
-    "gelu": dict(args=[()], roots=[GELU_GRAD_ZERO],
-                 extra=[-37.0, -37.5, -37.6, -37.8, -38.0, -38.4, -38.5,
-                        -1.7677, -1.76, -1.8, -1.2, -1.25]),
-    "gelu_tanh": dict(args=[()], roots=[GELU_TANH_GRAD_ZERO],
-                      extra=[-21.0, -21.5, -21.7, -21.8, -21.9, -22.0,
-                             -22.05, -22.1]),
-    "silu": dict(args=[(1.0,), (1.702,), (-0.5,), (0.0,)],
-                 # silu'(x) = 0 at beta*x = -1 - W(1/e)
-                 roots=lambda a: [SILU_GRAD_ZERO / a[0]] if a[0] else [],
-                 extra=[-705.0, -708.0, -709.0, -710.0, -711.0, -712.0,
-                        -713.0, -714.0, -715.0, -740.0]),
-    "hard_swish": dict(args=[()], kinks=lambda a: [-3.0, 3.0, -1.5]),
-    "mish": dict(args=[()], roots=[MISH_GRAD_ZERO],
-                 extra=[-705.0, -709.0, -710.0, -712.0, -714.0]),
-    "softplus": dict(args=[(1.0, INF), (2.5, INF), (0.3, INF), (1.0, 20.0)],
-                     y=True, extra=[-705.0, -740.0, -744.0, 19.9, 20.1]),
-    "squareplus": dict(args=[(4.0,), (0.5,), (0.0,)]),
-    "sparse_plus": dict(args=[()], kinks=lambda a: [-1.0, 1.0]),
-    "sparse_sigmoid": dict(args=[()], kinks=lambda a: [-1.0, 1.0]),
-    "soft_shrink": dict(args=[(0.5,), (1.5,)],
-                        kinks=lambda a: [a[0], -a[0]]),
-    "hard_shrink": dict(args=[(0.5,), (1.5,)],
-                        kinks=lambda a: [a[0], -a[0]]),
-    "exponential": dict(args=[()], y=True),
-    "linear": dict(args=[()], y=True),
-}
+def _catalog_cases():
+    """{(kernel, args): (row, full params)} in catalog order."""
+    found = {}
+    for row in catalog.CATALOG:
+        if row.kind != catalog.ELEMENTWISE or row.array_params:
+            continue
+        for params in row.param_sets():
+            full = dict(row.defaults, **params)
+            found.setdefault(row.kernel_call(full), (row, full))
+    return found
+
+
+CASE_INFO = _catalog_cases()
+CASES = list(CASE_INFO)
+
+
+def _row(K, args):
+    return CASE_INFO[(K, args)]
 
 
 def _has_y(K, args):
-    y = KERNELS[K].get("y", False)
-    return y(args) if callable(y) else bool(y)
+    row, full = _row(K, args)
+    return row.from_y_allowed(full)
 
 
 def _roots(K, args):
-    z = KERNELS[K].get("roots", [])
-    return z(args) if callable(z) else z
+    row, full = _row(K, args)
+    return row.hints("grad_zeros", full)
+
+
+def _kinks(K, args):
+    row, full = _row(K, args)
+    return row.hints("kinks", full)
+
+
+Y_CASES = [(K, args) for K, args in CASES if _has_y(K, args)]
 
 
 def _near(r):
@@ -129,10 +106,6 @@ def _near(r):
         pts += [r * (1 - rel), r * (1 + rel)]
     pts += (r * (1 + np.linspace(-0.5, 0.5, 11))).tolist()
     return pts
-
-
-CASES = [(K, args) for K, spec in KERNELS.items() for args in spec["args"]]
-Y_CASES = [(K, args) for K, args in CASES if _has_y(K, args)]
 
 
 def _case_id(case):
@@ -158,10 +131,9 @@ def _points(K, args, n_random=110, seed=12345):
     for v in _BASE:
         pts.add(v)
         pts.add(-v)
-    for v in KERNELS[K].get("extra", []):
+    for v in _row(K, args)[0].hard_points:
         pts.add(v)
-    kinks = KERNELS[K].get("kinks", lambda a: [])(args)
-    for k in kinks:
+    for k in _kinks(K, args):
         for v in (k, np.nextafter(k, INF), np.nextafter(k, -INF)):
             pts.add(float(v))
     for r in _roots(K, args):
@@ -269,11 +241,11 @@ def test_float32_accuracy(case, which):
 # ---------------------------------------------------------------------------
 
 def _grad_y_points(K, args):
+    # Away from kinks: where f' jumps (softplus at its threshold), y does
+    # not see the jump at the same place (softplus(x) > x).
     x = _points(K, args)
-    if K == "softplus" and args[1] < INF:
-        # f' jumps at beta*x = threshold; y does not see the jump at the same
-        # place (softplus(x) > x), so keep away from it.
-        x = x[np.abs(args[0] * x - args[1]) > 1e-6]
+    for k in _kinks(K, args):
+        x = x[np.abs(x - k) > 1e-6 * max(1.0, abs(k))]
     return x
 
 
@@ -327,50 +299,9 @@ def test_grad_y_matches_grad(case):
 # Special values, warnings, dtype/shape
 # ---------------------------------------------------------------------------
 
-PI2 = math.pi / 2
-
-
-def _neg_inf_times(s):
-    return 0.0 if s == 0 else (-INF if s > 0 else INF)
-
-
-# (f(+inf), f(-inf), f'(+inf), f'(-inf)) as a function of the arguments
-LIMITS = {
-    "sigmoid": lambda a: (1, 0, 0, 0),
-    "log_sigmoid": lambda a: (0, -INF, 0, 1),
-    "hard_sigmoid": lambda a: (1, 0, 0, 0),
-    "tanh": lambda a: (1, -1, 0, 0),
-    "hard_tanh": lambda a: (a[1], a[0], 0, 0),
-    "tanh_shrink": lambda a: (INF, -INF, 1, 1),
-    "arctan": lambda a: (PI2, -PI2, 0, 0),
-    "softsign": lambda a: (1, -1, 0, 0),
-    "relu": lambda a: (a[1], _neg_inf_times(a[0]),
-                       1 if a[1] == INF else 0, a[0]),
-    "relu6": lambda a: (6, 0, 0, 0),
-    "leaky_relu": lambda a: (INF, _neg_inf_times(a[0]), 1, a[0]),
-    "threshold": lambda a: (INF, a[1], 1, 0),
-    "elu": lambda a: (INF, -a[0], 1, 0),
-    "selu": lambda a: (INF, -SELU_SA, 1.0507009873554805, 0),
-    "celu": lambda a: (INF, -a[0], 1, 0),
-    "gelu": lambda a: (INF, 0, 1, 0),
-    "gelu_tanh": lambda a: (INF, 0, 1, 0),
-    "silu": lambda a: ((INF, 0, 1, 0) if a[0] > 0 else (0, -INF, 0, 1)
-                       if a[0] < 0 else (INF, -INF, 0.5, 0.5)),
-    "hard_swish": lambda a: (INF, 0, 1, 0),
-    "mish": lambda a: (INF, 0, 1, 0),
-    "softplus": lambda a: (INF, 0, 1, 0),
-    "squareplus": lambda a: (INF, 0, 1, 0),
-    "sparse_plus": lambda a: (INF, 0, 1, 0),
-    "sparse_sigmoid": lambda a: (1, 0, 0, 0),
-    "soft_shrink": lambda a: (INF, -INF, 1, 1),
-    "hard_shrink": lambda a: (INF, -INF, 1, 1),
-    "exponential": lambda a: (INF, 0, INF, 0),
-    "linear": lambda a: (INF, -INF, 1, 1),
-}
-
-
-def _limits(K, a):
-    return LIMITS[K](a)
+def _limits(K, args):
+    row, full = _row(K, args)
+    return row.limits(full)
 
 
 @pytest.mark.parametrize("case", CASES, ids=_case_id)
@@ -432,26 +363,24 @@ def test_no_warnings_and_shapes(case, dtype):
 
 def test_every_kernel_is_tested():
     names = {n[:-len("_grad")] for n in ref.__all__ if n.endswith("_grad")}
-    assert names - {"prelu"} == set(KERNELS)
-    for K in KERNELS:
+    kernels = {K for K, _ in CASES}
+    assert names - {"prelu"} == kernels
+    for K in kernels:
         assert hasattr(ref, K + "_grad_y") == any(
-            _has_y(K, a) for a in KERNELS[K]["args"]), K
+            _has_y(K, a) for k, a in CASES if k == K), K
 
 
-SIGNED_ZERO = {  # f(-0.0) keeps the sign / is +0.0 (documented behaviour)
-    "tanh": True, "arctan": True, "softsign": True, "tanh_shrink": True,
-    "linear": True, "hard_tanh": True, "elu": True, "selu": True,
-    "celu": True, "gelu": True, "gelu_tanh": True, "silu": True,
-    "mish": True, "relu": False, "relu6": False, "soft_shrink": False,
-    "hard_shrink": False, "hard_swish": True,
-}
-
-
-@pytest.mark.parametrize("K", sorted(SIGNED_ZERO))
-def test_signed_zero(K):
-    args = KERNELS[K]["args"][0]
+@pytest.mark.parametrize("case", CASES, ids=_case_id)
+def test_signed_zero(case):
+    """Where f(0) = 0, f(-0.0) carries the sign f has just left of 0:
+    -0.0 for tanh, elu, gelu, ... (f(-tiny) < 0), +0.0 for relu,
+    soft_shrink, ... (f(-tiny) = 0)."""
+    K, args = case
+    if oracle._evaluate(K, "forward", 0.0, args) != 0:
+        return
+    left = oracle._evaluate(K, "forward", -1e-300, args)
     r = _fn(K, "forward")(np.array([-0.0]), *args)
-    assert r[0] == 0 and bool(np.signbit(r[0])) == SIGNED_ZERO[K]
+    assert r[0] == 0 and bool(np.signbit(r[0])) == bool(left < 0)
 
 
 def test_saturation_examples():
@@ -675,15 +604,9 @@ SMOOTH_POINTS = [-7.3, -2.2, -0.9, -0.31, 0.17, 0.8, 1.9, 4.4, 9.5]
 def test_oracle_grad_is_derivative(case):
     """oracle_grad agrees with mpmath's numerical derivative of the oracle."""
     K, args = case
-    kinks = KERNELS[K].get("kinks", lambda a: [])(args)
+    kinks = _kinks(K, args)
     for x in SMOOTH_POINTS:
-        if any(abs(x - k) < 0.05 for k in kinks) or (
-                K in ("soft_shrink", "hard_shrink", "sparse_plus",
-                      "sparse_sigmoid", "hard_sigmoid", "hard_swish",
-                      "relu6") and min(abs(abs(x) - v) for v in (
-                          args[0] if args else 1.0, 1.0, 3.0, 6.0)) < 0.05):
-            continue
-        if K == "softplus" and abs(args[0] * x - args[1]) < 0.05:
+        if any(abs(x - k) < 0.05 for k in kinks):
             continue
         with mp.workdps(40):
             g = oracle.oracle_grad(K, x, args)
