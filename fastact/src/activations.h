@@ -8,6 +8,7 @@
 #include "fa_math.h"
 #include "fa_fast32.h"
 #include "fa_constants.h"
+#include "fa_precise64.h"
 
 /* The working type is double for both dtypes. */
 #define W double
@@ -62,6 +63,13 @@
 #define LOG1P fa_log1p_f64
 #define TANH_T fa_tanh_f64
 #define ATAN_T fa_atan_f64
+/* gelu, gelu_tanh, mish: the careful float64 versions (fa_precise64.h) */
+#define PRECISE_GELU fa_gelu_f64
+#define PRECISE_GELU_GRAD fa_gelu_grad_f64
+#define PRECISE_GELU_TANH fa_gelu_tanh_f64
+#define PRECISE_GELU_TANH_GRAD fa_gelu_tanh_grad_f64
+#define PRECISE_MISH fa_mish_f64
+#define PRECISE_MISH_GRAD fa_mish_grad_f64
 #include "formulas.h"
 #undef T
 #undef F
@@ -74,6 +82,12 @@
 #undef LOG1P
 #undef TANH_T
 #undef ATAN_T
+#undef PRECISE_GELU
+#undef PRECISE_GELU_GRAD
+#undef PRECISE_GELU_TANH
+#undef PRECISE_GELU_TANH_GRAD
+#undef PRECISE_MISH
+#undef PRECISE_MISH_GRAD
 #undef KEEP_NAN
 
 #endif
