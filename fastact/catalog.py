@@ -116,7 +116,8 @@ class Row:
     # f'(-inf)), the limits the kernels must return (tested).
     limits: object = None
     # PyTorch's version for the comparison test: function(torch, x, params)
-    # -> tensor, or None where PyTorch has no equivalent for these params.
+    # -> tensor, or None where PyTorch has no equivalent for these params
+    # (array parameters arrive as 1-d tensors).
     torch: object = None
     # Where our definition or default differs from PyTorch, Keras or JAX.
     differences: str = ""
@@ -261,7 +262,7 @@ def _torch_relu(torch, x, p):
     if p["negative_slope"] == 0 and p["threshold"] == 0:
         if p["max_value"] is None:
             return torch.relu(x)
-        return torch.clamp(x, 0.0, p["max_value"]) if p["max_value"] == 6.0 else None
+        return torch.nn.functional.relu6(x) if p["max_value"] == 6.0 else None
     return None
 
 
@@ -358,8 +359,7 @@ CATALOG = (
                       "(PyTorch initialises it to 0.25)"),),
         examples=({"weight": -0.5},),
         ulp=Ulp(0.5, 0.5), ulp_grad=Ulp(0, 0), min_parallel=CHEAP,
-        torch=lambda torch, x, p: torch.nn.functional.prelu(
-            x, torch.as_tensor(p["weight"], dtype=x.dtype).reshape(-1)),
+        torch=lambda torch, x, p: torch.nn.functional.prelu(x, p["weight"]),
         notes="backward returns (grad_x, grad_weight); grad_weight is summed "
               "over the axes weight was broadcast along, so it has weight's shape.",
         differences="PyTorch's weight is a learnable tensor of one value or one per "
