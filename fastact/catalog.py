@@ -420,7 +420,7 @@ CATALOG = (
         aliases=("swish",),
         params=(Param("beta", 1.0, "finite", "steepness"),),
         examples=({"beta": 1.702}, {"beta": -0.5}, {"beta": 0.0}),
-        ulp=Ulp(2, 3), ulp_grad=Ulp(1, 5), min_parallel=TRANSCENDENTAL,
+        ulp=Ulp(2, 2), ulp_grad=Ulp(1, 4), min_parallel=TRANSCENDENTAL,
         grad_zeros=lambda p: [SILU_GRAD_ZERO / p["beta"]] if p["beta"] else [],
         hard_points=(-705.0, -708.0, -709.0, -710.0, -712.0, -715.0, -740.0),
         torch=lambda torch, x, p: (torch.nn.functional.silu(x) if p["beta"] == 1

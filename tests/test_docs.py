@@ -23,3 +23,12 @@ def test_generated_section_is_current(path, markers, make):
         text = f.read()
     assert _docs.replace_between(text, markers, make()) == text, (
         f"{path} is out of date: run python tools/update_docs.py")
+
+
+def test_readme_usage_example_runs():
+    """The README's "Use" block runs as written."""
+    import re
+    with open(os.path.join(ROOT, "README.md")) as f:
+        match = re.search(r"## Use\n\n```python\n(.*?)```", f.read(), re.S)
+    assert match, "README.md has no Use example"
+    exec(compile(match.group(1), "README.md", "exec"), {})

@@ -396,8 +396,16 @@ FA_INLINE T F(silu)(T x, T beta)
         W scale = WSEL(z < -600, FA_EXP_M512, 1);
         W e = EXP(-WABS(z) + WSEL(z < -600, 512, 0));   /* exp(-|z|) / scale */
         e = e - e * WSEL(z < 0, -err, err);
-        W r = 1 / (1 + e * scale);
-        y = WSEL(z >= 0, xw * r, ((xw * e) * r) * scale);
+        /* y = num / d, num = x or x e, d = 1 + e, each carried with its
+         * rounding error (Fast2Sum, two-product) and the quotient
+         * corrected by its exact residual: about one rounding in all. */
+        W es = e * scale, dh = 1 + es, dl = (1 - dh) + es;
+        W nl, nh = fa__two_prod(xw, e, &nl);
+        W num = WSEL(z >= 0, xw, nh), num_lo = WSEL(z >= 0, 0, nl);
+        W q = num / dh, pl, ph = fa__two_prod(q, dh, &pl);
+        W residual = (((num - ph) - pl) + num_lo) - q * dl;
+        y = q + WSEL(WABS(num) < 0x1p990, residual, 0) / dh;
+        y = WSEL(z >= 0, y, y * scale);
     } else {            /* float32: no tail to rescue, the product is exact */
         W e = EXP(-WABS(z)), r = 1 / (1 + e);
         y = WSEL(z >= 0, xw, xw * e) * r;
@@ -424,6 +432,15 @@ FA_INLINE T F(silu_grad)(T x, T beta)
         W d = (z - FA_SILU_ROOT) + err;
         W near = FA_SILU_ROOT_RESIDUAL + (d + FA_SILU_EXP_ROOT * EXPM1(d));
         n = WSEL(z > -2.5, WSEL(z < -0.65, near, n), n);
+        /* f' = N / (1 + e)^2 with N = 1 + e (1 + z) (z >= 0) or e n
+         * (z < 0): one division, the square of 1 + e = dh + dl
+         * (Fast2Sum) corrected to first order.  Infinite z is replaced
+         * below, and a huge |z| makes e = 0. */
+        W dh = 1 + e, dl = (1 - dh) + e;
+        W num = WSEL(z >= 0, 1 + WSEL(e == 0, 0, e * (1 + z)), e * n);
+        W q = num / (dh * dh);
+        r = q - q * (2 * dl / dh);
+        return (T)KEEP_NAN(x, WSEL(WABS(z) == INFINITY, s, r));
     }
     W g = WSEL(z >= 0, s * (1 + z * (e * r)), s * (n * r));
     return (T)KEEP_NAN(x, WSEL(WABS(z) == INFINITY, s, g));   /* limit s: 0 or 1 */
