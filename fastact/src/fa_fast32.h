@@ -82,13 +82,18 @@ FA_INLINE float fa_fast_exp_f32(float x)
 /* ----------------------------------------------------------------- tanh */
 /* |x| < TH: x + x^3 P(x^2 - center) (centred: well-conditioned float Horner);  |x| >= TH: 1 - 2/(1 + exp(2|x|)) (|x| > 9.1 -> 1) */
 #ifndef FF_TANH_VARIANT
-#define FF_TANH_VARIANT 1
+#define FF_TANH_VARIANT 3
 #endif
 #if FF_TANH_VARIANT == 0
 #define FF_TANH_TH 0.625f
 #define FF_CEN_TANHV FF_CEN_TANH
 #define ff_c_tanhv ff_c_tanh
 #define FF_N_TANHV FF_N_TANH
+#elif FF_TANH_VARIANT == 3
+#define FF_TANH_TH 1.0f
+#define FF_CEN_TANHV 0.0f
+#define ff_c_tanhv ff_c_tanh1u
+#define FF_N_TANHV FF_N_TANH1U
 #elif FF_TANH_VARIANT == 1
 #define FF_TANH_TH 1.0f
 #define FF_CEN_TANHV FF_CEN_TANH1
@@ -106,16 +111,21 @@ FA_INLINE float fa_fast_tanh_f32(float x)
     return fa_tanh_f32(x);        /* no FMA (SSE2): float path measures 1.03 ULP; double-lane fallback */
 #endif
     float a = fa__abs32(x);
-    float ac = fa__sel32(a > 9.1f, 9.1f, a);
-    int32_t k;
-    float q = ff__expq(2.0f * ac, &k);
-    float E = FF_FMA(q, ff__pow2i(k), ff__pow2i(k));     /* exp(2a), k in [0, 27] */
+    float ac = fa__sel32(a > 9.1f, 9.1f, a);              /* NaN stays NaN */
+    /* E = exp(2 ac) = 2^k (1 + q): t's low mantissa bits hold k + 127, so
+     * 2^k is t's bit pattern shifted left by 23; r = ac - k ln2/2 */
+    float t = FF_FMA(ac, FF_2_LN2, FF_SHIFT + 127.0f);
+    float kf = t - (FF_SHIFT + 127.0f);
+    float sk = fa__f32(fa__u32(t) << 23);                /* k in [0, 27] */
+    float r = FF_FMA(kf, -FF_LN2HI_2, ac);
+    r = FF_FMA(kf, -FF_LN2LO_2, r);
+    float q = r * FF_FMA(r, ff__horner(ff_c_exp2, FF_N_EXP2, r), 2.0f);
+    float E = FF_FMA(q, sk, sk);
     float big = 1.0f - 2.0f / (1.0f + E);
-    float as = fa__sel32(a < FF_TANH_TH, a, 0.0f);
-    float w = as * as;
-    float small = FF_FMA(as * w, ff__horner(ff_c_tanhv, FF_N_TANHV, w - FF_CEN_TANHV), as);
-    float y = fa__sel32(a < FF_TANH_TH, small, big);
-    return fa__csign32(y, x);
+    float w = ac * ac;                                   /* ac (not a): no overflow */
+    float small = FF_FMA(ac * w, ff__horner(ff_c_tanhv, FF_N_TANHV, FF_CEN_TANHV == 0.0f ? w : w - FF_CEN_TANHV), ac);
+    float y = fa__sel32(a < FF_TANH_TH, small, big);     /* >= +0 or NaN */
+    return fa__f32(fa__u32(y) | (fa__u32(x) & 0x80000000u));
 }
 
 /* -------------------------------------------------------------- sigmoid */
@@ -182,38 +192,39 @@ FA_INLINE float fa_fast_silu_f32(float x)
 }
 
 /* ------------------------------------------------------------- softplus */
-/* EXPERIMENTAL: max 1.74 ULP (FMA builds, 1/31 sample) near x = 0 -- the
- * 0.3-sized correction hl*g carries ~2^-24.6 absolute error; NOT yet within
- * the 1 ULP target.  Planned fix: |x| < 1 via ln2 + x/2 + x^2 S(x^2)
- * (ln2 + x/2 as a Fast2Sum pair), so H only sees e <= 0.37. */
-/* softplus(x) = max(x, 0) + log1p(e), e = exp(-|x|) = 2^k (h + l) in (0, 1].
- * log1p(e) = e (1 + g), g = e H(e - 1/2) (H degree 8 on [0, 1], centred), so
- * log1p(e) / 2^k = (h + l)(1 + g) = h + t, t = l + (h + l) g.
- *   x <= 0: (h + t) 2^k, rounded once (subnormal results too);
- *   x >  0: x + 2^k h + 2^k t with x + 2^k h as an exact TwoSum pair.
- * Large x (> 2^25: log1p(e) below half an ULP) and +inf give x. */
+/* softplus(x) = log(1 + exp(x)) (beta = 1), two pieces:
+ *   |x| < 1:  ln2 + x/2 + w S(w), w = x^2 (softplus(x) - x/2 = ln2 +
+ *             log cosh(x/2) is even); ln2_hi + x/2 as an exact Fast2Sum
+ *             pair (|x/2| <= ln2), x^2 = w + wl exact; the w S(w) part
+ *             (up to 1/3 of the result) is rounded once, in one FMA.
+ *   |x| >= 1: max(x, 0) + L, L = log1p(e), e = exp(-|x|) = 2^k (h + l)
+ *             <= 1/e; log1p(e) = e (1 + g), g = -e/2 + e^2 H(e) in
+ *             [-0.16, 0] (one rounding: -e/2 is exact), so
+ *             L = 2^k (h + t), t = h g + l (1 + g), rounded once
+ *             (subnormal results too: 2^k applied in two steps).  For x >= 1 the sum
+ *             x + L rounds once more, but L <= 0.32 so its own rounding is
+ *             <= 1/8 ULP of the result.
+ * |x| is clamped at 104 (exp(-104) is below half the least subnormal), so
+ * -inf -> +0, +inf -> +inf; a NaN propagates through the exp. */
 #define FF_HAVE_SOFTPLUS 1
 FA_INLINE float fa_fast_softplus_f32(float x)
 {
     float a = fa__abs32(x);
     float ac = fa__sel32(a > 104.0f, 104.0f, a);
     int32_t k;
-    float l, h = ff__exp_hl(-ac, &k, &l);                /* k in [-150, 0] */
-    int32_t kc = k < -126 ? -126 : k;
-    float sc = ff__pow2i(kc);
-    float hl = h + l;
-    float e = hl * sc;                                    /* only feeds the small g */
-    float g = e * ff__horner(ff_c_log1p, FF_N_LOG1P, e - 0.5f);
-    float t = FF_FMA(hl, g, l);
-    float neg = ((h + t) * ff__pow2i(k + 64)) * 0x1p-64f;
-    float xp = fa__sel32(x > 0x1p25f, 0x1p25f, x);        /* keeps the TwoSum finite */
-    float A = h * sc, B = t * sc;
-    float S = xp + A;
-    float bb = S - xp;
-    float err = (xp - (S - bb)) + (A - bb);
-    float pos = S + (err + B);
-    float y = fa__sel32(x > 0.0f, pos, neg);
-    return fa__sel32(x > 0x1p25f, x, y);
+    float l, h = ff__exp_hl(-ac, &k, &l);                /* k in [-150, -1] for |x| >= 1 */
+    float e = (h + l) * ff__pow2i(k < -126 ? -126 : k);  /* only feeds g */
+    float g = FF_FMA(e * e, ff__horner(ff_c_log1pe, FF_N_LOG1PE, e), -0.5f * e);
+    float t = FF_FMA(h, g, FF_FMA(l, g, l));             /* (h + l)(1 + g) - h */
+    float L = ((h + t) * ff__pow2i(k + 64)) * 0x1p-64f;
+    float big = fa__sel32(x > 0.0f, x, 0.0f) + L;
+    float xh = 0.5f * x;
+    float w = ac * ac, wl = FF_FMA(ac, ac, -w);          /* x^2 = w + wl exactly */
+    float s = FF_LN2F_HI + xh;
+    float er = (FF_LN2F_HI - s) + xh;                    /* exact for |x| <= 1.38 */
+    float lo = FF_FMA(wl, 0.125f, er + FF_LN2F_LO);      /* S(w) ~ 1/8 */
+    float small = s + FF_FMA(w, ff__horner(ff_c_logcosh, FF_N_LOGCOSH, w), lo);
+    return fa__sel32(a < 1.0f, small, big);
 }
 
 /* ------------------------------------------------------------------ elu */
@@ -245,35 +256,44 @@ FA_INLINE float fa_fast_elu_f32(float x)
 }
 
 /* ----------------------------------------------------------------- atan */
-/* EXPERIMENTAL: max 1.12 ULP (FMA builds, 1/31 sample) just above |x| = 1;
- * NOT yet within the 1 ULP target (see README). */
-/* |x| <= 1: y = |x|; |x| > 1: y = -1/|x| (+ its rounding error yl from the
- * FMA residual), atan = o + y + y^3 P(y^2), o = 0 or pi/2 (hi + lo),
- * P(y^2 - 1/2) degree 9 on [0, 1] (centred for a well-conditioned float Horner); y^3 from the exact square y^2 = w + wl;
- * o + y as a Fast2Sum pair.  Sign copied from x (atan(-0) = -0). */
+/* Three-interval reduction, one division (a = |x|):
+ *   a <  T1 = 0.5463 (atan(T1) > 0.5):  y = a,               m = 0
+ *   T1 <= a < 2:  y = (a - 1)/(a + 1) in [-0.2934, 1/3),   m = 1
+ *   a >= 2:       y = -1/a in [-0.5, 0),                   m = 2
+ * atan(a) = m pi/4 + atan(y), atan(y) = y + y^3 P(y^2) (|y| <= T1).
+ * y = n/d is carried as y0 + yl: n = a - 1 is exact (Sterbenz, a >= 0.5),
+ * d = a + 1 = dh + dl exactly (Fast2Sum, exponent(a) <= 0), r0 = 1/dh,
+ * y0 = n r0, yl = (n - y0 dh - y0 dl) r0 with the FMA residual.
+ * v = y0 + (yl + y^3 P + m pi/4_lo) rounded (|v| <= T1; mid results are
+ * >= 0.5 so its rounding is <= 1/4 ULP), result = m pi/4_hi + v with one
+ * rounding (FMA).  d is clamped at 2^30 (atan = pi/2 there; keeps the
+ * residual finite for a = inf; a NaN still reaches n).  Sign copied from x (atan(-0) = -0). */
 #define FF_HAVE_ATAN 1
 FA_INLINE float fa_fast_atan_f32(float x)
 {
-    float a = fa__abs32(x);
-    int big = a > 1.0f;
-    float y = fa__sel32(big, -1.0f, a) / fa__sel32(big, a, 1.0f);
-    float w = y * y;
-#if defined(__FMA__)
-    float yl = fa__sel32(big, FF_FMA(y, a, 1.0f) * y, 0.0f);
-    float wl = FF_FMA(y, y, -w);
-    float y3 = FF_FMA(y, wl, y * w);
-#else
-    float yl = 0.0f;
-    float y3 = y * w;
+#if !defined(__FMA__)
+    return fa_atan_f32(x);        /* no FMA: the residual is not exact; double-lane method */
 #endif
-    float tail = FF_FMA(y3, ff__horner(ff_c_atan, FF_N_ATAN, w - 0.5f), yl);
-    float ohi = fa__sel32(big, FF_PI_2HI, 0.0f);
-    float olo = fa__sel32(big, FF_PI_2LO, 0.0f);
-    float S = ohi + y;
-    float err = (ohi - S) + y;
-    float r = S + ((err + olo) + tail);
-    r = fa__sel32(a == FA__INF32, FF_PI_2HI, r);          /* -1/inf = -0: already fine, kept explicit */
-    return fa__sel32(x != x, x, fa__csign32(r, x));
+    float a = fa__abs32(x);
+    int mid = a >= FF_ATAN_T1, big = a >= 2.0f;
+    float s = fa__sel32(mid, 1.0f, 0.0f);
+    float qa = fa__sel32(big, 0.0f, a);
+    float n = qa - s;                                    /* a, a - 1 (exact) or -1 */
+    uint32_t up = fa__u32(fa__sel32(big, a, 1.0f));
+    float p = fa__f32(up < 0x4e800000u ? up : 0x4e800000u);  /* min(p, 2^30): vpminud */
+    float q = fa__sel32(mid, qa, 0.0f);
+    float d = p + q;                                     /* 1, a + 1 (rounded) or a */
+    float dl = q - (d - p);                              /* exact: d - p is */
+    float r0 = 1.0f / d;
+    float y0 = n * r0;
+    float res = FF_FMA(-y0, d, n);
+    res = FF_FMA(-y0, dl, res);
+    float w = y0 * y0;
+    float tail = FF_FMA(y0 * w, ff__horner(ff_c_atan, FF_N_ATAN, w), res * r0);
+    float m = fa__sel32(big, 2.0f, s);
+    float v = y0 + FF_FMA(m, FF_PI_4LO, tail);
+    float r = FF_FMA(m, FF_PI_4HI, v);                   /* >= +0 (or NaN) */
+    return fa__f32(fa__u32(r) | (fa__u32(x) & 0x80000000u));
 }
 
 #endif
