@@ -30,10 +30,13 @@
 #define EXPM1 fa_expm1_w32
 #define LOG1P fa_log1p_w32
 #define TANH_T fa_fast_tanh_f32
-#define ATAN_T fa_atan_f32
+#define ATAN_T fa_fast_atan_f32
 #define FAST_SIGMOID fa_fast_sigmoid_f32
 #define FAST_SILU fa_fast_silu_f32
 #define FAST_ELU fa_fast_elu_f32
+#if defined(__FMA__)
+#define FAST_SOFTPLUS fa_fast_softplus_f32   /* beta = 1, no threshold */
+#endif
 #include "formulas.h"
 #undef T
 #undef F
@@ -49,6 +52,7 @@
 #undef FAST_SIGMOID
 #undef FAST_SILU
 #undef FAST_ELU
+#undef FAST_SOFTPLUS
 #undef KEEP_NAN
 
 /* float64: the full-precision cores. */

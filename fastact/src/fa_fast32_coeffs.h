@@ -7,6 +7,9 @@
 #define FF_INVLN2 0x1.7154760000000p+0f
 #define FF_PI_2HI 0x1.921fb60000000p+0f
 #define FF_PI_2LO -0x1.777a5c0000000p-25f
+#define FF_PI_4HI 0x1.921fb60000000p-1f
+#define FF_PI_4LO -0x1.777a5c0000000p-26f
+#define FF_ATAN_T1 0.5464f
 
 /* exp(r) = 1 + r + r^2 P(r), |r| <= 0.3477, P degree 4; max rel. error 3.2e-09 (2^-28.2) */
 #define FF_N_EXP 5
@@ -15,6 +18,14 @@ static const float ff_c_exp[5] = {0x1.fffffc0000000p-2f, 0x1.5554900000000p-3f, 
 /* expm1(r) = r + r^2 P(r), |r| <= 0.3477, P degree 5 (error relative to expm1); max rel. error 4.47e-10 (2^-31.1) */
 #define FF_N_EXPM1 6
 static const float ff_c_expm1[6] = {0x1.0000000000000p-1f, 0x1.5555540000000p-3f, 0x1.5554f80000000p-5f, 0x1.1112d40000000p-7f, 0x1.6d3ab00000000p-10f, 0x1.9e7d9c0000000p-13f};
+
+/* exp(2r) = 1 + r (2 + r P(r)), |r| <= 0.1738, P degree 4; max rel. error 3.2e-09 (2^-28.2) */
+#define FF_N_EXP2 5
+static const float ff_c_exp2[5] = {0x1.fffffc0000000p+0f, 0x1.5554900000000p+0f, 0x1.5558ae0000000p-1f, 0x1.123b120000000p-2f, 0x1.6a52280000000p-4f};
+
+#define FF_LN2HI_2 0x1.62e4000000000p-2f
+#define FF_LN2LO_2 0x1.7f7d1c0000000p-21f
+#define FF_2_LN2 0x1.7154760000000p+1f
 
 /* tanh(x) = x + x^3 P(x^2 - 0.0), |x| <= 0.625, P degree 5; max rel. error 1.78e-10 (2^-32.4) */
 #define FF_N_TANH 6
@@ -31,12 +42,28 @@ static const float ff_c_tanh1[8] = {-0x1.1c8e0e0000000p-2f, 0x1.79ce060000000p-4
 static const float ff_c_tanh2[9] = {-0x1.06c6120000000p-2f, 0x1.41786a0000000p-4f, -0x1.8edd800000000p-6f, 0x1.efba460000000p-8f, -0x1.343e0e0000000p-9f, 0x1.8029d20000000p-11f, -0x1.e14b840000000p-13f, 0x1.2a594e0000000p-14f, -0x1.134e140000000p-16f};
 #define FF_CEN_TANH2 0.75f
 
-/* atan(y) = y + y^3 P(y^2 - 0.5), |y| <= 1, P degree 9; max rel. error 4.84e-09 (2^-27.6) */
-#define FF_N_ATAN 10
-static const float ff_c_atan[10] = {-0x1.09615e0000000p-2f, 0x1.c5e5c00000000p-4f, -0x1.c10e520000000p-5f, 0x1.dd6a920000000p-6f, -0x1.084bc00000000p-6f, 0x1.2bd07e0000000p-7f, -0x1.76c6700000000p-8f, 0x1.04fd600000000p-8f, -0x1.5839be0000000p-10f, -0x1.7611940000000p-11f};
+/* tanh(x) = x + x^3 P(x^2 - 0.0), |x| <= 1.0, P degree 7; max rel. error 4.95e-10 (2^-30.9) */
+#define FF_N_TANH1U 8
+static const float ff_c_tanh1u[8] = {-0x1.5555520000000p-2f, 0x1.11103c0000000p-3f, -0x1.b9f6da0000000p-5f, 0x1.64c0440000000p-6f, -0x1.18db620000000p-7f, 0x1.8f860e0000000p-9f, -0x1.ae8c220000000p-11f, 0x1.e76a140000000p-14f};
+#define FF_CEN_TANH1U 0.0f
+
+/* atan(y) = y + y^3 P(y^2), |y| <= 0.5464, P degree 5; max rel. error 8.01e-10 (2^-30.2) */
+#define FF_N_ATAN 6
+static const float ff_c_atan[6] = {-0x1.55554a0000000p-2f, 0x1.9993b80000000p-3f, -0x1.240ec40000000p-3f, 0x1.bc58ec0000000p-4f, -0x1.392fba0000000p-4f, 0x1.17e00e0000000p-5f};
 
 /* log1p(t) = t + t^2 H(t - 0.5), 0 <= t <= 1, H degree 8; max rel. error 7.47e-09 (2^-27.0) */
 #define FF_N_LOG1P 9
 static const float ff_c_log1p[9] = {-0x1.8337040000000p-2f, 0x1.6f0d780000000p-3f, -0x1.7de1560000000p-4f, 0x1.a284700000000p-5f, -0x1.d95a380000000p-6f, 0x1.10e6720000000p-6f, -0x1.5064b40000000p-7f, 0x1.c7965c0000000p-8f, -0x1.9fa36a0000000p-9f};
+
+/* softplus(x) = ln2 + x/2 + w S(w), w = x^2, |x| <= 1.0, S degree 4 (error relative to softplus(-|x|)); max rel. error 3.46e-10 (2^-31.4) */
+#define FF_N_LOGCOSH 5
+static const float ff_c_logcosh[5] = {0x1.fffffe0000000p-4f, -0x1.5553dc0000000p-8f, 0x1.6bb98a0000000p-12f, -0x1.afc9b60000000p-16f, 0x1.b33c7e0000000p-20f};
+
+/* log1p(t) = t - t^2/2 + t^3 H(t), 0 <= t <= exp(-1.0), H degree 5; max rel. error 5.42e-10 (2^-30.8) */
+#define FF_N_LOG1PE 6
+static const float ff_c_log1pe[6] = {0x1.5554be0000000p-2f, -0x1.ffd2fc0000000p-3f, 0x1.9710ce0000000p-3f, -0x1.42f0620000000p-3f, 0x1.b504a60000000p-4f, -0x1.56b39e0000000p-5f};
+
+#define FF_LN2F_HI 0x1.62e4300000000p-1f
+#define FF_LN2F_LO -0x1.05c6100000000p-29f
 
 #endif

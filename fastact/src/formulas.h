@@ -355,6 +355,10 @@ FA_INLINE T F(celu_grad_y)(T y, T alpha)
  * threshold = +inf unless the user asked for PyTorch's linear cut-over. */
 FA_INLINE T F(softplus)(T x, T beta, T threshold)
 {
+#ifdef FAST_SOFTPLUS
+    if (beta == 1 && threshold == INFINITY)   /* loop-invariant: unswitched, see silu */
+        return FAST_SOFTPLUS(x);
+#endif
     W xw = x, z, e = F(exp_neg_abs_product)(beta, xw, &z);
     /* float32: multiply by 1/beta (hoisted out of the loop; one more
      * rounding of a double is invisible in a float result) */

@@ -74,6 +74,21 @@ def derive_exp(deg, rel_expm1=False):
     return c, float(e)
 
 
+# ---- exp(2r) - 1 = r (2 + r P(r)), |r| <= ln2/4 (tanh's big branch: the
+# factor 2 of exp(2|x|) folded into the coefficients)
+def derive_exp2(deg):
+    R = 0.3466 / 2 * 1.003
+    r = cheb_grid(-R, R)
+    rr = [mp.mpf(v) for v in r]
+    g = np.array([float((mp.exp(2 * v) - 1 - 2 * v) / v**2) if v != 0 else 2.0 for v in rr])
+    w = np.array([float(v**2 / mp.exp(2 * v)) for v in rr])
+    B = np.stack([r**i for i in range(deg + 1)], 1)
+    c = fit_rounded(r, B, g, w)
+    test = [mp.mpf(-R) + 2 * R * mp.mpf(i) / 4001 for i in range(4002)]
+    e = max(abs((1 + v * (2 + v * horner(c, v))) / mp.exp(2 * v) - 1) for v in test)
+    return c, float(e)
+
+
 # ---- tanh(x) = x + x^3 P(x^2), 0 <= x <= T
 def derive_odd(fn, T, deg, center=0.0):
     """P in the variable v = x^2 - center (center > 0: better-conditioned
@@ -91,16 +106,54 @@ def derive_odd(fn, T, deg, center=0.0):
 
 
 # ---- log1p(t) = t * G(t) ... written as t + t^2 H(t), 0 <= t <= 1
-def derive_log1p_unit(deg, center=0.0):
-    t = cheb_grid(1e-5, 1.0)
+def derive_log1p_unit(deg, center=0.0, T=1.0):
+    t = cheb_grid(1e-5, T)
     tt = [mp.mpf(v) for v in t]
     g = np.array([float((mp.log1p(v) - v) / v**2) for v in tt])
     wt = np.array([float(v**2 / mp.log1p(v)) for v in tt])
     B = np.stack([(t - center)**i for i in range(deg + 1)], 1)
     c = fit_rounded(t, B, g, wt)
-    test = [mp.mpf(i + 1) / 4001 for i in range(4001)]
+    test = [mp.mpf(T) * (i + 1) / 4001 for i in range(4001)]
     e = max(abs((v + v * v * horner(c, v - center)) / mp.log1p(v) - 1) for v in test)
     return c, float(e)
+
+
+ATAN_T1 = 0.5464          # > tan(0.5) = 0.546302...
+ATAN_DEG = int(os.environ.get("ATAN_DEG", "5"))
+TANH_EDEG = int(os.environ.get("TANH_EDEG", "4"))
+
+
+# ---- softplus, |x| < 1: softplus(x) = ln2 + x/2 + log(cosh(x/2)), the last
+# term = w S(w), w = x^2 (even); fitted for absolute error (result >= 0.31)
+def derive_logcosh(T, deg):
+    x = cheb_grid(1e-4, T)
+    w = x * x
+    xx = [mp.mpf(v) for v in x]
+    g = np.array([float(mp.log(mp.cosh(v / 2)) / (v * v)) for v in xx])
+    wt = w / np.array([float(mp.log(1 + mp.exp(-v))) for v in xx])     # the smaller side, x < 0
+    B = np.stack([w**i for i in range(deg + 1)], 1)
+    c = fit_rounded(x, B, g, wt)
+    test = [mp.mpf(T) * mp.mpf(i + 1) / 4001 for i in range(4001)]
+    e = max(abs((mp.log(2) - v / 2 + v * v * horner(c, v * v)) / mp.log(1 + mp.exp(-v)) - 1) for v in test)
+    return c, float(e)
+
+
+# ---- log1p(t) = t - t^2/2 + t^3 H(t), 0 <= t <= T (softplus, |x| >= 1)
+def derive_log1p3(deg, T):
+    t = cheb_grid(1e-5, T)
+    tt = [mp.mpf(v) for v in t]
+    g = np.array([float((mp.log1p(v) - v + v * v / 2) / v**3) for v in tt])
+    wt = np.array([float(v**3 / mp.log1p(v)) for v in tt])
+    B = np.stack([t**i for i in range(deg + 1)], 1)
+    c = fit_rounded(t, B, g, wt)
+    test = [mp.mpf(T) * (i + 1) / 4001 for i in range(4001)]
+    e = max(abs((v - v * v / 2 + v**3 * horner(c, v)) / mp.log1p(v) - 1) for v in test)
+    return c, float(e)
+
+
+SOFTPLUS_T = 1.0
+SOFTPLUS_SDEG = int(os.environ.get("SOFTPLUS_SDEG", "4"))
+SOFTPLUS_LDEG = int(os.environ.get("SOFTPLUS_LDEG", "5"))
 
 
 def emit(name, c, err, comment, out):
@@ -124,19 +177,39 @@ def main():
     out.append(f"#define FF_INVLN2 {float.hex(float(F32(float(1 / ln2))))}f")
     out.append(f"#define FF_PI_2HI {float.hex(float(F32(float(mp.pi / 2))))}f")
     out.append(f"#define FF_PI_2LO {float.hex(float(F32(float(mp.pi / 2 - mp.mpf(float(F32(float(mp.pi / 2))))))))}f")
+    pi4 = mp.pi / 4
+    pi4hi = float(F32(float(pi4)))
+    out.append(f"#define FF_PI_4HI {float.hex(pi4hi)}f")
+    out.append(f"#define FF_PI_4LO {float.hex(float(F32(float(pi4 - mp.mpf(pi4hi)))))}f")
+    out.append(f"#define FF_ATAN_T1 {ATAN_T1}f")
     out.append("")
     c, e = derive_exp(4)
     emit("exp", c, e, "exp(r) = 1 + r + r^2 P(r), |r| <= 0.3477, P degree 4", out)
     c, e = derive_exp(5, rel_expm1=True)
     emit("expm1", c, e, "expm1(r) = r + r^2 P(r), |r| <= 0.3477, P degree 5 (error relative to expm1)", out)
-    for T, deg, cen, nm in [(0.625, 5, 0.0, "tanh"), (1.0, 7, 0.5, "tanh1"), (1.25, 8, 0.75, "tanh2")]:
+    c, e = derive_exp2(TANH_EDEG)
+    emit("exp2", c, e, f"exp(2r) = 1 + r (2 + r P(r)), |r| <= 0.1738, P degree {TANH_EDEG}", out)
+    out.append(f"#define FF_LN2HI_2 {float.hex(hi / 2)}f")
+    out.append(f"#define FF_LN2LO_2 {float.hex(lo / 2)}f")
+    out.append(f"#define FF_2_LN2 {float.hex(float(F32(float(2 / ln2))))}f")
+    out.append("")
+    for T, deg, cen, nm in [(0.625, 5, 0.0, "tanh"), (1.0, 7, 0.5, "tanh1"), (1.25, 8, 0.75, "tanh2"), (1.0, 7, 0.0, "tanh1u")]:
         c, e = derive_odd(mp.tanh, T, deg, cen)
         emit(nm, c, e, f"tanh(x) = x + x^3 P(x^2 - {cen}), |x| <= {T}, P degree {deg}", out)
         out.insert(len(out) - 1, f"#define FF_CEN_{nm.upper()} {cen}f")
-    c, e = derive_odd(mp.atan, 1.0, 9, 0.5)
-    emit("atan", c, e, "atan(y) = y + y^3 P(y^2 - 0.5), |y| <= 1, P degree 9", out)
+    # atan: three-interval reduction, |y| <= ATAN_T1 (atan(ATAN_T1) > 0.5)
+    c, e = derive_odd(mp.atan, ATAN_T1, ATAN_DEG, 0.0)
+    emit("atan", c, e, f"atan(y) = y + y^3 P(y^2), |y| <= {ATAN_T1}, P degree {ATAN_DEG}", out)
     c, e = derive_log1p_unit(8, 0.5)
     emit("log1p", c, e, "log1p(t) = t + t^2 H(t - 0.5), 0 <= t <= 1, H degree 8", out)
+    c, e = derive_logcosh(SOFTPLUS_T, SOFTPLUS_SDEG)
+    emit("logcosh", c, e, f"softplus(x) = ln2 + x/2 + w S(w), w = x^2, |x| <= {SOFTPLUS_T}, S degree {SOFTPLUS_SDEG} (error relative to softplus(-|x|))", out)
+    c, e = derive_log1p3(SOFTPLUS_LDEG, float(mp.exp(-SOFTPLUS_T)) * 1.0001)
+    emit("log1pe", c, e, f"log1p(t) = t - t^2/2 + t^3 H(t), 0 <= t <= exp(-{SOFTPLUS_T}), H degree {SOFTPLUS_LDEG}", out)
+    ln2 = mp.log(2)
+    out.append(f"#define FF_LN2F_HI {float.hex(float(F32(float(ln2))))}f")
+    out.append(f"#define FF_LN2F_LO {float.hex(float(F32(float(ln2 - mp.mpf(float(F32(float(ln2))))))))}f")
+    out.append("")
     out.append("#endif")
     open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "fastact", "src", "fa_fast32_coeffs.h"), "w").write("\n".join(out) + "\n")
     if "--print" in sys.argv:
