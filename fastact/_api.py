@@ -149,8 +149,7 @@ class Activation:
         return tuple(grads)
 
     def _from_y_allowed(self, full):
-        rule = self.row.backward_from_y
-        return rule(full) if callable(rule) else bool(rule)
+        return self.row.from_y_allowed(full)
 
     def derivative(self, x, out=None, **params):
         """f'(x), elementwise."""
@@ -248,7 +247,6 @@ class Activation:
                 return out
             return result
         return self._backend[name](*arrays, axes=axes, out=out, dtype=compute)
-
 
     def _halves_call(self, name, inputs, axis, out):
         """glu: the gufuncs "(n)->(m)" (forward) and "(m),(n)->(n)"
