@@ -406,7 +406,7 @@ CATALOG = (
                       value_aliases=((True, "tanh"), (False, "none"))),),
         kernel_for=("approximate", {"none": "gelu", "tanh": "gelu_tanh"}),
         examples=({"approximate": "tanh"},),
-        ulp=Ulp(2, 2), ulp_grad=Ulp(2, 4), min_parallel=TRANSCENDENTAL,
+        ulp=Ulp(1, 2), ulp_grad=Ulp(2, 4), min_parallel=TRANSCENDENTAL,
         grad_zeros=lambda p: [GELU_GRAD_ZERO if p["approximate"] == "none"
                               else GELU_TANH_GRAD_ZERO],
         hard_points=(-37.0, -37.5, -38.0, -38.5, -27.0, -21.0, -21.7, -22.0, -1.7677,
@@ -435,7 +435,7 @@ CATALOG = (
         torch=lambda torch, x, p: torch.nn.functional.hardswish(x)),
     Row("mish", "x * tanh(softplus(x))", "[-0.3089, inf)",
         limits=ZERO_TAILS,
-        ulp=Ulp(2, 2), ulp_grad=Ulp(2, 4), min_parallel=TRANSCENDENTAL,
+        ulp=Ulp(1, 2), ulp_grad=Ulp(2, 4), min_parallel=TRANSCENDENTAL,
         grad_zeros=lambda p: [MISH_GRAD_ZERO],
         hard_points=(-705.0, -709.0, -710.0, -712.0, -714.0, -20.0, -40.0),
         torch=lambda torch, x, p: torch.nn.functional.mish(x)),
