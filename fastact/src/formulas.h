@@ -405,7 +405,8 @@ FA_INLINE T F(silu)(T x, T beta)
          * corrected by its exact residual: about one rounding in all. */
         W es = e * scale, dh = 1 + es, dl = (1 - dh) + es;
         W nl, nh = fa__two_prod(xw, e, &nl);
-        W num = WSEL(z >= 0, xw, nh), num_lo = WSEL(z >= 0, 0, nl);
+        /* (Dekker's split, used without FMA, overflows beyond 2^996) */
+        W num = WSEL(z >= 0, xw, nh), num_lo = WSEL(z >= 0, 0, WSEL(WABS(xw) < 0x1p990, nl, 0));
         W q = num / dh, pl, ph = fa__two_prod(q, dh, &pl);
         W residual = (((num - ph) - pl) + num_lo) - q * dl;
         y = q + WSEL(WABS(num) < 0x1p990, residual, 0) / dh;
