@@ -41,11 +41,19 @@ static inline int fa_thread_cap(void)
 #endif
 }
 
+/* > 0: replaces every kernel's min_parallel, so that
+ * tools/measure_thresholds.py can time 2 threads below today's thresholds. */
+extern fa_intp fa_min_parallel_override;
+
+int fa_thread_cap_now(void);      /* fa_thread_cap(), for Python */
+
 /* Threads for n elements: one per `min_parallel` elements, at most the
  * limit, so small arrays never wake a thread. */
 static inline int fa_threads_for(fa_intp n, fa_intp min_parallel)
 {
 #ifdef _OPENMP
+    if (fa_min_parallel_override > 0)
+        min_parallel = fa_min_parallel_override;
     fa_intp wanted = n / min_parallel;
     if (wanted <= 1 || fa_thread_limit <= 1)
         return 1;

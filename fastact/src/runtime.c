@@ -3,6 +3,9 @@
 #include "fa_runtime.h"
 
 int fa_thread_limit = 1;
+fa_intp fa_min_parallel_override = 0;
+
+int fa_thread_cap_now(void) { return fa_thread_cap(); }
 
 extern const fa_ufunc_def fa_table_baseline[];
 #ifdef FA_HAVE_AVX2
