@@ -236,10 +236,22 @@ def _glu_terms(g, x, axis):
 # timings) on the project's machine, a shared 2-core AMD EPYC (Zen 4), by
 #     python tools/measure_thresholds.py --write
 # which rewrites the block between the BEGIN/END lines; rerun it on other
-# hardware.  Rows missing here use DEFAULT_MIN_PARALLEL.
+# hardware.  Rows missing here use DEFAULT_MIN_PARALLEL: the machine was not
+# quiet while they were measured (the script flags that); measure them next.
 DEFAULT_MIN_PARALLEL = 1 << 16
 # BEGIN MIN_PARALLEL
 MIN_PARALLEL = {
+    'sigmoid': (2048, 1024),
+    'log_sigmoid': (1440, 1024),
+    'hard_sigmoid': (4096, 4096),
+    'tanh': (2880, 1024),
+    'hard_tanh': (32768, 16384),
+    'tanh_shrink': (1024, 1024),
+    'arctan': (4096, 4096),
+    'softsign': (8192, 5792),
+    'relu': (46336, 16384),
+    'relu6': (23168, 16384),
+    'leaky_relu': (16384, 11584),
 }
 # END MIN_PARALLEL
 
