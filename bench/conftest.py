@@ -61,6 +61,12 @@ def pytest_terminal_summary(terminalreporter, config):
         if others[best] < mine:
             lose.append((group, best, others[best] / mine))
     write = terminalreporter.write_line
+    for b in benchmarks:                 # bench/test_cotenant.py
+        if "ratio" in b.extra_info:
+            info = b.extra_info
+            terminalreporter.section("busy co-tenant (medians, interleaved)")
+            write(f"sigmoid 1e5 float32: 1 thread {info['one_thread_us']:.1f} us, "
+                  f"2 threads {info['two_threads_us']:.1f} us, ratio {info['ratio']:.2f}")
     terminalreporter.section("fastact vs the fastest other competitor (medians)")
     write(f"fastact is fastest in {compared - len(lose)} of {compared} groups")
     for group, label, ratio in lose:

@@ -22,7 +22,7 @@ class UfuncSpec:
     arrays: tuple        # element names of the array inputs, e.g. ("g", "x")
     nargs: int           # scalar (broadcast) kernel arguments after the arrays
     expr: str            # C expression of one element, F() gives the dtype
-    min_parallel: int
+    min_parallel: tuple  # (float32, float64) elements per thread
     axis: bool           # row kernel: gufunc "(n)->(n)" / "(n),(n)->(n)"
     doc: str
     halves: bool = False  # row kernel on halves: "(n)->(m)" / "(m),(n)->(n)"
@@ -69,6 +69,10 @@ class UfuncSpec:
         """The full row length among the gufunc core dimensions."""
         return "dims[2]" if self.halves and self.family != "forward" else "dims[1]"
 
+    def threshold(self, sfx):
+        """min_parallel of the float32 ("f32") or float64 ("f64") loop."""
+        return self.min_parallel[0 if sfx == "f32" else 1]
+
     def c_expr(self, sfx):
         return self.expr.replace("F(", f"FA_{sfx}(")
 
@@ -106,7 +110,7 @@ def ufunc_specs(rows=None):
             # array parameters (prelu's weight) follow x as array operands
             w = tuple(p.name for p in row.array_params)
             a = "".join(f", {v}" for v in w) + _args(n)
-            mp = row.min_parallel
+            mp = row.min_parallel_pair
             if row.kind == catalog.AXIS:
                 specs.append(UfuncSpec(kernel, kernel, "forward", ("x",), 0, "",
                                        mp, True, f"{row.name} along the last axis: {row.formula}",

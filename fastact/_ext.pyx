@@ -30,6 +30,8 @@ cdef extern from "fa_runtime.h":
         const fa_ufunc_def *table
         int supported
     int fa_thread_limit
+    cnp.npy_intp fa_min_parallel_override
+    int fa_thread_cap_now()
     int fa_variants(const fa_variant **out)
     int fa_openmp_version()
 
@@ -84,6 +86,21 @@ def set_thread_limit(int n):
 
 def get_thread_limit():
     return fa_thread_limit
+
+
+def thread_cap():
+    """Threads a call from this Python thread may use now: the limit above,
+    capped by OpenMP's omp_get_max_threads() of this thread (what
+    threadpoolctl and omp_set_num_threads change)."""
+    return fa_thread_cap_now()
+
+
+def set_min_parallel_override(cnp.npy_intp n):
+    """n > 0: every kernel uses threads from n elements per thread on,
+    whatever its catalog threshold (for tools/measure_thresholds.py);
+    0 restores the catalog thresholds."""
+    global fa_min_parallel_override
+    fa_min_parallel_override = max(0, n)
 
 
 def openmp_version():

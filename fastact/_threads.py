@@ -2,8 +2,10 @@
 
 Default: OMP_NUM_THREADS if set, else the CPUs this process may run on
 (its affinity mask, capped by a cgroup CPU quota).  Kernels use threads only
-above a per-kernel size (catalog ``min_parallel``), so small calls stay on
-the calling thread.
+above a per-kernel size (``catalog.MIN_PARALLEL``, measured), so small calls
+stay on the calling thread.  Each call also uses at most OpenMP's
+omp_get_max_threads() of the calling thread, so threadpoolctl's
+threadpool_limits and omp_set_num_threads limit fastact too (docs/threads.md).
 """
 
 import contextlib

@@ -90,9 +90,6 @@ class Row:
     ulp: Ulp = Ulp(1, 1)
     ulp_grad: Ulp = Ulp(1, 1)
     ulp_grad_y: Ulp = None
-    # Each thread gets at least `min_parallel` elements: smaller calls stay
-    # on the calling thread.
-    min_parallel: int = 1 << 16
     # Extra cross-parameter check: function(params) -> error message or None.
     check: object = None
     # Axis functions: function(g, y, axis) -> the magnitude of the terms
@@ -121,6 +118,18 @@ class Row:
     torch: object = None
     # Where our definition or default differs from PyTorch, Keras or JAX.
     differences: str = ""
+
+    @property
+    def min_parallel(self):
+        """Elements each thread gets at least, the larger of the float32 and
+        float64 thresholds: from 2 * min_parallel elements on, every dtype
+        of this row uses 2 threads."""
+        return max(self.min_parallel_pair)
+
+    @property
+    def min_parallel_pair(self):
+        """(float32, float64) thresholds from MIN_PARALLEL (measured)."""
+        return MIN_PARALLEL.get(self.name, (DEFAULT_MIN_PARALLEL,) * 2)
 
     @property
     def kernels(self):
@@ -219,10 +228,32 @@ def _glu_terms(g, x, axis):
     return np.concatenate([np.abs(g), np.abs(g) * a], axis=axis)
 
 
-# Cheap (memory-bound) kernels only pay for threads on large arrays;
-# transcendental ones earlier.  Refined by bench/ measurements.
-CHEAP = 1 << 17
-TRANSCENDENTAL = 1 << 14
+# ---- Thread thresholds ----------------------------------------------------
+# MIN_PARALLEL[row] = (float32, float64): each thread gets at least this many
+# elements (fa_threads_for), so a call uses 2 threads from 2 * min_parallel
+# elements on and stays on the calling thread below.  Measured, not guessed:
+# the smallest size at which 2 threads beat 1 thread (medians of interleaved
+# timings) on the project's machine, a shared 2-core AMD EPYC (Zen 4), by
+#     python tools/measure_thresholds.py --write
+# which rewrites the block between the BEGIN/END lines; rerun it on other
+# hardware.  Rows missing here use DEFAULT_MIN_PARALLEL: the machine was not
+# quiet while they were measured (the script flags that); measure them next.
+DEFAULT_MIN_PARALLEL = 1 << 16
+# BEGIN MIN_PARALLEL
+MIN_PARALLEL = {
+    'sigmoid': (2048, 1024),
+    'log_sigmoid': (1440, 1024),
+    'hard_sigmoid': (4096, 4096),
+    'tanh': (2880, 1024),
+    'hard_tanh': (32768, 16384),
+    'tanh_shrink': (1024, 1024),
+    'arctan': (4096, 4096),
+    'softsign': (8192, 5792),
+    'relu': (46336, 16384),
+    'relu6': (23168, 16384),
+    'leaky_relu': (16384, 11584),
+}
+# END MIN_PARALLEL
 
 # Zeros of f' inside the domain (25 digits; mpmath.findroot on the oracle).
 SILU_GRAD_ZERO = -1.278464542761073795109359        # in z = beta*x
@@ -271,18 +302,16 @@ CATALOG = (
         limits=SATURATING,
         aliases=("logistic", "expit"), backward_from_y=True,
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 4), ulp_grad_y=Ulp(2, 2),
-        min_parallel=TRANSCENDENTAL,
         torch=lambda torch, x, p: torch.sigmoid(x)),
     Row("log_sigmoid", "min(x, 0) - log1p(exp(-|x|))", "(-inf, 0)",
         limits=lambda p: (0, -INF, 0, 1),
         aliases=("logsigmoid", "log_expit"), backward_from_y=True,
-        ulp=Ulp(1, 2), ulp_grad=Ulp(1, 4), ulp_grad_y=Ulp(2, 2),
-        min_parallel=TRANSCENDENTAL, hard_points=(-705.0, -740.0, -745.0, 36.0, 37.0, 40.0),
+        ulp=Ulp(1, 2), ulp_grad=Ulp(1, 4), ulp_grad_y=Ulp(2, 2), hard_points=(-705.0, -740.0, -745.0, 36.0, 37.0, 40.0),
         torch=lambda torch, x, p: torch.nn.functional.logsigmoid(x)),
     Row("hard_sigmoid", "min(max(x + 3, 0), 6) / 6", "[0, 1]",
         limits=SATURATING,
         aliases=("hardsigmoid",),
-        ulp=Ulp(1, 1), ulp_grad=Ulp(0.5, 0.5), min_parallel=CHEAP,
+        ulp=Ulp(1, 1), ulp_grad=Ulp(0.5, 0.5),
         kinks=lambda p: [-3.0, 3.0],
         torch=lambda torch, x, p: torch.nn.functional.hardsigmoid(x),
         differences="Keras 2 used 0.2 x + 0.5; PyTorch, Keras 3 and JAX use relu6(x + 3) / 6."),
@@ -290,7 +319,6 @@ CATALOG = (
         limits=lambda p: (1, -1, 0, 0),
         backward_from_y=True,
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 4), ulp_grad_y=Ulp(2, 2),
-        min_parallel=TRANSCENDENTAL,
         torch=lambda torch, x, p: torch.tanh(x)),
     Row("hard_tanh", "min(max(x, min_val), max_val)", "[min_val, max_val]",
         limits=lambda p: (p["max_val"], p["min_val"], 0, 0),
@@ -299,23 +327,22 @@ CATALOG = (
                 Param("max_val", 1.0, "finite", "upper saturation value")),
         check=_interval_check("min_val", "max_val"), backward_from_y=True,
         examples=({"min_val": -2.0, "max_val": 0.5},),
-        ulp=Ulp(0, 0), ulp_grad=Ulp(0, 0), ulp_grad_y=Ulp(0, 0), min_parallel=CHEAP,
+        ulp=Ulp(0, 0), ulp_grad=Ulp(0, 0), ulp_grad_y=Ulp(0, 0),
         kinks=lambda p: [p["min_val"], p["max_val"]],
         torch=lambda torch, x, p: torch.nn.functional.hardtanh(x, p["min_val"], p["max_val"])),
     Row("tanh_shrink", "x - tanh(x)", "R", aliases=("tanhshrink",),
         limits=ODD_LINEAR,
-        ulp=Ulp(2, 2), ulp_grad=Ulp(2, 4), min_parallel=TRANSCENDENTAL,
+        ulp=Ulp(2, 2), ulp_grad=Ulp(2, 4),
         hard_points=(1e-3, 0.1, 0.5, 0.9, 0.99, 1.0, 1.01, 1.5, 2.0),
         torch=lambda torch, x, p: torch.nn.functional.tanhshrink(x)),
     Row("arctan", "atan(x)", "(-pi/2, pi/2)", aliases=("atan",),
         limits=lambda p: (PI_2, -PI_2, 0, 0),
-        ulp=Ulp(1, 2), ulp_grad=Ulp(1, 2), min_parallel=TRANSCENDENTAL,
+        ulp=Ulp(1, 2), ulp_grad=Ulp(1, 2),
         torch=lambda torch, x, p: torch.atan(x)),
     Row("softsign", "x / (1 + |x|)", "(-1, 1)", aliases=("soft_sign",),
         limits=lambda p: (1, -1, 0, 0),
         backward_from_y=True,
         ulp=Ulp(1, 1), ulp_grad=Ulp(1, 3), ulp_grad_y=Ulp(2, 2),
-        min_parallel=CHEAP,
         torch=lambda torch, x, p: torch.nn.functional.softsign(x)),
     Row("relu", "x if x > threshold (clipped at max_value), "
         "else negative_slope * (x - threshold)", "[min, max_value]",
@@ -331,7 +358,6 @@ CATALOG = (
         examples=({"max_value": 6.0}, {"negative_slope": 0.1, "threshold": 0.5},
                   {"negative_slope": -0.2, "max_value": 2.0, "threshold": -1.0}),
         ulp=Ulp(0.5, 1), ulp_grad=Ulp(0, 0), ulp_grad_y=Ulp(0, 0),
-        min_parallel=CHEAP,
         kinks=lambda p: [p["threshold"]] + ([] if p["max_value"] is None else [p["max_value"]]),
         torch=_torch_relu,
         notes="Keras semantics; defaults give max(x, 0).",
@@ -339,8 +365,7 @@ CATALOG = (
                     "and threshold parameters follow Keras 3."),
     Row("relu6", "min(max(x, 0), 6)", "[0, 6]", backward_from_y=True,
         limits=lambda p: (6, 0, 0, 0),
-        ulp=Ulp(0, 0), ulp_grad=Ulp(0, 0), ulp_grad_y=Ulp(0, 0),
-        min_parallel=CHEAP, kinks=lambda p: [0.0, 6.0],
+        ulp=Ulp(0, 0), ulp_grad=Ulp(0, 0), ulp_grad_y=Ulp(0, 0), kinks=lambda p: [0.0, 6.0],
         torch=lambda torch, x, p: torch.nn.functional.relu6(x)),
     Row("leaky_relu", "x if x > 0 else negative_slope * x", "R",
         limits=lambda p: (INF, _times_minus_inf(p["negative_slope"]), 1, p["negative_slope"]),
@@ -350,7 +375,6 @@ CATALOG = (
         from_y_when="negative_slope >= 0",
         examples=({"negative_slope": 0.2}, {"negative_slope": -0.5}, {"negative_slope": 0.0}),
         ulp=Ulp(0.5, 0.5), ulp_grad=Ulp(0, 0), ulp_grad_y=Ulp(0, 0),
-        min_parallel=CHEAP,
         torch=lambda torch, x, p: torch.nn.functional.leaky_relu(x, p["negative_slope"]),
         differences="Default slope 0.01 as PyTorch and JAX; Keras 3's default is 0.2."),
     Row("prelu", "x if x > 0 else weight * x", "R",
@@ -358,7 +382,7 @@ CATALOG = (
                       "slope for x < 0: a number or an array broadcast against x "
                       "(PyTorch initialises it to 0.25)"),),
         examples=({"weight": -0.5},),
-        ulp=Ulp(0.5, 0.5), ulp_grad=Ulp(0, 0), min_parallel=CHEAP,
+        ulp=Ulp(0.5, 0.5), ulp_grad=Ulp(0, 0),
         torch=lambda torch, x, p: torch.nn.functional.prelu(x, p["weight"]),
         notes="backward returns (grad_x, grad_weight); grad_weight is summed "
               "over the axes weight was broadcast along, so it has weight's shape.",
@@ -370,7 +394,7 @@ CATALOG = (
                 Param("value", REQUIRED, "real", "the replacement")),
         examples=({"threshold": 0.5, "value": -2.0}, {"threshold": 0.0, "value": 0.0},
                   {"threshold": -1.0, "value": 20.0}),
-        ulp=Ulp(0, 0), ulp_grad=Ulp(0, 0), min_parallel=CHEAP,
+        ulp=Ulp(0, 0), ulp_grad=Ulp(0, 0),
         kinks=lambda p: [p["threshold"]],
         torch=lambda torch, x, p: torch.nn.functional.threshold(x, p["threshold"], p["value"]),
         differences="PyTorch only; both parameters are required, as in PyTorch."),
@@ -380,14 +404,12 @@ CATALOG = (
         backward_from_y=lambda p: p["alpha"] > 0, from_y_when="alpha > 0",
         examples=({"alpha": 0.5}, {"alpha": -1.5}),
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 2), ulp_grad_y=Ulp(2, 2),
-        min_parallel=TRANSCENDENTAL,
         torch=lambda torch, x, p: torch.nn.functional.elu(x, p["alpha"])),
     Row("selu", "scale * (x if x > 0 else alpha * (exp(x) - 1)), "
         "alpha = 1.6732632423543772, scale = 1.0507009873554805",
         "(-scale*alpha, inf)", backward_from_y=True,
         limits=lambda p: (INF, -SELU_SCALE_ALPHA, SELU_SCALE, 0),
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 2), ulp_grad_y=Ulp(2, 2),
-        min_parallel=TRANSCENDENTAL,
         torch=lambda torch, x, p: torch.nn.functional.selu(x)),
     Row("celu", "x if x > 0 else alpha * (exp(x / alpha) - 1)", "(-alpha, inf)",
         limits=lambda p: ((INF, -p["alpha"], 1, 0) if p["alpha"] > 0 else (INF, -INF, 1, INF)),
@@ -395,7 +417,6 @@ CATALOG = (
         check=_celu_check, backward_from_y=lambda p: p["alpha"] > 0, from_y_when="alpha > 0",
         examples=({"alpha": 0.3}, {"alpha": 2.0}, {"alpha": -1.5}),
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 2), ulp_grad_y=Ulp(2, 2),
-        min_parallel=TRANSCENDENTAL,
         torch=lambda torch, x, p: torch.nn.functional.celu(x, p["alpha"])),
     Row("gelu", "x * Phi(x) = x/2 * erfc(-x/sqrt(2)); approximate='tanh': "
         "x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))", "[-0.17, inf)",
@@ -406,7 +427,7 @@ CATALOG = (
                       value_aliases=((True, "tanh"), (False, "none"))),),
         kernel_for=("approximate", {"none": "gelu", "tanh": "gelu_tanh"}),
         examples=({"approximate": "tanh"},),
-        ulp=Ulp(1, 2), ulp_grad=Ulp(2, 4), min_parallel=TRANSCENDENTAL,
+        ulp=Ulp(1, 2), ulp_grad=Ulp(2, 4),
         grad_zeros=lambda p: [GELU_GRAD_ZERO if p["approximate"] == "none"
                               else GELU_TANH_GRAD_ZERO],
         hard_points=(-37.0, -37.5, -38.0, -38.5, -27.0, -21.0, -21.7, -22.0, -1.7677,
@@ -420,7 +441,7 @@ CATALOG = (
         aliases=("swish",),
         params=(Param("beta", 1.0, "finite", "steepness"),),
         examples=({"beta": 1.702}, {"beta": -0.5}, {"beta": 0.0}),
-        ulp=Ulp(2, 2), ulp_grad=Ulp(1, 4), min_parallel=TRANSCENDENTAL,
+        ulp=Ulp(2, 2), ulp_grad=Ulp(1, 4),
         grad_zeros=lambda p: [SILU_GRAD_ZERO / p["beta"]] if p["beta"] else [],
         hard_points=(-705.0, -708.0, -709.0, -710.0, -712.0, -715.0, -740.0),
         torch=lambda torch, x, p: (torch.nn.functional.silu(x) if p["beta"] == 1
@@ -430,12 +451,12 @@ CATALOG = (
     Row("hard_swish", "x * min(max(x + 3, 0), 6) / 6", "[-0.375, inf)",
         limits=ZERO_TAILS,
         aliases=("hardswish", "hard_silu"),
-        ulp=Ulp(1, 2), ulp_grad=Ulp(1, 1), min_parallel=CHEAP,
+        ulp=Ulp(1, 2), ulp_grad=Ulp(1, 1),
         kinks=lambda p: [-3.0, 3.0, -1.5],
         torch=lambda torch, x, p: torch.nn.functional.hardswish(x)),
     Row("mish", "x * tanh(softplus(x))", "[-0.3089, inf)",
         limits=ZERO_TAILS,
-        ulp=Ulp(1, 2), ulp_grad=Ulp(2, 4), min_parallel=TRANSCENDENTAL,
+        ulp=Ulp(1, 2), ulp_grad=Ulp(2, 4),
         grad_zeros=lambda p: [MISH_GRAD_ZERO],
         hard_points=(-705.0, -709.0, -710.0, -712.0, -714.0, -20.0, -40.0),
         torch=lambda torch, x, p: torch.nn.functional.mish(x)),
@@ -452,7 +473,6 @@ CATALOG = (
         examples=({"beta": 2.5}, {"beta": 1.0, "threshold": 20.0},
                   {"beta": 0.5, "threshold": 3.0}, {"beta": 0.3}),
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 3), ulp_grad_y=Ulp(2, 2),
-        min_parallel=TRANSCENDENTAL,
         hard_points=(-705.0, -740.0, -744.0, 19.9, 20.1),
         kinks=lambda p: [] if p["threshold"] is None else [p["threshold"] / p["beta"]],
         torch=lambda torch, x, p: torch.nn.functional.softplus(
@@ -463,16 +483,16 @@ CATALOG = (
         limits=ZERO_TAILS,
         params=(Param("b", 4.0, "nonnegative", "smoothness near 0"),),
         examples=({"b": 0.5}, {"b": 0.0}),
-        ulp=Ulp(1, 2), ulp_grad=Ulp(1, 2), min_parallel=CHEAP,
+        ulp=Ulp(1, 2), ulp_grad=Ulp(1, 2),
         differences="JAX only (jax.nn.squareplus, Keras 3 ops.squareplus); not in PyTorch."),
     Row("sparse_plus", "0 (x <= -1), (x + 1)^2 / 4 (|x| < 1), x (x >= 1)", "[0, inf)",
         limits=ZERO_TAILS,
-        ulp=Ulp(1, 1), ulp_grad=Ulp(1, 1), min_parallel=CHEAP,
+        ulp=Ulp(1, 1), ulp_grad=Ulp(1, 1),
         kinks=lambda p: [-1.0, 1.0],
         differences="JAX / Keras 3 only; not in PyTorch."),
     Row("sparse_sigmoid", "0 (x <= -1), (x + 1) / 2 (|x| < 1), 1 (x >= 1)", "[0, 1]",
         limits=SATURATING,
-        ulp=Ulp(0.5, 0.5), ulp_grad=Ulp(0, 0), min_parallel=CHEAP,
+        ulp=Ulp(0.5, 0.5), ulp_grad=Ulp(0, 0),
         kinks=lambda p: [-1.0, 1.0],
         differences="JAX / Keras 3 only; not in PyTorch."),
     Row("soft_shrink", "x - lambd (x > lambd), x + lambd (x < -lambd), else 0", "R",
@@ -480,45 +500,43 @@ CATALOG = (
         aliases=("softshrink",),
         params=(Param("lambd", 0.5, "nonnegative", "half-width of the zero band"),),
         examples=({"lambd": 1.5},),
-        ulp=Ulp(0.5, 0.5), ulp_grad=Ulp(0, 0), min_parallel=CHEAP,
+        ulp=Ulp(0.5, 0.5), ulp_grad=Ulp(0, 0),
         kinks=lambda p: [p["lambd"], -p["lambd"]],
         torch=lambda torch, x, p: torch.nn.functional.softshrink(x, p["lambd"])),
     Row("hard_shrink", "x if |x| > lambd else 0", "R", aliases=("hardshrink",),
         limits=ODD_LINEAR,
         params=(Param("lambd", 0.5, "nonnegative", "half-width of the zero band"),),
         examples=({"lambd": 1.5},),
-        ulp=Ulp(0, 0), ulp_grad=Ulp(0, 0), min_parallel=CHEAP,
+        ulp=Ulp(0, 0), ulp_grad=Ulp(0, 0),
         kinks=lambda p: [p["lambd"], -p["lambd"]],
         torch=lambda torch, x, p: torch.nn.functional.hardshrink(x, p["lambd"])),
     Row("exponential", "exp(x)", "(0, inf)", aliases=("exp",), backward_from_y=True,
         limits=lambda p: (INF, 0, INF, 0),
         ulp=Ulp(1, 1), ulp_grad=Ulp(1, 1), ulp_grad_y=Ulp(0, 0),
-        min_parallel=TRANSCENDENTAL,
         torch=lambda torch, x, p: torch.exp(x),
         differences="Keras 3 only as an activation (keras.activations.exponential)."),
     Row("linear", "x", "R", aliases=("identity",), backward_from_y=True,
         limits=ODD_LINEAR,
         notes="backward returns grad unchanged, also where x is NaN (PyTorch).",
         ulp=Ulp(0, 0), ulp_grad=Ulp(0, 0), ulp_grad_y=Ulp(0, 0),
-        min_parallel=CHEAP,
         torch=lambda torch, x, p: x * 1),
     Row("softmax", "exp(x - max) / sum(exp(x - max)) along axis", "[0, 1]",
         params=(_AXIS,), kind=AXIS, backward_from_y=True, grad_scale=_softmax_terms,
-        ulp=Ulp(3, 3), ulp_grad_y=Ulp(4, 4), min_parallel=TRANSCENDENTAL,
+        ulp=Ulp(3, 3), ulp_grad_y=Ulp(4, 4),
         torch=lambda torch, x, p: torch.softmax(x, p["axis"])),
     Row("log_softmax", "x - max - log(sum(exp(x - max))) along axis",
         "(-inf, 0]", params=(_AXIS,), kind=AXIS, backward_from_y=True,
         grad_scale=_log_softmax_terms,
-        ulp=Ulp(3, 3), ulp_grad_y=Ulp(4, 4), min_parallel=TRANSCENDENTAL,
+        ulp=Ulp(3, 3), ulp_grad_y=Ulp(4, 4),
         torch=lambda torch, x, p: torch.log_softmax(x, p["axis"])),
     Row("softmin", "softmax(-x) along axis", "[0, 1]",
         params=(_AXIS,), kind=AXIS, backward_from_y=True, grad_scale=_softmax_terms,
-        ulp=Ulp(3, 3), ulp_grad_y=Ulp(4, 4), min_parallel=TRANSCENDENTAL,
+        ulp=Ulp(3, 3), ulp_grad_y=Ulp(4, 4),
         torch=lambda torch, x, p: torch.nn.functional.softmin(x, p["axis"]),
         differences="PyTorch only."),
     Row("glu", "a * sigmoid(b), a and b the halves of x along axis", "R",
         params=(_AXIS,), kind=AXIS, halves=True, grad_scale=_glu_terms,
-        ulp=Ulp(2, 3), ulp_grad_y=Ulp(2, 4), min_parallel=TRANSCENDENTAL,
+        ulp=Ulp(2, 3), ulp_grad_y=Ulp(2, 4),
         torch=lambda torch, x, p: torch.nn.functional.glu(x, p["axis"]),
         notes="The output is half as long as x along axis; backward takes the "
               "forward input x (not y=).",

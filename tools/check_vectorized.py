@@ -4,9 +4,9 @@ Disassembles the compiled module (objdump -d) and, for every ufunc of the
 catalog (an axis function's row loop too), each dtype and each
 instruction-set variant built
 (baseline, avx2, avx512), looks at the function that holds its loop:
-``<ufunc>_loop_<dtype>_<variant>``, which inlines the contiguous kernel's
-serial `omp simd` loop, with its OpenMP-outlined body (an axis function's
-rows run there).  A loop counts as vectorised when that code holds
+``<ufunc>_loop_<dtype>_<variant>`` with ``<ufunc>_serial_<dtype>_<variant>``,
+the serial loop it runs on each thread's chunks (fa_parallel_loop), which
+inlines the contiguous kernel's `omp simd` loop.  A loop counts as vectorised when that code holds
 packed floating-point arithmetic (``mulps``, ``vaddpd``, ``vcmpltps``,
 ``vfmadd...ps`` ...) of its element type on the variant's widest registers
 (xmm for baseline, ymm for avx2, zmm for avx512); a kernel that only moves
@@ -87,6 +87,12 @@ def moves_packed(instructions, register="%xmm"):
                for op, args in instructions)
 
 
+def jump_targets(instructions):
+    """Functions that `instructions` jump to (tail calls)."""
+    return {m.group(1) for op, args in instructions if op.startswith("jmp")
+            for m in [re.search(r"<([A-Za-z0-9_.]+)>", args)] if m}
+
+
 def check(path):
     """[(ufunc, dtype, variant, verdict)] for every loop (axis functions:
     the row loop)."""
@@ -101,8 +107,15 @@ def check(path):
                 if name not in code:
                     rows.append((spec.name, element, variant, "missing"))
                     continue
-                # the loop function and its OpenMP-outlined body (row loops)
-                body = code[name] + code.get(name + "._omp_fn.0", [])
+                # the loop function, the serial loop it hands to the thread
+                # pool (when not inlined) and any OpenMP-outlined body
+                serial = f"{spec.name}_serial_{element}_{variant}"
+                body = (code[name] + code.get(serial, [])
+                        + code.get(name + "._omp_fn.0", []))
+                # identical kernels (exponential_grad is exponential) are
+                # folded by the compiler into a jump to the other's code
+                for target in sorted(jump_targets(code.get(serial, []))):
+                    body += code.get(target, [])
                 verdict = classify(body, element, REGISTER[variant])
                 if verdict == "scalar" and spec.kernel == "linear" and \
                         moves_packed(body, REGISTER[variant]):

@@ -27,20 +27,56 @@ typedef struct {
 /* Threads a kernel may use; set from Python (fastact.set_num_threads). */
 extern int fa_thread_limit;
 
+/* The thread limit of this call: fastact's own, and OpenMP's nthreads-var
+ * of the calling thread (omp_get_max_threads), so that what limits OpenMP
+ * also limits fastact: threadpoolctl.threadpool_limits and
+ * omp_set_num_threads work on it.  One thread-local read. */
+static inline int fa_thread_cap(void)
+{
+#ifdef _OPENMP
+    int omp = omp_get_max_threads();
+    return omp < fa_thread_limit ? omp : fa_thread_limit;
+#else
+    return 1;
+#endif
+}
+
+/* > 0: replaces every kernel's min_parallel, so that
+ * tools/measure_thresholds.py can time 2 threads below today's thresholds. */
+extern fa_intp fa_min_parallel_override;
+
+int fa_thread_cap_now(void);      /* fa_thread_cap(), for Python */
+
 /* Threads for n elements: one per `min_parallel` elements, at most the
  * limit, so small arrays never wake a thread. */
 static inline int fa_threads_for(fa_intp n, fa_intp min_parallel)
 {
 #ifdef _OPENMP
+    if (fa_min_parallel_override > 0)
+        min_parallel = fa_min_parallel_override;
     fa_intp wanted = n / min_parallel;
     if (wanted <= 1 || fa_thread_limit <= 1)
         return 1;
-    return wanted < fa_thread_limit ? (int)wanted : fa_thread_limit;
+    int cap = fa_thread_cap();
+    return wanted < cap ? (int)wanted : cap;
 #else
     (void)n; (void)min_parallel;
     return 1;
 #endif
 }
+
+/* Runs the ufunc loop `serial` over dims[0] outer iterations (elements, or
+ * rows of a gufunc) with up to `nt` threads, the calling one included
+ * (runtime.c).  The range is cut into chunks, multiples of `align`, that
+ * the threads claim one by one; the caller never waits for a helper that
+ * has not started: it claims the chunks itself and returns as soon as
+ * every chunk is done.  `serial` sees each chunk as a ufunc loop call of
+ * its own (args moved by begin * steps[k], dims[0] = chunk length), so a
+ * value gives the same bits whichever thread computes it.
+ * nop: operands (<= FA_MAX_OPERANDS); ndims: entries of dims (<= 3). */
+#define FA_MAX_OPERANDS 8
+void fa_parallel_loop(fa_loop serial, int nop, char **args, int ndims,
+                      fa_intp const *dims, fa_intp const *steps, fa_intp align, int nt);
 
 /* NumPy checks the calling thread's flags after a loop; our results are
  * the mathematical limits, so no warning is due.  On x86-64 the kernels

@@ -3,6 +3,9 @@
 #include "fa_runtime.h"
 
 int fa_thread_limit = 1;
+fa_intp fa_min_parallel_override = 0;
+
+int fa_thread_cap_now(void) { return fa_thread_cap(); }
 
 extern const fa_ufunc_def fa_table_baseline[];
 #ifdef FA_HAVE_AVX2
@@ -64,3 +67,226 @@ int fa_openmp_version(void)
     return 0;
 #endif
 }
+
+/* ---- Threads: a small pool of helper threads (fa_parallel_loop) ----
+ *
+ * Why not `omp parallel for`: this machine class is shared.  When another
+ * process keeps one core busy, an OpenMP worker that is not running makes
+ * the whole call wait for it at the region's closing barrier, a scheduler
+ * time slice: a 2-thread sigmoid on 1e5 float32 went from 30 us to 8-12 ms
+ * (OMP_WAIT_POLICY=passive / GOMP_SPINCOUNT=0 fix that but make every call
+ * pay a futex wake-up, 2 threads slower than 1 at 1e5 on a quiet machine;
+ * and they only work if set before libgomp loads).  The implicit barrier
+ * cannot be removed: even with nowait and a dynamic schedule the late
+ * worker must still arrive.
+ *
+ * Here the caller publishes a job of chunks and claims chunks itself like
+ * any helper; it waits only for chunks a helper has already claimed, never
+ * for a helper to show up.  A descheduled helper costs nothing (the caller
+ * does all the work, a 1-thread call); a running one halves the time.
+ * A helper that arrives late finds the job's generation gone and does
+ * nothing.  Helpers spin FA_SPIN_NS for the next job, then sleep on a
+ * condition variable (no CPU taken from other processes when idle).
+ *
+ * One job at a time: a caller that finds the pool busy (another Python
+ * thread's call) runs serially instead of oversubscribing the cores.
+ * Job state is one 64-bit word, generation << 32 | next chunk, claimed by
+ * compare-and-swap, so a late helper cannot claim a chunk of a later job
+ * with a stale job pointer. */
+#if defined(_OPENMP) && (defined(__unix__) || defined(__APPLE__))
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <time.h>
+
+#define FA_MAX_HELPERS 63
+#define FA_SPIN_NS 100000          /* 100 us: back-to-back calls find helpers awake */
+#define FA_CHUNKS_PER_THREAD 8     /* fine enough to balance, few atomics */
+
+#if defined(__x86_64__) || defined(__i386__)
+#define FA_RELAX() __builtin_ia32_pause()
+#elif defined(__aarch64__)
+#define FA_RELAX() __asm__ __volatile__("yield")
+#else
+#define FA_RELAX() ((void)0)
+#endif
+
+typedef struct {
+    fa_loop fn;
+    int nop, ndims;
+    char **args;
+    fa_intp const *dims, *steps;
+    fa_intp n, grain;
+} fa_job;
+
+static struct {
+    _Atomic uint64_t state;          /* generation << 32 | next unclaimed chunk */
+    _Atomic(const fa_job *) job;     /* the current generation's job */
+    _Atomic uint32_t nchunks;        /* its chunks */
+    atomic_int nt;                   /* its threads, the caller included */
+    _Atomic fa_intp done;            /* its chunks finished */
+    atomic_flag busy;                /* held by the caller running a job */
+    atomic_int sleepers;             /* helpers waiting on `wake` */
+    int helpers;                     /* helpers started (changed under busy) */
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+} pool = {.busy = ATOMIC_FLAG_INIT, .lock = PTHREAD_MUTEX_INITIALIZER,
+          .wake = PTHREAD_COND_INITIALIZER};
+
+static void run_chunk(const fa_job *j, fa_intp c)
+{
+    fa_intp begin = c * j->grain;
+    fa_intp len = j->n - begin < j->grain ? j->n - begin : j->grain;
+    char *a[FA_MAX_OPERANDS];
+    fa_intp d[3];
+    for (int k = 0; k < j->nop; k++)
+        a[k] = j->args[k] + begin * j->steps[k];
+    d[0] = len;
+    for (int k = 1; k < j->ndims; k++)
+        d[k] = j->dims[k];
+    j->fn(a, d, j->steps, NULL);
+}
+
+/* Claims and runs chunks of generation `gen` until none is left.  The job
+ * pointer is only followed after a successful claim: a claimed chunk keeps
+ * its job (and the caller's stack frame) alive until it is counted done. */
+static void work(uint32_t gen)
+{
+    uint64_t s = atomic_load_explicit(&pool.state, memory_order_acquire);
+    for (;;) {
+        if ((uint32_t)(s >> 32) != gen)
+            return;
+        const fa_job *j = atomic_load_explicit(&pool.job, memory_order_relaxed);
+        uint32_t c = (uint32_t)s;
+        if (c >= atomic_load_explicit(&pool.nchunks, memory_order_relaxed))
+            return;
+        if (atomic_compare_exchange_weak_explicit(&pool.state, &s, s + 1,
+                memory_order_acquire, memory_order_acquire)) {
+            run_chunk(j, c);
+            atomic_fetch_add_explicit(&pool.done, 1, memory_order_release);
+            s = atomic_load_explicit(&pool.state, memory_order_acquire);
+        }
+    }
+}
+
+static int64_t now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* The next generation after `seen`: spin a while, then sleep.  The caller
+ * stores the generation, then reads `sleepers`; a helper counts itself in
+ * `sleepers`, then reads the generation (both sequentially consistent), so
+ * either the caller sees the sleeper and signals, or the helper sees the
+ * new job and does not sleep. */
+static uint32_t next_job(uint32_t seen)
+{
+    int64_t start = now_ns();
+    for (unsigned i = 1;; i++) {
+        uint32_t gen = (uint32_t)(atomic_load_explicit(&pool.state, memory_order_acquire) >> 32);
+        if (gen != seen)
+            return gen;
+        FA_RELAX();
+        if ((i & 63) == 0 && now_ns() - start > FA_SPIN_NS)
+            break;
+    }
+    uint32_t gen;
+    pthread_mutex_lock(&pool.lock);
+    atomic_fetch_add(&pool.sleepers, 1);
+    while ((gen = (uint32_t)(atomic_load(&pool.state) >> 32)) == seen)
+        pthread_cond_wait(&pool.wake, &pool.lock);
+    atomic_fetch_sub(&pool.sleepers, 1);
+    pthread_mutex_unlock(&pool.lock);
+    return gen;
+}
+
+static void *helper_main(void *arg)
+{
+    int self = (int)(intptr_t)arg;       /* 1, 2, ...: the caller is 0 */
+    uint32_t seen = (uint32_t)(atomic_load(&pool.state) >> 32);
+    for (;;) {
+        seen = next_job(seen);
+        if (self < atomic_load_explicit(&pool.nt, memory_order_relaxed))
+            work(seen);
+    }
+    return NULL;
+}
+
+/* A forked child has none of the parent's helpers. */
+static void after_fork_in_child(void)
+{
+    pool.helpers = 0;
+    atomic_store(&pool.sleepers, 0);
+    atomic_flag_clear(&pool.busy);
+    pthread_mutex_init(&pool.lock, NULL);
+    pthread_cond_init(&pool.wake, NULL);
+}
+
+/* Start helpers up to `wanted` (called holding `busy`). */
+static void start_helpers(int wanted)
+{
+    static int fork_handler;
+    if (!fork_handler)
+        fork_handler = pthread_atfork(NULL, NULL, after_fork_in_child) == 0;
+    if (wanted > FA_MAX_HELPERS)
+        wanted = FA_MAX_HELPERS;
+    pthread_attr_t attr;
+    sigset_t all, old;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    sigfillset(&all);                     /* signals stay with Python's threads */
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    while (pool.helpers < wanted) {
+        pthread_t t;
+        if (pthread_create(&t, &attr, helper_main, (void *)(intptr_t)(pool.helpers + 1)) != 0)
+            break;
+        pool.helpers++;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    pthread_attr_destroy(&attr);
+}
+
+void fa_parallel_loop(fa_loop serial, int nop, char **args, int ndims,
+                      fa_intp const *dims, fa_intp const *steps, fa_intp align, int nt)
+{
+    fa_intp n = dims[0];
+    fa_intp want = (fa_intp)nt * FA_CHUNKS_PER_THREAD;
+    fa_intp grain = ((n + want - 1) / want + align - 1) / align * align;
+    fa_intp nchunks = grain > 0 ? (n + grain - 1) / grain : 0;
+    if (nt < 2 || nchunks < 2 || nchunks > UINT32_MAX || nop > FA_MAX_OPERANDS || ndims > 3
+            || atomic_flag_test_and_set_explicit(&pool.busy, memory_order_acquire)) {
+        serial(args, dims, steps, NULL);
+        return;
+    }
+    if (pool.helpers < nt - 1)
+        start_helpers(nt - 1);
+    fa_job job = {serial, nop, ndims, args, dims, steps, n, grain};
+    atomic_store_explicit(&pool.job, &job, memory_order_relaxed);
+    atomic_store_explicit(&pool.nchunks, (uint32_t)nchunks, memory_order_relaxed);
+    atomic_store_explicit(&pool.nt, nt, memory_order_relaxed);
+    atomic_store_explicit(&pool.done, 0, memory_order_relaxed);
+    uint32_t gen = (uint32_t)(atomic_load_explicit(&pool.state, memory_order_relaxed) >> 32) + 1;
+    atomic_store(&pool.state, (uint64_t)gen << 32);        /* publish (seq_cst) */
+    if (atomic_load(&pool.sleepers) > 0) {
+        pthread_mutex_lock(&pool.lock);
+        pthread_cond_broadcast(&pool.wake);
+        pthread_mutex_unlock(&pool.lock);
+    }
+    work(gen);
+    /* Only chunks a helper claimed remain: wait for those. */
+    while (atomic_load_explicit(&pool.done, memory_order_acquire) < nchunks)
+        FA_RELAX();
+    atomic_flag_clear_explicit(&pool.busy, memory_order_release);
+}
+
+#else   /* no OpenMP or no POSIX threads: always serial */
+void fa_parallel_loop(fa_loop serial, int nop, char **args, int ndims,
+                      fa_intp const *dims, fa_intp const *steps, fa_intp align, int nt)
+{
+    (void)nop; (void)ndims; (void)align; (void)nt;
+    serial(args, dims, steps, NULL);
+}
+#endif
