@@ -144,9 +144,10 @@ def _sweep_chunk(task):
         want = getattr(source, name)(x.astype(np.float64), **params)
         spacing = np.spacing(np.abs(want).astype(np.float32)).astype(np.float64)
         err = np.abs(got - want) / spacing
-    same = (got == want) | (np.isnan(got) & np.isnan(want))
+        rounded = want.astype(np.float32).astype(np.float64)   # overflow -> inf
+    same = (got == want) | (np.isinf(rounded) & (got == rounded)) | (np.isnan(got) & np.isnan(want))
     err = np.where(same, 0.0, err)
-    err = np.where(~same & (np.isnan(got) | np.isnan(want) | np.isinf(got) | np.isinf(want)),
+    err = np.where(~same & (np.isnan(got) | np.isnan(want) | np.isinf(got) | np.isinf(rounded)),
                    np.inf, err)
     i = int(np.argmax(err))
     return float(err[i]), int(bits[i])

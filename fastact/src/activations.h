@@ -34,6 +34,7 @@
 #define FAST_SIGMOID fa_fast_sigmoid_f32
 #define FAST_SILU fa_fast_silu_f32
 #define FAST_ELU fa_fast_elu_f32
+#define FAST_EXP fa_fast_exp_f32
 #if defined(__FMA__)
 #define FAST_SOFTPLUS fa_fast_softplus_f32   /* beta = 1, no threshold */
 #endif
@@ -52,6 +53,7 @@
 #undef FAST_SIGMOID
 #undef FAST_SILU
 #undef FAST_ELU
+#undef FAST_EXP
 #undef FAST_SOFTPLUS
 #undef KEEP_NAN
 
