@@ -157,10 +157,13 @@ static void work(uint32_t gen)
     for (;;) {
         if ((uint32_t)(s >> 32) != gen)
             return;
-        const fa_job *j = atomic_load_explicit(&pool.job, memory_order_relaxed);
+        /* nchunks before job, both acquire: a value stored for the next
+         * job is only visible once the caller has closed this generation
+         * (fa_parallel_loop), so the claim below then fails. */
         uint32_t c = (uint32_t)s;
-        if (c >= atomic_load_explicit(&pool.nchunks, memory_order_relaxed))
+        if (c >= atomic_load_explicit(&pool.nchunks, memory_order_acquire))
             return;
+        const fa_job *j = atomic_load_explicit(&pool.job, memory_order_acquire);
         if (atomic_compare_exchange_weak_explicit(&pool.state, &s, s + 1,
                 memory_order_acquire, memory_order_acquire)) {
             run_chunk(j, c);
@@ -256,19 +259,26 @@ void fa_parallel_loop(fa_loop serial, int nop, char **args, int ndims,
     fa_intp want = (fa_intp)nt * FA_CHUNKS_PER_THREAD;
     fa_intp grain = ((n + want - 1) / want + align - 1) / align * align;
     fa_intp nchunks = grain > 0 ? (n + grain - 1) / grain : 0;
-    if (nt < 2 || nchunks < 2 || nchunks > UINT32_MAX || nop > FA_MAX_OPERANDS || ndims > 3
+    if (nt < 2 || nchunks < 2 || nchunks >= UINT32_MAX || nop > FA_MAX_OPERANDS || ndims > 3
             || atomic_flag_test_and_set_explicit(&pool.busy, memory_order_acquire)) {
         serial(args, dims, steps, NULL);
         return;
     }
     if (pool.helpers < nt - 1)
         start_helpers(nt - 1);
+    /* Close the previous generation first (no chunk index is claimable):
+     * a helper still holding a stale state word must not claim a chunk of
+     * the job stored below, which would run it twice (in place, f(f(x)))
+     * and count it done while it still writes.  Then store the job and
+     * open a new generation. */
+    uint32_t gen = (uint32_t)(atomic_load_explicit(&pool.state, memory_order_relaxed) >> 32) + 1;
+    atomic_store(&pool.state, ((uint64_t)gen << 32) | UINT32_MAX);
     fa_job job = {serial, nop, ndims, args, dims, steps, n, grain};
-    atomic_store_explicit(&pool.job, &job, memory_order_relaxed);
-    atomic_store_explicit(&pool.nchunks, (uint32_t)nchunks, memory_order_relaxed);
+    atomic_store_explicit(&pool.job, &job, memory_order_release);
     atomic_store_explicit(&pool.nt, nt, memory_order_relaxed);
     atomic_store_explicit(&pool.done, 0, memory_order_relaxed);
-    uint32_t gen = (uint32_t)(atomic_load_explicit(&pool.state, memory_order_relaxed) >> 32) + 1;
+    atomic_store_explicit(&pool.nchunks, (uint32_t)nchunks, memory_order_release);
+    gen++;
     atomic_store(&pool.state, (uint64_t)gen << 32);        /* publish (seq_cst) */
     if (atomic_load(&pool.sleepers) > 0) {
         pthread_mutex_lock(&pool.lock);
