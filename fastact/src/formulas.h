@@ -732,33 +732,42 @@ FA_INLINE W F(row_max)(fa_intp n, const T *x, fa_intp sx, W sign)
  * them in a last pass; computing them once halves its cost).  Lane partial
  * sums are added in a fixed order.  A +inf max gives NaN, as PyTorch's
  * softmax does. */
-FA_INLINE W F(row_rest_exp)(fa_intp n, const T *x, fa_intp sx, W sign, W m, T *y, fa_intp sy)
+FA_INLINE W F(row_rest_exp)(fa_intp n, const T *x, fa_intp sx, W sign, W m, T *y, fa_intp sy,
+                             W *lo)
 {
-    W lane[FA_LANES] = {0}, ties[FA_LANES] = {0};
+    /* float64 also carries each lane's rounding errors (two-sum), so the
+     * sum is good to ~2^-100 and softmax rounds about twice (sum, divide). */
+    const int compensate = sizeof(T) == sizeof(double);
+    W lane[FA_LANES] = {0}, low[FA_LANES] = {0}, ties[FA_LANES] = {0};
     fa_intp i = 0;
     for (; i + FA_LANES <= n; i += FA_LANES) {
         #pragma omp simd
         for (int j = 0; j < FA_LANES; j++) {
-            W v = sign * x[(i + j) * sx], e = F(exp_diff)(v, m);
-            lane[j] += WSEL(v == m, 0, e);
+            W v = sign * x[(i + j) * sx], e = F(exp_diff)(v, m), err;
+            lane[j] = F(two_sum)(lane[j], WSEL(v == m, 0, e), &err);
+            low[j] += compensate ? err : 0;
             ties[j] += WSEL(v == m, 1, 0);
             if (y)
                 y[(i + j) * sy] = (T)e;
         }
     }
     for (int j = 0; i < n; i++, j++) {
-        W v = sign * x[i * sx], e = F(exp_diff)(v, m);
-        lane[j] += WSEL(v == m, 0, e);
+        W v = sign * x[i * sx], e = F(exp_diff)(v, m), err;
+        lane[j] = F(two_sum)(lane[j], WSEL(v == m, 0, e), &err);
+        low[j] += compensate ? err : 0;
         ties[j] += WSEL(v == m, 1, 0);
         if (y)
             y[i * sy] = (T)e;
     }
-    W rest = 0, count = 0;
+    W rest = 0, rest_low = 0, count = 0, err;
     for (int j = 0; j < FA_LANES; j++) {
-        rest += lane[j];
+        rest = F(two_sum)(rest, lane[j], &err);
+        rest_low += err + low[j];
         count += ties[j];
     }
-    return WSEL(m == INFINITY, NAN, rest + (count - 1));
+    rest = F(two_sum)(rest, count - 1, &err);       /* the result as rest + *lo */
+    *lo = WSEL(m == INFINITY, 0, err + rest_low);
+    return WSEL(m == INFINITY, NAN, rest);
 }
 
 /* sum_i a_i * b_i (b may be NULL: sum of a), fixed lane order. */
@@ -786,11 +795,15 @@ FA_INLINE W F(row_dot)(fa_intp n, const T *a, fa_intp sa, const T *b, fa_intp sb
  * before y_i is written. */
 FA_INLINE void F(softmax_signed_row)(fa_intp n, const T *x, fa_intp sx, T *y, fa_intp sy, W sign)
 {
-    W m = F(row_max)(n, x, sx, sign);
-    W sum = 1 + F(row_rest_exp)(n, x, sx, sign, m, y, sy), inverse = 1 / sum;
+    W m = F(row_max)(n, x, sx, sign), rest_lo, err;
+    W rest = F(row_rest_exp)(n, x, sx, sign, m, y, sy, &rest_lo);
+    W sum = F(two_sum)(1, rest, &err), inverse = 1 / sum;
+    W c = (err + rest_lo) / sum;       /* float64: e/(sum + low) = q - q c */
     #pragma omp simd
-    for (fa_intp i = 0; i < n; i++)
-        y[i * sy] = (T)(sizeof(T) == sizeof(double) ? (W)y[i * sy] / sum : (W)y[i * sy] * inverse);
+    for (fa_intp i = 0; i < n; i++) {
+        W q = (W)y[i * sy] / sum;
+        y[i * sy] = (T)(sizeof(T) == sizeof(double) ? q - q * c : (W)y[i * sy] * inverse);
+    }
 }
 FA_INLINE void F(softmax_row)(fa_intp n, const T *x, fa_intp sx, T *y, fa_intp sy)
 {
@@ -810,7 +823,8 @@ FA_INLINE void F(softmax_backward_y_row)(fa_intp n, const T *g, fa_intp sg,
 FA_INLINE void F(log_softmax_row)(fa_intp n, const T *x, fa_intp sx, T *y, fa_intp sy)
 {
     W m = F(row_max)(n, x, sx, 1);
-    W lse = LOG1P(F(row_rest_exp)(n, x, sx, 1, m, NULL, 0));
+    W rest_lo, rest = F(row_rest_exp)(n, x, sx, 1, m, NULL, 0, &rest_lo);
+    W lse = LOG1P(rest + rest_lo);
     #pragma omp simd
     for (fa_intp i = 0; i < n; i++)
         y[i * sy] = (T)(((W)x[i * sx] - m) - lse);
