@@ -557,7 +557,7 @@ CATALOG = (
         differences="PyTorch only."),
     Row("glu", "a * sigmoid(b), a and b the halves of x along axis", "R",
         params=(_AXIS,), kind=AXIS, halves=True, grad_scale=_glu_terms,
-        ulp=Ulp(2, 3), ulp_grad_y=Ulp(2, 4),
+        ulp=Ulp(1, 2), ulp_grad_y=Ulp(2, 4),
         torch=lambda torch, x, p: torch.nn.functional.glu(x, p["axis"]),
         notes="The output is half as long as x along axis; backward takes the "
               "forward input x (not y=).",
