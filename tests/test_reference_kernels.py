@@ -378,7 +378,7 @@ def test_signed_zero(case):
     soft_shrink, ... (f(-tiny) = 0)."""
     K, args = case
     if oracle._evaluate(K, "forward", 0.0, args) != 0:
-        return
+        pytest.skip("f(0) is not 0: no sign to keep")
     left = oracle._evaluate(K, "forward", -1e-300, args)
     r = _fn(K, "forward")(np.array([-0.0]), *args)
     assert r[0] == 0 and bool(np.signbit(r[0])) == bool(left < 0)

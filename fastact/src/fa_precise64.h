@@ -47,14 +47,6 @@
 
 /* ---- double-length helpers ------------------------------------------ */
 
-/* a + b = s + *e exactly (Knuth's TwoSum, any magnitudes) */
-FA_INLINE double fa_p64_two_sum(double a, double b, double *e)
-{
-    double s = a + b, bb = s - a;
-    *e = (a - (s - bb)) + (b - bb);
-    return s;
-}
-
 /* (ah + al) / (bh + bl) = q + *ql, to ~2^-100 relative: one division (the
  * reciprocal of bh), q = ah / bh to ~1 ulp, the residual ah - q bh exact
  * (fa__two_prod) and corrected with the reciprocal.  bh > 0 normal. */
@@ -197,7 +189,7 @@ FA_INLINE double fa_gelu_grad_f64(double x)
     /* x < 0 */
     double cl, c = fa__two_prod(axc, FA_P64_RSQRT2PI_HI, &cl);
     cl = cl + axc * FA_P64_RSQRT2PI_LO;                    /* |x|/sqrt(2 pi) */
-    double il, ih = fa_p64_two_sum(0.5 * Hh, -c, &il);
+    double il, ih = fa__two_sum(0.5 * Hh, -c, &il);
     il = il + (0.5 * Hl - cl);
     double nl, n = fa_p64_mul2(eh, el, ih, il, &nl);
     double neg = fa__ldexp_big(n + nl, kb);
@@ -231,7 +223,7 @@ FA_INLINE double fa_p64_gelu_tanh_parts(double xc, double *vh, double *s, double
     double sqe, sq = fa__two_prod(xc, xc, &sqe);
     double pe, p = fa__two_prod(FA_P64_C3_HI, sq, &pe);
     pe = pe + (FA_P64_C3_HI * sqe + FA_P64_C3_LO * sq);
-    double we, w = fa_p64_two_sum(FA_P64_C1_HI, p, &we);
+    double we, w = fa__two_sum(FA_P64_C1_HI, p, &we);
     we = we + (pe + FA_P64_C1_LO);
     double ve, v = fa__two_prod(w, xc, &ve);
     double vl = ve + we * xc;
@@ -289,12 +281,12 @@ FA_INLINE double fa_gelu_tanh_grad_f64(double x)
     double eh = fa_p64_gelu_tanh_parts(xc, &v, &s, &se, &el, &kb, &e, &dh, &dl);
     double pe, p = fa__two_prod(FA_P64_3C3_HI, s, &pe);
     pe = pe + (FA_P64_3C3_HI * se + FA_P64_3C3_LO * s);
-    double dve, dv = fa_p64_two_sum(FA_P64_C1_HI, p, &dve);  /* v' */
+    double dve, dv = fa__two_sum(FA_P64_C1_HI, p, &dve);  /* v' */
     dve = dve + (pe + FA_P64_C1_LO);
     double xdl, xdv = fa_p64_mul2(xc, 0.0, dv, dve, &xdl);
     double nh = FA_P64_SEL(v < 0.0, xdv, xdv * e);          /* x v' (e) */
     double nl = FA_P64_SEL(v < 0.0, xdl, 0.0);
-    double Nl, N = fa_p64_two_sum(dh, nh, &Nl);
+    double Nl, N = fa__two_sum(dh, nh, &Nl);
     Nl = Nl + (dl + nl);
     double ddl, dd = fa_p64_mul2(dh, dl, dh, dl, &ddl);     /* D^2 */
     double ql, q = fa_p64_div2(N, Nl, dd, ddl, &ql);
@@ -329,10 +321,10 @@ FA_INLINE double fa_p64_mish_parts(double xc, double *el, uint64_t *kb, double *
     double bl, b = fa_p64_mul2(f, fl, ah, al, &bl);
     double bh = 2.0 + b;
     bl = ((2.0 - bh) + b) + bl;                           /* Fast2Sum: e A <= 3 < 4 */
-    double pl, ph = fa_p64_two_sum(1.0, 2.0 * f, &pl);
+    double pl, ph = fa__two_sum(1.0, 2.0 * f, &pl);
     pl = pl + 2.0 * fl;
     double ffl, ff = fa_p64_mul2(f, fl, f, fl, &ffl);
-    double dl, dh = fa_p64_two_sum(ph, 2.0 * ff, &dl);
+    double dl, dh = fa__two_sum(ph, 2.0 * ff, &dl);
     dl = dl + (pl + 2.0 * ffl);
     *sh = f; *sl = fl;
     *Ah = ah; *Al = al; *Bh = bh; *Bl = bl;
@@ -377,15 +369,15 @@ FA_INLINE double fa_mish_grad_f64(double x)
     uint64_t kb;
     double eh = fa_p64_mish_parts(xc, &el, &kb, &e, &sl, &Ah, &Al, &Bh, &Bl, &Ph, &Pl, &Dh, &Dl);
     /* x < 0 */
-    double c1l, c1 = fa_p64_two_sum(xc, 1.0, &c1l);         /* x + 1 */
-    double c2l, c2 = fa_p64_two_sum(4.0 * xc, 6.0, &c2l);   /* 4x + 6 */
+    double c1l, c1 = fa__two_sum(xc, 1.0, &c1l);         /* x + 1 */
+    double c2l, c2 = fa__two_sum(4.0 * xc, 6.0, &c2l);   /* 4x + 6 */
     double ebl, eb = fa_p64_mul2(e, sl, c2, c2l, &ebl);
-    double wl, w = fa_p64_two_sum(4.0 * c1, eb, &wl);
+    double wl, w = fa__two_sum(4.0 * c1, eb, &wl);
     double e4 = 4.0 + e;
     double e4l = ((4.0 - e4) + e) + sl;                      /* Fast2Sum: e <= 1 */
     double eel, ee = fa_p64_mul2(e, sl, e, sl, &eel);
     double w3l, w3 = fa_p64_mul2(ee, eel, e4, e4l, &w3l);   /* e^2 (4 + e) */
-    double wl2, w2 = fa_p64_two_sum(w, w3, &wl2);
+    double wl2, w2 = fa__two_sum(w, w3, &wl2);
     wl = (wl + wl2) + ((4.0 * c1l + ebl) + w3l);
     double bbl, bb = fa_p64_mul2(Bh, Bl, Bh, Bl, &bbl);
     double ql, q = fa_p64_div2(w2, wl, bb, bbl, &ql);

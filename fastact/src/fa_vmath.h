@@ -163,6 +163,14 @@ FA_INLINE double fa__ldexp_big(double y, uint64_t kb)
     return (y * fa__pow2i(k1)) * fa__pow2i(k - k1);
 }
 
+/* exact sum a + b = s + *e, any magnitudes (Knuth's TwoSum; no FMA) */
+FA_INLINE double fa__two_sum(double a, double b, double *e)
+{
+    double s = a + b, bb = s - a;
+    *e = (a - (s - bb)) + (b - bb);
+    return s;
+}
+
 /* exact product a*b = p + *e (FMA, or Dekker's splitting without FMA) */
 FA_INLINE double fa__two_prod(double a, double b, double *e)
 {

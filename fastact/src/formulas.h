@@ -49,16 +49,6 @@ FA_INLINE W F(exp_neg_abs_product)(W b, W x, W *z_out)
     return e - e * WSEL(z < 0, -err, err);
 }
 
-/* a + b = s + *e exactly (Knuth's two-sum; no FMA needed).  float32
- * formulas call it with doubles holding float values, where the sum is
- * already exact. */
-FA_INLINE W F(two_sum)(W a, W b, W *e)
-{
-    W s = a + b, bb = s - a;
-    *e = (a - (s - bb)) + (b - bb);
-    return s;
-}
-
 /* log1p(e) for e in [0, 1] as e P(e) (fa_constants.h, relative error
  * ~1e-10): no division and no reduction, enough for a float32 result. */
 FA_INLINE W F(log1p_unit)(W e)
@@ -111,7 +101,7 @@ FA_INLINE T F(log_sigmoid_grad_y)(T y) { return (T)-EXPM1((W)y); }
  * so the result is one rounding of the exact value. */
 FA_INLINE T F(hard_sigmoid)(T x)
 {
-    W xw = x, e, s = F(two_sum)(xw, 3, &e);
+    W xw = x, e, s = fa__two_sum(xw, 3, &e);
     W mid = s / 6 + e / 6;
     return (T)KEEP_NAN(xw, WSEL(xw <= -3, 0, WSEL(xw >= 3, 1, mid)));
 }
@@ -173,8 +163,13 @@ FA_INLINE T F(tanh_shrink)(T x)
 /* f' = tanh(x)^2, tanh in double (float32: from the lite expm1). */
 FA_INLINE T F(tanh_shrink_grad)(T x)
 {
-    W xw = x, em = EXPM1(-2 * WABS(xw));
-    W t = sizeof(T) == sizeof(double) ? fa_tanh_f64(xw) : em / (2 + em);
+    W xw = x, t;
+    if (sizeof(T) == sizeof(double)) {
+        t = fa_tanh_f64(xw);
+    } else {
+        W em = EXPM1(-2 * WABS(xw));
+        t = em / (2 + em);
+    }
     return (T)(t * t);
 }
 
@@ -551,14 +546,14 @@ FA_INLINE T F(mish_grad)(T x)
 /* hard_swish = x relu6(x + 3)/6, x + 3 exact (two-sum): one rounding. */
 FA_INLINE T F(hard_swish)(T x)
 {
-    W xw = x, e, s = F(two_sum)(xw, 3, &e);
+    W xw = x, e, s = fa__two_sum(xw, 3, &e);
     W mid = (xw * s + xw * e) / 6;
     return (T)KEEP_NAN(xw, WSEL(xw <= -3, 0, WSEL(xw >= 3, xw, mid)));
 }
 /* PyTorch's hardswish_backward: 0 below -3, (2x + 3)/6 on [-3, 3], 1 above. */
 FA_INLINE T F(hard_swish_grad)(T x)
 {
-    W xw = x, e, s = F(two_sum)(2 * xw, 3, &e);
+    W xw = x, e, s = fa__two_sum(2 * xw, 3, &e);
     W mid = s / 6 + e / 6;
     return (T)KEEP_NAN(xw, WSEL(xw < -3, 0, WSEL(xw > 3, 1, mid)));
 }
@@ -578,7 +573,7 @@ FA_INLINE W F(squareplus_root)(W a, W b, W *rl)
     *rl = 0;
     if (sizeof(T) != sizeof(double))
         return __builtin_sqrt(a * a + b);
-    W zl, zh = fa__two_prod(a, a, &zl), se, sh = F(two_sum)(zh, b, &se);
+    W zl, zh = fa__two_prod(a, a, &zl), se, sh = fa__two_sum(zh, b, &se);
     W rh = __builtin_sqrt(sh), pl, ph = fa__two_prod(rh, rh, &pl);
     W residual = (((sh - ph) - pl) + se) + zl;
     W normal = WSEL(a < 0x1p500, WSEL(a > 0x1p-500, 1, 0), 0);
@@ -593,9 +588,9 @@ FA_INLINE W F(squareplus_root)(W a, W b, W *rl)
 FA_INLINE T F(squareplus)(T x, T b)
 {
     W xw = x, bw = b, a = WABS(xw), rl, r = F(squareplus_root)(a, bw, &rl);
-    W e, s = F(two_sum)(xw, r, &e);
+    W e, s = fa__two_sum(xw, r, &e);
     W pos = WSEL(a > 0x1p500, xw * 0.5 + r * 0.5, (s + (e + rl)) * 0.5);
-    W de, dh = F(two_sum)(r, a, &de), dl = de + rl, q = bw / (2 * dh);
+    W de, dh = fa__two_sum(r, a, &de), dl = de + rl, q = bw / (2 * dh);
     W neg = WSEL(a > 0x1p500, (0.25 * bw) / a, q - q * (dl / dh));
     return (T)KEEP_NAN(xw, WSEL(xw >= 0, pos, neg));
 }
@@ -606,7 +601,7 @@ FA_INLINE T F(squareplus_grad)(T x, T b)
     W xw = x, bw = b, a = WABS(xw), rl, r = F(squareplus_root)(a, bw, &rl);
     W q = xw / r, ratio = q - q * (rl / r);
     W pos = WSEL(r == 0, 0.5, WSEL(a == INFINITY, 1, (1 + ratio) * 0.5));
-    W de, dh = F(two_sum)(r, a, &de), dl = de + rl, u = (bw / (2 * r)) / dh;
+    W de, dh = fa__two_sum(r, a, &de), dl = de + rl, u = (bw / (2 * r)) / dh;
     W neg = WSEL(a > 0x1p500, u, u - u * (rl / r + dl / dh));   /* no low parts there */
     return (T)KEEP_NAN(xw, WSEL(xw >= 0, pos, neg));
 }
@@ -614,14 +609,14 @@ FA_INLINE T F(squareplus_grad)(T x, T b)
 /* sparse_plus (JAX): 0, (x + 1)^2/4, x; x + 1 = s + e exactly. */
 FA_INLINE T F(sparse_plus)(T x)
 {
-    W xw = x, e, s = F(two_sum)(xw, 1, &e);
+    W xw = x, e, s = fa__two_sum(xw, 1, &e);
     W mid = (s * s + 2 * s * e) * 0.25;
     return (T)KEEP_NAN(xw, WSEL(xw <= -1, 0, WSEL(xw >= 1, xw, mid)));
 }
 /* sparse_sigmoid (JAX): 0, (x + 1)/2, 1; sparse_plus' is sparse_sigmoid. */
 FA_INLINE T F(sparse_sigmoid)(T x)
 {
-    W xw = x, e, s = F(two_sum)(xw, 1, &e);
+    W xw = x, e, s = fa__two_sum(xw, 1, &e);
     W mid = s * 0.5 + e * 0.5;
     return (T)KEEP_NAN(xw, WSEL(xw <= -1, 0, WSEL(xw >= 1, 1, mid)));
 }
@@ -744,7 +739,7 @@ FA_INLINE W F(row_rest_exp)(fa_intp n, const T *x, fa_intp sx, W sign, W m, T *y
         #pragma omp simd
         for (int j = 0; j < FA_LANES; j++) {
             W v = sign * x[(i + j) * sx], e = F(exp_diff)(v, m), err;
-            lane[j] = F(two_sum)(lane[j], WSEL(v == m, 0, e), &err);
+            lane[j] = fa__two_sum(lane[j], WSEL(v == m, 0, e), &err);
             low[j] += compensate ? err : 0;
             ties[j] += WSEL(v == m, 1, 0);
             if (y)
@@ -753,7 +748,7 @@ FA_INLINE W F(row_rest_exp)(fa_intp n, const T *x, fa_intp sx, W sign, W m, T *y
     }
     for (int j = 0; i < n; i++, j++) {
         W v = sign * x[i * sx], e = F(exp_diff)(v, m), err;
-        lane[j] = F(two_sum)(lane[j], WSEL(v == m, 0, e), &err);
+        lane[j] = fa__two_sum(lane[j], WSEL(v == m, 0, e), &err);
         low[j] += compensate ? err : 0;
         ties[j] += WSEL(v == m, 1, 0);
         if (y)
@@ -761,11 +756,11 @@ FA_INLINE W F(row_rest_exp)(fa_intp n, const T *x, fa_intp sx, W sign, W m, T *y
     }
     W rest = 0, rest_low = 0, count = 0, err;
     for (int j = 0; j < FA_LANES; j++) {
-        rest = F(two_sum)(rest, lane[j], &err);
+        rest = fa__two_sum(rest, lane[j], &err);
         rest_low += err + low[j];
         count += ties[j];
     }
-    rest = F(two_sum)(rest, count - 1, &err);       /* the result as rest + *lo */
+    rest = fa__two_sum(rest, count - 1, &err);       /* the result as rest + *lo */
     *lo = WSEL(m == INFINITY, 0, err + rest_low);
     return WSEL(m == INFINITY, NAN, rest);
 }
@@ -797,7 +792,7 @@ FA_INLINE void F(softmax_signed_row)(fa_intp n, const T *x, fa_intp sx, T *y, fa
 {
     W m = F(row_max)(n, x, sx, sign), rest_lo, err;
     W rest = F(row_rest_exp)(n, x, sx, sign, m, y, sy, &rest_lo);
-    W sum = F(two_sum)(1, rest, &err), inverse = 1 / sum;
+    W sum = fa__two_sum(1, rest, &err), inverse = 1 / sum;
     W c = (err + rest_lo) / sum;       /* float64: e/(sum + low) = q - q c */
     #pragma omp simd
     for (fa_intp i = 0; i < n; i++) {
