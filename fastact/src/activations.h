@@ -29,7 +29,12 @@
 #define EXP fa_exp_w32
 #define EXPM1 fa_expm1_w32
 #define LOG1P fa_log1p_w32
+#if defined(FA_HAVE_TANH_V16)   /* AVX-512: table tanh, its array kernel for tanh's contiguous loop */
+#define TANH_T fa_tanh_tbl_f32
+#define FA_ARRAY_tanh_f32 fa_tanh_tbl_array
+#else
 #define TANH_T fa_fast_tanh_f32
+#endif
 #define ATAN_T fa_fast_atan_f32
 #define FAST_SIGMOID fa_fast_sigmoid_f32
 #define FAST_SILU fa_fast_silu_f32

@@ -15,6 +15,7 @@
 
 #include <stdint.h>
 #include "fa_fast32_coeffs.h"
+#include "fa_tanh_table.h"
 
 #if defined(__FMA__)
 #define FF_FMA(a, b, c) __builtin_fmaf((a), (b), (c))
@@ -128,6 +129,76 @@ FA_INLINE float fa_fast_tanh_f32(float x)
     float y = fa__sel32(a < FF_TANH_TH, small, big);     /* >= +0 or NaN */
     return fa__f32(fa__u32(y) | (fa__u32(x) & 0x80000000u));
 }
+
+/* tanh by table (AVX-512 builds): tanh(|x|) = B + d p(d) in the quarter
+ * binade of |x| (tables and their derivation: fa_tanh_table.h,
+ * tools/fast32/derive_tanh_table.py).  About 25 zmm instructions per 16
+ * elements against ~35 for fa_fast_tanh_f32, because the eight table
+ * lookups are register permutes (vpermt2ps).  fa_tanh_tbl_f32 is the scalar
+ * statement of the same operations (used by the strided and float16 loops;
+ * bit-identical to the vector version, so results do not depend on the
+ * layout), fa_tanh_tbl_v16 the vector one. */
+FA_INLINE uint32_t ff__tanh_slot(float a)
+{
+    uint32_t t = (fa__u32(a) >> 21) - FF_TANH_BASE;     /* a < 2^-4 wraps round */
+    return t > 31u ? 31u : t;
+}
+
+FA_INLINE float fa_tanh_tbl_f32(float x)
+{
+    float a = fa__abs32(x);
+    a = fa__sel32(a > 9.1f, 9.1f, a);                    /* NaN stays NaN (slot 31) */
+    uint32_t t = ff__tanh_slot(a);
+    float d = a - ff_tanh_tbl[0][t];                     /* exact (Sterbenz) */
+    float b = FF_FMA(ff_tanh_tbl[2][t], d, ff_tanh_tbl[1][t]);   /* c0 or d, exact */
+    float p = ff_tanh_tbl[3 + FF_TANH_NCOEF - 1][t];
+    for (int k = FF_TANH_NCOEF - 2; k >= 0; --k)
+        p = FF_FMA(p, d, ff_tanh_tbl[3 + k][t]);
+    float y = FF_FMA(p, d, b);
+    return fa__f32(fa__u32(y) | (fa__u32(x) & 0x80000000u));
+}
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#define FA_HAVE_TANH_V16 1
+FA_INLINE __m512 ff__tanh_lookup(int row, __m512i t)
+{
+    return _mm512_permutex2var_ps(_mm512_load_ps(ff_tanh_tbl[row]), t,
+                                  _mm512_load_ps(ff_tanh_tbl[row] + 16));
+}
+
+FA_INLINE __m512 fa_tanh_tbl_v16(__m512 x)
+{
+    const __m512i sign = _mm512_set1_epi32((int)0x80000000u);
+    __m512 a = _mm512_castsi512_ps(_mm512_andnot_si512(sign, _mm512_castps_si512(x)));
+    a = _mm512_min_ps(_mm512_set1_ps(9.1f), a);          /* min returns a if a is NaN */
+    __m512i t = _mm512_sub_epi32(_mm512_srli_epi32(_mm512_castps_si512(a), 21),
+                                 _mm512_set1_epi32((int)FF_TANH_BASE));
+    t = _mm512_min_epu32(t, _mm512_set1_epi32(31));
+    __m512 d = _mm512_sub_ps(a, ff__tanh_lookup(0, t));
+    __m512 b = _mm512_fmadd_ps(ff__tanh_lookup(2, t), d, ff__tanh_lookup(1, t));
+    __m512 p = ff__tanh_lookup(3 + FF_TANH_NCOEF - 1, t);
+    for (int k = FF_TANH_NCOEF - 2; k >= 0; --k)
+        p = _mm512_fmadd_ps(p, d, ff__tanh_lookup(3 + k, t));
+    __m512 y = _mm512_fmadd_ps(p, d, b);
+    /* y | (x & sign): ternary-logic table 0xF8 = A | (B & C) */
+    return _mm512_castsi512_ps(_mm512_ternarylogic_epi32(_mm512_castps_si512(y),
+                                                         _mm512_castps_si512(x), sign, 0xF8));
+}
+
+/* out[i] = tanh(px[i]), 16 at a time; the tail through a masked load and
+ * store of the same vector code. */
+FA_INLINE void fa_tanh_tbl_array(intptr_t n, const float *px, float *out)
+{
+    intptr_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        _mm512_storeu_ps(out + i, fa_tanh_tbl_v16(_mm512_loadu_ps(px + i)));
+    if (i < n) {
+        __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);
+        _mm512_mask_storeu_ps(out + i, m, fa_tanh_tbl_v16(_mm512_maskz_loadu_ps(m, px + i)));
+    }
+}
+#endif
 
 /* -------------------------------------------------------------- sigmoid */
 /* sigmoid(x) = 1/(1 + E), E = exp(-x) = 2^k (h + l), x clamped to [-amax, amax].

@@ -26,6 +26,15 @@ typedef void (*arr_t)(const float *restrict, float *restrict, long);
 /* fast (this directory) */
 LOOP(fast_exp, fa_fast_exp_f32(x[i]))
 LOOP(fast_tanh, fa_fast_tanh_f32(x[i]))
+LOOP(tbl_tanh_scalar, fa_tanh_tbl_f32(x[i]))
+#ifdef FA_HAVE_TANH_V16
+__attribute__((noinline)) void tbl_tanh(const float *restrict x, float *restrict y, long n)
+{
+    fa_tanh_tbl_array(n, x, y);
+}
+#else
+#define tbl_tanh tbl_tanh_scalar
+#endif
 LOOP(fast_sigmoid, fa_fast_sigmoid_f32(x[i]))
 LOOP(fast_silu, fa_fast_silu_f32(x[i]))
 #ifdef FF_HAVE_SOFTPLUS
@@ -49,7 +58,7 @@ LOOP(cur_elu, act_elu_f32(x[i], 1.0f))
 static double ref(const char *f, double x)
 {
     if (!strcmp(f, "exp")) return exp(x);
-    if (!strcmp(f, "tanh")) return tanh(x);
+    if (!strncmp(f, "tanh", 4)) return tanh(x);
     if (!strcmp(f, "sigmoid")) return 1.0 / (1.0 + exp(-x));
     if (!strcmp(f, "silu")) return isinf(x) ? (x > 0 ? x : -0.0) : x / (1.0 + exp(-x));
     if (!strcmp(f, "softplus")) return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
@@ -61,6 +70,7 @@ static double ref(const char *f, double x)
 struct fn { const char *name; arr_t fast, cur; };
 static const struct fn FN[] = {
     {"exp", fast_exp, cur_exp}, {"tanh", fast_tanh, cur_tanh},
+    {"tanhtbl", tbl_tanh, fast_tanh}, {"tanhtbls", tbl_tanh_scalar, tbl_tanh},
     {"sigmoid", fast_sigmoid, cur_sigmoid}, {"silu", fast_silu, cur_silu},
 #ifdef FF_HAVE_SOFTPLUS
     {"softplus", fast_softplus, cur_softplus},
