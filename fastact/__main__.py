@@ -43,7 +43,8 @@ def info(args):
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m fastact",
-        description="fastact: configuration and speed of the activation functions.")
+        description="fastact: configuration, speed, accuracy and plots of the activation "
+                    "functions, and a demo network.")
     sub = parser.add_subparsers(dest="command", metavar="{info,bench,accuracy,plot,demo}")
     p_info = sub.add_parser("info", help="configuration and a quick speed table (default)")
     p_info.add_argument("--rounds", type=int, default=5, help="interleaved runs (default: 5)")

@@ -34,15 +34,19 @@ def matplotlib_missing():
 
 def _param(text):
     """K=V from the command line; V is a Python literal (2, -0.5, None,
-    'tanh') or else taken as a string (approximate=tanh)."""
+    'tanh', [0.1, 0.2]), nan/inf, or else a string (approximate=tanh)."""
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
         raise argparse.ArgumentTypeError(f"expected K=V (e.g. negative_slope=0.2), got {text!r}")
+    value = value.strip()
     try:
-        value = ast.literal_eval(value.strip())
+        return key.strip(), ast.literal_eval(value)
     except (ValueError, SyntaxError):
-        value = value.strip()
-    return key.strip(), value
+        pass
+    try:
+        return key.strip(), float(value)        # nan, inf, -inf
+    except ValueError:
+        return key.strip(), value
 
 
 def add_arguments(parser):
