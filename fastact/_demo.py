@@ -24,7 +24,8 @@ def add_arguments(parser):
     parser.add_argument("--activations", default=DEFAULT_ACTIVATIONS,
                         help=f"comma-separated names or aliases (default: {DEFAULT_ACTIVATIONS})")
     parser.add_argument("--depth", type=int, default=6, help="hidden layers (default: 6)")
-    parser.add_argument("--width", type=int, default=32, help="units per hidden layer (default: 32)")
+    parser.add_argument("--width", type=int, default=32,
+                        help="units per hidden layer (default: 32)")
     parser.add_argument("--epochs", type=int, default=40, help="passes over the data (default: 40)")
     parser.add_argument("--points", type=int, default=1000,
                         help="training points; half as many test points (default: 1000)")
@@ -33,7 +34,8 @@ def add_arguments(parser):
                         help="adam (default) or sgd (with momentum 0.9)")
     parser.add_argument("--lr", type=float, help="learning rate (default: 0.003 adam, 0.05 sgd)")
     parser.add_argument("--dtype", choices=("float32", "float64"), default="float32")
-    parser.add_argument("--seed", type=int, default=0, help="data, weights and batch order (default: 0)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="data, weights and batch order (default: 0)")
     parser.add_argument("--plot", nargs="?", const="demo.png", metavar="FILE.png",
                         help="also save training curves and gradient norms (default file: "
                              "demo.png; needs matplotlib)")
@@ -110,7 +112,8 @@ def _progress(name, epochs, quiet):
 
 def _norm_table(title, results, epoch):
     n_layers = len(next(iter(results.values()))["grad_norms"][epoch])
-    header = f"{'activation':<14}" + "".join(f"{'layer ' + str(i + 1):>10}" for i in range(n_layers))
+    header = f"{'activation':<14}" + "".join(f"{'layer ' + str(i + 1):>10}"
+                                              for i in range(n_layers))
     lines = [title, header]
     for name, h in results.items():
         lines.append(f"{name:<14}" + "".join(f"{v:>10.2e}" for v in h["grad_norms"][epoch]))
