@@ -76,6 +76,8 @@ globals().update({alias: _activations[name] for alias, name in catalog.ALIASES.i
 
 Activation = _api.Activation
 
+from . import nn  # noqa: E402  (layers for NumPy networks; uses the functions above)
+
 
 def names():
     """Canonical names of all activations, catalog order."""

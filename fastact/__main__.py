@@ -1,4 +1,4 @@
-"""python -m fastact [info | bench ... | accuracy ...]
+"""python -m fastact [info | bench ... | accuracy ... | plot NAME ... | demo ...]
 
 info (the default)  the build configuration, then a quick speed table:
                     every function at n = 1e6 float32, forward and backward,
@@ -7,6 +7,10 @@ bench               the full interleaved report (same as bench/report.py):
                     --functions, --sizes, --dtypes, --json FILE, ...
 accuracy            the max ULP error of every function against mpmath;
                     --exhaustive NAME... sweeps all 2^32 float32 inputs.
+plot NAME           f and f' side by side, saved as NAME.png (needs matplotlib:
+                    pip install "fastact[plot]").
+demo                trains a small network per activation on two spirals with
+                    fastact.nn: accuracy, time per epoch, gradient norm per layer.
 """
 
 import argparse
@@ -14,7 +18,7 @@ import sys
 import time
 
 import fastact
-from fastact import _accuracy, _bench
+from fastact import _accuracy, _bench, _demo, _plot
 
 
 def info(args):
@@ -39,8 +43,9 @@ def info(args):
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m fastact",
-        description="fastact: configuration and speed of the activation functions.")
-    sub = parser.add_subparsers(dest="command", metavar="{info,bench,accuracy}")
+        description="fastact: configuration, speed, accuracy and plots of the activation "
+                    "functions, and a demo network.")
+    sub = parser.add_subparsers(dest="command", metavar="{info,bench,accuracy,plot,demo}")
     p_info = sub.add_parser("info", help="configuration and a quick speed table (default)")
     p_info.add_argument("--rounds", type=int, default=5, help="interleaved runs (default: 5)")
     p_info.add_argument("--threads", type=int, help="fastact threads (default: fastact's)")
@@ -49,7 +54,19 @@ def main(argv=None):
     p_accuracy = sub.add_parser("accuracy", help="measured max ULP errors against mpmath, "
                                 "or --exhaustive over every float32 input")
     _accuracy.add_arguments(p_accuracy)
+    p_plot = sub.add_parser("plot", help="f and f' side by side as a PNG (needs matplotlib)",
+                            description=_plot.__doc__,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    _plot.add_arguments(p_plot)
+    p_demo = sub.add_parser("demo", help="train a small NumPy network per activation "
+                            "on two spirals (fastact.nn)", description=_demo.__doc__,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    _demo.add_arguments(p_demo)
     args = parser.parse_args(argv)
+    if args.command == "plot":
+        return _plot.run(args)
+    if args.command == "demo":
+        return _demo.run(args)
     if args.command == "bench":
         return _bench.report(args)
     if args.command == "accuracy":
