@@ -8,6 +8,9 @@
 * ``--exhaustive NAME...``: every one of the 2^32 float32 inputs against
   fastact.reference evaluated in float64 (an implementation independent of
   the kernels), in chunks spread over processes, with progress.
+* ``--random N``: the float64 forward pass of every case on N random inputs
+  (``random_inputs``) against the exact mpmath values, in chunks spread over
+  processes, with progress.
 
 Derivative errors count in ULPs of max(|f'(x)|, GRAD_FLOOR): where f'
 passes through zero there is no relative accuracy to speak of.
@@ -173,6 +176,72 @@ def exhaustive(name, processes=None, progress=True, against="reference"):
     return worst, x
 
 
+# ---- float64 on many random inputs ----------------------------------------
+
+RANDOM_CHUNK = 20000
+AXIS_ROW = 8            # axis functions: rows of 8 along the last axis
+
+
+def random_inputs(n, seed):
+    """n float64 inputs: half normal(0, 4) (where activations bend), a
+    quarter uniform on [-40, 40] (tails, saturation), a quarter of random
+    sign and log-uniform magnitude in [1e-12, 10^2.5] (small and large)."""
+    rng = np.random.default_rng(seed)
+    k = n // 4
+    return np.concatenate([
+        rng.normal(0.0, 4.0, n - 2 * k),
+        rng.uniform(-40.0, 40.0, k),
+        rng.choice([-1.0, 1.0], k) * 10.0 ** rng.uniform(-12.0, 2.5, k),
+    ])
+
+
+def _random_chunk(task):
+    """(max ULP, worst input) of float64 fastact over one chunk of random
+    inputs, against the exact (unrounded) mpmath values."""
+    name, params, seed, n = task
+    import fastact
+    from . import _oracle
+    fastact.set_num_threads(1)
+    f = fastact.get(name)
+    x = random_inputs(n, seed)
+    if f.row.kind == catalog.ELEMENTWISE:
+        kernel, args, _, full = f._resolve(params)
+        args = tuple(float(a) for a in f._array_args(full) + args)
+        got = f(x, **params)
+        truth = _oracle.oracle_mpf_array(kernel, "forward", x, args)
+        where = x
+    else:
+        x = x[: n - n % AXIS_ROW].reshape(-1, AXIS_ROW)
+        got = f(x, axis=-1)
+        truth = _oracle.oracle_axis(f.row.kernel_call(params)[0], x, -1, rounded=False)
+        where = np.repeat(x[:, :1], got.shape[1], axis=1)
+    err = _oracle.ulp_error(got, truth, np.float64)
+    i = int(np.argmax(err))
+    return float(err.flat[i]), float(where.flat[i])
+
+
+def random_check(n, names=None, processes=None, progress=True, seed=2026):
+    """Rows of (case, max ULP, worst input, float64 bound) for the float64
+    forward pass of every case (or those of `names`) on n random inputs."""
+    rows = [r for r in catalog.CATALOG if not names or r.name in names]
+    processes = processes or len(os.sched_getaffinity(0))
+    result = []
+    started = time.time()
+    with multiprocessing.get_context("spawn").Pool(processes) as pool:
+        for number, (row, params) in enumerate(cases(rows)):
+            sizes = [RANDOM_CHUNK] * (n // RANDOM_CHUNK) + ([n % RANDOM_CHUNK] if n % RANDOM_CHUNK else [])
+            tasks = [(row.name, params, seed + 1000 * number + k, m) for k, m in enumerate(sizes)]
+            worst, at = -1.0, 0.0
+            for err, x in pool.imap_unordered(_random_chunk, tasks):
+                if err > worst:
+                    worst, at = err, x
+            result.append((case_label(row, params), worst, at, row.ulp.float64))
+            if progress:
+                print(f"  {case_label(row, params)}: max {worst:.3g} ULP "
+                      f"({time.time() - started:.0f} s)", file=sys.stderr, flush=True)
+    return result
+
+
 def add_arguments(parser):
     parser.add_argument("--points", type=int, default=1500,
                         help="inputs per case for the table (default: 1500)")
@@ -180,7 +249,10 @@ def add_arguments(parser):
                         help="only these functions in the table")
     parser.add_argument("--exhaustive", nargs="+", metavar="NAME",
                         help="sweep every float32 input of these functions instead")
-    parser.add_argument("--processes", type=int, help="processes for --exhaustive")
+    parser.add_argument("--random", type=int, metavar="N",
+                        help="float64 forward pass of every case on N random inputs "
+                             "against mpmath instead (e.g. 1000000)")
+    parser.add_argument("--processes", type=int, help="processes for --exhaustive and --random")
     parser.add_argument("--against", choices=sorted(REFERENCES), default="reference",
                         help="what --exhaustive compares with: " + "; ".join(
                             f"{k}: {v}" for k, v in REFERENCES.items())
@@ -201,6 +273,16 @@ def run(args):
         print("python -m fastact accuracy needs mpmath: pip install mpmath", file=sys.stderr)
         return 2
     names = [catalog.lookup(n).name for n in args.functions] if args.functions else None
+    if args.random:
+        rows = random_check(args.random, names, args.processes)
+        print(f"float64 forward, max error in ULPs against exact mpmath values, "
+              f"{args.random} random inputs per case (normal, uniform and log-uniform; "
+              "axis functions: rows of 8)")
+        print(f"{'function':44} {'max ULP':>8} {'bound':>6}  worst input")
+        for label, worst, at, bound in rows:
+            flag = "" if worst <= bound else "  <-- over the bound"
+            print(f"{label:44} {worst:8.3g} {bound:6g}  {at!r}{flag}")
+        return 1 if any(worst > bound for _, worst, _, bound in rows) else 0
     rows = table(args.points, names)
     print_table(rows, args.points)
     over = [r for r in rows if r[2] > r[4].float32 or r[3] > r[4].float64]
