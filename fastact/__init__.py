@@ -70,7 +70,7 @@ else:
     _backend = reference.BACKEND
     _threads.init(None)
 
-_activations = _api.build(_backend, "fastact")
+_activations = _api.build(_backend, "fastact", getattr(_compiled, "FastCall", None))
 globals().update(_activations)
 globals().update({alias: _activations[name] for alias, name in catalog.ALIASES.items()})
 

@@ -17,6 +17,8 @@ import math
 import numbers
 import operator
 
+import importlib
+
 import numpy as np
 
 from . import catalog
@@ -49,10 +51,21 @@ class Activation:
         # straight to the ufunc.
         self._fast = not self._axis and not row.has_required and not row.array_params
         self._default_ufunc = backend[self._ufunc_name]
+        if hasattr(self, "_set_fast_path"):        # compiled backend: FastCall base
+            self._set_fast_path(self._default_ufunc if self._fast else None,
+                                tuple(self._default_call[1]) if self._fast else ())
         self.__doc__ = _docstring(row)
 
     def __repr__(self):
         return f"<{self._qualname}>"
+
+    def _reduce(self):
+        """Pickled by name: unpickling returns the module's own object."""
+        module, name = self._qualname.rsplit(".", 1)
+        return _lookup, (module, name)
+
+    def __reduce__(self):
+        return self._reduce()
 
     # ---- parameters -------------------------------------------------
 
@@ -95,7 +108,11 @@ class Activation:
     # ---- forward ----------------------------------------------------
 
     def __call__(self, x, out=None, **params):
-        # The common case first: default parameters, a float32/float64 array.
+        return self._call(x, out, **params)
+
+    def _call(self, x, out=None, **params):
+        # The common case first: default parameters, a float32/float64 array
+        # (the compiled backend's FastCall base does this in C).
         if not params and out is None and self._fast and type(x) is np.ndarray \
                 and x.dtype.char in _NATIVE:
             return self._default_ufunc(x, *self._default_call[1])
@@ -356,6 +373,16 @@ def _docstring(row):
     return "\n".join(lines)
 
 
-def build(backend, prefix):
-    """{canonical name: Activation} for every catalog row, catalog order."""
-    return {row.name: Activation(row, backend, prefix) for row in catalog.CATALOG}
+def _lookup(module, name):
+    return getattr(importlib.import_module(module), name)
+
+
+def build(backend, prefix, fast_call=None):
+    """{canonical name: Activation} for every catalog row, catalog order.
+    ``fast_call``: the compiled module's FastCall, a base class that takes
+    f(x) with default parameters straight to the ufunc in C."""
+    cls = Activation
+    if fast_call is not None:
+        cls = type("Activation", (fast_call, Activation),
+                   {"__module__": __name__, "__doc__": Activation.__doc__, "__slots__": ()})
+    return {row.name: cls(row, backend, prefix) for row in catalog.CATALOG}

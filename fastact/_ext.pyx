@@ -8,6 +8,7 @@ builds one genuine ``np.ufunc`` per table entry and owns the thread limit.
 NumPy releases the GIL around every loop call (no object dtypes).
 """
 
+cimport cython
 from cpython.mem cimport PyMem_Malloc
 cimport numpy as cnp
 import numpy as np
@@ -106,3 +107,36 @@ def set_min_parallel_override(cnp.npy_intp n):
 def openmp_version():
     """The _OPENMP date the kernels were compiled with (0: no OpenMP)."""
     return fa_openmp_version()
+
+
+@cython.auto_pickle(False)
+cdef class FastCall:
+    """Base of the compiled backend's Activation objects.
+
+    ``f(x)`` with default parameters, no ``out`` and a float32/float64
+    ndarray calls the ufunc from C: the Python method call, keyword parsing
+    and checks would otherwise cost more than the 1-element kernel call
+    itself.  Every other call goes to the Python method ``_call``, which
+    applies the same rules (the test suite compares both paths).
+    """
+    cdef object _fast_ufunc
+    cdef tuple _fast_args
+
+    def _set_fast_path(self, ufunc, tuple args):
+        """ufunc(x, *args) is f(x) with the defaults; ufunc None: no fast path."""
+        self._fast_ufunc = ufunc
+        self._fast_args = args
+
+    def __reduce__(self):
+        return self._reduce()       # by name (fastact/_api.py)
+
+    def __call__(self, x, out=None, **params):
+        cdef int t
+        if out is None and not params and self._fast_ufunc is not None \
+                and type(x) is cnp.ndarray:
+            t = cnp.PyArray_TYPE(<cnp.ndarray>x)
+            if t == cnp.NPY_FLOAT or t == cnp.NPY_DOUBLE:
+                if not self._fast_args:
+                    return self._fast_ufunc(x)
+                return self._fast_ufunc(x, *self._fast_args)
+        return self._call(x, out, **params)
