@@ -99,9 +99,9 @@ def _apply(f, method, names, static, part, *arrays):
         if p.name in named:
             params[p.name] = named.pop(p.name)
     if isinstance(part, tuple):
-        p = f.row.array_params[part[1]].name
+        p = f.row.array_params[part[1]]
         shape = np.broadcast_shapes(*(np.shape(a) for a in arrays))
-        params[p] = np.broadcast_to(params[p], shape)
+        params[p.name] = np.broadcast_to(params.get(p.name, p.default), shape)
     operands = ((named["grad"], named.get("x"), named.get("y"))
                 if method == "backward" else (named["x"],))
     result = _invoke(f, method, operands, None, params)
@@ -219,7 +219,8 @@ def _dask(f, method, operands, out, params):
             name = f"{label}-{tokenize(task, dtype, *values)}"
             result = elemwise(task, *values, dtype=dtype, name=name)
             if isinstance(part, tuple):                # prelu: dL/dweight
-                weight = params[f.row.array_params[part[1]].name]
+                p = f.row.array_params[part[1]]
+                weight = params.get(p.name, p.default)
                 result = _sum_to_shape(result, np.shape(weight))
             results.append(result)
         return tuple(results) if len(results) > 1 else results[0]
@@ -302,7 +303,8 @@ def _xarray(f, method, operands, out, params):
                                   *main.dims)
         if isinstance(part, tuple):          # prelu: dL/dweight, weight's shape
             p = f.row.array_params[part[1]].name
-            result = _sum_to_weight(result, weights[p], dict(zip(names, args)).get(p))
+            result = _sum_to_weight(result, weights[p], dict(zip(names, args)).get(p),
+                                    keep_attrs)
         else:
             if f.row.halves and method == "backward" and hasattr(main, "coords"):
                 # the gradient lies along x: x's coordinates along `dim` again
@@ -354,14 +356,15 @@ def _labelled_like(q, name, value, main, xr):
     return xr.DataArray(data, dims=[dims[i] for i in keep])
 
 
-def _sum_to_weight(per_element, weight, labelled):
+def _sum_to_weight(per_element, weight, labelled, keep_attrs):
     """prelu's dL/dweight per element summed over the dimensions the
     weight does not have: a DataArray for a DataArray weight, else an array
     of the weight's shape (as the NumPy path gives)."""
     dims = () if labelled is None or np.ndim(labelled) == 0 else labelled.dims
     total = per_element.sum([d for d in per_element.dims if d not in dims], skipna=False)
     total = total.transpose(*dims)
-    if labelled is weight:                   # a DataArray weight
+    if labelled is weight:                   # a DataArray weight: its name, attrs
         total.name = getattr(weight, "name", None)
+        total.attrs = dict(weight.attrs) if keep_attrs else {}
         return total
     return np.reshape(total.data, np.shape(weight))
