@@ -229,8 +229,8 @@ def _dask(f, method, operands, out, params):
     arrays = [da.asarray(v) for v in values]
     primary = arrays[-1]                               # x or y
     dtype = dtypes[0]
-    task = functools.partial(_block, f, method, names, dict(static, axis=axis), None)
-    if primary.ndim == 0:
+    if primary.ndim == 0:                              # a row of length 1
+        task = functools.partial(_block, f, method, names, dict(static, axis=axis), None)
         return da.map_blocks(task, *arrays, dtype=dtype, meta=np.empty((), dtype), token=label)
     axis = axis % primary.ndim - primary.ndim          # negative: same after broadcasting
     if f.row.halves:
