@@ -107,7 +107,7 @@ class Activation:
             return self._default_ufunc(x, *self._default_call[1])
         # Not all plain ndarrays: maybe Dask, xarray, torch... (fastact/_duck.py)
         if type(x) is not np.ndarray or out is not None and type(out) is not np.ndarray \
-                or self._has_array_params and params:
+                or self._has_array_params and _odd_params(params):
             result = _duck.dispatch(self, "forward", (x,), out, params)
             if result is not NotImplemented:
                 return result
@@ -131,7 +131,7 @@ class Activation:
         where the derivative is a function of the output, ``y=``."""
         if type(grad) is not np.ndarray or type(x if y is None else y) is not np.ndarray \
                 or out is not None and type(out) is not np.ndarray \
-                or self._has_array_params and params:
+                or self._has_array_params and _odd_params(params):
             result = _duck.dispatch(self, "backward", (grad, x, y), out, params)
             if result is not NotImplemented:
                 return result
@@ -172,7 +172,7 @@ class Activation:
     def derivative(self, x, out=None, **params):
         """f'(x), elementwise."""
         if type(x) is not np.ndarray or out is not None and type(out) is not np.ndarray \
-                or self._has_array_params and params:
+                or self._has_array_params and _odd_params(params):
             result = _duck.dispatch(self, "derivative", (x,), out, params)
             if result is not NotImplemented:
                 return result
@@ -306,6 +306,14 @@ class Activation:
             out[...] = target
             return out
         return target if out is not None or dtype == work else target.astype(dtype)
+
+
+def _odd_params(params):
+    """Whether a parameter value may be a Dask/xarray/torch object."""
+    return any(type(v) not in _PLAIN_PARAMS for v in params.values())
+
+
+_PLAIN_PARAMS = frozenset((np.ndarray, float, int, str, type(None), bool))
 
 
 def _lookup(module, name):
