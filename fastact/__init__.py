@@ -66,6 +66,7 @@ if _compiled is not None:
     _variant = _select_variant(_compiled.variants())
     _backend = _compiled.make_ufuncs(_variant)
     _threads.init(_compiled)
+    from . import _ufuncs  # noqa: E402,F401  (the ufuncs pickle by name)
 else:
     _backend = reference.BACKEND
     _threads.init(None)

@@ -17,11 +17,9 @@ import math
 import numbers
 import operator
 
-import importlib
-
 import numpy as np
 
-from . import catalog
+from . import _duck, catalog
 
 # dtype.char of arrays that take the direct path.
 _NATIVE = frozenset("fd")
@@ -41,6 +39,7 @@ class Activation:
         self.row = row
         self.name = self.__name__ = row.name
         self._qualname = f"{prefix}.{row.name}"
+        self._module = prefix
         self._backend = backend
         self._axis = row.kind == catalog.AXIS
         self._defaults = row.defaults
@@ -50,6 +49,7 @@ class Activation:
         # f(x) on a float32/float64 array with default parameters goes
         # straight to the ufunc.
         self._fast = not self._axis and not row.has_required and not row.array_params
+        self._has_array_params = bool(row.array_params)
         self._default_ufunc = backend[self._ufunc_name]
         if hasattr(self, "_set_fast_path"):        # compiled backend: FastCall base
             self._set_fast_path(self._default_ufunc if self._fast else None,
@@ -60,9 +60,8 @@ class Activation:
         return f"<{self._qualname}>"
 
     def _reduce(self):
-        """Pickled by name: unpickling returns the module's own object."""
-        module, name = self._qualname.rsplit(".", 1)
-        return _lookup, (module, name)
+        # by name, so that dask (distributed) and multiprocessing can ship it
+        return _lookup, (self._module, self.name)
 
     def __reduce__(self):
         return self._reduce()
@@ -116,6 +115,12 @@ class Activation:
         if not params and out is None and self._fast and type(x) is np.ndarray \
                 and x.dtype.char in _NATIVE:
             return self._default_ufunc(x, *self._default_call[1])
+        # Not all plain ndarrays: maybe Dask, xarray, torch... (fastact/_duck.py)
+        if type(x) is not np.ndarray or out is not None and type(out) is not np.ndarray \
+                or self._has_array_params and _odd_params(params):
+            result = _duck.dispatch(self, "forward", (x,), out, params)
+            if result is not NotImplemented:
+                return result
         kernel, args, axis, full = self._call_for(params)
         if self._axis:
             return self._axis_call(kernel, (x,), axis, out)
@@ -134,6 +139,12 @@ class Activation:
     def backward(self, grad, x=None, *, y=None, out=None, **params):
         """dL/dx from dL/dy = ``grad`` and either the forward input ``x`` or,
         where the derivative is a function of the output, ``y=``."""
+        if type(grad) is not np.ndarray or type(x if y is None else y) is not np.ndarray \
+                or out is not None and type(out) is not np.ndarray \
+                or self._has_array_params and _odd_params(params):
+            result = _duck.dispatch(self, "backward", (grad, x, y), out, params)
+            if result is not NotImplemented:
+                return result
         kernel, args, axis, full = self._call_for(params)
         if (x is None) == (y is None):
             need = "x (the forward input)"
@@ -170,6 +181,11 @@ class Activation:
 
     def derivative(self, x, out=None, **params):
         """f'(x), elementwise."""
+        if type(x) is not np.ndarray or out is not None and type(out) is not np.ndarray \
+                or self._has_array_params and _odd_params(params):
+            result = _duck.dispatch(self, "derivative", (x,), out, params)
+            if result is not NotImplemented:
+                return result
         if self._axis:
             raise TypeError(f"{self._qualname}.derivative: {self.name} is not "
                             "elementwise (its Jacobian is a matrix); use "
@@ -302,6 +318,20 @@ class Activation:
         return target if out is not None or dtype == work else target.astype(dtype)
 
 
+def _odd_params(params):
+    """Whether a parameter value may be a Dask/xarray/torch object."""
+    return any(type(v) not in _PLAIN_PARAMS for v in params.values())
+
+
+_PLAIN_PARAMS = frozenset((np.ndarray, float, int, str, type(None), bool))
+
+
+def _lookup(module, name):
+    """The Activation `name` of module `module` (fastact, fastact.reference)."""
+    import importlib
+    return getattr(importlib.import_module(module), name)
+
+
 def _sum_to_shape(values, shape):
     """Sum `values` over the axes along which an array of `shape` was
     broadcast to values.shape (prelu's weight gradient)."""
@@ -371,10 +401,6 @@ def _docstring(row):
     if row.notes:
         lines += ["", row.notes]
     return "\n".join(lines)
-
-
-def _lookup(module, name):
-    return getattr(importlib.import_module(module), name)
 
 
 def build(backend, prefix, fast_call=None):

@@ -1,0 +1,16 @@
+"""The compiled ufuncs as attributes of an importable module, so they pickle.
+
+NumPy pickles a ufunc by reference: its ``__module__`` and ``__name__``.
+With ``__module__`` pointing here, ``fa.sigmoid.ufunc`` (and graphs that hold
+it, e.g. ``fa.sigmoid.ufunc(dask_array)``) can be sent to dask.distributed
+workers and multiprocessing pools, which import fastact and find the same
+ufunc by name.  fastact/__init__.py imports this when the compiled module
+is in use.
+"""
+
+from . import _backend
+
+for _ufunc in _backend.values():
+    _ufunc.__module__ = __name__
+globals().update(_backend)
+del _ufunc
