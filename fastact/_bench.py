@@ -36,6 +36,7 @@ makes the ratios comparable even when absolute times drift.
 """
 
 import argparse
+import dataclasses
 import functools
 import gc
 import importlib
@@ -301,6 +302,8 @@ class Competitor:
     code: str              # what is timed, for display
     bind: object           # inputs dict -> zero-argument callable
     skip: str = None       # why it cannot run here
+    checked: bool = True   # False: not the same function (the memory floor)
+    threads: int = None    # torch: run with this many torch threads
 
 
 def _fastact_competitor(case, label, module):
@@ -350,6 +353,7 @@ def _recipe_competitor(case, label, expr):
         torch = _namespace("torch")["torch"]
 
         def bind(a):
+            # zero-copy views of the same buffers fastact reads
             t = {k: torch.from_numpy(v) for k, v in a.items() if k != "out"}
             return functools.partial(fn, t["x"]) if case.direction == FORWARD \
                 else functools.partial(fn, t["g"], t["x"], t["y"])
@@ -367,8 +371,20 @@ def recipe_labels(name, direction):
             if exprs[index] is not None]
 
 
-def competitors(case, fastact_out=False, reference=False):
-    """The competitors of a case: fastact first, then the others."""
+def _floor_competitor():
+    """The memory floor: read and write one buffer of the input's size in
+    place (x = x * 1 through fastact's identity kernel, so with fastact's
+    threads) -- what a memory-bound kernel cannot beat."""
+    import fastact
+    return Competitor("floor", "fastact.linear(x, out=x)  (x *= 1, same threads)",
+                      lambda a: functools.partial(fastact.linear, a["x"], out=a["x"]),
+                      checked=False)
+
+
+def competitors(case, fastact_out=False, reference=False, floor=False, torch_1t=False):
+    """The competitors of a case: fastact first, then the others.  With
+    `torch_1t`, each torch recipe is also timed with 1 torch thread
+    ("torch-1t"; "torch" uses fastact's thread count)."""
     import fastact
     result = [_fastact_competitor(case, "fastact", fastact)]
     if fastact_out:
@@ -377,7 +393,12 @@ def competitors(case, fastact_out=False, reference=False):
         result.append(_fastact_competitor(case, "reference", fastact.reference))
     index = DIRECTIONS.index(case.direction)
     for label in recipe_labels(case.name, case.direction):
-        result.append(_recipe_competitor(case, label, RECIPES[case.name][label][index]))
+        comp = _recipe_competitor(case, label, RECIPES[case.name][label][index])
+        result.append(comp)
+        if torch_1t and label.startswith("torch"):
+            result.append(dataclasses.replace(comp, label=label + "-1t", threads=1))
+    if floor:
+        result.append(_floor_competitor())
     return result
 
 
@@ -411,15 +432,18 @@ def check(case, competitor, inputs, want=None):
 
 # ---- timing ---------------------------------------------------------
 
-def time_interleaved(thunks, rounds=7, min_sample=1e-3):
+def time_interleaved(thunks, rounds=7, min_sample=1e-3, setups=None):
     """Median seconds per call of each zero-argument callable in `thunks`
     (a dict label -> callable).  Each round times every callable once, in
     an order rotated from round to round; a sample repeats a call enough
-    times to last about `min_sample` seconds."""
+    times to last about `min_sample` seconds.  `setups` (label -> callable)
+    run, untimed, before each sample of that label (torch's thread count)."""
     labels = list(thunks)
+    setups = setups or {}
     numbers = {}
     for label in labels:
         fn = thunks[label]
+        setups.get(label, _nothing)()
         fn()                                    # warm up (and fault pages in)
         t0 = time.perf_counter()
         fn()
@@ -433,6 +457,7 @@ def time_interleaved(thunks, rounds=7, min_sample=1e-3):
             k = r % len(labels)
             for label in labels[k:] + labels[:k]:
                 fn, number = thunks[label], numbers[label]
+                setups.get(label, _nothing)()
                 t0 = time.perf_counter()
                 for _ in range(number):
                     fn()
@@ -454,27 +479,44 @@ class Result:
         return self.times[label] / self.times["fastact"]
 
 
+def _nothing():
+    pass
+
+
+def _torch_threads(n):
+    torch = importlib.import_module("torch")
+    return functools.partial(torch.set_num_threads, n)
+
+
 def run_case(case, rounds=7, min_sample=1e-3, reference=False, fastact_out=False,
-             only=None):
+             only=None, floor=False, torch_1t=False, threads=None):
     """Check, then time the competitors of `case` (those labelled in `only`
-    if given); a competitor failing the check is reported, not timed."""
+    if given); a competitor failing the check is reported, not timed.
+    torch recipes run with `threads` torch threads (fastact's count by
+    default), "-1t" ones with 1."""
+    import fastact
+    threads = threads or fastact.get_num_threads()
     inputs = make_inputs(case)
     small_want = expected(case, _slice(inputs))
-    thunks, codes, problems = {}, {}, []
-    for comp in competitors(case, fastact_out=fastact_out, reference=reference):
+    thunks, codes, problems, setups = {}, {}, [], {}
+    for comp in competitors(case, fastact_out, reference, floor, torch_1t):
         if comp.skip or (only is not None and comp.label not in only):
             continue               # a missing optional library is not a problem
+        if comp.label.startswith("torch"):
+            setups[comp.label] = _torch_threads(comp.threads or threads)
+            setups[comp.label]()
         try:
-            problem = check(case, comp, inputs, small_want)
+            problem = check(case, comp, inputs, small_want) if comp.checked else None
         except Exception as error:    # a recipe that cannot run on this version
             problem = f"{comp.label} ({comp.code}) raised {type(error).__name__}: {error}"
         if problem:
             problems.append(problem)
+            setups.pop(comp.label, None)
             if comp.label != "fastact":     # fastact is timed regardless
                 continue
         thunks[comp.label] = comp.bind(inputs)
         codes[comp.label] = comp.code
-    times = time_interleaved(thunks, rounds=rounds, min_sample=min_sample)
+    times = time_interleaved(thunks, rounds=rounds, min_sample=min_sample, setups=setups)
     return Result(case, times, codes, problems)
 
 
@@ -490,9 +532,9 @@ def format_table(results):
     labels = []
     for r in results:
         labels += [label for label in r.times if label != "fastact" and label not in labels]
-    order = ["numpy", "scipy", "torch", "reference", "fastact-out"]
-    labels.sort(key=lambda label: order.index(label.split("-")[0])
-                if label != "fastact-out" else len(order))
+    order = ["numpy", "scipy", "torch", "reference", "fastact-out", "floor"]
+    labels.sort(key=lambda label: order.index(label) if label in ("fastact-out", "floor")
+                else order.index(label.split("-")[0]))
     head = ["function", "direction", "dtype", "n", "fastact µs"] + labels
     rows = []
     for r in results:
@@ -538,10 +580,11 @@ def to_json(results, **meta):
 
 
 def run(case_list, rounds=7, min_sample=1e-3, reference=False, fastact_out=False,
-        progress=None):
+        progress=None, floor=False, torch_1t=False):
     results = []
     for case in case_list:
-        results.append(run_case(case, rounds, min_sample, reference, fastact_out))
+        results.append(run_case(case, rounds, min_sample, reference, fastact_out,
+                                floor=floor, torch_1t=torch_1t))
         if progress:
             progress(results[-1])
     return results
@@ -565,6 +608,10 @@ def add_arguments(parser):
                         help="also time fastact.reference (the pure-NumPy twin)")
     parser.add_argument("--out", action="store_true",
                         help="also time fastact with a preallocated out=")
+    parser.add_argument("--floor", action="store_true",
+                        help="also time the memory floor: x *= 1 in place, same threads")
+    parser.add_argument("--torch-1t", action="store_true",
+                        help="also time each PyTorch recipe with 1 thread (torch-1t)")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     return parser
@@ -588,12 +635,14 @@ def report(args):
     start = time.perf_counter()
     with fastact.num_threads(threads):
         results = run(case_list, rounds=args.rounds, reference=args.reference,
-                      fastact_out=args.out, progress=progress)
+                      fastact_out=args.out, progress=progress, floor=args.floor,
+                      torch_1t=args.torch_1t)
     elapsed = time.perf_counter() - start
     print(f"fastact {fastact.__version__} ({fastact.config()['backend']} backend), "
           f"numpy {np.__version__}, {threads} fastact "
           f"thread(s); medians of {args.rounds} interleaved rounds; "
-          "ratio = competitor time / fastact time (> 1: fastact is faster)")
+          "ratio = competitor time / fastact time (> 1: fastact is faster); "
+          "torch with the same thread count (torch-1t: 1 thread)")
     print(format_table(results))
     print("competitors:")
     print(describe_competitors(results))

@@ -40,3 +40,21 @@ def test_one_chunk_of_the_exhaustive_sweep(row):
     worst, bits = _accuracy._sweep_chunk((row.name, start, "reference"))
     # the float64 reference is good to ~1e-15: its error is invisible here
     assert worst <= row.ulp.float32 + 1e-6, (worst, np.uint32(bits).view(np.float32))
+
+
+def test_bench_report_with_floor_and_torch_columns():
+    """python -m fastact bench: the ratio table, the memory floor and (with
+    torch installed) PyTorch at fastact's thread count and at 1 thread."""
+    from fastact import _bench
+    result = run("bench", "--functions", "relu", "tanh", "--sizes", "1e3", "--dtypes", "float32",
+                 "--rounds", "1", "--floor", "--torch-1t", "-q")
+    assert result.returncode == 0, result.stderr
+    head = result.stdout.splitlines()[1].split()
+    assert head[:2] == ["function", "direction"] and "numpy" in head and "floor" in head
+    if _bench.library_available("torch"):
+        assert "torch" in head and "torch-1t" in head
+    rows = [line.split() for line in result.stdout.splitlines() if line.startswith(("relu ", "tanh "))]
+    assert len(rows) == 4                     # 2 functions x forward/backward
+    for cells in rows:
+        ratios = [float(c) for c in cells[5:] if c != "-"]
+        assert ratios and all(r > 0 for r in ratios)
