@@ -51,6 +51,12 @@ class Activation:
         self._fast = not self._axis and not row.has_required and not row.array_params
         self._has_array_params = bool(row.array_params)
         self._default_ufunc = backend[self._ufunc_name]
+        # backward / derivative with the defaults on same-dtype float32/float64
+        # arrays go straight to their ufuncs as well
+        fast_y = self._fast and self._from_y_allowed(self._defaults)
+        self._bwd_x = backend[self._ufunc_name + "_backward"] if self._fast else None
+        self._bwd_y = backend[self._ufunc_name + "_backward_y"] if fast_y else None
+        self._grad = backend[self._ufunc_name + "_grad"] if self._fast else None
         if hasattr(self, "_set_fast_path"):        # compiled backend: FastCall base
             self._set_fast_path(self._default_ufunc if self._fast else None,
                                 tuple(self._default_call[1]) if self._fast else ())
@@ -139,6 +145,11 @@ class Activation:
     def backward(self, grad, x=None, *, y=None, out=None, **params):
         """dL/dx from dL/dy = ``grad`` and either the forward input ``x`` or,
         where the derivative is a function of the output, ``y=``."""
+        if not params and out is None and type(grad) is np.ndarray:
+            fn, v = (self._bwd_x, x) if y is None else (self._bwd_y, y if x is None else None)
+            if fn is not None and type(v) is np.ndarray and v.dtype.char in _NATIVE \
+                    and grad.dtype == v.dtype:
+                return fn(grad, v, *self._default_call[1])
         if type(grad) is not np.ndarray or type(x if y is None else y) is not np.ndarray \
                 or out is not None and type(out) is not np.ndarray \
                 or self._has_array_params and _odd_params(params):
@@ -181,6 +192,9 @@ class Activation:
 
     def derivative(self, x, out=None, **params):
         """f'(x), elementwise."""
+        if not params and out is None and self._grad is not None and type(x) is np.ndarray \
+                and x.dtype.char in _NATIVE:
+            return self._grad(x, *self._default_call[1])
         if type(x) is not np.ndarray or out is not None and type(out) is not np.ndarray \
                 or self._has_array_params and _odd_params(params):
             result = _duck.dispatch(self, "derivative", (x,), out, params)
