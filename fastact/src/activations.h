@@ -35,6 +35,10 @@
 #else
 #define TANH_T fa_fast_tanh_f32
 #endif
+#if defined(FA_HAVE_GELU_V16)   /* AVX-512: table gelu (exact erf form), and its array kernel */
+#define FAST_GELU fa_gelu_tbl_f32
+#define FA_ARRAY_gelu_f32 fa_gelu_tbl_array
+#endif
 #define ATAN_T fa_fast_atan_f32
 #define FAST_SIGMOID fa_fast_sigmoid_f32
 #define FAST_SILU fa_fast_silu_f32
@@ -60,6 +64,7 @@
 #undef FAST_ELU
 #undef FAST_EXP
 #undef FAST_SOFTPLUS
+#undef FAST_GELU
 #undef KEEP_NAN
 
 /* float64: the full-precision cores. */

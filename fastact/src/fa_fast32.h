@@ -200,6 +200,133 @@ FA_INLINE void fa_tanh_tbl_array(intptr_t n, const float *px, float *out)
 }
 #endif
 
+/* ----------------------------------------------------------------- gelu */
+/* gelu by table (AVX-512 builds): gelu(x) = x - x Q(a) for x >= 0 and
+ * -a Q(a) for x < 0, a = |x| clamped at 14.5 (beyond, gelu is x or -0 in
+ * float), Q(a) = erfc(a/sqrt2)/2 = exp(-a^2/2) H(a).  H comes from the
+ * quarter-binade tables of fa_gelu_table.h (H = c0 + q, q = d p(d), d =
+ * a - x0 exact; tools/fast32/derive_gelu_table.py); exp(-a^2/2) = 2^k (eh +
+ * el) from the exact split a^2 = sh + sl; a (eh + el)(c0 + q) is formed
+ * with exact products (FMA) and rounded once, then scaled by 2^k in two
+ * steps so that subnormal results round once too.  The scalar statement
+ * fa_gelu_tbl_f32 and the vector one fa_gelu_tbl_v16 do the same
+ * operations (bit-identical results). */
+#include "fa_gelu_table.h"
+
+/* exp(wh + wl) = 2^k (h + l), wh in [-106, 0], |wl| <= ulp(wh): ff__exp_hl
+ * with a low part folded into the reduced argument. */
+FA_INLINE float ff__exp_hl2(float wh, float wl, int32_t *k, float *l)
+{
+    float t = FF_FMA(wh, FF_INVLN2, FF_SHIFT);
+    *k = (int32_t)(fa__u32(t) - fa__u32(FF_SHIFT));
+    float kf = t - FF_SHIFT;
+    float r1 = FF_FMA(kf, -FF_LN2HI, wh);                /* exact: |k| <= 152 */
+    float c = FF_FMA(kf, -FF_LN2LO, wl);
+    float r = r1 + c;
+    float p = (r * r) * ff__horner(ff_c_exp, FF_N_EXP, r);
+    float h = 1.0f + r1;
+    *l = ((1.0f - h) + r1) + (c + p);
+    return h;
+}
+
+FA_INLINE uint32_t ff__gelu_slot(float a)
+{
+    uint32_t t = (fa__u32(a) >> 21) - FF_GELU_BASE;     /* a < 2^-3 wraps round */
+    return t > 31u ? 31u : t;
+}
+
+FA_INLINE float fa_gelu_tbl_f32(float x)
+{
+    float a = fa__abs32(x);
+    a = fa__sel32(a > FF_GELU_AMAX, FF_GELU_AMAX, a);    /* NaN stays NaN (slot 31) */
+    uint32_t t = ff__gelu_slot(a);
+    float d = a - ff_gelu_tbl[0][t];
+    float p = ff_gelu_tbl[FF_GELU_NCOEF][t];
+    for (int i = FF_GELU_NCOEF - 1; i >= 2; --i)
+        p = FF_FMA(p, d, ff_gelu_tbl[i][t]);
+    float q = d * p, c0 = ff_gelu_tbl[1][t];             /* H = c0 + q */
+    float sh = a * a, sl = FF_FMA(a, a, -sh);            /* a^2 = sh + sl */
+    int32_t k;
+    float el, eh = ff__exp_hl2(-0.5f * sh, -0.5f * sl, &k, &el);
+    float uh = a * eh, ul = FF_FMA(a, eh, -uh) + a * el; /* a E 2^-k = uh + ul */
+    float yh = uh * c0, yl = FF_FMA(uh, c0, -yh);       /* ul is not small: el holds r^2 P(r) */
+    float v = yh + (yl + FF_FMA(uh, q, ul * (c0 + q)));  /* a Q(a) 2^-k, rounded once */
+    int32_t k1 = k >> 1;
+    float aq = (v * ff__pow2i(k1)) * ff__pow2i(k - k1);
+    return fa__sel32(x < 0.0f, -aq, x - aq);
+}
+
+#if defined(__AVX512F__)
+#define FA_HAVE_GELU_V16 1
+FA_INLINE __m512 ff__gelu_lookup(int row, __m512i t)
+{
+    return _mm512_permutex2var_ps(_mm512_load_ps(ff_gelu_tbl[row]), t,
+                                  _mm512_load_ps(ff_gelu_tbl[row] + 16));
+}
+
+FA_INLINE __m512 ff__pow2i_v16(__m512i k)
+{
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(k, _mm512_set1_epi32(127)), 23));
+}
+
+FA_INLINE __m512 fa_gelu_tbl_v16(__m512 x)
+{
+    const __m512i absmask = _mm512_set1_epi32(0x7fffffff);
+    __m512 a = _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(x), absmask));
+    a = _mm512_min_ps(_mm512_set1_ps(FF_GELU_AMAX), a);  /* min returns a if a is NaN */
+    __m512i t = _mm512_sub_epi32(_mm512_srli_epi32(_mm512_castps_si512(a), 21),
+                                 _mm512_set1_epi32((int)FF_GELU_BASE));
+    t = _mm512_min_epu32(t, _mm512_set1_epi32(31));
+    __m512 d = _mm512_sub_ps(a, ff__gelu_lookup(0, t));
+    __m512 p = ff__gelu_lookup(FF_GELU_NCOEF, t);
+    for (int i = FF_GELU_NCOEF - 1; i >= 2; --i)
+        p = _mm512_fmadd_ps(p, d, ff__gelu_lookup(i, t));
+    __m512 q = _mm512_mul_ps(d, p), c0 = ff__gelu_lookup(1, t);
+    __m512 sh = _mm512_mul_ps(a, a), sl = _mm512_fmsub_ps(a, a, sh);
+    __m512 wh = _mm512_mul_ps(_mm512_set1_ps(-0.5f), sh);
+    __m512 wl = _mm512_mul_ps(_mm512_set1_ps(-0.5f), sl);
+    /* ff__exp_hl2 */
+    const __m512 shift = _mm512_set1_ps(FF_SHIFT);
+    __m512 et = _mm512_fmadd_ps(wh, _mm512_set1_ps(FF_INVLN2), shift);
+    __m512i k = _mm512_sub_epi32(_mm512_castps_si512(et), _mm512_castps_si512(shift));
+    __m512 kf = _mm512_sub_ps(et, shift);
+    __m512 r1 = _mm512_fmadd_ps(kf, _mm512_set1_ps(-FF_LN2HI), wh);
+    __m512 c = _mm512_fmadd_ps(kf, _mm512_set1_ps(-FF_LN2LO), wl);
+    __m512 r = _mm512_add_ps(r1, c);
+    __m512 ep = _mm512_set1_ps(ff_c_exp[FF_N_EXP - 1]);
+    for (int i = FF_N_EXP - 2; i >= 0; --i)
+        ep = _mm512_fmadd_ps(ep, r, _mm512_set1_ps(ff_c_exp[i]));
+    ep = _mm512_mul_ps(_mm512_mul_ps(r, r), ep);
+    const __m512 one = _mm512_set1_ps(1.0f);
+    __m512 eh = _mm512_add_ps(one, r1);
+    __m512 el = _mm512_add_ps(_mm512_add_ps(_mm512_sub_ps(one, eh), r1), _mm512_add_ps(c, ep));
+    /* a (eh + el)(c0 + q) */
+    __m512 uh = _mm512_mul_ps(a, eh);
+    __m512 ul = _mm512_add_ps(_mm512_fmsub_ps(a, eh, uh), _mm512_mul_ps(a, el));
+    __m512 yh = _mm512_mul_ps(uh, c0), yl = _mm512_fmsub_ps(uh, c0, yh);
+    __m512 v = _mm512_add_ps(yh, _mm512_add_ps(yl, _mm512_fmadd_ps(uh, q,
+                                 _mm512_mul_ps(ul, _mm512_add_ps(c0, q)))));
+    __m512i k1 = _mm512_srai_epi32(k, 1);
+    __m512 aq = _mm512_mul_ps(_mm512_mul_ps(v, ff__pow2i_v16(k1)),
+                              ff__pow2i_v16(_mm512_sub_epi32(k, k1)));
+    __mmask16 neg = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LT_OQ);
+    return _mm512_mask_blend_ps(neg, _mm512_sub_ps(x, aq),
+                                _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(aq),
+                                                                     _mm512_set1_epi32((int)0x80000000u))));
+}
+
+FA_INLINE void fa_gelu_tbl_array(intptr_t n, const float *px, float *out)
+{
+    intptr_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        _mm512_storeu_ps(out + i, fa_gelu_tbl_v16(_mm512_loadu_ps(px + i)));
+    if (i < n) {
+        __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);
+        _mm512_mask_storeu_ps(out + i, m, fa_gelu_tbl_v16(_mm512_maskz_loadu_ps(m, px + i)));
+    }
+}
+#endif
+
 /* -------------------------------------------------------------- sigmoid */
 /* sigmoid(x) = 1/(1 + E), E = exp(-x) = 2^k (h + l), x clamped to [-amax, amax].
  *   k <= 0: 1/(1 + u h + u l),        u = 2^k       (result in [0.5, 1])

@@ -458,8 +458,10 @@ FA_INLINE T F(silu_grad)(T x, T beta)
  * PRECISE_GELU* when defined. */
 FA_INLINE T F(gelu)(T x)
 {
-#ifdef PRECISE_GELU
+#if defined(PRECISE_GELU)
     return PRECISE_GELU(x);
+#elif defined(FAST_GELU)
+    return FAST_GELU(x);
 #else
     W xw = x, a = WABS(xw), half = 0.5 * fa_erfc_f64(a * FA_RSQRT2);
     W r = WSEL(xw >= 0, xw - xw * half, -(a * half));

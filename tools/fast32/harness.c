@@ -35,6 +35,16 @@ __attribute__((noinline)) void tbl_tanh(const float *restrict x, float *restrict
 #else
 #define tbl_tanh tbl_tanh_scalar
 #endif
+LOOP(tbl_gelu_scalar, fa_gelu_tbl_f32(x[i]))
+LOOP(cur_gelu, act_gelu_f32(x[i]))
+#ifdef FA_HAVE_GELU_V16
+__attribute__((noinline)) void tbl_gelu(const float *restrict x, float *restrict y, long n)
+{
+    fa_gelu_tbl_array(n, x, y);
+}
+#else
+#define tbl_gelu tbl_gelu_scalar
+#endif
 LOOP(fast_sigmoid, fa_fast_sigmoid_f32(x[i]))
 LOOP(fast_silu, fa_fast_silu_f32(x[i]))
 #ifdef FF_HAVE_SOFTPLUS
@@ -59,6 +69,7 @@ static double ref(const char *f, double x)
 {
     if (!strcmp(f, "exp")) return exp(x);
     if (!strncmp(f, "tanh", 4)) return tanh(x);
+    if (!strncmp(f, "gelu", 4)) return isinf(x) ? (x > 0 ? x : -0.0) : x * 0.5 * erfc(-x / sqrt(2.0));
     if (!strcmp(f, "sigmoid")) return 1.0 / (1.0 + exp(-x));
     if (!strcmp(f, "silu")) return isinf(x) ? (x > 0 ? x : -0.0) : x / (1.0 + exp(-x));
     if (!strcmp(f, "softplus")) return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
@@ -71,6 +82,7 @@ struct fn { const char *name; arr_t fast, cur; };
 static const struct fn FN[] = {
     {"exp", fast_exp, cur_exp}, {"tanh", fast_tanh, cur_tanh},
     {"tanhtbl", tbl_tanh, fast_tanh}, {"tanhtbls", tbl_tanh_scalar, tbl_tanh},
+    {"gelutbl", tbl_gelu, cur_gelu}, {"gelutbls", tbl_gelu_scalar, tbl_gelu},
     {"sigmoid", fast_sigmoid, cur_sigmoid}, {"silu", fast_silu, cur_silu},
 #ifdef FF_HAVE_SOFTPLUS
     {"softplus", fast_softplus, cur_softplus},
