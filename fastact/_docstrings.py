@@ -125,6 +125,9 @@ def _wrap(lines):
     """Lines longer than WIDTH wrapped, keeping their indentation."""
     wrapped = []
     for line in lines:
+        if len(line) <= WIDTH:
+            wrapped.append(line)
+            continue
         indent = line[:len(line) - len(line.lstrip())]
         wrapped += textwrap.wrap(line.strip(), WIDTH, initial_indent=indent,
                                  subsequent_indent=indent, break_on_hyphens=False) or [""]
