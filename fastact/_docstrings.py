@@ -202,10 +202,10 @@ def function_doc(row, module="fastact"):
         "    integers); a NumPy scalar for a scalar x; ``out`` when given."])
     lines += _section("Raises", _RAISES)
     lines += _section("See Also", [
-        f"{row.name}.backward : dL/dx from dL/dy.",
-        f"{row.name}.derivative : f'(x)" + (" (elementwise functions only)."
-                                            if row.kind == catalog.AXIS else "."),
-        f"fastact.reference.{row.name} : the pure-NumPy twin."])
+        f"{row.name}.backward : The gradient dL/dx from dL/dy.",
+        f"{row.name}.derivative : The derivative f'(x)" + (
+            " (elementwise functions only)." if row.kind == catalog.AXIS else "."),
+        f"fastact.reference.{row.name} : The pure-NumPy twin."])
     lines += _section("Notes", _notes(row))
     alias, examples = _imports(module)
     for ex in row.doc_examples:
@@ -218,7 +218,7 @@ def function_doc(row, module="fastact"):
     examples += [f">>> {alias}.{row.name}(x.astype(np.float32){params}).dtype  # float32 stays float32",
                  "dtype('float32')"]
     lines += _section("Examples", examples)
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n"
 
 
 def _gradient_example(row, module):
@@ -262,7 +262,7 @@ def backward_doc(row, module="fastact"):
     else:
         what = f"``grad * {row.name}'(x)``, elementwise"
     lines = [f"Gradient of ``{row.name}``: dL/dx from dL/dy.", ""] + _wrap([f"Computes {what}."])
-    entries = ["grad : array_like", "    dL/dy, the gradient with respect to the output."]
+    entries = ["grad : array_like", "    The gradient dL/dy with respect to the output."]
     if rule == "never":
         entries += ["x : array_like", "    The forward input."]
     else:
@@ -291,9 +291,9 @@ def backward_doc(row, module="fastact"):
                             "cannot be used")
               + "; " + _TYPE_ERROR.strip()[0].lower() + _TYPE_ERROR.strip()[1:]]
     lines += _section("Raises", raises + _VALUE_ERROR)
-    see = [f"{row.name} : the forward function."]
+    see = [f"{row.name} : The forward function."]
     if row.kind == catalog.ELEMENTWISE:
-        see.append(f"{row.name}.derivative : f'(x).")
+        see.append(f"{row.name}.derivative : The derivative f'(x).")
     lines += _section("See Also", see)
     notes = []
     if row.kind == catalog.ELEMENTWISE:
@@ -303,17 +303,29 @@ def backward_doc(row, module="fastact"):
                      + f": {_ulp(row.ulp_grad_y)}.")
     lines += _section("Notes", [" ".join(notes)])
     lines += _section("Examples", _gradient_example(row, module))
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n"
 
 
 def derivative_doc(row, module="fastact"):
     """The numpydoc docstring of ``derivative``."""
     if row.kind == catalog.AXIS:
-        return "\n".join([
-            f"Not available: ``{row.name}`` is not elementwise.", "",
-            f"Its Jacobian is a matrix; use ``{row.name}.backward`` for dL/dx.",
-            *_section("Raises", ["TypeError", "    Always."]),
-            *_section("See Also", [f"{row.name}.backward : dL/dx from dL/dy."])])
+        alias, examples = _imports(module)
+        lines = [f"Not available: ``{row.name}`` is not elementwise.", "",
+                 f"Its Jacobian is a matrix; use ``{row.name}.backward`` for dL/dx."]
+        lines += _section("Parameters", ["x : array_like", "    Input values (not used).",
+                                         "out : ndarray, optional", "    Not used."]
+                          + [f"{p.name} : {_CHECK_DOC[p.check][0]}, default {p.default!r}"
+                             + "\n    Not used." for p in row.params])
+        lines += _section("Returns", ["NoReturn", "    The call always raises."])
+        lines += _section("Raises", ["TypeError", "    Always."])
+        lines += _section("See Also", [f"{row.name}.backward : The gradient dL/dx from dL/dy."])
+        examples += [f">>> {alias}.{row.name}.derivative(np.zeros(4))  # doctest: +ELLIPSIS",
+                     "Traceback (most recent call last):",
+                     "    ...",
+                     f"TypeError: ...{row.name} is not elementwise (its Jacobian is a matrix)...",
+                     ]
+        lines += _section("Examples", examples)
+        return "\n".join(lines) + "\n"
     alias, examples = _imports(module)
     f = f"{alias}.{row.name}"
     params = _needed_params(row)
@@ -330,9 +342,9 @@ def derivative_doc(row, module="fastact"):
     lines += _section("Returns", ["ndarray or scalar",
                                   f"    {row.name}'(x) of x's shape and dtype; ``out`` when given."])
     lines += _section("Raises", _RAISES)
-    lines += _section("See Also", [f"{row.name} : the forward function.",
-                                   f"{row.name}.backward : dL/dx from dL/dy."])
+    lines += _section("See Also", [f"{row.name} : The forward function.",
+                                   f"{row.name}.backward : The gradient dL/dx from dL/dy."])
     lines += _section("Notes", [f"Maximum error: {_ulp(row.ulp_grad)}. At a kink the "
                                 "one-sided value PyTorch uses is returned."])
     lines += _section("Examples", examples)
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n"

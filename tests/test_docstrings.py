@@ -33,10 +33,7 @@ def run_doctests(obj, name):
 @pytest.mark.parametrize("name", NAMES)
 def test_examples_run(name, module):
     f = fa.get(name) if module == "fastact" else getattr(fa.reference, name)
-    methods = [("", f), (".backward", f.backward)]
-    if f.row.kind == catalog.ELEMENTWISE:
-        methods.append((".derivative", f.derivative))
-    for suffix, obj in methods:
+    for suffix, obj in [("", f), (".backward", f.backward), (".derivative", f.derivative)]:
         (failed, tried), report = run_doctests(obj, f"{module}.{name}{suffix}")
         assert failed == 0 and tried > 0, report
 
@@ -78,6 +75,21 @@ def test_numpydoc_layout(name):
     assert ("\ny : array_like" in back) == (row.backward_from_y is not False)
     if row.kind == catalog.ELEMENTWISE:
         assert sections(f.derivative.__doc__) == SECTIONS
+    else:       # raises: no Notes
+        assert sections(f.derivative.__doc__) == [s for s in SECTIONS if s != "Notes"]
+    for text in (doc, back, f.derivative.__doc__):
+        assert text.endswith("\n")      # closing quotes on their own line
+
+
+def test_numpydoc_validation():
+    """numpydoc's own checks pass (where numpydoc is installed)."""
+    validate = pytest.importorskip("numpydoc.validate")
+    problems = []
+    for name in NAMES:
+        for suffix in ("", ".backward", ".derivative"):
+            result = validate.validate(f"fastact.{name}{suffix}")
+            problems += [(name + suffix, code, message) for code, message in result["errors"]]
+    assert not problems, problems[:10]
 
 
 @pytest.mark.parametrize("name", ["sigmoid", "elu", "threshold", "prelu", "softmax", "glu"])
