@@ -38,6 +38,13 @@ def test_examples_run(name, module):
         assert failed == 0 and tried > 0, report
 
 
+@pytest.mark.parametrize("row", catalog.CATALOG, ids=lambda row: row.name)
+def test_every_row_has_a_known_value_example(row):
+    assert row.doc_examples, f"catalog row {row.name} needs a DocExample (doc_examples=)"
+    for example in row.doc_examples:
+        assert example.why, "say why the expected value is known"
+
+
 def test_a_wrong_example_fails():
     """The runner does catch a wrong expected output."""
     class Fake:
