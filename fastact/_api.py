@@ -16,10 +16,11 @@ A backend maps ufunc names (see ``fastact/_codegen.py``: ``elu``,
 import math
 import numbers
 import operator
+import types
 
 import numpy as np
 
-from . import _duck, catalog
+from . import _docstrings, _duck, catalog
 
 # dtype.char of arrays that take the direct path.
 _NATIVE = frozenset("fd")
@@ -60,7 +61,13 @@ class Activation:
         if hasattr(self, "_set_fast_path"):        # compiled backend: FastCall base
             self._set_fast_path(self._default_ufunc if self._fast else None,
                                 tuple(self._default_call[1]) if self._fast else ())
-        self.__doc__ = _docstring(row)
+        self.__doc__ = _docstring(row, prefix)
+        self.__signature__ = _docstrings.signature(row, "__call__")
+        # backward and derivative get this function's docstring and
+        # signature (help(fa.elu.backward)): bound copies of the methods.
+        for method, doc in (("backward", _docstrings.backward_doc),
+                            ("derivative", _docstrings.derivative_doc)):
+            setattr(self, method, _documented_method(self, method, doc(row, prefix)))
 
     def __repr__(self):
         return f"<{self._qualname}>"
@@ -401,20 +408,23 @@ def _check_param(qualname, p, value):
     return value
 
 
-def _docstring(row):
-    lines = [f"{row.name}(x): {row.formula}", ""]
-    if row.aliases:
-        lines.append("Aliases: " + ", ".join(row.aliases))
-    lines.append(f"Output range: {row.output_range}")
-    for p in row.params:
-        lines.append(f"{p.name} = {p.default!r}: {p.doc}")
-    lines.append("backward from the output (y=): "
-                 + ("yes" if row.backward_from_y is True else
-                    "depends on the parameters" if callable(row.backward_from_y) else "no"))
-    lines.append(f"Max error: {row.ulp.float32} ULP (float32), {row.ulp.float64} ULP (float64)")
-    if row.notes:
-        lines += ["", row.notes]
-    return "\n".join(lines)
+def _docstring(row, prefix="fastact"):
+    """The numpydoc docstring of the function of `row` (fastact/_docstrings.py)."""
+    return _docstrings.function_doc(row, prefix)
+
+
+def _documented_method(activation, name, doc):
+    """activation.<name> bound, with its own docstring and signature: a copy
+    of the class's function (same code, no wrapper call)."""
+    function = getattr(type(activation), name)
+    copy = types.FunctionType(function.__code__, function.__globals__, name,
+                              function.__defaults__, function.__closure__)
+    copy.__kwdefaults__ = function.__kwdefaults__
+    copy.__qualname__ = f"{activation.name}.{name}"
+    copy.__module__ = function.__module__
+    copy.__doc__ = doc
+    copy.__signature__ = _docstrings.signature(activation.row, name, bound=False)
+    return types.MethodType(copy, activation)
 
 
 def build(backend, prefix, fast_call=None):

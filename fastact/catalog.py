@@ -72,6 +72,18 @@ class Ulp:
 
 
 @dataclass(frozen=True)
+class DocExample:
+    """A docstring example, run as a doctest: the function of ``np.array(x)``
+    with keyword arguments ``params``, rounded to 4 decimals, is ``result``,
+    a value known without fastact (``why`` says how)."""
+
+    x: str
+    result: str
+    why: str
+    params: str = ""
+
+
+@dataclass(frozen=True)
 class Row:
     name: str
     formula: str
@@ -99,6 +111,8 @@ class Row:
     grad_scale: object = None
     # Non-default parameter sets that tests and benchmarks also exercise.
     examples: tuple = ()
+    # DocExample(s) for the docstring (at least one per row).
+    doc_examples: tuple = ()
     notes: str = ""
     # Axis rows: the row is split into halves a, b (output half as long).
     halves: bool = False
@@ -323,16 +337,19 @@ CATALOG = (
         limits=SATURATING,
         aliases=("logistic", "expit"), backward_from_y=True,
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 4), ulp_grad_y=Ulp(2, 2),
+        doc_examples=(DocExample("[-np.inf, 0.0, np.log(3.0), np.inf]", "[0.0, 0.5, 0.75, 1.0]", "0, 1/2, 3/(3 + 1), 1"),),
         torch=lambda torch, x, p: torch.sigmoid(x)),
     Row("log_sigmoid", "min(x, 0) - log1p(exp(-|x|))", "(-inf, 0)",
         limits=lambda p: (0, -INF, 0, 1),
         aliases=("logsigmoid", "log_expit"), backward_from_y=True,
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 4), ulp_grad_y=Ulp(2, 2), hard_points=(-705.0, -740.0, -745.0, 36.0, 37.0, 40.0),
+        doc_examples=(DocExample("[0.0, np.log(3.0)]", "[-0.6931, -0.2877]", "log(1/2), log(3/4)"),),
         torch=lambda torch, x, p: torch.nn.functional.logsigmoid(x)),
     Row("hard_sigmoid", "min(max(x + 3, 0), 6) / 6", "[0, 1]",
         limits=SATURATING,
         aliases=("hardsigmoid",),
         ulp=Ulp(1, 1), ulp_grad=Ulp(0.5, 0.5),
+        doc_examples=(DocExample("[-4.0, -3.0, 0.0, 1.5, 3.0]", "[0.0, 0.0, 0.5, 0.75, 1.0]", "(x + 3) / 6, clipped to [0, 1]"),),
         kinks=lambda p: [-3.0, 3.0],
         torch=lambda torch, x, p: torch.nn.functional.hardsigmoid(x),
         differences="Keras 2 used 0.2 x + 0.5; PyTorch, Keras 3 and JAX use relu6(x + 3) / 6."),
@@ -340,6 +357,7 @@ CATALOG = (
         limits=lambda p: (1, -1, 0, 0),
         backward_from_y=True,
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 4), ulp_grad_y=Ulp(2, 2),
+        doc_examples=(DocExample("[-np.log(3.0), 0.0, np.log(2.0)]", "[-0.8, 0.0, 0.6]", "(3 - 1/3) / (3 + 1/3) = 0.8, (2 - 1/2) / (2 + 1/2) = 0.6"),),
         torch=lambda torch, x, p: torch.tanh(x)),
     Row("hard_tanh", "min(max(x, min_val), max_val)", "[min_val, max_val]",
         limits=lambda p: (p["max_val"], p["min_val"], 0, 0),
@@ -349,21 +367,26 @@ CATALOG = (
         check=_interval_check("min_val", "max_val"), backward_from_y=True,
         examples=({"min_val": -2.0, "max_val": 0.5},),
         ulp=Ulp(0, 0), ulp_grad=Ulp(0, 0), ulp_grad_y=Ulp(0, 0),
+        doc_examples=(DocExample("[-2.0, -0.5, 0.5, 2.0]", "[-1.0, -0.5, 0.5, 1.0]", "clipped to [-1, 1]"),
+                    DocExample("[-2.0, 0.5, 8.0]", "[0.0, 0.5, 6.0]", "relu6", "min_val=0.0, max_val=6.0"),),
         kinks=lambda p: [p["min_val"], p["max_val"]],
         torch=lambda torch, x, p: torch.nn.functional.hardtanh(x, p["min_val"], p["max_val"])),
     Row("tanh_shrink", "x - tanh(x)", "R", aliases=("tanhshrink",),
         limits=ODD_LINEAR,
         ulp=Ulp(2, 2), ulp_grad=Ulp(2, 4),
+        doc_examples=(DocExample("[0.0, np.log(2.0)]", "[0.0, 0.0931]", "log(2) - tanh(log(2)) = 0.6931 - 0.6"),),
         hard_points=(1e-3, 0.1, 0.5, 0.9, 0.99, 1.0, 1.01, 1.5, 2.0),
         torch=lambda torch, x, p: torch.nn.functional.tanhshrink(x)),
     Row("arctan", "atan(x)", "(-pi/2, pi/2)", aliases=("atan",),
         limits=lambda p: (PI_2, -PI_2, 0, 0),
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 2),
+        doc_examples=(DocExample("[0.0, 1.0, np.sqrt(3.0)]", "[0.0, 0.7854, 1.0472]", "0, pi/4, pi/3"),),
         torch=lambda torch, x, p: torch.atan(x)),
     Row("softsign", "x / (1 + |x|)", "(-1, 1)", aliases=("soft_sign",),
         limits=lambda p: (1, -1, 0, 0),
         backward_from_y=True,
         ulp=Ulp(1, 1), ulp_grad=Ulp(1, 3), ulp_grad_y=Ulp(2, 2),
+        doc_examples=(DocExample("[-3.0, 0.0, 1.0]", "[-0.75, 0.0, 0.5]", "-3/4, 0, 1/2"),),
         torch=lambda torch, x, p: torch.nn.functional.softsign(x)),
     Row("relu", "x if x > threshold (clipped at max_value), "
         "else negative_slope * (x - threshold)", "[min, max_value]",
@@ -379,6 +402,9 @@ CATALOG = (
         examples=({"max_value": 6.0}, {"negative_slope": 0.1, "threshold": 0.5},
                   {"negative_slope": -0.2, "max_value": 2.0, "threshold": -1.0}),
         ulp=Ulp(0.5, 1), ulp_grad=Ulp(0, 0), ulp_grad_y=Ulp(0, 0),
+        doc_examples=(DocExample("[-2.0, 0.5, 3.0, 8.0]", "[0.0, 0.5, 3.0, 8.0]", "max(x, 0)"),
+                    DocExample("[-2.0, 0.5, 3.0, 8.0]", "[0.0, 0.5, 3.0, 6.0]", "min(max(x, 0), 6)", "max_value=6.0"),
+                    DocExample("[-2.0, 0.5, 3.0]", "[-0.3, -0.05, 3.0]", "x > 1 stays; 0.1 * (x - 1) below", "negative_slope=0.1, threshold=1.0"),),
         kinks=lambda p: [p["threshold"]] + ([] if p["max_value"] is None else [p["max_value"]]),
         torch=_torch_relu,
         notes="Keras semantics; defaults give max(x, 0).",
@@ -387,6 +413,7 @@ CATALOG = (
     Row("relu6", "min(max(x, 0), 6)", "[0, 6]", backward_from_y=True,
         limits=lambda p: (6, 0, 0, 0),
         ulp=Ulp(0, 0), ulp_grad=Ulp(0, 0), ulp_grad_y=Ulp(0, 0), kinks=lambda p: [0.0, 6.0],
+        doc_examples=(DocExample("[-1.0, 3.0, 8.0]", "[0.0, 3.0, 6.0]", "clipped to [0, 6]"),),
         torch=lambda torch, x, p: torch.nn.functional.relu6(x)),
     Row("leaky_relu", "x if x > 0 else negative_slope * x", "R",
         limits=lambda p: (INF, _times_minus_inf(p["negative_slope"]), 1, p["negative_slope"]),
@@ -396,6 +423,8 @@ CATALOG = (
         from_y_when="negative_slope >= 0",
         examples=({"negative_slope": 0.2}, {"negative_slope": -0.5}, {"negative_slope": 0.0}),
         ulp=Ulp(0.5, 0.5), ulp_grad=Ulp(0, 0), ulp_grad_y=Ulp(0, 0),
+        doc_examples=(DocExample("[-2.0, 0.0, 3.0]", "[-0.02, 0.0, 3.0]", "0.01 * x below 0"),
+                    DocExample("[-2.0, 3.0]", "[-0.4, 3.0]", "0.2 * x below 0", "negative_slope=0.2"),),
         torch=lambda torch, x, p: torch.nn.functional.leaky_relu(x, p["negative_slope"]),
         differences="Default slope 0.01 as PyTorch and JAX; Keras 3's default is 0.2."),
     Row("prelu", "x if x > 0 else weight * x", "R",
@@ -404,6 +433,8 @@ CATALOG = (
                       "(PyTorch initialises it to 0.25)"),),
         examples=({"weight": -0.5},),
         ulp=Ulp(0.5, 0.5), ulp_grad=Ulp(0, 0),
+        doc_examples=(DocExample("[-2.0, 3.0]", "[-0.5, 3.0]", "0.25 * x below 0"),
+                    DocExample("[[-1.0, -1.0], [2.0, -4.0]]", "[[-0.1, -0.5], [2.0, -2.0]]", "one slope per column", "weight=np.array([0.1, 0.5])"),),
         torch=lambda torch, x, p: torch.nn.functional.prelu(x, p["weight"]),
         notes="backward returns (grad_x, grad_weight); grad_weight is summed "
               "over the axes weight was broadcast along, so it has weight's shape.",
@@ -416,6 +447,7 @@ CATALOG = (
         examples=({"threshold": 0.5, "value": -2.0}, {"threshold": 0.0, "value": 0.0},
                   {"threshold": -1.0, "value": 20.0}),
         ulp=Ulp(0, 0), ulp_grad=Ulp(0, 0),
+        doc_examples=(DocExample("[-1.0, 0.5, 2.0]", "[-2.0, -2.0, 2.0]", "x > 0.5 stays, else -2", "threshold=0.5, value=-2.0"),),
         kinks=lambda p: [p["threshold"]],
         torch=lambda torch, x, p: torch.nn.functional.threshold(x, p["threshold"], p["value"]),
         differences="PyTorch only; both parameters are required, as in PyTorch."),
@@ -425,12 +457,15 @@ CATALOG = (
         backward_from_y=lambda p: p["alpha"] > 0, from_y_when="alpha > 0",
         examples=({"alpha": 0.5}, {"alpha": -1.5}),
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 2), ulp_grad_y=Ulp(2, 2),
+        doc_examples=(DocExample("[-np.log(2.0), 0.0, 2.0]", "[-0.5, 0.0, 2.0]", "exp(-log 2) - 1 = -1/2"),
+                    DocExample("[-np.log(2.0), 2.0]", "[-1.0, 2.0]", "2 * (1/2 - 1)", "alpha=2.0"),),
         torch=lambda torch, x, p: torch.nn.functional.elu(x, p["alpha"])),
     Row("selu", "scale * (x if x > 0 else alpha * (exp(x) - 1)), "
         "alpha = 1.6732632423543772, scale = 1.0507009873554805",
         "(-scale*alpha, inf)", backward_from_y=True,
         limits=lambda p: (INF, -SELU_SCALE_ALPHA, SELU_SCALE, 0),
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 2), ulp_grad_y=Ulp(2, 2),
+        doc_examples=(DocExample("[-np.inf, 0.0, 1.0]", "[-1.7581, 0.0, 1.0507]", "-scale * alpha, 0, scale"),),
         torch=lambda torch, x, p: torch.nn.functional.selu(x)),
     Row("celu", "x if x > 0 else alpha * (exp(x / alpha) - 1)", "(-alpha, inf)",
         limits=lambda p: ((INF, -p["alpha"], 1, 0) if p["alpha"] > 0 else (INF, -INF, 1, INF)),
@@ -438,6 +473,8 @@ CATALOG = (
         check=_celu_check, backward_from_y=lambda p: p["alpha"] > 0, from_y_when="alpha > 0",
         examples=({"alpha": 0.3}, {"alpha": 2.0}, {"alpha": -1.5}),
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 2), ulp_grad_y=Ulp(2, 2),
+        doc_examples=(DocExample("[-np.log(2.0), 0.0, 2.0]", "[-0.5, 0.0, 2.0]", "exp(-log 2) - 1 = -1/2"),
+                    DocExample("[-np.log(4.0), 2.0]", "[-1.0, 2.0]", "2 * (exp(-log(4) / 2) - 1) = 2 * (1/2 - 1)", "alpha=2.0"),),
         torch=lambda torch, x, p: torch.nn.functional.celu(x, p["alpha"])),
     Row("gelu", "x * Phi(x) = x/2 * erfc(-x/sqrt(2)); approximate='tanh': "
         "x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))", "[-0.17, inf)",
@@ -449,6 +486,8 @@ CATALOG = (
         kernel_for=("approximate", {"none": "gelu", "tanh": "gelu_tanh"}),
         examples=({"approximate": "tanh"},),
         ulp=Ulp(1, 2), ulp_grad=Ulp(2, 4),
+        doc_examples=(DocExample("[-1.0, 0.0, 1.0]", "[-0.1587, 0.0, 0.8413]", "x * Phi(x), Phi(1) = 0.8413 (normal CDF)"),
+                    DocExample("[-1.0, 0.0, 1.0]", "[-0.1588, 0.0, 0.8412]", "the tanh formula evaluated with math.tanh", "approximate='tanh'"),),
         grad_zeros=lambda p: [GELU_GRAD_ZERO if p["approximate"] == "none"
                               else GELU_TANH_GRAD_ZERO],
         hard_points=(-37.0, -37.5, -38.0, -38.5, -27.0, -21.0, -21.7, -22.0, -1.7677,
@@ -463,6 +502,7 @@ CATALOG = (
         params=(Param("beta", 1.0, "finite", "steepness"),),
         examples=({"beta": 1.702}, {"beta": -0.5}, {"beta": 0.0}),
         ulp=Ulp(2, 2), ulp_grad=Ulp(1, 4),
+        doc_examples=(DocExample("[0.0, np.log(3.0)]", "[0.0, 0.824]", "log(3) * sigmoid(log 3) = log(3) * 3/4"),),
         grad_zeros=lambda p: [SILU_GRAD_ZERO / p["beta"]] if p["beta"] else [],
         hard_points=(-705.0, -708.0, -709.0, -710.0, -712.0, -715.0, -740.0),
         torch=lambda torch, x, p: (torch.nn.functional.silu(x) if p["beta"] == 1
@@ -473,11 +513,13 @@ CATALOG = (
         limits=ZERO_TAILS,
         aliases=("hardswish", "hard_silu"),
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 1),
+        doc_examples=(DocExample("[-1.5, 0.0, 1.5, 3.0]", "[-0.375, 0.0, 1.125, 3.0]", "x * (x + 3) / 6 on [-3, 3]"),),
         kinks=lambda p: [-3.0, 3.0, -1.5],
         torch=lambda torch, x, p: torch.nn.functional.hardswish(x)),
     Row("mish", "x * tanh(softplus(x))", "[-0.3089, inf)",
         limits=ZERO_TAILS,
         ulp=Ulp(1, 2), ulp_grad=Ulp(2, 4),
+        doc_examples=(DocExample("[0.0, np.log(2.0)]", "[0.0, 0.5545]", "log(2) * tanh(log(1 + 2)) = 0.8 * log(2)"),),
         grad_zeros=lambda p: [MISH_GRAD_ZERO],
         hard_points=(-705.0, -709.0, -710.0, -712.0, -714.0, -20.0, -40.0),
         torch=lambda torch, x, p: torch.nn.functional.mish(x)),
@@ -494,6 +536,8 @@ CATALOG = (
         examples=({"beta": 2.5}, {"beta": 1.0, "threshold": 20.0},
                   {"beta": 0.5, "threshold": 3.0}, {"beta": 0.3}),
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 3), ulp_grad_y=Ulp(2, 2),
+        doc_examples=(DocExample("[0.0, np.log(3.0)]", "[0.6931, 1.3863]", "log(1 + 1), log(1 + 3)"),
+                    DocExample("[0.0, 30.0]", "[0.6931, 30.0]", "x where x > threshold", "threshold=20.0"),),
         hard_points=(-705.0, -740.0, -744.0, 19.9, 20.1),
         kinks=lambda p: [] if p["threshold"] is None else [p["threshold"] / p["beta"]],
         torch=lambda torch, x, p: torch.nn.functional.softplus(
@@ -505,15 +549,19 @@ CATALOG = (
         params=(Param("b", 4.0, "nonnegative", "smoothness near 0"),),
         examples=({"b": 0.5}, {"b": 0.0}),
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 2),
+        doc_examples=(DocExample("[0.0, 1.5]", "[1.0, 2.0]", "sqrt(4) / 2, (1.5 + sqrt(2.25 + 4)) / 2"),
+                    DocExample("[-1.0, 2.0]", "[0.0, 2.0]", "b = 0 is relu", "b=0.0"),),
         differences="JAX only (jax.nn.squareplus, Keras 3 ops.squareplus); not in PyTorch."),
     Row("sparse_plus", "0 (x <= -1), (x + 1)^2 / 4 (|x| < 1), x (x >= 1)", "[0, inf)",
         limits=ZERO_TAILS,
         ulp=Ulp(1, 1), ulp_grad=Ulp(1, 1),
+        doc_examples=(DocExample("[-2.0, 0.0, 0.5, 2.0]", "[0.0, 0.25, 0.5625, 2.0]", "(x + 1)^2 / 4 on (-1, 1)"),),
         kinks=lambda p: [-1.0, 1.0],
         differences="JAX / Keras 3 only; not in PyTorch."),
     Row("sparse_sigmoid", "0 (x <= -1), (x + 1) / 2 (|x| < 1), 1 (x >= 1)", "[0, 1]",
         limits=SATURATING,
         ulp=Ulp(0.5, 0.5), ulp_grad=Ulp(0, 0),
+        doc_examples=(DocExample("[-2.0, 0.0, 0.5, 2.0]", "[0.0, 0.5, 0.75, 1.0]", "(x + 1) / 2 on (-1, 1)"),),
         kinks=lambda p: [-1.0, 1.0],
         differences="JAX / Keras 3 only; not in PyTorch."),
     Row("soft_shrink", "x - lambd (x > lambd), x + lambd (x < -lambd), else 0", "R",
@@ -522,6 +570,7 @@ CATALOG = (
         params=(Param("lambd", 0.5, "nonnegative", "half-width of the zero band"),),
         examples=({"lambd": 1.5},),
         ulp=Ulp(0.5, 0.5), ulp_grad=Ulp(0, 0),
+        doc_examples=(DocExample("[-2.0, 0.25, 1.0]", "[-1.5, 0.0, 0.5]", "moved 0.5 towards 0, 0 inside [-0.5, 0.5]"),),
         kinks=lambda p: [p["lambd"], -p["lambd"]],
         torch=lambda torch, x, p: torch.nn.functional.softshrink(x, p["lambd"])),
     Row("hard_shrink", "x if |x| > lambd else 0", "R", aliases=("hardshrink",),
@@ -529,35 +578,43 @@ CATALOG = (
         params=(Param("lambd", 0.5, "nonnegative", "half-width of the zero band"),),
         examples=({"lambd": 1.5},),
         ulp=Ulp(0, 0), ulp_grad=Ulp(0, 0),
+        doc_examples=(DocExample("[-2.0, 0.25, 1.0]", "[-2.0, 0.0, 1.0]", "0 inside [-0.5, 0.5]"),),
         kinks=lambda p: [p["lambd"], -p["lambd"]],
         torch=lambda torch, x, p: torch.nn.functional.hardshrink(x, p["lambd"])),
     Row("exponential", "exp(x)", "(0, inf)", aliases=("exp",), backward_from_y=True,
         limits=lambda p: (INF, 0, INF, 0),
         ulp=Ulp(1, 1), ulp_grad=Ulp(1, 1), ulp_grad_y=Ulp(0, 0),
+        doc_examples=(DocExample("[0.0, np.log(2.0)]", "[1.0, 2.0]", "exp(0), exp(log 2)"),),
         torch=lambda torch, x, p: torch.exp(x),
         differences="Keras 3 only as an activation (keras.activations.exponential)."),
     Row("linear", "x", "R", aliases=("identity",), backward_from_y=True,
         limits=ODD_LINEAR,
         notes="backward returns grad unchanged, also where x is NaN (PyTorch).",
         ulp=Ulp(0, 0), ulp_grad=Ulp(0, 0), ulp_grad_y=Ulp(0, 0),
+        doc_examples=(DocExample("[-1.5, 2.0]", "[-1.5, 2.0]", "the identity"),),
         torch=lambda torch, x, p: x * 1),
     Row("softmax", "exp(x - max) / sum(exp(x - max)) along axis", "[0, 1]",
         params=(_AXIS,), kind=AXIS, backward_from_y=True, grad_scale=_softmax_terms,
         ulp=Ulp(2, 2), ulp_grad_y=Ulp(4, 4),
+        doc_examples=(DocExample("np.log([[1.0, 3.0], [2.0, 2.0]])", "[[0.25, 0.75], [0.5, 0.5]]", "1/(1 + 3), 3/(1 + 3); equal entries"),
+                    DocExample("np.log([[1.0, 1.0], [3.0, 1.0]])", "[[0.25, 0.5], [0.75, 0.5]]", "along the columns", "axis=0"),),
         torch=lambda torch, x, p: torch.softmax(x, p["axis"])),
     Row("log_softmax", "x - max - log(sum(exp(x - max))) along axis",
         "(-inf, 0]", params=(_AXIS,), kind=AXIS, backward_from_y=True,
         grad_scale=_log_softmax_terms,
         ulp=Ulp(2, 2), ulp_grad_y=Ulp(4, 4),
+        doc_examples=(DocExample("np.log([1.0, 3.0])", "[-1.3863, -0.2877]", "log(1/4), log(3/4)"),),
         torch=lambda torch, x, p: torch.log_softmax(x, p["axis"])),
     Row("softmin", "softmax(-x) along axis", "[0, 1]",
         params=(_AXIS,), kind=AXIS, backward_from_y=True, grad_scale=_softmax_terms,
         ulp=Ulp(2, 2), ulp_grad_y=Ulp(4, 4),
+        doc_examples=(DocExample("np.log([3.0, 1.0])", "[0.25, 0.75]", "softmax(log(1/3), log(1)) = (1/3, 1) / (4/3)"),),
         torch=lambda torch, x, p: torch.nn.functional.softmin(x, p["axis"]),
         differences="PyTorch only."),
     Row("glu", "a * sigmoid(b), a and b the halves of x along axis", "R",
         params=(_AXIS,), kind=AXIS, halves=True, grad_scale=_glu_terms,
         ulp=Ulp(1, 2), ulp_grad_y=Ulp(2, 4),
+        doc_examples=(DocExample("[1.0, 2.0, 0.0, np.log(3.0)]", "[0.5, 1.5]", "a = [1, 2], b = [0, log 3]: [1 * 1/2, 2 * 3/4]"),),
         torch=lambda torch, x, p: torch.nn.functional.glu(x, p["axis"]),
         notes="The output is half as long as x along axis; backward takes the "
               "forward input x (not y=).",
