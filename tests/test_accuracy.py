@@ -6,6 +6,8 @@ float64 results against its exact values, float32 results against them
 rounded to float64 (fastact/_accuracy.py `truth`)."""
 
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -60,3 +62,26 @@ def test_axis_within_catalog_bound(case, dtype):
     magnitude = np.maximum(np.abs(want.astype(np.float64)), scale).astype(dtype)
     err = _accuracy.abs_error(got, want) / np.spacing(magnitude)
     assert err.max() <= bound(row.ulp_grad_y, dtype), f"backward {err.max():.3g} ULP"
+
+
+def test_float64_random_inputs_within_catalog_bound():
+    """The float64 forward pass of every case on random inputs (normal,
+    uniform and log-uniform; `python -m fastact accuracy --random N`),
+    against the exact mpmath values."""
+    rows = _accuracy.random_check(2000, progress=False)
+    assert len(rows) == len(list(cases()))
+    over = [(label, worst, at) for label, worst, at, limit in rows if not worst <= limit]
+    assert not over, over
+
+
+def test_cli_random_check_prints_the_table():
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(fa.__file__)))
+    result = subprocess.run([sys.executable, "-m", "fastact", "accuracy", "--random", "2000",
+                             "--functions", "relu", "--processes", "1"],
+                            capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2000 random inputs" in result.stdout
+    labels = [_accuracy.case_label(*case) for case in cases([fa.relu.row])]
+    table = result.stdout.splitlines()[2:]
+    assert [line.split()[0] for line in table] == labels
+    assert all(float(line.split()[1]) <= fa.relu.row.ulp.float64 for line in table)

@@ -718,6 +718,10 @@ FA_INLINE T F(hard_swish_grad)(T x)
 {
     W xw = x, e, s = fa__two_sum(2 * xw, 3, &e);
     W mid = s / 6 + e / 6;
+    if (sizeof(T) == sizeof(double)) {         /* the quotient's exact residual too */
+        W pl, p = fa__two_prod(mid, 6, &pl);
+        mid = mid + (((s - p) - pl) + e) * (1.0 / 6);
+    }
     return (T)KEEP_NAN(xw, WSEL(xw < -3, 0, WSEL(xw > 3, 1, mid)));
 }
 
@@ -996,15 +1000,29 @@ FA_INLINE void F(softmax_backward_y_row)(fa_intp n, const T *g, fa_intp sg,
         out[i * so] = (T)((W)y[i * sy] * ((W)g[i * sg] - dot));
 }
 
-/* log_softmax: (x - max) - log1p(sum exp(x - max) - 1). */
+/* log_softmax: (x - max) - log1p(sum exp(x - max) - 1).  float64: the
+ * sum as the pair 1 + rest (two-sum) and its log as a pair
+ * (fa_p64_log2), x - max exact (two-sum): each y rounds once (x - max,
+ * log1p and the difference rounded separately: 2 ULP). */
 FA_INLINE void F(log_softmax_row)(fa_intp n, const T *x, fa_intp sx, T *y, fa_intp sy)
 {
     W m = F(row_max)(n, x, sx, 1);
     W rest_lo, rest = F(row_rest_exp)(n, x, sx, 1, m, NULL, 0, &rest_lo);
-    W lse = LOG1P(rest + rest_lo);
+    W lse = LOG1P(rest + rest_lo), lse_lo = 0;
+    if (sizeof(T) == sizeof(double)) {
+        W sl, sh = fa__two_sum(1, rest, &sl);
+        lse = fa_p64_log2(sh, sl, rest_lo, &lse_lo);
+        lse = WSEL(sh == sh, lse, sh);                  /* NaN rows */
+    }
     #pragma omp simd
-    for (fa_intp i = 0; i < n; i++)
-        y[i * sy] = (T)(((W)x[i * sx] - m) - lse);
+    for (fa_intp i = 0; i < n; i++) {
+        W d = (W)x[i * sx] - m, r = d - lse;
+        if (sizeof(T) == sizeof(double)) {
+            W dl, dh = fa__two_sum((W)x[i * sx], -m, &dl), rl, rh = fa__two_sum(dh, -lse, &rl);
+            r = WSEL(WABS(dh) < INFINITY, rh + (rl + (dl - lse_lo)), r);
+        }
+        y[i * sy] = (T)r;
+    }
 }
 /* dx = g - exp(y) * sum(g). */
 FA_INLINE void F(log_softmax_backward_y_row)(fa_intp n, const T *g, fa_intp sg,
