@@ -339,7 +339,7 @@ CATALOG = (
     Row("tanh", "(exp(x) - exp(-x)) / (exp(x) + exp(-x))", "(-1, 1)",
         limits=lambda p: (1, -1, 0, 0),
         backward_from_y=True,
-        ulp=Ulp(1, 1), ulp_grad=Ulp(1, 1), ulp_grad_y=Ulp(2, 2),
+        ulp=Ulp(1, 2), ulp_grad=Ulp(1, 1), ulp_grad_y=Ulp(2, 2),
         torch=lambda torch, x, p: torch.tanh(x)),
     Row("hard_tanh", "min(max(x, min_val), max_val)", "[min_val, max_val]",
         limits=lambda p: (p["max_val"], p["min_val"], 0, 0),

@@ -72,7 +72,7 @@
 #define EXP fa_exp_f64
 #define EXPM1 fa_expm1_f64
 #define LOG1P fa_log1p_f64
-#define TANH_T fa_p64_tanh
+#define TANH_T fa_tanh_f64
 #define ATAN_T fa_p64_atan
 /* sigmoid, gelu, gelu_tanh, mish: the careful float64 versions (fa_precise64.h) */
 #define PRECISE_SIGMOID fa_p64_sigmoid

@@ -262,13 +262,6 @@ FA_INLINE double fa_p64_tanh_abs2(double ax, double *lo)
     return FA_P64_SEL(ax < 0.55, sh, bh);
 }
 
-/* tanh, rounded once from the pair (1.4 ULP as fa_tanh_f64); -0 kept. */
-FA_INLINE double fa_p64_tanh(double x)
-{
-    double lo, hi = fa_p64_tanh_abs2(__builtin_fabs(x), &lo);
-    return FA_P64_SEL(x != x, x, fa__csign64(hi + lo, x));
-}
-
 /* tanh(x)^2 (tanh_shrink'), the square of the pair rounded once. */
 FA_INLINE double fa_p64_tanh_sq(double x)
 {

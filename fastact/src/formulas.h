@@ -272,10 +272,12 @@ FA_INLINE T F(relu)(T x, T slope, T max_value, T threshold)
     T lin = SEL(x > max_value, max_value, x);
     /* one rounding for float32 (exact in double); +0 turns -0 into +0 */
     W d = (W)x - (W)threshold, prod = (W)slope * d;
-    if (sizeof(T) == sizeof(double)) {
+    if (sizeof(T) == sizeof(double) && slope != 0) {
         /* x - threshold = d + dl exactly (two-sum), slope d = prod + pl
          * (two-product): one rounding, not two.  Dekker's split overflows
-         * beyond 2^996, and an infinite d has no low part. */
+         * beyond 2^996, and an infinite d has no low part.  (slope is the
+         * same for the whole loop: the common slope = 0 keeps a loop
+         * without this work, see silu.) */
         W dl, pl;
         d = fa__two_sum((W)x, -(W)threshold, &dl);
         prod = fa__two_prod((W)slope, d, &pl);
@@ -420,21 +422,26 @@ FA_INLINE W F(celu_q)(W x, W alpha, W *ql)
 }
 FA_INLINE T F(celu)(T x, T alpha)
 {
-    W xw = x, ql, q = F(celu_q)(xw, alpha, &ql), em = EXPM1(q);
-    em = WSEL(ql == 0, em, em + (em + 1) * ql);      /* ql = 0 keeps -0 */
-    W neg = (W)alpha * em;
+    W xw = x, ql, q = F(celu_q)(xw, alpha, &ql), neg;
     if (sizeof(T) == sizeof(double)) {
         /* expm1(q + ql) as a pair, alpha times it rounded once (expm1,
          * its correction and the product rounded separately: 2 ULP);
-         * overflow (q past EXP_XMAX) and -0 come from the plain formula */
-        W qc = WSEL(q > -40, WSEL(q < 700, q, 0), -40), eml, emh = fa__expm1_pair_f64(qc, &eml);
+         * past EXP_XMAX expm1 overflows (alpha * inf), and Dekker's split
+         * needs |expm1|, |alpha| below 2^990 (q < 686: the product is
+         * then just rounded). */
+        W qc = WSEL(q > -40, WSEL(q < FA__EXP_XMAX_F64, q, FA__EXP_XMAX_F64), -40);
+        W eml, emh = fa__expm1_pair_f64(qc, &eml);
         eml += (emh + 1) * ql;
         W pl, ph = fa__two_prod(alpha, emh, &pl);
-        W low = WSEL((WABS((W)alpha) < 0x1p990) & (WABS(ph) < 0x1p1000), pl + (W)alpha * eml, 0);
-        neg = WSEL((q < 700) & (em != 0), ph + low, neg);
-    }
-    if (sizeof(T) == sizeof(double))
+        W low = WSEL(emh < 0x1p990, WSEL(WABS((W)alpha) < 0x1p990, pl + (W)alpha * eml, 0), 0);
+        neg = WSEL(q > FA__EXP_XMAX_F64, (W)alpha * INFINITY, ph + low);
+        neg = WSEL(q == q, neg, q);
         neg = WSEL(WABS(q) < 1e-10, WSEL(xw == 0, xw, xw + xw * (0.5 * q)), neg);
+    } else {
+        W em = EXPM1(q);
+        em = WSEL(ql == 0, em, em + (em + 1) * ql);      /* ql = 0 keeps -0 */
+        neg = (W)alpha * em;
+    }
     return (T)WSEL(xw > 0, xw, neg);
 }
 FA_INLINE T F(celu_grad)(T x, T alpha)
