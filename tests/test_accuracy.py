@@ -1,9 +1,13 @@
 """Accuracy against the truth: every catalog function, forward and
 derivative, float32 and float64, within the ULP bound written in the
 catalog.  The truth is tests/oracle.py (mpmath at 60+ digits), an
-implementation independent of both fastact and its reference twin."""
+implementation independent of both fastact and its reference twin:
+float64 results against its exact values, float32 results against them
+rounded to float64 (fastact/_accuracy.py `truth`)."""
 
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -37,21 +41,47 @@ def test_axis_within_catalog_bound(case, dtype):
     magnitude of the terms it sums (catalog grad_scale)."""
     row, params = case
     f = getattr(fa, row.name)
+    exact = np.dtype(dtype) == np.float64     # float64 against the unrounded truth
     rng = np.random.default_rng(6)
     x = (rng.normal(size=(40, 18)) * rng.choice([0.01, 1, 10, 100], size=(40, 1))).astype(dtype)
-    truth = oracle.oracle_axis(row.name, x.astype(np.float64), axis=-1)
+    truth = oracle.oracle_axis(row.name, x.astype(np.float64), axis=-1, rounded=not exact)
     err = oracle.ulp_error(f(x, axis=-1), truth, dtype)
     assert err.max() <= bound(row.ulp, dtype), f"forward {err.max():.3g} ULP"
-    y = truth.astype(dtype)
+    y = truth.astype(np.float64).astype(dtype)
     g = rng.normal(size=y.shape).astype(dtype)
     if row.halves:        # glu: backward from x, terms scaled by |g| and |a|
         got = f.backward(g, x, axis=-1)
-        want = oracle.oracle_glu_backward(g.astype(np.float64), x.astype(np.float64), axis=-1)
+        want = oracle.oracle_glu_backward(g.astype(np.float64), x.astype(np.float64), axis=-1,
+                                          rounded=not exact)
         scale = row.grad_scale(g.astype(np.float64), x.astype(np.float64), -1)
     else:
         got = f.backward(g, y=y, axis=-1)
         want = oracle.oracle_backward_y(row.name, g.astype(np.float64), y.astype(np.float64),
-                                        axis=-1)
+                                        axis=-1, rounded=not exact)
         scale = row.grad_scale(g.astype(np.float64), y.astype(np.float64), -1)
-    err = np.abs(got - want) / np.spacing(np.maximum(np.abs(want), scale).astype(dtype))
+    magnitude = np.maximum(np.abs(want.astype(np.float64)), scale).astype(dtype)
+    err = _accuracy.abs_error(got, want) / np.spacing(magnitude)
     assert err.max() <= bound(row.ulp_grad_y, dtype), f"backward {err.max():.3g} ULP"
+
+
+def test_float64_random_inputs_within_catalog_bound():
+    """The float64 forward pass of every case on random inputs (normal,
+    uniform and log-uniform; `python -m fastact accuracy --random N`),
+    against the exact mpmath values."""
+    rows = _accuracy.random_check(2000, progress=False)
+    assert len(rows) == len(list(cases()))
+    over = [(label, worst, at) for label, worst, at, limit in rows if not worst <= limit]
+    assert not over, over
+
+
+def test_cli_random_check_prints_the_table():
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(fa.__file__)))
+    result = subprocess.run([sys.executable, "-m", "fastact", "accuracy", "--random", "2000",
+                             "--functions", "relu", "--processes", "1"],
+                            capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2000 random inputs" in result.stdout
+    labels = [_accuracy.case_label(*case) for case in cases([fa.relu.row])]
+    table = result.stdout.splitlines()[2:]
+    assert [line.split()[0] for line in table] == labels
+    assert all(float(line.split()[1]) <= fa.relu.row.ulp.float64 for line in table)

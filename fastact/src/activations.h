@@ -78,8 +78,9 @@
 #define EXPM1 fa_expm1_f64
 #define LOG1P fa_log1p_f64
 #define TANH_T fa_tanh_f64
-#define ATAN_T fa_atan_f64
-/* gelu, gelu_tanh, mish: the careful float64 versions (fa_precise64.h) */
+#define ATAN_T fa_p64_atan
+/* sigmoid, gelu, gelu_tanh, mish: the careful float64 versions (fa_precise64.h) */
+#define PRECISE_SIGMOID fa_p64_sigmoid
 #define PRECISE_GELU fa_gelu_f64
 #define PRECISE_GELU_GRAD fa_gelu_grad_f64
 #define PRECISE_GELU_TANH fa_gelu_tanh_f64
@@ -98,6 +99,7 @@
 #undef LOG1P
 #undef TANH_T
 #undef ATAN_T
+#undef PRECISE_SIGMOID
 #undef PRECISE_GELU
 #undef PRECISE_GELU_GRAD
 #undef PRECISE_GELU_TANH

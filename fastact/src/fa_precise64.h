@@ -93,6 +93,256 @@ FA_INLINE double fa_p64_pow2(uint64_t kb)
     return fa__d64(((k1 + 1) << 52) & ok);
 }
 
+/* tanh_shrink: (x - tanh x)/x^3 at x^2 = 1/2 minus its double (the
+ * constant term of fa_constants.h's fa_tanh_shrink_centred), from mpmath:
+ * x = sqrt(mpf(1)/2); c0 = (x - tanh(x))/x**3; c0 - float(c0). */
+#define FA_P64_TANH_SHRINK_C0_LO 0x1.2499b4d91ac90p-57
+
+/* silu': exp(z0) - (double)exp(z0) at the double z0 = FA_SILU_ROOT
+ * (fa_constants.h), from mpmath. */
+#define FA_P64_SILU_EXP_ROOT_LO -0x1.ea5091e4a4031p-56
+
+/* selu: scale - (double)scale for PyTorch's decimal scale (mpmath). */
+#define FA_P64_SELU_SCALE_LO 0x1.6fc7d272f2695p-55
+
+/* log(uh + ul + ull) = hi + *lo for uh positive normal, |ul| <= ulp(uh),
+ * |ull| <= ulp(ul), relative error ~2^-56 (log_softmax's log of the row
+ * sum): fa_log1p_f64's reduction (uh = 2^k (1 + f), f exact) and the
+ * arrangement of fa_p64_log1p_unit2 -- f^2/2 exact, k ln2_hi + f - f^2/2
+ * summed exactly, the small terms in the low part.  ul + ull enters as
+ * c = (ul + ull)/uh, except for k = 0, where log(1 + f + ul) may be as
+ * small as ul: there f + ul = f + fl (two-sum) replaces f and
+ * c = (fl + ull)/(1 + f). */
+FA_INLINE double fa_p64_log2(double uh, double ul, double ull, double *lo)
+{
+    double kd;
+    double f0 = fa__log_split(uh, &kd);
+    uint64_t k0 = fa__eq64(kd, 0.0);
+    double fl, f = fa__two_sum(f0, fa__blend64(k0, ul, 0.0), &fl);
+    double s = f / (2.0 + f);
+    double c = (fa__blend64(k0, fl, ul) + ull) / fa__blend64(k0, 1.0 + f, uh);
+    double z = s * s;
+    double R = z * fa__horner(fa__c_log_r_f64, FA__N_LOG_R_F64, z);
+    double ffl, ff = fa__two_prod(f, f, &ffl);
+    double hf = 0.5 * ff, hfl = 0.5 * ffl;
+    double small = FA__FMA(s, hf + R, kd * FA__LN2LO + c) - hfl;
+    double ae, a = fa__two_sum(kd * FA__LN2HI, f, &ae);   /* k ln2_hi exact: 42 bits */
+    double e1, h1 = fa__two_sum(a, -hf, &e1);
+    double low = (e1 + ae) + small;
+    double hi = h1 + low;
+    *lo = (h1 - hi) + low;
+    return hi;
+}
+
+/* ---- logistic building blocks (sigmoid, softplus, glu, tanh_shrink) ---- */
+
+/* The common part of the logistic functions of v = vh + vl:
+ * e = exp(-|v|) = 2^k (eh + *el) (k in *kb, as fa__exp_reduce2 gives it),
+ * e scaled by 2^k as a pair *es + *esl (flushed to 0 below 2^-1022, where
+ * it only meets terms ~1), and 1 + e = *dh + *dl (Fast2Sum, e <= 1).
+ *
+ * sigmoid(vh + vl) = 2^k (q + *ql), relative error ~2^-60, k in *kb as
+ * fa__exp_reduce2 gives it (k = 0 for v >= 0; fa__ldexp_big applies it):
+ * e = exp(-|v|) = 2^k (eh + el) (fa_p64_exp), 1 + e as a pair (Fast2Sum,
+ * e <= 1, plus the rounding error of eh + el), then 1/(1 + e) or (eh + el)/(1 + e) by
+ * fa_p64_div2 -- so a result rounds about once, where exp, 1 + e and the
+ * division rounded separately (2.4 ULP).  |vl| <= 2^-40 |vh|.  -|v| is
+ * clamped at -1400 (a NaN too: callers select NaN themselves): k >= -2020,
+ * which fa__ldexp_big still applies in two steps. */
+FA_INLINE double fa_p64_logistic_parts(double vh, double vl, double *el, uint64_t *kb,
+                                       double *es, double *esl, double *dh, double *dl)
+{
+    double nv = -__builtin_fabs(vh);
+    double nvl = FA_P64_SEL(vh < 0.0, vl, -vl);
+    nvl = FA_P64_SEL(nv > -1400.0, nvl, 0.0);
+    nv = FA_P64_SEL(nv > -1400.0, nv, -1400.0);
+    double eh = fa_p64_exp(nv, nvl, el, kb);
+    double sc = fa_p64_pow2(*kb), e1 = eh + *el;
+    double e = e1 * sc, er = ((eh - e1) + *el) * sc;
+    *es = e;
+    *esl = er;
+    *dh = 1.0 + e;
+    *dl = ((1.0 - *dh) + e) + er;
+    return eh;
+}
+
+FA_INLINE double fa_p64_sigmoid2(double vh, double vl, double *ql, uint64_t *kb)
+{
+    double el, es, esl, dh, dl;
+    uint64_t k;
+    double eh = fa_p64_logistic_parts(vh, vl, &el, &k, &es, &esl, &dh, &dl);
+    uint64_t neg = fa__lt64(vh, 0.0);                /* -0 counts: k = 0 there */
+    *kb = (k & neg) | (FA__SHIFT_BITS & ~neg);
+    return fa_p64_div2(FA_P64_SEL(vh < 0.0, eh, 1.0), FA_P64_SEL(vh < 0.0, el, 0.0), dh, dl, ql);
+}
+
+/* sigmoid(x), one rounding of the pair (the last one onto the subnormal
+ * grid below 2^-1022). */
+FA_INLINE double fa_p64_sigmoid(double x)
+{
+    double ql;
+    uint64_t kb;
+    double q = fa_p64_sigmoid2(x, 0.0, &ql, &kb);
+    return FA_P64_SEL(x != x, x, fa__ldexp_big(q + ql, kb));
+}
+
+/* log1p(eh + el) = hi + *lo for eh in [0, 1], |el| <= ulp(eh), relative
+ * error ~2^-58.  As fa_log1p_f64 (u = 1 + e = 2^k (1 + f), k = 0 or 1,
+ * f = e when k = 0, log(1 + f) = f - f^2/2 + s (f^2/2 + R), s = f/(2 + f)),
+ * but the result is kept as a pair: f^2/2 exact (two-product), the leading
+ * terms k ln2_hi + f - f^2/2 summed exactly (k ln2_hi + f is exact: ln2_hi
+ * has 42 bits), and the small terms (the rounding error of 1 + e and el
+ * enter as c = err/(1 + f), 1/(1 + f) = (1 - s)/(1 + s) to 3 terms) added
+ * to the low part. */
+FA_INLINE double fa_p64_log1p_unit2(double eh, double el, double *lo)
+{
+    double u = 1.0 + eh;
+    double ue = ((1.0 - u) + eh) + el;               /* 1 + e = u + ue */
+    double kd;
+    double fm = fa__log_split(u, &kd);
+    uint64_t k0 = fa__eq64(kd, 0.0);
+    double f = fa__blend64(k0, eh, fm);
+    double s = f / (2.0 + f);
+    double c = fa__blend64(k0, el, 0.5 * ue) * (1.0 - 2.0 * s * (1.0 - s * (1.0 - s)));
+    double z = s * s;
+    double R = z * fa__horner(fa__c_log_r_f64, FA__N_LOG_R_F64, z);
+    double ffl, ff = fa__two_prod(f, f, &ffl);
+    double hf = 0.5 * ff, hfl = 0.5 * ffl;           /* f^2/2 = hf + hfl */
+    double small = FA__FMA(s, hf + R, kd * FA__LN2LO + c) - hfl;
+    double e1, h1 = fa__two_sum(kd * FA__LN2HI + f, -hf, &e1);
+    double low = e1 + small;
+    double hi = h1 + low;
+    *lo = (h1 - hi) + low;                           /* Fast2Sum: |low| < |h1| */
+    return hi;
+}
+
+/* sigmoid'(v) = e/(1 + e)^2 = 2^k (q + *ql), e = exp(-|v|): the square
+ * of the pair 1 + e and the quotient of pairs, so it rounds once when the
+ * caller applies 2^k (fa__ldexp_big). */
+FA_INLINE double fa_p64_logistic_slope2(double vh, double vl, double *ql, uint64_t *kb)
+{
+    double el, es, esl, dh, dl;
+    double eh = fa_p64_logistic_parts(vh, vl, &el, kb, &es, &esl, &dh, &dl);
+    double ddl, dd = fa_p64_mul2(dh, dl, dh, dl, &ddl);
+    return fa_p64_div2(eh, el, dd, ddl, ql);
+}
+
+/* sigmoid'(x) and tanh'(x) = 4 sigmoid'(2x), one rounding each. */
+FA_INLINE double fa_p64_sigmoid_grad(double x)
+{
+    double ql;
+    uint64_t kb;
+    double q = fa_p64_logistic_slope2(x, 0.0, &ql, &kb);
+    return FA_P64_SEL(x != x, x, fa__ldexp_big(q + ql, kb));
+}
+FA_INLINE double fa_p64_tanh_grad(double x)
+{
+    double ql;
+    uint64_t kb;
+    double q = fa_p64_logistic_slope2(2.0 * x, 0.0, &ql, &kb);
+    return FA_P64_SEL(x != x, x, fa__ldexp_big(q + ql, kb + 2));
+}
+
+/* tanh|x| = hi + *lo, relative error ~2^-56, for ax = |x| (NaN: anything):
+ * below 0.55 ax + ax^3 P(ax^2) as fa_tanh_f64 (the second term ~1/10 of
+ * the first, added by Fast2Sum), above 1 - 2 sigmoid(-2 ax) from the
+ * sigmoid pair (two-sum). */
+FA_INLINE double fa_p64_tanh_abs2(double ax, double *lo)
+{
+    double as = FA_P64_SEL(ax < 0.55, ax, 0.0), w = as * as;
+    double t = (as * w) * fa__horner(fa__c_tanh_p_f64, FA__N_TANH_P_F64, w);
+    double sh = as + t, sl = (as - sh) + t;
+    double ql;
+    uint64_t kb;
+    double q = fa_p64_sigmoid2(-2.0 * ax, 0.0, &ql, &kb);
+    double sc = -2.0 * fa_p64_pow2(kb);
+    double bl, bh = fa__two_sum(1.0, q * sc, &bl);
+    bl += ql * sc;
+    *lo = FA_P64_SEL(ax < 0.55, sl, bl);
+    return FA_P64_SEL(ax < 0.55, sh, bh);
+}
+
+/* tanh(x)^2 (tanh_shrink'), the square of the pair rounded once. */
+FA_INLINE double fa_p64_tanh_sq(double x)
+{
+    double lo, hi = fa_p64_tanh_abs2(__builtin_fabs(x), &lo);
+    double pl, p = fa_p64_mul2(hi, lo, hi, lo, &pl);
+    return FA_P64_SEL(x != x, x, p + pl);
+}
+
+/* 1/(ah + al) for ah in [1, 2^1000) (a pair), rounded once: the
+ * reciprocal corrected by its exact residual.  From ah = 2^500 on the pair
+ * is scaled by 2^-512 first (exact), so Dekker's split neither overflows
+ * nor meets subnormal parts, and the result by 2^-512 last. */
+FA_INLINE double fa_p64_recip2(double ah, double al)
+{
+    double sc = FA_P64_SEL(ah < 0x1p500, 1.0, 0x1p-512);
+    ah *= sc;
+    al *= sc;
+    double r = 1.0 / ah, pl, p = fa__two_prod(r, ah, &pl);
+    return (r + r * (((1.0 - p) - pl) - r * al)) * sc;
+}
+
+/* 1/(h + l)^2 for a pair h + l >= 1 (h >= 1; +inf gives 0), rounded about
+ * once: the square as a pair, its reciprocal by fa_p64_recip2.  From
+ * h = 2^480 on the pair is scaled by 2^-256 first and the result by 2^-512
+ * last (exact down to 2^-1022; below, one more rounding onto the subnormal
+ * grid); from 2^538 on the result is below 2^-1075: 0.  NaN: callers. */
+FA_INLINE double fa_p64_recip_sq2(double h, double l)
+{
+    double sc = FA_P64_SEL(h < 0x1p480, 1.0, 0x1p-256);
+    double hs = h * sc, ls = l * sc;
+    double ssl, ss = fa__two_prod(hs, hs, &ssl);
+    double r = fa_p64_recip2(ss, ssl + 2.0 * hs * ls) * (sc * sc);
+    return FA_P64_SEL(h < 0x1p538, r, 0.0);
+}
+
+/* a sigmoid(vh + vl) rounded once (glu, silu): sigmoid = 2^k (q + ql)
+ * (fa_p64_sigmoid2), a (q + ql) as a pair and 2^k applied last, so a
+ * subnormal sigmoid times a large a loses nothing.  |a| > 2^-900 is first
+ * scaled by 2^-40 (exact), which keeps a q clear of overflow and of
+ * Dekker's split limit (2^996); +-0 gives a; infinite a gives a sigmoid;
+ * v < -1400 gives a * 0 (|a| sigmoid(v) < 2^-2019 |a|: 0 unless |a| >
+ * 2^944). */
+FA_INLINE double fa_p64_mul_sigmoid(double a, double vh, double vl)
+{
+    double ql, pl;
+    uint64_t kb;
+    double q = fa_p64_sigmoid2(vh, vl, &ql, &kb);
+    double aa = __builtin_fabs(a);
+    uint64_t big = fa__gt64(aa, 0x1p-900);
+    double p = fa_p64_mul2(a * fa__blend64(big, 0x1p-40, 1.0), 0.0, q, ql, &pl);
+    double r = fa__ldexp_big(p + pl, kb + (big & 40));
+    r = FA_P64_SEL(aa < FA__INF64, r, a * fa__ldexp_big(q + ql, kb));
+    r = FA_P64_SEL(vh < -1400.0, a * 0.0, r);
+    return FA_P64_SEL(a == 0.0, a, r);
+}
+
+/* atan, as fa_atan_f64 (the same reduction and polynomial) with the
+ * reduced argument y = num/den as a pair -- |x| + 1 carried with its
+ * rounding error (two-sum) and the quotient with its exact residual
+ * (fa_p64_div2) -- and the offset pi/4 or pi/2 added to it by two-sum,
+ * so only the small term y^3 P(y^2) and the last sum round: 1.8 ULP
+ * before, as rounded y and sums added up. */
+FA_INLINE double fa_p64_atan(double x)
+{
+    double ax = __builtin_fabs(x);
+    uint64_t mid = fa__gt64(ax, 0.5), big = fa__gt64(ax, 2.0);
+    double dl, dh = fa__two_sum(ax, 1.0, &dl);
+    double num = fa__blend64(big, -1.0, fa__blend64(mid, ax - 1.0, ax));   /* ax - 1 exact */
+    double den = fa__blend64(big, ax, fa__blend64(mid, dh, 1.0));
+    double denl = fa__blend64(big, 0.0, fa__blend64(mid, dl, 0.0));
+    double yl, y = fa_p64_div2(num, 0.0, den, denl, &yl);
+    yl = FA_P64_SEL(ax < 0x1p990, yl, 0.0);           /* Dekker's split; y is ~0 there */
+    double w = y * y;
+    double t = y * (w * fa__horner(fa__c_atan_p_f64, FA__N_ATAN_P_F64, w));
+    double ohi = fa__blend64(big, FA__PI_2HI, fa__blend64(mid, FA__PI_4HI, 0.0));
+    double olo = fa__blend64(big, FA__PI_2LO, fa__blend64(mid, FA__PI_4LO, 0.0));
+    double se, s = fa__two_sum(ohi, y, &se);
+    double r = fa__csign64(s + (se + ((olo + yl) + t)), x);
+    return FA_P64_SEL(x != x, x, r);
+}
+
 /* f'(a + d) = C0 + d (Q(d) + Q0LO) about the zero a of a derivative */
 #define FA_P64_NEAR_ROOT(NAME, name, d)                                               \
     (FA_P64_##NAME##_C0 + ((d) * fa__horner(fa_p64_##name##_q, FA_P64_##NAME##_NQ, (d)) \

@@ -254,6 +254,36 @@ FA_INLINE double fa__expm1_core_f64(double xc)
     return (s + FA__FMA(sm, t, e)) * fa__pow2i(k - km);
 }
 
+/* expm1(xc) = hi + *lo for xc already clamped to [-40, EXP_XMAX], relative
+ * error ~2^-57 (for formulas that multiply expm1 by something and round
+ * once): fa__expm1_core_f64 with the sum kept as a pair and r^2/2 exact
+ * (two-product; Q(0) = 1/2 exactly), so only the small terms
+ * r^3 (Q(r) - 1/2)/r and the low parts are rounded. */
+FA_INLINE double fa__expm1_pair_f64(double xc, double *lo)
+{
+    double kd, rl;
+    uint64_t kb;
+    double r = fa__exp_reduce2(xc, 0.0, &kd, &kb, &rl);
+    double q1 = fa__horner(fa__c_exp_q_f64 + 1, FA__N_EXP_Q_F64 - 1, r);
+    double rrl, rr = fa__two_prod(r, r, &rrl);
+    /* exp(r + rl) - 1 - r - r^2/2, r^2/2 = 0.5 rr + 0.5 rrl */
+    double t = FA__FMA(rr * r, q1, 0.5 * rrl + FA__FMA(r, rl, rl));
+    double kmd = fa__blend64(fa__gt64(kd, 64.0), 64.0, kd);
+    int64_t k = (int64_t)(kb - FA__SHIFT_BITS);
+    int64_t km = (int64_t)(fa__u64(kmd + FA__SHIFT) - FA__SHIFT_BITS);
+    double sm = fa__pow2i(km);
+    double ae, a = fa__two_sum(sm, -1.0, &ae);     /* sm - 1 = a + ae for every km */
+    double b = sm * r;              /* exact */
+    double s = a + b;               /* |a| >= |b| or a == 0: Fast2Sum */
+    double e = (b - (s - a)) + ae;
+    double se, sh = fa__two_sum(s, sm * (0.5 * rr), &se);
+    double low = se + FA__FMA(sm, t, e);
+    double hi = sh + low;
+    double sc = fa__pow2i(k - km);
+    *lo = ((sh - hi) + low) * sc;
+    return hi * sc;
+}
+
 /* expm1, double: max error 1.06 ULP (FMA builds), 0.94 (SSE2) */
 FA_INLINE double fa_expm1_f64(double x)
 {

@@ -59,19 +59,26 @@ FA_INLINE W F(log1p_unit)(W e)
 /* ---- logistic family ------------------------------------------------ */
 
 /* sigmoid via e = exp(-|x|) and symmetry: 1/(1+e) for x >= 0, e/(1+e)
- * below, so neither side cancels and exp never overflows. */
+ * below, so neither side cancels and exp never overflows.  float64: the
+ * same with exp, 1 + e and the quotient carried as pairs, rounded once
+ * (PRECISE_SIGMOID, fa_precise64.h). */
 FA_INLINE T F(sigmoid)(T x)
 {
-#ifdef FAST_SIGMOID
+#if defined(FAST_SIGMOID)
     return FAST_SIGMOID(x);
+#elif defined(PRECISE_SIGMOID)
+    return PRECISE_SIGMOID(x);
 #else
     W xw = x, e = EXP(-WABS(xw)), r = 1 / (1 + e);
     return (T)WSEL(xw >= 0, r, e * r);
 #endif
 }
-/* s(1-s) = e/(1+e)^2 with e = exp(-|x|): no cancellation in either tail. */
+/* s(1-s) = e/(1+e)^2 with e = exp(-|x|): no cancellation in either tail.
+ * float64: as pairs, rounded once (fa_p64_sigmoid_grad; 3.8 ULP before). */
 FA_INLINE T F(sigmoid_grad)(T x)
 {
+    if (sizeof(T) == sizeof(double))
+        return (T)fa_p64_sigmoid_grad(x);
     W e = EXP(-WABS((W)x)), d = 1 + e;
     return (T)(e / (d * d));
 }
@@ -84,9 +91,22 @@ FA_INLINE T F(sigmoid_grad_y)(T y)
 /* log_sigmoid = min(x, 0) - log1p(exp(-|x|)): two terms of one sign. */
 FA_INLINE T F(log_sigmoid)(T x)
 {
-    W xw = x, e = EXP(-WABS(xw));
-    W tail = sizeof(T) == sizeof(double) ? LOG1P(e) : F(log1p_unit)(e);
-    return (T)(WSEL(xw < 0, xw, 0) - tail);
+    W xw = x;
+    if (sizeof(T) == sizeof(double)) {
+        /* e = 2^k (eh + el) and log1p(e) = l + ll as pairs, summed with
+         * min(x, 0) by two-sum: one rounding (exp, log1p and the sum
+         * rounded separately: 1.4 ULP); beyond x = 700, -log1p(e) = -e
+         * with 2^k applied last (a subnormal result rounds once). */
+        W nx = WSEL(-WABS(xw) > -800, -WABS(xw), -800), el;
+        uint64_t kb;
+        W eh = fa_p64_exp(nx, 0, &el, &kb), sc = fa_p64_pow2(kb);
+        W ll, l = fa_p64_log1p_unit2(eh * sc, el * sc, &ll);
+        W se, s = fa__two_sum(WSEL(xw < 0, xw, 0), -l, &se);
+        W r = WSEL(xw > 700, 0 - fa__ldexp_big(eh + el, kb), s + (se - ll));
+        return (T)WSEL(xw > -INFINITY, r, xw);           /* -inf and NaN */
+    }
+    W e = EXP(-WABS(xw));
+    return (T)(WSEL(xw < 0, xw, 0) - F(log1p_unit)(e));
 }
 /* f' = sigmoid(-x), through e = exp(-|x|) and symmetry. */
 FA_INLINE T F(log_sigmoid_grad)(T x)
@@ -103,6 +123,10 @@ FA_INLINE T F(hard_sigmoid)(T x)
 {
     W xw = x, e, s = fa__two_sum(xw, 3, &e);
     W mid = s / 6 + e / 6;
+    if (sizeof(T) == sizeof(double)) {         /* the quotient's exact residual too */
+        W pl, p = fa__two_prod(mid, 6, &pl);
+        mid = mid + (((s - p) - pl) + e) * (1.0 / 6);
+    }
     return (T)KEEP_NAN(xw, WSEL(xw <= -3, 0, WSEL(xw >= 3, 1, mid)));
 }
 FA_INLINE T F(hard_sigmoid_grad)(T x)
@@ -111,10 +135,13 @@ FA_INLINE T F(hard_sigmoid_grad)(T x)
 }
 
 /* tanh' = 1 - tanh^2 = 4e/(1+e)^2 with e = exp(-2|x|): no cancellation
- * when |tanh| is close to 1. */
+ * when |tanh| is close to 1.  float64: 4 sigmoid'(2x) as pairs, rounded
+ * once (3.5 ULP before). */
 FA_INLINE T F(tanh)(T x) { return TANH_T(x); }
 FA_INLINE T F(tanh_grad)(T x)
 {
+    if (sizeof(T) == sizeof(double))
+        return (T)fa_p64_tanh_grad(x);
     W e = EXP(-2 * WABS((W)x)), d = 1 + e;
     return (T)(4 * e / (d * d));
 }
@@ -148,11 +175,27 @@ FA_INLINE T F(tanh_shrink)(T x)
 {
     W xw = x, a = WABS(xw), r;
     if (sizeof(T) == sizeof(double)) {
+        /* Both branches as pairs, rounded once: x^3 = ch + cl (exact
+         * square, two-product); P = (c0 + c0_lo) + w P1(w) with c0's
+         * remainder (fa_precise64.h; without it the coefficient's rounding
+         * alone is 0.26 ULP) and w P1 exact; from 1 on, a - 1 is exact and
+         * 2e/(1+e) = 2 sigmoid(-2a) comes as a pair. */
         W as = WSEL(a < 1, a, 0), zl, zh = fa__two_prod(as, as, &zl);
-        W cube = as * zh + as * zl;
-        W p = fa__horner(fa_tanh_shrink_centred, FA_TANH_SHRINK_CENTRED_TERMS, zh - 0.5);
-        W e = EXP(-2 * a);
-        r = WSEL(a < 1, cube * p, (a - 1) + (2 * e) / (1 + e));
+        W cl, ch = fa__two_prod(as, zh, &cl);
+        cl += as * zl;
+        W w = zh - 0.5;
+        W p1 = fa__horner(fa_tanh_shrink_centred + 1, FA_TANH_SHRINK_CENTRED_TERMS - 1, w);
+        W tl, t = fa__two_prod(w, p1, &tl);
+        W pl, ph = fa__two_sum(fa_tanh_shrink_centred[0], t, &pl);
+        pl += tl + FA_P64_TANH_SHRINK_C0_LO;
+        W rl, rh = fa_p64_mul2(ch, cl, ph, pl, &rl);
+        W ql, sc;
+        uint64_t kb;
+        W q = fa_p64_sigmoid2(-2 * a, 0, &ql, &kb);
+        sc = 2 * fa_p64_pow2(kb);                   /* 2^k, 0 below 2^-1022 */
+        W bl, bh = fa__two_sum(a - 1, q * sc, &bl);
+        W big = WSEL(a < INFINITY, bh + (bl + ql * sc), a);
+        r = WSEL(a < 1, rh + rl, big);
     } else {
         W z = a * a, series = (a * z) * fa__horner(fa_tanh_shrink_series, 7, z);
         W em = EXPM1(-2 * a);                       /* tanh a = -em / (2 + em) */
@@ -160,12 +203,13 @@ FA_INLINE T F(tanh_shrink)(T x)
     }
     return (T)KEEP_NAN(xw, COPYSIGNW(r, xw));
 }
-/* f' = tanh(x)^2, tanh in double (float32: from the lite expm1). */
+/* f' = tanh(x)^2: float64 squares tanh as a pair (fa_p64_tanh_sq; 2.8
+ * ULP from a rounded tanh), float32 tanh from the lite expm1. */
 FA_INLINE T F(tanh_shrink_grad)(T x)
 {
     W xw = x, t;
     if (sizeof(T) == sizeof(double)) {
-        t = fa_tanh_f64(xw);
+        return (T)fa_p64_tanh_sq(xw);
     } else {
         W em = EXPM1(-2 * WABS(xw));
         t = em / (2 + em);
@@ -173,23 +217,44 @@ FA_INLINE T F(tanh_shrink_grad)(T x)
     return (T)(t * t);
 }
 
-/* atan' = 1/(1+x^2); float32 squares in double, so no overflow. */
+/* atan' = 1/(1+x^2); float32 squares in double, so no overflow.
+ * float64: 1 + x^2 as a pair (two-product, two-sum) and its reciprocal
+ * rounded once (1.9 ULP before); from |x| = 2^480 on, 1/x^2
+ * (fa_p64_recip_sq2, scaled: x^2 would overflow from 2^512). */
 FA_INLINE T F(arctan)(T x) { return ATAN_T(x); }
 FA_INLINE T F(arctan_grad)(T x)
 {
     W xw = x;
+    if (sizeof(T) == sizeof(double)) {
+        W a = WABS(xw), sl, sq = fa__two_prod(a, a, &sl), dl, dh = fa__two_sum(1, sq, &dl);
+        W r = WSEL(a < 0x1p480, fa_p64_recip2(dh, dl + sl), fa_p64_recip_sq2(a, 0));
+        return (T)KEEP_NAN(xw, r);
+    }
     return (T)(1 / (1 + xw * xw));
 }
 
-/* softsign: x/(1+|x|), with the limit +-1 at +-inf (inf/inf is NaN). */
+/* softsign: x/(1+|x|), with the limit +-1 at +-inf (inf/inf is NaN).
+ * float64: 1 + |x| as an exact pair (two-sum) and the quotient corrected
+ * by its exact residual (fa_p64_div2), so it rounds once (1 + |x| and the
+ * division rounded separately: 1.44 ULP); beyond 2^60 the result is 1. */
 FA_INLINE T F(softsign)(T x)
 {
     W xw = x, a = WABS(xw);
+    if (sizeof(T) == sizeof(double)) {
+        W dl, dh = fa__two_sum(1, a, &dl), ql, q = fa_p64_div2(a, 0, dh, dl, &ql);
+        return (T)COPYSIGNW(WSEL(a > 0x1p60, 1, q + ql), xw);
+    }
     return (T)WSEL(a == INFINITY, COPYSIGNW(1, xw), xw / (1 + a));
 }
 FA_INLINE T F(softsign_grad)(T x)
 {
     W d = 1 + WABS((W)x);
+    if (sizeof(T) == sizeof(double)) {
+        /* 1 + |x| as a pair (two-sum), its square and the reciprocal
+         * rounded once (fa_p64_recip_sq2), not four times (3.1 ULP) */
+        W dl, dh = fa__two_sum(1, WABS((W)x), &dl);
+        return (T)KEEP_NAN(x, fa_p64_recip_sq2(dh, dl));
+    }
     return (T)(1 / (d * d));
 }
 FA_INLINE T F(softsign_grad_y)(T y)
@@ -206,8 +271,20 @@ FA_INLINE T F(relu)(T x, T slope, T max_value, T threshold)
 {
     T lin = SEL(x > max_value, max_value, x);
     /* one rounding for float32 (exact in double); +0 turns -0 into +0 */
-    W d = (W)x - (W)threshold;
-    T neg = (T)WSEL(slope == 0, 0, (W)slope * d) + (T)0;
+    W d = (W)x - (W)threshold, prod = (W)slope * d;
+    if (sizeof(T) == sizeof(double) && slope != 0) {
+        /* x - threshold = d + dl exactly (two-sum), slope d = prod + pl
+         * (two-product): one rounding, not two.  Dekker's split overflows
+         * beyond 2^996, and an infinite d has no low part.  (slope is the
+         * same for the whole loop: the common slope = 0 keeps a loop
+         * without this work, see silu.) */
+        W dl, pl;
+        d = fa__two_sum((W)x, -(W)threshold, &dl);
+        prod = fa__two_prod((W)slope, d, &pl);
+        W low = WSEL((WABS(d) < 0x1p990) & (WABS((W)slope) < 0x1p990), pl + (W)slope * dl, 0);
+        prod = prod + low;
+    }
+    T neg = (T)WSEL(slope == 0, 0, prod) + (T)0;
     return KEEP_NAN(x, SEL(x > threshold, lin, neg));
 }
 /* Without saturation (max_value = +inf), f'(+inf) is 1. */
@@ -275,6 +352,14 @@ FA_INLINE T F(elu)(T x, T alpha)
         return FAST_ELU(x);
 #endif
     W xw = x;
+    if (sizeof(T) == sizeof(double)) {
+        /* alpha expm1(x) with expm1 as a pair and the product rounded once */
+        W xc = WSEL(xw > -40, xw, -40), eml, emh = fa__expm1_pair_f64(WSEL(xw < 0, xc, 0), &eml);
+        W pl, ph = fa__two_prod(alpha, emh, &pl);
+        W neg = ph + WSEL(WABS((W)alpha) < 0x1p990, pl + alpha * eml, 0);
+        neg = WSEL(xw == 0, xw, neg);                  /* keeps -0 */
+        return (T)WSEL(xw > 0, xw, WSEL(xw == xw, neg, xw));
+    }
     return (T)WSEL(xw > 0, xw, (W)alpha * EXPM1(xw));
 }
 FA_INLINE T F(elu_grad)(T x, T alpha)
@@ -296,6 +381,17 @@ FA_INLINE T F(elu_grad_y)(T y, T alpha)
 FA_INLINE T F(selu)(T x)
 {
     W xw = x;
+    if (sizeof(T) == sizeof(double)) {
+        /* The constants as pairs, expm1 as a pair, each product rounded
+         * once (the roundings of the constants alone cost up to 0.5 ULP). */
+        W xc = WSEL(xw > -40, xw, -40), eml, emh = fa__expm1_pair_f64(WSEL(xw < 0, xc, 0), &eml);
+        W nl, nh = fa__two_prod(FA_SELU_SA, emh, &nl);
+        W neg = nh + (nl + (FA_SELU_SA * eml + FA_SELU_SA_LO * emh));
+        neg = WSEL(xw == 0, xw, neg);                  /* keeps -0 */
+        W pl, ph = fa__two_prod(FA_SELU_SCALE, xw, &pl);
+        W pos = ph + WSEL(xw < 0x1p990, pl + FA_P64_SELU_SCALE_LO * xw, 0);
+        return (T)WSEL(xw > 0, pos, WSEL(xw == xw, neg, xw));
+    }
     return (T)WSEL(xw > 0, FA_SELU_SCALE * xw, FA_SELU_SA * EXPM1(xw));
 }
 FA_INLINE T F(selu_grad)(T x)
@@ -326,11 +422,26 @@ FA_INLINE W F(celu_q)(W x, W alpha, W *ql)
 }
 FA_INLINE T F(celu)(T x, T alpha)
 {
-    W xw = x, ql, q = F(celu_q)(xw, alpha, &ql), em = EXPM1(q);
-    em = WSEL(ql == 0, em, em + (em + 1) * ql);      /* ql = 0 keeps -0 */
-    W neg = (W)alpha * em;
-    if (sizeof(T) == sizeof(double))
+    W xw = x, ql, q = F(celu_q)(xw, alpha, &ql), neg;
+    if (sizeof(T) == sizeof(double)) {
+        /* expm1(q + ql) as a pair, alpha times it rounded once (expm1,
+         * its correction and the product rounded separately: 2 ULP);
+         * past EXP_XMAX expm1 overflows (alpha * inf), and Dekker's split
+         * needs |expm1|, |alpha| below 2^990 (q < 686: the product is
+         * then just rounded). */
+        W qc = WSEL(q > -40, WSEL(q < FA__EXP_XMAX_F64, q, FA__EXP_XMAX_F64), -40);
+        W eml, emh = fa__expm1_pair_f64(qc, &eml);
+        eml += (emh + 1) * ql;
+        W pl, ph = fa__two_prod(alpha, emh, &pl);
+        W low = WSEL(emh < 0x1p990, WSEL(WABS((W)alpha) < 0x1p990, pl + (W)alpha * eml, 0), 0);
+        neg = WSEL(q > FA__EXP_XMAX_F64, (W)alpha * INFINITY, ph + low);
+        neg = WSEL(q == q, neg, q);
         neg = WSEL(WABS(q) < 1e-10, WSEL(xw == 0, xw, xw + xw * (0.5 * q)), neg);
+    } else {
+        W em = EXPM1(q);
+        em = WSEL(ql == 0, em, em + (em + 1) * ql);      /* ql = 0 keeps -0 */
+        neg = (W)alpha * em;
+    }
     return (T)WSEL(xw > 0, xw, neg);
 }
 FA_INLINE T F(celu_grad)(T x, T alpha)
@@ -357,18 +468,56 @@ FA_INLINE T F(softplus)(T x, T beta, T threshold)
     if (beta == 1 && threshold == INFINITY)   /* loop-invariant: unswitched, see silu */
         return FAST_SOFTPLUS(x);
 #endif
-    W xw = x, z, e = F(exp_neg_abs_product)(beta, xw, &z);
-    /* float32: multiply by 1/beta (hoisted out of the loop; one more
-     * rounding of a double is invisible in a float result) */
-    W tail = sizeof(T) == sizeof(double) ? LOG1P(e) / beta : F(log1p_unit)(e) * (1 / (W)beta);
-    W r = WSEL(xw > 0, xw, 0) + tail;
+    W xw = x, r, z;
+    if (sizeof(T) == sizeof(double)) {
+        /* float64: every step a pair, rounded once at the end (exp, log1p,
+         * the division by beta and the sum each rounded: 2.5 ULP).
+         * e = exp(-|beta x|) = 2^k (eh + el), the product's rounding error
+         * in the argument; log1p(e) = l + ll (fa_p64_log1p_unit2), or
+         * (eh + el) itself when e < 2^-1009 (log1p(e) = e), whose 2^k is
+         * applied last so a subnormal result rounds once; the quotient by
+         * beta corrected by its exact residual; max(x, 0) added by
+         * two-sum. */
+        W err;
+        z = F(product)(beta, xw, &err);
+        W nz = -WABS(z), nzl = WSEL(z < 0, err, -err), el;
+        nzl = WSEL(nz > -800, nzl, 0);
+        nz = WSEL(nz > -800, nz, -800);                 /* NaN too: selected below */
+        uint64_t kb;
+        W eh = fa_p64_exp(nz, nzl, &el, &kb), sc = fa_p64_pow2(kb);
+        W ll, l = fa_p64_log1p_unit2(eh * sc, el * sc, &ll);
+        W nh = WSEL(z < -700, eh, l), nl = WSEL(z < -700, el, ll);
+        W q = nh / beta, pe, p = fa__two_prod(q, beta, &pe);
+        W ql = (((nh - p) - pe) + nl) * (1 / (W)beta);
+        ql = WSEL((WABS(q) < 0x1p990) & ((W)beta < 0x1p990), ql, 0);   /* Dekker's split */
+        W se, s = fa__two_sum(WSEL(xw > 0, xw, 0), q, &se);
+        r = WSEL(z < -700, fa__ldexp_big(q + ql, kb), s + (se + ql));
+        r = WSEL(xw == INFINITY, xw, WSEL(xw == xw, r, xw));
+    } else {
+        W e = F(exp_neg_abs_product)(beta, xw, &z);
+        /* float32: multiply by 1/beta (hoisted out of the loop; one more
+         * rounding of a double is invisible in a float result) */
+        W tail = F(log1p_unit)(e) * (1 / (W)beta);
+        r = WSEL(xw > 0, xw, 0) + tail;
+    }
     return (T)WSEL(z > threshold, xw, r);
 }
-/* f' = sigmoid(beta x) (1 past the threshold). */
+/* f' = sigmoid(beta x) (1 past the threshold); float64 through
+ * fa_p64_sigmoid2 with the product's rounding error in the argument. */
 FA_INLINE T F(softplus_grad)(T x, T beta, T threshold)
 {
-    W z, e = F(exp_neg_abs_product)(beta, x, &z), r = 1 / (1 + e);
-    return (T)WSEL(z > threshold, 1, WSEL(z >= 0, r, e * r));
+    W z, r;
+    if (sizeof(T) == sizeof(double)) {
+        W err, ql;
+        uint64_t kb;
+        z = F(product)(beta, x, &err);
+        W q = fa_p64_sigmoid2(z, err, &ql, &kb);
+        r = WSEL(z == z, fa__ldexp_big(q + ql, kb), z);
+    } else {
+        W e = F(exp_neg_abs_product)(beta, x, &z), d = 1 / (1 + e);
+        r = WSEL(z >= 0, d, e * d);
+    }
+    return (T)WSEL(z > threshold, 1, r);
 }
 /* sigmoid(beta x) = 1 - exp(-beta y) since y = log1p(exp(beta x))/beta. */
 FA_INLINE T F(softplus_grad_y)(T y, T beta, T threshold)
@@ -395,20 +544,11 @@ FA_INLINE T F(silu)(T x, T beta)
      * from a double compare does not vectorise on SSE2. */
     W xw = x, err, z = F(product)(beta, xw, &err), y;
     if (sizeof(T) == sizeof(double)) {
-        W scale = WSEL(z < -600, FA_EXP_M512, 1);
-        W e = EXP(-WABS(z) + WSEL(z < -600, 512, 0));   /* exp(-|z|) / scale */
-        e = e - e * WSEL(z < 0, -err, err);
-        /* y = num / d, num = x or x e, d = 1 + e, each carried with its
-         * rounding error (Fast2Sum, two-product) and the quotient
-         * corrected by its exact residual: about one rounding in all. */
-        W es = e * scale, dh = 1 + es, dl = (1 - dh) + es;
-        W nl, nh = fa__two_prod(xw, e, &nl);
-        /* (Dekker's split, used without FMA, overflows beyond 2^996) */
-        W num = WSEL(z >= 0, xw, nh), num_lo = WSEL(z >= 0, 0, WSEL(WABS(xw) < 0x1p990, nl, 0));
-        W q = num / dh, pl, ph = fa__two_prod(q, dh, &pl);
-        W residual = (((num - ph) - pl) + num_lo) - q * dl;
-        y = q + WSEL(WABS(num) < 0x1p990, residual, 0) / dh;
-        y = WSEL(z >= 0, y, y * scale);
+        /* x sigmoid(z + err) with exp, 1 + e, the quotient and the
+         * product all carried as pairs and 2^k applied last: one rounding
+         * (fa_p64_mul_sigmoid; the plain double formula with a corrected
+         * quotient left exp's own error: 2.1 ULP). */
+        y = fa_p64_mul_sigmoid(xw, z, err);
     } else {            /* float32: no tail to rescue, the product is exact */
         W e = EXP(-WABS(z)), r = 1 / (1 + e);
         y = WSEL(z >= 0, xw, xw * e) * r;
@@ -426,25 +566,46 @@ FA_INLINE T F(silu)(T x, T beta)
 FA_INLINE T F(silu_grad)(T x, T beta)
 {
     W xw = x, err, z = F(product)(beta, xw, &err);
+    if (sizeof(T) == sizeof(double)) {
+        /* f' = N / (1 + e)^2, N = 1 + e (1 + z) (z >= 0) or e n (z < 0),
+         * everything a pair (fa_p64_logistic_parts: e = 2^k (eh + el),
+         * 1 + e = dh + dl), err (the product's rounding) in z + err, the
+         * 2^k of z < 0 applied last: one rounding (3.7 ULP as doubles).
+         * Near the root, n = C + d + e^z0 expm1(d) with expm1 and e^z0 as
+         * pairs.  Below z = -1400 (e clamped there) f' is 0; infinite z
+         * gives the limit 0 or 1. */
+        W el, es, esl, dh, dl;
+        uint64_t kb;
+        W eh = fa_p64_logistic_parts(z, err, &el, &kb, &es, &esl, &dh, &dl);
+        W wl, wh = fa__two_sum(1, z, &wl);               /* 1 + z */
+        wl += err;
+        W tl, th = fa_p64_mul2(es, esl, WSEL(z < 800, wh, 0), wl, &tl);
+        W Nl, Nh = fa__two_sum(1, th, &Nl);               /* z >= 0 */
+        Nl += tl;
+        W nl, nh = fa__two_sum(wh, es, &nl);              /* z < 0: 1 + z + e */
+        nl += wl + esl;
+        W d = z - FA_SILU_ROOT, near = WSEL(z > -2.5, WSEL(z < -0.65, 1, 0), 0);
+        W ml, mh = fa__expm1_pair_f64(WSEL(near != 0, d, 0), &ml);
+        ml += (1 + mh) * err;
+        W cl, ch = fa_p64_mul2(FA_SILU_EXP_ROOT, FA_P64_SILU_EXP_ROOT_LO, mh, ml, &cl);
+        W rl, rh = fa__two_sum(d, ch, &rl);
+        rl += (cl + err) + FA_SILU_ROOT_RESIDUAL;
+        nh = WSEL(near != 0, rh, nh);
+        nl = WSEL(near != 0, rl, nl);
+        W ml2, mh2 = fa_p64_mul2(eh, el, WSEL(z > -1400, nh, 0), nl, &ml2);
+        W ddl, dd = fa_p64_mul2(dh, dl, dh, dl, &ddl), ql;
+        W q = fa_p64_div2(WSEL(z >= 0, Nh, mh2), WSEL(z >= 0, Nl, ml2), dd, ddl, &ql);
+        uint64_t neg = fa__lt64(z, 0.0);
+        W r = fa__ldexp_big(q + ql, (kb & neg) | (FA__SHIFT_BITS & ~neg));
+        r = WSEL(z > -1400, r, 0);
+        r = WSEL(WABS(z) == INFINITY, WSEL(z > 0, 1, 0), r);
+        return (T)KEEP_NAN(x, r);
+    }
     W e = EXP(-WABS(z)), r;
     e = e - e * WSEL(z < 0, -err, err);
     r = 1 / (1 + e);
     W s = WSEL(z >= 0, r, e * r);
     W n = ((1 + z) + err) + e;
-    if (sizeof(T) == sizeof(double)) {
-        W d = (z - FA_SILU_ROOT) + err;
-        W near = FA_SILU_ROOT_RESIDUAL + (d + FA_SILU_EXP_ROOT * EXPM1(d));
-        n = WSEL(z > -2.5, WSEL(z < -0.65, near, n), n);
-        /* f' = N / (1 + e)^2 with N = 1 + e (1 + z) (z >= 0) or e n
-         * (z < 0): one division, the square of 1 + e = dh + dl
-         * (Fast2Sum) corrected to first order.  Infinite z is replaced
-         * below, and a huge |z| makes e = 0. */
-        W dh = 1 + e, dl = (1 - dh) + e;
-        W num = WSEL(z >= 0, 1 + WSEL(e == 0, 0, e * (1 + z)), e * n);
-        W q = num / (dh * dh);
-        r = q - q * (2 * dl / dh);
-        return (T)KEEP_NAN(x, WSEL(WABS(z) == INFINITY, s, r));
-    }
     W g = WSEL(z >= 0, s * (1 + z * (e * r)), s * (n * r));
     return (T)KEEP_NAN(x, WSEL(WABS(z) == INFINITY, s, g));   /* limit s: 0 or 1 */
 }
@@ -550,6 +711,15 @@ FA_INLINE T F(hard_swish)(T x)
 {
     W xw = x, e, s = fa__two_sum(xw, 3, &e);
     W mid = (xw * s + xw * e) / 6;
+    if (sizeof(T) == sizeof(double)) {
+        /* x s exact (two-product) and the quotient's exact residual: one
+         * rounding, not three (1.7 ULP) */
+        W nl, nh = fa__two_prod(xw, s, &nl), pl;
+        nl += xw * e;
+        mid = nh / 6;
+        W p = fa__two_prod(mid, 6, &pl);
+        mid = mid + (((nh - p) - pl) + nl) * (1.0 / 6);
+    }
     return (T)KEEP_NAN(xw, WSEL(xw <= -3, 0, WSEL(xw >= 3, xw, mid)));
 }
 /* PyTorch's hardswish_backward: 0 below -3, (2x + 3)/6 on [-3, 3], 1 above. */
@@ -557,6 +727,10 @@ FA_INLINE T F(hard_swish_grad)(T x)
 {
     W xw = x, e, s = fa__two_sum(2 * xw, 3, &e);
     W mid = s / 6 + e / 6;
+    if (sizeof(T) == sizeof(double)) {         /* the quotient's exact residual too */
+        W pl, p = fa__two_prod(mid, 6, &pl);
+        mid = mid + (((s - p) - pl) + e) * (1.0 / 6);
+    }
     return (T)KEEP_NAN(xw, WSEL(xw < -3, 0, WSEL(xw > 3, 1, mid)));
 }
 
@@ -613,6 +787,10 @@ FA_INLINE T F(sparse_plus)(T x)
 {
     W xw = x, e, s = fa__two_sum(xw, 1, &e);
     W mid = (s * s + 2 * s * e) * 0.25;
+    if (sizeof(T) == sizeof(double)) {         /* s^2 exact (two-product): one rounding */
+        W ssl, ss = fa__two_prod(s, s, &ssl);
+        mid = (ss + (ssl + 2 * s * e)) * 0.25;
+    }
     return (T)KEEP_NAN(xw, WSEL(xw <= -1, 0, WSEL(xw >= 1, xw, mid)));
 }
 /* sparse_sigmoid (JAX): 0, (x + 1)/2, 1; sparse_plus' is sparse_sigmoid. */
@@ -680,14 +858,21 @@ FA_INLINE T F(linear_grad_y)(T y) { (void)y; return 1; }
  * rounded difference of size 300 moves exp by ~200 ULP; float32 data
  * computed in double needs no correction).  Knuth's two-sum gives the
  * exact error of v - m. */
-FA_INLINE W F(exp_diff)(W v, W m)
+FA_INLINE W F(exp_diff)(W v, W m, W *lo)
 {
     W d = v - m;
+    *lo = 0;
     if (sizeof(T) == sizeof(double)) {
-        W mm = v - d, err = (v - (d + mm)) + (mm - m);
-        err = WSEL((WABS(d) < INFINITY) & (err == err), err, 0);
-        W e = EXP(d);
-        return e + e * err;
+        /* exp(d + err) as a pair (fa_p64_exp), rounded once, and in *lo
+         * that rounding's error while the result is normal; d <= 0 is
+         * clamped at -800 (exp = 0 after rounding), NaN kept. */
+        W mm = v - d, err = (v - (d + mm)) + (mm - m), el;
+        err = WSEL((d > -800) & (err == err), err, 0);
+        uint64_t kb;
+        W eh = fa_p64_exp(WSEL(d > -800, d, -800), err, &el, &kb);
+        W e1 = eh + el, sc = fa_p64_pow2(kb);
+        *lo = WSEL(d > -700, ((eh - e1) + el) * sc, 0);
+        return WSEL(d == d, fa__ldexp_big(e1, kb), d);
     }
     return EXP(d);
 }
@@ -732,26 +917,27 @@ FA_INLINE W F(row_max)(fa_intp n, const T *x, fa_intp sx, W sign)
 FA_INLINE W F(row_rest_exp)(fa_intp n, const T *x, fa_intp sx, W sign, W m, T *y, fa_intp sy,
                              W *lo)
 {
-    /* float64 also carries each lane's rounding errors (two-sum), so the
-     * sum is good to ~2^-100 and softmax rounds about twice (sum, divide). */
+    /* float64 also carries each lane's rounding errors (two-sum) and each
+     * exponential's own rounding error, so the sum is good to ~2^-60
+     * (the exp polynomial) and softmax rounds about twice (e_i, divide). */
     const int compensate = sizeof(T) == sizeof(double);
     W lane[FA_LANES] = {0}, low[FA_LANES] = {0}, ties[FA_LANES] = {0};
     fa_intp i = 0;
     for (; i + FA_LANES <= n; i += FA_LANES) {
         #pragma omp simd
         for (int j = 0; j < FA_LANES; j++) {
-            W v = sign * x[(i + j) * sx], e = F(exp_diff)(v, m), err;
+            W v = sign * x[(i + j) * sx], elo, e = F(exp_diff)(v, m, &elo), err;
             lane[j] = fa__two_sum(lane[j], WSEL(v == m, 0, e), &err);
-            low[j] += compensate ? err : 0;
+            low[j] += compensate ? err + WSEL(v == m, 0, elo) : 0;
             ties[j] += WSEL(v == m, 1, 0);
             if (y)
                 y[(i + j) * sy] = (T)e;
         }
     }
     for (int j = 0; i < n; i++, j++) {
-        W v = sign * x[i * sx], e = F(exp_diff)(v, m), err;
+        W v = sign * x[i * sx], elo, e = F(exp_diff)(v, m, &elo), err;
         lane[j] = fa__two_sum(lane[j], WSEL(v == m, 0, e), &err);
-        low[j] += compensate ? err : 0;
+        low[j] += compensate ? err + WSEL(v == m, 0, elo) : 0;
         ties[j] += WSEL(v == m, 1, 0);
         if (y)
             y[i * sy] = (T)e;
@@ -787,19 +973,26 @@ FA_INLINE W F(row_dot)(fa_intp n, const T *a, fa_intp sa, const T *b, fa_intp sb
 
 /* softmax: exp(x - max) / sum.  The exponentials are stored in y by the
  * summing pass and scaled in place (float32: by the reciprocal of the sum,
- * one more rounding of a double; float64: divided).  An all -inf row or a
- * +inf entry gives NaN (PyTorch).  y may be x (in place): each x_i is read
- * before y_i is written. */
+ * one more rounding of a double).  float64: e_i (rounded once) divided by
+ * the sum carried as sum + sum_lo, the quotient e_i * (1/sum) corrected by
+ * its exact residual (two-product), so it rounds once more: ~1 ULP in all,
+ * and no division per element.  An all -inf row or a +inf entry gives NaN
+ * (PyTorch).  y may be x (in place): each x_i is read before y_i is
+ * written. */
 FA_INLINE void F(softmax_signed_row)(fa_intp n, const T *x, fa_intp sx, T *y, fa_intp sy, W sign)
 {
     W m = F(row_max)(n, x, sx, sign), rest_lo, err;
     W rest = F(row_rest_exp)(n, x, sx, sign, m, y, sy, &rest_lo);
-    W sum = fa__two_sum(1, rest, &err), inverse = 1 / sum;
-    W c = (err + rest_lo) / sum;       /* float64: e/(sum + low) = q - q c */
+    W sum = fa__two_sum(1, rest, &err), inverse = 1 / sum, sum_lo = err + rest_lo;
     #pragma omp simd
     for (fa_intp i = 0; i < n; i++) {
-        W q = (W)y[i * sy] / sum;
-        y[i * sy] = (T)(sizeof(T) == sizeof(double) ? q - q * c : (W)y[i * sy] * inverse);
+        W e = y[i * sy], q = e * inverse;
+        if (sizeof(T) == sizeof(double)) {
+            W pe, p = fa__two_prod(q, sum, &pe);
+            W ql = (((e - p) - pe) - q * sum_lo) * inverse;
+            q = q + WSEL(q > 0x1p-960, ql, 0);       /* no exact residual below */
+        }
+        y[i * sy] = (T)q;
     }
 }
 FA_INLINE void F(softmax_row)(fa_intp n, const T *x, fa_intp sx, T *y, fa_intp sy)
@@ -816,15 +1009,29 @@ FA_INLINE void F(softmax_backward_y_row)(fa_intp n, const T *g, fa_intp sg,
         out[i * so] = (T)((W)y[i * sy] * ((W)g[i * sg] - dot));
 }
 
-/* log_softmax: (x - max) - log1p(sum exp(x - max) - 1). */
+/* log_softmax: (x - max) - log1p(sum exp(x - max) - 1).  float64: the
+ * sum as the pair 1 + rest (two-sum) and its log as a pair
+ * (fa_p64_log2), x - max exact (two-sum): each y rounds once (x - max,
+ * log1p and the difference rounded separately: 2 ULP). */
 FA_INLINE void F(log_softmax_row)(fa_intp n, const T *x, fa_intp sx, T *y, fa_intp sy)
 {
     W m = F(row_max)(n, x, sx, 1);
     W rest_lo, rest = F(row_rest_exp)(n, x, sx, 1, m, NULL, 0, &rest_lo);
-    W lse = LOG1P(rest + rest_lo);
+    W lse = LOG1P(rest + rest_lo), lse_lo = 0;
+    if (sizeof(T) == sizeof(double)) {
+        W sl, sh = fa__two_sum(1, rest, &sl);
+        lse = fa_p64_log2(sh, sl, rest_lo, &lse_lo);
+        lse = WSEL(sh == sh, lse, sh);                  /* NaN rows */
+    }
     #pragma omp simd
-    for (fa_intp i = 0; i < n; i++)
-        y[i * sy] = (T)(((W)x[i * sx] - m) - lse);
+    for (fa_intp i = 0; i < n; i++) {
+        W d = (W)x[i * sx] - m, r = d - lse;
+        if (sizeof(T) == sizeof(double)) {
+            W dl, dh = fa__two_sum((W)x[i * sx], -m, &dl), rl, rh = fa__two_sum(dh, -lse, &rl);
+            r = WSEL(WABS(dh) < INFINITY, rh + (rl + (dl - lse_lo)), r);
+        }
+        y[i * sy] = (T)r;
+    }
 }
 /* dx = g - exp(y) * sum(g). */
 FA_INLINE void F(log_softmax_backward_y_row)(fa_intp n, const T *g, fa_intp sg,
@@ -860,14 +1067,21 @@ FA_INLINE W F(glu_gate)(W a, W b, W *scale)
     *scale = WSEL(shift != 0, FA_EXP_M512, 1);
     return EXP(-WABS(b) + shift);
 }
+/* float64: a sigmoid(b) rounded once (fa_p64_mul_sigmoid; 2.2 ULP as a
+ * double formula). */
 FA_INLINE void F(glu_row)(fa_intp n, const T *x, fa_intp sx, T *y, fa_intp sy)
 {
     fa_intp m = n / 2;
     #pragma omp simd
     for (fa_intp i = 0; i < m; i++) {
-        W a = x[i * sx], b = x[(i + m) * sx], scale, e = F(glu_gate)(a, b, &scale);
-        W r = 1 / (1 + e * scale);
-        y[i * sy] = (T)WSEL(b >= 0, a * r, ((a * e) * r) * scale);
+        W a = x[i * sx], b = x[(i + m) * sx];
+        if (sizeof(T) == sizeof(double)) {
+            y[i * sy] = (T)WSEL(b == b, fa_p64_mul_sigmoid(a, b, 0), b);
+        } else {
+            W scale, e = F(glu_gate)(a, b, &scale);
+            W r = 1 / (1 + e * scale);
+            y[i * sy] = (T)WSEL(b >= 0, a * r, ((a * e) * r) * scale);
+        }
     }
 }
 /* dx = [g sigmoid(b), g a sigmoid(b) (1 - sigmoid(b))], the second as
