@@ -1424,7 +1424,10 @@ def glu(x, axis):
         e = np.exp(-np.abs(b))
         pos = a / (1.0 + e)
         neg = _exp_mul(b, a / (1.0 + e))      # a*e/(1+e), e applied last
-        return np.array(np.where(b >= 0, pos, neg), dtype=dt)
+        r = np.where(b >= 0, pos, neg)
+        # a = +-inf, b finite: the limit +-inf, also where exp(b) underflows
+        r = np.where(np.isinf(a) & np.isfinite(b), a, r)
+        return np.array(r, dtype=dt)
 
 
 @_public
@@ -1445,5 +1448,9 @@ def glu_backward(g, x, axis):
         sig = np.where(b >= 0, 1.0 / d, e / d)
         ga = g * sig
         gb = _exp_mul(-np.abs(b), (g * a) / (d * d))
+        # an infinite factor times a positive one that underflows: +-inf
+        finite_b = np.isfinite(b)
+        ga = np.where(np.isinf(g) & finite_b, g, ga)
+        gb = np.where(np.isinf(g * a) & finite_b, g * a, gb)
         return np.array(np.concatenate([ga, gb], axis=axis), dtype=dt)
 
