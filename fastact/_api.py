@@ -152,16 +152,17 @@ class Activation:
         extra = self._array_args(full) if y is None else ()
         arrays, dtype = self._prepare((grad, x if y is None else y), out, extra)
         args = self._kernel_args(args, full, arrays, dtype)
-        grad_x = self._backend[name](*arrays, *args, out=out, dtype=dtype)
         if not self.row.array_params:
-            return grad_x
-        # prelu: also dL/dweight, summed over the axes weight was broadcast on
-        grads = [grad_x]
+            return self._backend[name](*arrays, *args, out=out, dtype=dtype)
+        # prelu: also dL/dweight, summed over the axes weight was broadcast
+        # on; first, while grad and x are intact (out may be one of them)
+        grads = []
         for p, w in zip(self.row.array_params, extra):
             per_element = self._backend[f"{kernel}_backward_{p.name}"](*arrays, *args,
                                                                         dtype=dtype)
             grads.append(_sum_to_shape(per_element, np.shape(w)))
-        return tuple(grads)
+        grad_x = self._backend[name](*arrays, *args, out=out, dtype=dtype)
+        return (grad_x, *grads)
 
     def _from_y_allowed(self, full):
         return self.row.from_y_allowed(full)
