@@ -96,7 +96,7 @@ def run_atheris(stats, args):
     os.makedirs(artifacts, exist_ok=True)
     print(f"fuzz: inputs that fail are saved under {artifacts}", flush=True)
     flags = [sys.argv[0], f"-artifact_prefix={os.path.join(artifacts, '')}",
-             "-max_len=4096", f"-seed={args.seed}", "-rss_limit_mb=8192",
+             "-max_len=4096", "-len_control=0", f"-seed={args.seed}", "-rss_limit_mb=8192",
              "-timeout=120"]            # a call taking 2 minutes counts as a hang
     if args.seconds:
         flags.append(f"-max_total_time={int(args.seconds) + 60}")   # backstop
