@@ -233,7 +233,8 @@ def test_fork_after_gnu_openmp_started_its_team():
 @pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="needs /proc/self/task")
 def test_fastact_starts_only_its_own_helpers():
     """In a fresh process, multi-threaded calls start exactly threads - 1
-    helper threads and no OpenMP team (which would add its own)."""
+    helper threads and no OpenMP team (which would add threads of its
+    own)."""
     code = """if 1:
         import os, numpy as np, fastact as fa
         fa.set_num_threads(2)
@@ -243,14 +244,15 @@ def test_fastact_starts_only_its_own_helpers():
         for f in (fa.sigmoid, fa.tanh, fa.softmax):
             f(x)
         fa.gelu.backward(x, x)
-        print(len(os.listdir("/proc/self/task")) - before)
+        print(len(os.listdir("/proc/self/task")) - before, fa._compiled.thread_cap() - 1)
     """
     env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(fa.__file__)))
     env.pop("FASTACT_PURE_PYTHON", None)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env=env, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["1"]
+    started, helpers = done.stdout.split()
+    assert started == helpers          # 1 on a machine with 2 CPUs or more
 
 
 # ---- leaks ----------------------------------------------------------------------------
@@ -373,11 +375,14 @@ def leak_figures(calls_per_function, rows=ROWS):
 # A leak of one small array per call is >= 100 bytes per call.
 TRACED_TOLERANCE = 64 * 1024
 RSS_TOLERANCE = 4 * 1024 * 1024
+# AddressSanitizer (tools/sanitize.sh) holds freed memory in quarantine:
+# the RSS grows there without a leak; traced memory still counts.
+UNDER_ASAN = "libasan" in os.environ.get("LD_PRELOAD", "")
 
 
 def assert_flat(figures):
     grew = {name: fig for name, fig in figures.items()
-            if fig[1] > TRACED_TOLERANCE or fig[2] > RSS_TOLERANCE}
+            if fig[1] > TRACED_TOLERANCE or (fig[2] > RSS_TOLERANCE and not UNDER_ASAN)}
     assert not grew, f"(calls, traced bytes, RSS bytes) grew: {grew}"
 
 
@@ -394,7 +399,7 @@ def test_no_leaks_100k_calls_per_function():
     assert_flat(figures)
     # the total: a leak spread thinly over every function shows here
     assert sum(f[1] for f in figures.values()) < 4 * TRACED_TOLERANCE
-    assert sum(f[2] for f in figures.values()) < 4 * RSS_TOLERANCE
+    assert UNDER_ASAN or sum(f[2] for f in figures.values()) < 4 * RSS_TOLERANCE
 
 
 # ---- past 2^31 elements ---------------------------------------------------------
@@ -423,39 +428,40 @@ def sparse_bytes():
                 pass
 
 
-def far_view(buffer, dtype, offset, strides, shape=(2, 2)):
-    return np.ndarray(shape, dtype, buffer=buffer, offset=offset, strides=strides)
+def far_view(buffer, dtype, offset, stride, n=2):
+    """n elements of `dtype`, `stride` bytes apart, from byte `offset`."""
+    return np.ndarray((n,), dtype, buffer=buffer, offset=offset, strides=(stride,))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("row", ROWS, ids=lambda r: r.name)
 def test_views_spanning_more_than_2_31_elements(sparse_bytes, row, dtype):
-    """x, grad and out are 2x2 views whose rows lie FAR elements apart (out
-    with a negative stride); forward, backward and (axis rows) along that
-    axis give what the same values give in a small array."""
+    """x, grad and out hold 2 elements FAR element positions apart (out
+    with a negative stride): the loops get steps of 2^31+ elements (the
+    row kernels of axis functions too: the row runs along that stride).
+    Forward and backward give what the same values give in a small array."""
     item = np.dtype(dtype).itemsize
     far = FAR * item
-    assert 2 * far + 4096 < sparse_bytes.size
-    x = far_view(sparse_bytes, dtype, 0, (far, item))
-    g = far_view(sparse_bytes, dtype, 64, (far, item))
-    x[...] = [[-1.5, 0.25], [2.0, -0.75]]
-    g[...] = [[0.5, -2.0], [1.25, 3.0]]
+    assert far + 4096 < sparse_bytes.size
+    x = far_view(sparse_bytes, dtype, 0, far)
+    g = far_view(sparse_bytes, dtype, 64, far, 1 if row.halves else 2)
+    x[...] = [-1.5, 0.25]
+    g[...] = [0.5, -2.0][:g.size]
     small_x, small_g = x.copy(), g.copy()
     f = getattr(fa, row.name)
-    params = dict(base(row))
-    if row.kind == catalog.AXIS:
-        params["axis"] = 0               # the row runs along the far axis
+    params = base(row)
     want = f(small_x, **params)
-    out = far_view(sparse_bytes, dtype, far + 256, (-far, item), want.shape)
+    out = far_view(sparse_bytes, dtype, far + 256, -far, want.size)
     assert f(x, out=out, **params) is out
     np.testing.assert_array_equal(out, want)
     np.testing.assert_array_equal(x, small_x)
-    gg = g if not row.halves else g[:1]
-    want_back = grad_x(f.backward(small_g if not row.halves else small_g[:1], small_x,
-                                  **params))
-    out = far_view(sparse_bytes, dtype, far + 512, (-far, item))
-    np.testing.assert_array_equal(grad_x(f.backward(gg, x, out=out, **params)), want_back)
+    want_back = grad_x(f.backward(small_g, small_x, **params))
+    out = far_view(sparse_bytes, dtype, far + 512, -far)
+    np.testing.assert_array_equal(grad_x(f.backward(g, x, out=out, **params)), want_back)
     np.testing.assert_array_equal(out, want_back)
+    if row.from_y_allowed(params):
+        np.testing.assert_array_equal(f.backward(g, y=x, out=out, **params),
+                                      f.backward(small_g, y=small_x, **params))
 
 
 def available_memory():
