@@ -452,23 +452,21 @@ def draw_case(ch, row=None, big_ok=True):
         if ch.chance(3):
             continue
         wshape = () if ch.chance(4) else related_shape(ch, xshape[ch.int(0, len(xshape)):])
-        w = draw_input(ch, case, p.name, wshape)
-        if w is not None and w.readonly:
-            w.readonly = False
+        draw_input(ch, case, p.name, wshape)
 
     # `out`: mostly right for the result; sometimes the input itself,
     # overlapping it, or wrong (read-only, shape, dtype, not an array)
     if not ch.chance(3):
         signature = result_signature(case)
         if signature is not None:
-            place_out(ch, case, signature, x)
+            place_out(ch, case, signature)
         elif ch.chance(2):
             case.place(ch, "out", xshape, "<f8", draw_values(ch, xshape), zero_ok=False)
     case.finish(ch)
     return case
 
 
-def place_out(ch, case, signature, x):
+def place_out(ch, case, signature):
     shape, dtype = signature
     k = ch.int(0, 19)           # 0-10: a right `out`; 11-15: sharing an input's memory
     if k == 19:

@@ -40,7 +40,7 @@ export FASTACT_EXTRA_LDFLAGS="-fsanitize=address,undefined"
 unset FASTACT_EXTRA_CFLAGS FASTACT_EXTRA_LDFLAGS
 
 so="$(ls "$work"/fastact/_ext*.so)"
-if ! nm -D "$so" | grep -q __asan_; then
+if ! nm -D "$so" | grep -q __asan_ || ! nm -D "$so" | grep -q __ubsan_handle_; then
     echo "the module is not instrumented ($so)" >&2
     exit 1
 fi
