@@ -1325,7 +1325,9 @@ def _accurate_sum(e, axis):
             lo = np.concatenate([lo, pad])
         hi, err = _two_sum(hi[0::2], hi[1::2])
         lo = (lo[0::2] + lo[1::2]) + err
-    return np.expand_dims(hi[0] + lo[0], axis)
+    # an infinite or NaN sum has no meaningful (or a NaN) error term
+    total = np.where(np.isfinite(hi[0]), hi[0] + lo[0], hi[0])
+    return np.expand_dims(total, axis)
 
 
 def _sum_minus_one(e, x, axis):
@@ -1383,7 +1385,7 @@ def softmax_backward_y(g, y, axis):
     """dL/dx = y * (g - sum(g*y))."""
     g, y, dt = _backward_in(g, y)
     with np.errstate(all="ignore"):
-        s = np.sum(g * y, axis=axis, keepdims=True)
+        s = _accurate_sum(g * y, axis)
         return np.array(y * (g - s), dtype=dt)
 
 
@@ -1392,7 +1394,7 @@ def log_softmax_backward_y(g, y, axis):
     """dL/dx = g - exp(y) * sum(g)."""
     g, y, dt = _backward_in(g, y)
     with np.errstate(all="ignore"):
-        s = np.sum(g, axis=axis, keepdims=True)
+        s = _accurate_sum(g, axis)
         return np.array(g - np.exp(y) * s, dtype=dt)
 
 
@@ -1401,7 +1403,7 @@ def softmin_backward_y(g, y, axis):
     """y = softmax(-x), so dy/dx = -J_softmax: dL/dx = y * (sum(g*y) - g)."""
     g, y, dt = _backward_in(g, y)
     with np.errstate(all="ignore"):
-        s = np.sum(g * y, axis=axis, keepdims=True)
+        s = _accurate_sum(g * y, axis)
         return np.array(y * (s - g), dtype=dt)
 
 
