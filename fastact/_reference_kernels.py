@@ -1316,6 +1316,8 @@ def _accurate_sum(e, axis):
     halves with an exact two-sum, the rounding errors collected in a second
     array: log2(n) vectorised steps, error ~eps + n*eps**2 relative.
     """
+    if e.shape[axis] == 0:
+        return np.sum(e, axis=axis, keepdims=True)        # empty rows: 0
     hi = np.moveaxis(e, axis, 0)
     lo = np.zeros_like(hi)
     while hi.shape[0] > 1:

@@ -693,6 +693,18 @@ def test_long_row_backward_sums_stay_within_the_bound(name):
             assert err.max() <= bound(row.ulp_grad_y, np.float64) + 1, (module, err.max())
 
 
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "softmin"])
+def test_axis_backward_of_empty_arrays(name):
+    """The reference's compensated row sum indexed the first element of an
+    empty row (IndexError; found by tools/fuzz.py)."""
+    for shape, axis in (((0, 0, 3), 1), ((3, 0), 1), ((0, 4), 0), ((0,), 0), ((2, 0), 0)):
+        x = np.ones(shape)
+        for module in (fa, fa.reference):
+            f = getattr(module, name)
+            assert f.backward(x, x, axis=axis).shape == shape
+            assert f.backward(x, y=x, axis=axis).shape == shape
+
+
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
 def test_glu_infinite_half_gives_the_limit(dtype):
     """glu(a = +-inf, b) for finite b is +-inf; it was NaN where exp(b)
