@@ -338,9 +338,9 @@ def rss_bytes():
 
 
 def leak_figures(calls_per_function, rows=ROWS):
-    """{row: (calls, traced growth, RSS growth)}: memory after
-    `calls_per_function` calls spread over every path, less memory after
-    a warm-up of two calls per path."""
+    """{row: (calls, traced before, traced after, RSS before, RSS after)}
+    in bytes: memory after a warm-up of two calls per path, and after
+    `calls_per_function` more calls spread over every path."""
     figures = {}
     tracemalloc.start()
     try:
@@ -364,9 +364,8 @@ def leak_figures(calls_per_function, rows=ROWS):
             traced, rss = tracemalloc.get_traced_memory()[0], rss_bytes()
             run(rounds)
             gc.collect()
-            figures[row.name] = (rounds * len(paths),
-                                 tracemalloc.get_traced_memory()[0] - traced,
-                                 rss_bytes() - rss)
+            figures[row.name] = (rounds * len(paths), traced,
+                                 tracemalloc.get_traced_memory()[0], rss, rss_bytes())
     finally:
         tracemalloc.stop()
     return figures
@@ -380,10 +379,15 @@ RSS_TOLERANCE = 4 * 1024 * 1024
 UNDER_ASAN = "libasan" in os.environ.get("LD_PRELOAD", "")
 
 
+def growth(figures):
+    """{row: (traced growth, RSS growth)}"""
+    return {name: (f[2] - f[1], f[4] - f[3]) for name, f in figures.items()}
+
+
 def assert_flat(figures):
-    grew = {name: fig for name, fig in figures.items()
-            if fig[1] > TRACED_TOLERANCE or (fig[2] > RSS_TOLERANCE and not UNDER_ASAN)}
-    assert not grew, f"(calls, traced bytes, RSS bytes) grew: {grew}"
+    grew = {name: g for name, g in growth(figures).items()
+            if g[0] > TRACED_TOLERANCE or (g[1] > RSS_TOLERANCE and not UNDER_ASAN)}
+    assert not grew, f"(traced bytes, RSS bytes) grew: {grew}"
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs /proc")
@@ -396,10 +400,13 @@ def test_no_leaks_quick():
 @pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs /proc")
 def test_no_leaks_100k_calls_per_function():
     figures = leak_figures(100_000)
+    for name, (calls, t0, t1, r0, r1) in figures.items():    # shown with pytest -s
+        print(f"{name:16} {calls:7d} calls  traced {t0:9d} -> {t1:9d} B"
+              f"  RSS {r0 / 2**20:7.2f} -> {r1 / 2**20:7.2f} MiB")
     assert_flat(figures)
     # the total: a leak spread thinly over every function shows here
-    assert sum(f[1] for f in figures.values()) < 4 * TRACED_TOLERANCE
-    assert UNDER_ASAN or sum(f[2] for f in figures.values()) < 4 * RSS_TOLERANCE
+    assert sum(g[0] for g in growth(figures).values()) < 4 * TRACED_TOLERANCE
+    assert UNDER_ASAN or sum(g[1] for g in growth(figures).values()) < 4 * RSS_TOLERANCE
 
 
 # ---- past 2^31 elements ---------------------------------------------------------
