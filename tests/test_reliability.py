@@ -3,7 +3,7 @@
 * 8 Python threads calling different functions at once, on shared
   read-only inputs and private outputs, above the parallel thresholds (so
   fastact's thread pool is busy), give the single-threaded results bit for
-  bit.
+  bit; an output overlapping an input is right with threads too.
 * A process that has used fastact's threads forks (multiprocessing's
   "fork" start method); the child calls fastact with threads and neither
   hangs nor computes wrongly (checked with a timeout), also when another
