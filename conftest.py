@@ -31,3 +31,19 @@ def pytest_configure(config):
                     f"compiled module ({fastact.config().get('reason')}); run "
                     "`pip install .` or `python setup.py build_ext --inplace` first",
                     returncode=2)
+
+
+# Hypothesis profiles (tests/test_properties.py): "ci" is the default, a few
+# hundred examples per function, derandomized so that CI runs are
+# repeatable; `--hypothesis-profile=thorough` tries >= 10^4 per function.
+try:
+    from hypothesis import HealthCheck, settings
+except ImportError:       # hypothesis is a test extra; its tests skip without it
+    settings = None
+if settings is not None:
+    _slow_is_fine = dict(deadline=None, database=None, print_blob=True,
+                         suppress_health_check=[HealthCheck.too_slow,
+                                                HealthCheck.data_too_large])
+    settings.register_profile("ci", max_examples=200, derandomize=True, **_slow_is_fine)
+    settings.register_profile("thorough", max_examples=10_000, **_slow_is_fine)
+    settings.load_profile("ci")

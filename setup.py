@@ -108,11 +108,20 @@ def is_x86_64():
     return platform.machine().lower() in ("x86_64", "amd64")
 
 
+def extra_flags(name):
+    """FASTACT_EXTRA_CFLAGS / FASTACT_EXTRA_LDFLAGS: flags added to every
+    compile and link, for instrumented builds (tools/sanitize.sh builds with
+    -fsanitize=address,undefined)."""
+    return os.environ.get(name, "").split()
+
+
 class BuildExt(build_ext):
     def build_extensions(self):
         compile_flags, link_flags = openmp_flags()
         is_gcc_like = self.compiler.compiler_type == "unix"
         for ext in self.extensions:
+            ext.extra_compile_args += extra_flags("FASTACT_EXTRA_CFLAGS")
+            ext.extra_link_args += extra_flags("FASTACT_EXTRA_LDFLAGS")
             if is_gcc_like:
                 ext.extra_compile_args += COMPILE_FLAGS + compile_flags
                 if compiler_accepts(UNSWITCH_FLAGS, "int main(void){return 0;}\n"):

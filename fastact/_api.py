@@ -25,6 +25,10 @@ from . import _docstrings, _duck, catalog
 # dtype.char of arrays that take the direct path.
 _NATIVE = frozenset("fd")
 _FLOAT_KINDS = frozenset("efd")
+# float32's range, for scalar kernel arguments (_kernel_args)
+_F32_MAX = float(np.finfo(np.float32).max)
+_F32_TINY = float(np.finfo(np.float32).smallest_subnormal)
+_INFS = (math.inf, -math.inf)
 
 
 def _dtype_error(qualname, dtype):
@@ -138,6 +142,7 @@ class Activation:
         if self._axis:
             return self._axis_call(kernel, (x,), axis, out)
         arrays, dtype = self._prepare((x,), out, self._array_args(full))
+        args = self._kernel_args(args, full, arrays, dtype)
         return self._backend[kernel](*arrays, *args, out=out, dtype=dtype)
 
     @property
@@ -177,22 +182,33 @@ class Activation:
         if self._axis:
             if self.row.halves:
                 return self._axis_call(kernel + "_backward", (grad, x), axis, out)
+            # grad and x (or y) must be alike: the row is along `axis` of each
+            if np.shape(grad) != np.shape(x if y is None else y):
+                raise ValueError(f"{self._qualname}.backward: grad has shape "
+                                 f"{np.shape(grad)}, {'x' if y is None else 'y'} has "
+                                 f"shape {np.shape(x if y is None else y)}")
             if y is None:
+                # y in the result's precision (float64 for float32 x with float64 grad)
+                arrays, compute = self._prepare((grad, x), None)
+                dtype = compute or np.result_type(*[a.dtype for a in arrays])
+                x = arrays[1] if arrays[1].dtype == dtype else arrays[1].astype(dtype)
                 y = self._axis_call(kernel, (x,), axis, None)
             return self._axis_call(kernel + "_backward_y", (grad, y), axis, out)
         name = kernel + ("_backward" if y is None else "_backward_y")
         extra = self._array_args(full) if y is None else ()
         arrays, dtype = self._prepare((grad, x if y is None else y), out, extra)
-        grad_x = self._backend[name](*arrays, *args, out=out, dtype=dtype)
+        args = self._kernel_args(args, full, arrays, dtype)
         if not self.row.array_params:
-            return grad_x
-        # prelu: also dL/dweight, summed over the axes weight was broadcast on
-        grads = [grad_x]
+            return self._backend[name](*arrays, *args, out=out, dtype=dtype)
+        # prelu: also dL/dweight, summed over the axes weight was broadcast
+        # on; first, while grad and x are intact (out may be one of them)
+        grads = []
         for p, w in zip(self.row.array_params, extra):
             per_element = self._backend[f"{kernel}_backward_{p.name}"](*arrays, *args,
                                                                         dtype=dtype)
             grads.append(_sum_to_shape(per_element, np.shape(w)))
-        return tuple(grads)
+        grad_x = self._backend[name](*arrays, *args, out=out, dtype=dtype)
+        return (grad_x, *grads)
 
     def _from_y_allowed(self, full):
         return self.row.from_y_allowed(full)
@@ -213,6 +229,7 @@ class Activation:
                             f"{self.name}.backward")
         kernel, args, _, full = self._call_for(params)
         arrays, dtype = self._prepare((x,), out, self._array_args(full))
+        args = self._kernel_args(args, full, arrays, dtype)
         return self._backend[kernel + "_grad"](*arrays, *args, out=out, dtype=dtype)
 
     # ---- argument rules (DESIGN.md "Rules every callable follows") ----
@@ -228,7 +245,10 @@ class Activation:
                                                  and not isinstance(value, np.generic)):
                 arrays.append(value)     # ndarray, or a duck array (dask, xarray)
             else:
-                arrays.append(np.asarray(value))
+                try:
+                    arrays.append(np.asarray(value))
+                except ValueError as error:     # ragged nested lists
+                    raise ValueError(f"{self._qualname}: {error}") from None
         dtypes = [np.dtype(getattr(a, "dtype", np.float64)) for a in arrays]
         for dt in dtypes:
             if dt.kind not in "biuf" or (dt.kind == "f" and dt.char not in _FLOAT_KINDS):
@@ -242,14 +262,55 @@ class Activation:
             arrays.append(self._weight_array(w, result))
         if out is not None:
             self._check_out(out, arrays, result, out_shape)
+        elif out_shape is None and len(arrays) > 1 and len({np.shape(a) for a in arrays}) > 1:
+            self._broadcast_shape(arrays)       # an error naming the function
         return arrays, compute
+
+    def _broadcast_shape(self, arrays):
+        try:
+            return np.broadcast_shapes(*[np.shape(a) for a in arrays])
+        except ValueError:
+            raise ValueError(f"{self._qualname}: operands with shapes "
+                             f"{', '.join(str(np.shape(a)) for a in arrays)} "
+                             "do not broadcast together") from None
+
+    def _kernel_args(self, args, full, arrays, compute):
+        """The scalar arguments as the kernel gets them.  float32 and
+        float16 loops take them in float32: a value that float32 cannot
+        hold (beyond its range, or a nonzero value that rounds to 0) is
+        rounded here, without the cast's overflow warning, and the
+        parameter checks run again on the rounded value (beta=1e-300 is
+        0 in float32, not > 0)."""
+        if all(a == 0 or _F32_TINY <= abs(a) <= _F32_MAX or a != a or a in _INFS
+               for a in args):
+            return args
+        dtype = compute or np.result_type(*[a.dtype for a in arrays])
+        if dtype == np.float64:
+            return args
+        with np.errstate(over="ignore", under="ignore"):
+            narrowed = tuple(float(np.float32(a)) for a in args)
+        checked = dict(full)
+        for p, before, after in zip(self.row.numeric_params, args, narrowed):
+            if before == after or (p.check == "finite_or_none" and after in _INFS):
+                continue
+            try:
+                checked[p.name] = _check_param(self._qualname, p, after)
+            except ValueError as error:
+                raise ValueError(f"{error} ({p.name}={before!r} in float32, the "
+                                 "precision of this call)") from None
+        problem = self.row.check(checked) if self.row.check is not None else None
+        if problem:
+            raise ValueError(f"{self._qualname}: {problem} (in float32, the precision "
+                             "of this call)")
+        return narrowed
 
     def _weight_array(self, w, dtype):
         w = np.asarray(w)
         if w.dtype.kind not in "biuf":
             raise TypeError(f"{self._qualname}: weight must be real numbers, "
                             f"got dtype {w.dtype}")
-        return w.astype(dtype, copy=False)
+        with np.errstate(over="ignore"):     # beyond float32/16: inf, silently
+            return w.astype(dtype, copy=False)
 
     def _check_out(self, out, arrays, result_dtype, shape=None):
         where = f"{self._qualname}: out"
@@ -258,12 +319,7 @@ class Activation:
         if not out.flags.writeable:
             raise ValueError(f"{where} is read-only")
         if shape is None:
-            try:
-                shape = np.broadcast_shapes(*[np.shape(a) for a in arrays])
-            except ValueError:
-                raise ValueError(f"{self._qualname}: operands with shapes "
-                                 f"{', '.join(str(np.shape(a)) for a in arrays)} "
-                                 "do not broadcast together") from None
+            shape = self._broadcast_shape(arrays)
         if out.shape != shape:
             raise ValueError(f"{where} has shape {out.shape}, the result has shape {shape}")
         if out.dtype != result_dtype:
@@ -294,8 +350,9 @@ class Activation:
         if dtype == np.float16:
             # The row kernels exist for float32/float64: compute float16 in
             # float32 and round once (DESIGN.md dtype rules).
-            result = self._backend[name](*[a.astype(np.float32) for a in arrays],
-                                         axes=axes).astype(np.float16)
+            result = self._backend[name](*[a.astype(np.float32) for a in arrays], axes=axes)
+            with np.errstate(over="ignore"):      # beyond float16: inf, silently
+                result = result.astype(np.float16)
             if out is not None:
                 out[...] = result
                 return out
@@ -306,7 +363,10 @@ class Activation:
         """glu: the gufuncs "(n)->(m)" (forward) and "(m),(n)->(n)"
         (backward from x) with m = n/2; the output is allocated here, as
         a gufunc cannot infer m."""
-        x = np.asarray(inputs[-1])
+        try:
+            x = np.asarray(inputs[-1])
+        except ValueError as error:           # ragged nested lists
+            raise ValueError(f"{self._qualname}: {error}") from None
         if x.ndim == 0:
             raise ValueError(f"{self._qualname}: needs an array with at least one dimension")
         if not -x.ndim <= axis < x.ndim:
@@ -333,10 +393,11 @@ class Activation:
         target = out if out is not None and out.dtype == work else np.empty(out_shape, work)
         axes = [(axis,)] * (len(arrays) + 1)
         self._backend[name](*arrays, axes=axes, out=target)
-        if out is not None and target is not out:
-            out[...] = target
-            return out
-        return target if out is not None or dtype == work else target.astype(dtype)
+        with np.errstate(over="ignore"):          # float16 results: inf, silently
+            if out is not None and target is not out:
+                out[...] = target
+                return out
+            return target if out is not None or dtype == work else target.astype(dtype)
 
 
 def _odd_params(params):
@@ -359,7 +420,8 @@ def _sum_to_shape(values, shape):
     lead = values.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
                                       if n == 1 and values.shape[lead + i] != 1)
-    total = np.sum(values, axis=axes, keepdims=True) if axes else values
+    with np.errstate(over="ignore", invalid="ignore"):    # inf, or inf - inf = NaN
+        total = np.sum(values, axis=axes, keepdims=True) if axes else values
     return total.reshape(shape) if lead else total
 
 
@@ -396,7 +458,10 @@ def _check_param(qualname, p, value):
         return None
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{where} must be a real number, got {value!r}")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:        # an int beyond the float range
+        raise ValueError(f"{where} is beyond the floating-point range") from None
     if p.check == "real":
         return value
     if not math.isfinite(value):

@@ -1316,6 +1316,8 @@ def _accurate_sum(e, axis):
     halves with an exact two-sum, the rounding errors collected in a second
     array: log2(n) vectorised steps, error ~eps + n*eps**2 relative.
     """
+    if e.shape[axis] == 0:
+        return np.sum(e, axis=axis, keepdims=True)        # empty rows: 0
     hi = np.moveaxis(e, axis, 0)
     lo = np.zeros_like(hi)
     while hi.shape[0] > 1:
@@ -1325,7 +1327,9 @@ def _accurate_sum(e, axis):
             lo = np.concatenate([lo, pad])
         hi, err = _two_sum(hi[0::2], hi[1::2])
         lo = (lo[0::2] + lo[1::2]) + err
-    return np.expand_dims(hi[0] + lo[0], axis)
+    # an infinite or NaN sum has no meaningful (or a NaN) error term
+    total = np.where(np.isfinite(hi[0]), hi[0] + lo[0], hi[0])
+    return np.expand_dims(total, axis)
 
 
 def _sum_minus_one(e, x, axis):
@@ -1383,7 +1387,7 @@ def softmax_backward_y(g, y, axis):
     """dL/dx = y * (g - sum(g*y))."""
     g, y, dt = _backward_in(g, y)
     with np.errstate(all="ignore"):
-        s = np.sum(g * y, axis=axis, keepdims=True)
+        s = _accurate_sum(g * y, axis)
         return np.array(y * (g - s), dtype=dt)
 
 
@@ -1392,7 +1396,7 @@ def log_softmax_backward_y(g, y, axis):
     """dL/dx = g - exp(y) * sum(g)."""
     g, y, dt = _backward_in(g, y)
     with np.errstate(all="ignore"):
-        s = np.sum(g, axis=axis, keepdims=True)
+        s = _accurate_sum(g, axis)
         return np.array(g - np.exp(y) * s, dtype=dt)
 
 
@@ -1401,7 +1405,7 @@ def softmin_backward_y(g, y, axis):
     """y = softmax(-x), so dy/dx = -J_softmax: dL/dx = y * (sum(g*y) - g)."""
     g, y, dt = _backward_in(g, y)
     with np.errstate(all="ignore"):
-        s = np.sum(g * y, axis=axis, keepdims=True)
+        s = _accurate_sum(g * y, axis)
         return np.array(y * (s - g), dtype=dt)
 
 
@@ -1424,7 +1428,10 @@ def glu(x, axis):
         e = np.exp(-np.abs(b))
         pos = a / (1.0 + e)
         neg = _exp_mul(b, a / (1.0 + e))      # a*e/(1+e), e applied last
-        return np.array(np.where(b >= 0, pos, neg), dtype=dt)
+        r = np.where(b >= 0, pos, neg)
+        # a = +-inf, b finite: the limit +-inf, also where exp(b) underflows
+        r = np.where(np.isinf(a) & np.isfinite(b), a, r)
+        return np.array(r, dtype=dt)
 
 
 @_public
@@ -1445,5 +1452,9 @@ def glu_backward(g, x, axis):
         sig = np.where(b >= 0, 1.0 / d, e / d)
         ga = g * sig
         gb = _exp_mul(-np.abs(b), (g * a) / (d * d))
+        # an infinite factor times a positive one that underflows: +-inf
+        finite_b = np.isfinite(b)
+        ga = np.where(np.isinf(g) & finite_b, g, ga)
+        gb = np.where(np.isinf(g * a) & finite_b, g * a, gb)
         return np.array(np.concatenate([ga, gb], axis=axis), dtype=dt)
 

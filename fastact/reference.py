@@ -19,7 +19,8 @@ def _compute_dtype(result_dtype):
 
 
 def _finish(result, result_dtype, out, scalar):
-    result = np.asarray(result).astype(result_dtype, copy=False)
+    with np.errstate(over="ignore"):      # float32 -> float16 overflows to inf, silently
+        result = np.asarray(result).astype(result_dtype, copy=False)
     if out is not None:
         np.copyto(out, result)
         return out

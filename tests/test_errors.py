@@ -203,3 +203,145 @@ def test_incompatible_shapes(row):
 def test_unknown_name():
     with pytest.raises(KeyError, match="no activation named 'relu7'"):
         fa.get("relu7")
+
+
+# ---- more of the contract's bad inputs (issue 7) ---------------------------------
+
+def _readonly(a):
+    a = np.array(a)
+    a.flags.writeable = False
+    return a
+
+
+def contract_errors():
+    """(label, call, exception, message pattern) for bad inputs beyond the
+    tables above: every one must name the function (or, for parameters,
+    the parameter) and leave nothing half done."""
+    x, g = np.linspace(-2, 2, 6), np.ones(6)
+    x32 = x.astype(np.float32)
+    table = [
+        # shapes that do not broadcast: NumPy's message, with the function
+        ("backward grad/x shapes", lambda: fa.sigmoid.backward(np.ones(3), np.ones(4)),
+         ValueError, r"fastact\.sigmoid: operands with shapes \(3,\), \(4,\) do not broadcast"),
+        ("backward grad/y shapes", lambda: fa.tanh.backward(np.ones((2, 3)), y=np.ones((3, 2))),
+         ValueError, r"fastact\.tanh: operands with shapes"),
+        ("prelu weight shape", lambda: fa.prelu(np.ones((2, 3)), weight=np.ones(2)),
+         ValueError, r"fastact\.prelu: operands with shapes \(2, 3\), \(2,\)"),
+        ("prelu backward weight shape",
+         lambda: fa.prelu.backward(np.ones((2, 3)), np.ones((2, 3)), weight=np.ones(2)),
+         ValueError, r"fastact\.prelu: operands"),
+        ("softmax backward grad/y shapes",
+         lambda: fa.softmax.backward(np.ones(3), y=np.ones(4)),
+         ValueError, r"fastact\.softmax\.backward: grad has shape \(3,\), y has shape \(4,\)"),
+        ("softmax backward 0-d grad", lambda: fa.softmax.backward(2.0, y=np.ones(4)),
+         ValueError, r"fastact\.softmax\.backward: grad has shape \(\)"),
+        ("log_softmax backward grad broadcast along the axis",
+         lambda: fa.log_softmax.backward(np.ones((2, 1)), np.ones((2, 5))),
+         ValueError, r"fastact\.log_softmax\.backward: grad has shape \(2, 1\), x has shape"),
+        ("softmin backward grad of other rank",
+         lambda: fa.softmin.backward(np.ones((3, 5)), np.ones(5), axis=0),
+         ValueError, r"fastact\.softmin\.backward: grad has shape"),
+        # values NumPy cannot make an array of
+        ("ragged list", lambda: fa.relu([[1.0], [1.0, 2.0]]),
+         ValueError, r"fastact\.relu: .*inhomogeneous"),
+        ("ragged grad", lambda: fa.elu.backward([[1.0], [1.0, 2.0]], np.ones(2)),
+         ValueError, r"fastact\.elu: .*inhomogeneous"),
+        ("glu ragged list", lambda: fa.glu([[1.0, 2.0], [1.0]]),
+         ValueError, r"fastact\.glu: .*inhomogeneous"),
+        # unsupported dtypes in every operand
+        ("complex y", lambda: fa.sigmoid.backward(g, y=g.astype(complex)),
+         TypeError, r"fastact\.sigmoid: unsupported dtype complex128"),
+        ("string grad from y", lambda: fa.softmax.backward(np.array(["a"]), y=np.ones(1)),
+         TypeError, r"fastact\.softmax: unsupported dtype <U1"),
+        ("complex grad of glu", lambda: fa.glu.backward(np.ones(3, complex), np.ones(6)),
+         TypeError, r"fastact\.glu: unsupported dtype complex128"),
+        ("datetime x of softmax", lambda: fa.softmax(np.array(["2024-01-01"], "M8[D]")),
+         TypeError, r"fastact\.softmax: unsupported dtype datetime64"),
+        ("structured x", lambda: fa.tanh(np.zeros(2, [("a", "f8")])),
+         TypeError, r"fastact\.tanh: unsupported dtype"),
+        ("None x", lambda: fa.tanh(None), TypeError, r"fastact\.tanh: unsupported dtype object"),
+        ("int too large for int64", lambda: fa.tanh([10 ** 30]),
+         TypeError, r"fastact\.tanh: unsupported dtype object"),
+        ("prelu text weight", lambda: fa.prelu(x, weight="a"),
+         TypeError, r"fastact\.prelu: weight must be real numbers"),
+        ("prelu ragged weight", lambda: fa.prelu(x, weight=[[1.0], [1.0, 2.0]]),
+         TypeError, r"fastact\.prelu: weight must be a number or an array"),
+        ("prelu complex weight", lambda: fa.prelu(x, weight=np.ones(6) * 1j),
+         TypeError, r"fastact\.prelu: weight must be real numbers, got dtype complex128"),
+        # out, for every direction and the float16 paths
+        ("derivative read-only out", lambda: fa.gelu.derivative(x, out=_readonly(np.zeros(6))),
+         ValueError, r"fastact\.gelu: out is read-only"),
+        ("backward from y out shape", lambda: fa.sigmoid.backward(g, y=x, out=np.zeros(5)),
+         ValueError, r"fastact\.sigmoid: out has shape \(5,\)"),
+        ("float16 out of float32", lambda: fa.mish(x.astype(np.float16), out=np.zeros(6, np.float32)),
+         TypeError, r"fastact\.mish: out has dtype float32, the result has dtype float16"),
+        ("softmax float16 out dtype", lambda: fa.softmax(x.astype(np.float16), out=np.zeros(6)),
+         TypeError, r"fastact\.softmax: out has dtype float64, the result has dtype float16"),
+        ("glu float16 out shape", lambda: fa.glu(x.astype(np.float16), out=np.zeros(6, np.float16)),
+         ValueError, r"fastact\.glu: out has shape \(6,\), the result has shape \(3,\)"),
+        ("byte-swapped out", lambda: fa.silu(x, out=np.zeros(6, ">f8")),
+         TypeError, r"fastact\.silu: out has dtype >f8"),
+        ("out of a broadcast shape", lambda: fa.silu(x, out=np.zeros((2, 6))),
+         ValueError, r"fastact\.silu: out has shape \(2, 6\)"),
+        ("softmax 0-d out shape", lambda: fa.softmax(1.0, out=np.zeros(1)),
+         ValueError, r"fastact\.softmax: out has shape \(1,\), the result has shape \(\)"),
+        # parameters: beyond the float range, or not valid once float32 holds them
+        ("int beyond float", lambda: fa.elu(x, alpha=10 ** 400),
+         ValueError, r"fastact\.elu: alpha is beyond the floating-point range"),
+        ("real parameter beyond float", lambda: fa.threshold(x, threshold=0.0, value=-10 ** 400),
+         ValueError, r"fastact\.threshold: value is beyond the floating-point range"),
+        ("beta 0 in float32", lambda: fa.softplus(x32, beta=1e-300),
+         ValueError, r"fastact\.softplus: beta must be > 0, got 0\.0 \(beta=1e-300 in float32"),
+        ("alpha infinite in float32", lambda: fa.elu(x32, alpha=1e300),
+         ValueError, r"fastact\.elu: alpha must be finite, got inf \(alpha=1e\+300 in float32"),
+        ("alpha 0 in float32", lambda: fa.celu(x32, alpha=1e-50),
+         ValueError, r"fastact\.celu: alpha must not be 0 \(in float32"),
+        ("float16 computes with float32 parameters",
+         lambda: fa.hard_tanh(x.astype(np.float16), min_val=-1e39),
+         ValueError, r"fastact\.hard_tanh: min_val must be finite"),
+        ("backward checks float32 parameters too",
+         lambda: fa.leaky_relu.backward(x32, x32, negative_slope=-1e300),
+         ValueError, r"fastact\.leaky_relu: negative_slope must be finite"),
+        ("numpy array as a scalar parameter", lambda: fa.elu(x, alpha=np.array(2.0)),
+         TypeError, r"fastact\.elu: alpha must be a real number"),
+        # threads
+        ("set_num_threads(0)", lambda: fa.set_num_threads(0),
+         ValueError, r"fastact\.set_num_threads: n must be >= 1"),
+        ("set_num_threads(1.5)", lambda: fa.set_num_threads(1.5),
+         TypeError, r"fastact\.set_num_threads: n must be an integer"),
+        ("num_threads('2')", lambda: fa.num_threads("2").__enter__(),
+         TypeError, r"fastact\.set_num_threads: n must be an integer"),
+    ]
+    return table
+
+
+@pytest.mark.parametrize("label, call, exc, pattern", contract_errors(),
+                         ids=[c[0] for c in contract_errors()])
+def test_contract_error(label, call, exc, pattern):
+    with pytest.raises(exc, match=pattern):
+        call()
+
+
+def test_out_untouched_by_late_errors():
+    """Errors found after `out` was checked (shapes, float32 parameters)
+    still come before any write."""
+    out = np.full(6, 42.0, np.float32)
+    with pytest.raises(ValueError):
+        fa.softplus(np.ones(6, np.float32), beta=1e-300, out=out)
+    with pytest.raises(ValueError):
+        fa.sigmoid.backward(np.ones(3, np.float32), np.ones(6, np.float32), out=out)
+    np.testing.assert_array_equal(out, 42.0)
+
+
+def test_parameters_float32_can_hold_are_not_rejected():
+    """Rounding to float32 only rejects what the checks reject: a huge
+    max_value is "no saturation" (as None), a huge replacement value is
+    inf, a subnormal slope stays nonzero; float64 calls keep the value."""
+    x = np.array([-2.0, 0.5, 3.0], np.float32)
+    with np.errstate(all="raise"):
+        np.testing.assert_array_equal(fa.relu(x, max_value=1e300), fa.relu(x))
+        assert fa.threshold(x, threshold=0.0, value=1e300)[0] == np.inf
+        assert fa.leaky_relu(x, negative_slope=1e-40)[0] < 0
+        np.testing.assert_array_equal(fa.elu(x.astype(np.float64), alpha=1e300)[1:],
+                                      x[1:].astype(np.float64))
+        assert fa.softplus(np.float64(1.0), beta=1e-300) > 0

@@ -252,6 +252,49 @@ static void start_helpers(int wanted)
     pthread_attr_destroy(&attr);
 }
 
+/* The bytes [*lo, *hi) operand k may touch: dims[0] steps of steps[k],
+ * and (gufuncs: each of our operands has one core dimension, its stride
+ * steps[nop + k]) up to the longest core dimension; items of up to 8
+ * bytes.  An over-estimate at worst. */
+static void operand_span(int k, int nop, char **args, int ndims, fa_intp const *dims,
+                         fa_intp const *steps, uintptr_t *lo, uintptr_t *hi)
+{
+    uintptr_t p = (uintptr_t)args[k];
+    fa_intp outer = (dims[0] - 1) * steps[k], core = 0, longest = 0;
+    for (int d = 1; d < ndims; d++)
+        longest = dims[d] > longest ? dims[d] : longest;
+    if (ndims > 1 && longest > 0)
+        core = (longest - 1) * steps[nop + k];
+    fa_intp down = (outer < 0 ? outer : 0) + (core < 0 ? core : 0);
+    fa_intp up = (outer > 0 ? outer : 0) + (core > 0 ? core : 0) + 8;
+    *lo = p + (uintptr_t)down;      /* (modular: down <= 0) */
+    *hi = p + (uintptr_t)up;
+}
+
+/* Does the output share memory with an input other than as the very same
+ * array?  NumPy leaves such overlap in place when writing in iteration
+ * order never overwrites an input element before it is read (out = x
+ * shifted back by one element, NPY_ITER_OVERLAP_ASSUME_ELEMENTWISE); chunks
+ * run on several threads, out of order, would read overwritten inputs.
+ * Those calls run serially; in place (out identical to an input) stays
+ * parallel. */
+static int output_overlaps_input(int nop, char **args, int ndims, fa_intp const *dims,
+                                 fa_intp const *steps)
+{
+    int o = nop - 1;
+    uintptr_t olo, ohi, lo, hi;
+    operand_span(o, nop, args, ndims, dims, steps, &olo, &ohi);
+    for (int k = 0; k < o; k++) {
+        if (args[k] == args[o] && steps[k] == steps[o]
+                && (ndims == 1 || steps[nop + k] == steps[nop + o]))
+            continue;                         /* in place */
+        operand_span(k, nop, args, ndims, dims, steps, &lo, &hi);
+        if (lo < ohi && olo < hi)
+            return 1;
+    }
+    return 0;
+}
+
 void fa_parallel_loop(fa_loop serial, int nop, char **args, int ndims,
                       fa_intp const *dims, fa_intp const *steps, fa_intp align, int nt)
 {
@@ -260,6 +303,7 @@ void fa_parallel_loop(fa_loop serial, int nop, char **args, int ndims,
     fa_intp grain = ((n + want - 1) / want + align - 1) / align * align;
     fa_intp nchunks = grain > 0 ? (n + grain - 1) / grain : 0;
     if (nt < 2 || nchunks < 2 || nchunks >= UINT32_MAX || nop > FA_MAX_OPERANDS || ndims > 3
+            || output_overlaps_input(nop, args, ndims, dims, steps)
             || atomic_flag_test_and_set_explicit(&pool.busy, memory_order_acquire)) {
         serial(args, dims, steps, NULL);
         return;
