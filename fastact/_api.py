@@ -160,7 +160,7 @@ class Activation:
         if not params and out is None and type(grad) is np.ndarray:
             fn, v = (self._bwd_x, x) if y is None else (self._bwd_y, y if x is None else None)
             if fn is not None and type(v) is np.ndarray and v.dtype.char in _NATIVE \
-                    and grad.dtype == v.dtype:
+                    and grad.dtype == v.dtype and grad.shape == v.shape:
                 return fn(grad, v, *self._default_call[1])
         if type(grad) is not np.ndarray or type(x if y is None else y) is not np.ndarray \
                 or out is not None and type(out) is not np.ndarray \
@@ -182,8 +182,9 @@ class Activation:
         if self._axis:
             if self.row.halves:
                 return self._axis_call(kernel + "_backward", (grad, x), axis, out)
-            # grad and x (or y) must be alike: the row is along `axis` of each
-            if np.shape(grad) != np.shape(x if y is None else y):
+            # grad broadcasts to x's (or y's) shape, but not along `axis`:
+            # each row of grad must be a whole row
+            if not _rows_match(np.shape(grad), np.shape(x if y is None else y), axis):
                 raise ValueError(f"{self._qualname}.backward: grad has shape "
                                  f"{np.shape(grad)}, {'x' if y is None else 'y'} has "
                                  f"shape {np.shape(x if y is None else y)}")
@@ -405,7 +406,21 @@ def _odd_params(params):
     return any(type(v) not in _PLAIN_PARAMS for v in params.values())
 
 
-_PLAIN_PARAMS = frozenset((np.ndarray, float, int, str, type(None), bool))
+_PLAIN_PARAMS = frozenset((np.ndarray, float, int, str, type(None), bool, list, tuple))
+
+
+def _rows_match(grad_shape, shape, axis):
+    """grad_shape broadcasts to shape and has the full length along axis."""
+    if len(grad_shape) == 0 or len(shape) == 0 or len(grad_shape) > len(shape):
+        return grad_shape == shape
+    try:
+        if np.broadcast_shapes(grad_shape, shape) != tuple(shape):
+            return False
+    except ValueError:
+        return False
+    a = operator.index(axis) % len(shape)           # the axis in shape
+    ga = a - (len(shape) - len(grad_shape))          # the same axis in grad_shape
+    return ga >= 0 and grad_shape[ga] == shape[a]
 
 
 def _lookup(module, name):
