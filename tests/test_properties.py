@@ -517,10 +517,12 @@ def tolerance(case, want, ops):
         ulp = row.ulp_grad if case.direction == "backward_x" else row.ulp_grad_y
         return bound(ulp, dtype) + ref + 1, GRAD_FLOOR * grad
     # axis rows: in ULPs of the terms backward sums (catalog grad_scale)
-    axis = case.params.get("axis", -1)
+    axis = ops.get("axis", case.params.get("axis", -1))
     g = np.asarray(ops["grad"], dtype=np.float64)
     if g.ndim == 0:          # 0-d: a row of one value
-        return bound(row.ulp_grad_y, dtype) + bound(row.ulp, dtype) + 2 * ref + 2, 0.0
+        one = {k: np.reshape(v, 1) if k in ("grad", "x", "y") else v for k, v in ops.items()}
+        ulps, floor = tolerance(case, np.reshape(want, 1), dict(one, axis=-1))
+        return ulps, np.reshape(floor, ())
     if row.halves:
         x = np.asarray(ops["x"], dtype=np.float64)
         return bound(row.ulp_grad_y, dtype) + ref + 1, row.grad_scale(g, x, axis)
@@ -532,12 +534,21 @@ def tolerance(case, want, ops):
     x = np.asarray(ops["x"]).astype(dtype)
     y = np.asarray(getattr(fa.reference, row.name)(x, axis=axis), dtype=np.float64)
     ulps = bound(row.ulp_grad_y, dtype) + bound(row.ulp, dtype) + 2 * ref + 2
+    y_error = 2 * (bound(row.ulp, dtype) + ref)          # both twins' y, in ULPs
+    floor = row.grad_scale(g, y, axis)
     if row.name == "log_softmax":
-        # backward uses exp(y): an error of k ULP in y (each twin's own) is
-        # an error of about k |y| ULP in exp(y)
-        with np.errstate(invalid="ignore"):
-            ulps = ulps + 2 * (bound(row.ulp, dtype) + ref) * np.nan_to_num(np.abs(y))
-    return ulps, row.grad_scale(g, y, axis)
+        # backward uses exp(y): an error of k ULP in y is an error of about
+        # k |y| ULP in exp(y)
+        ulps = ulps + y_error * np.nan_to_num(np.abs(y))
+    else:
+        # y = softmax(x) below the normal range has only absolute precision
+        # (a subnormal's spacing), which y (g - sum(g y)) multiplies by up
+        # to |g_i| + sum |g|: a floor that allows that absolute error
+        info = np.finfo(dtype)
+        absolute = y_error * float(info.smallest_subnormal) * (
+            np.abs(g) + np.sum(np.abs(g), axis=axis, keepdims=True))
+        floor = np.maximum(floor, absolute / (ulps * float(info.eps)))
+    return ulps, floor
 
 
 def changed_outside_out(case, buffers):
