@@ -1308,6 +1308,19 @@ def _shifted(x, axis):
 
 
 def _accurate_sum(e, axis):
+    """sum(e) along axis (keepdims), nearly as if in double-double (see
+    _compensated_sum).  Partial sums can overflow where the sum does not
+    (1e308 + 1e308 - 1e308): such rows are summed again scaled by 2^-64
+    (exact) and scaled back."""
+    total = _compensated_sum(e, axis)
+    redo = ~np.isfinite(total)
+    if redo.any():
+        scaled = np.ldexp(_compensated_sum(np.ldexp(e, -64), axis), 64)
+        total = np.where(redo, scaled, total)
+    return total
+
+
+def _compensated_sum(e, axis):
     """sum(e) along axis (keepdims), nearly as if in double-double.
 
     np.sum only sums pairwise along a contiguous axis; along a strided axis

@@ -517,10 +517,12 @@ def tolerance(case, want, ops):
         ulp = row.ulp_grad if case.direction == "backward_x" else row.ulp_grad_y
         return bound(ulp, dtype) + ref + 1, GRAD_FLOOR * grad
     # axis rows: in ULPs of the terms backward sums (catalog grad_scale)
-    axis = case.params.get("axis", -1)
+    axis = ops.get("axis", case.params.get("axis", -1))
     g = np.asarray(ops["grad"], dtype=np.float64)
     if g.ndim == 0:          # 0-d: a row of one value
-        return bound(row.ulp_grad_y, dtype) + bound(row.ulp, dtype) + 2 * ref + 2, 0.0
+        one = {k: np.reshape(v, 1) if k in ("grad", "x", "y") else v for k, v in ops.items()}
+        ulps, floor = tolerance(case, np.reshape(want, 1), dict(one, axis=-1))
+        return ulps, np.reshape(floor, ())
     if row.halves:
         x = np.asarray(ops["x"], dtype=np.float64)
         return bound(row.ulp_grad_y, dtype) + ref + 1, row.grad_scale(g, x, axis)
@@ -532,12 +534,21 @@ def tolerance(case, want, ops):
     x = np.asarray(ops["x"]).astype(dtype)
     y = np.asarray(getattr(fa.reference, row.name)(x, axis=axis), dtype=np.float64)
     ulps = bound(row.ulp_grad_y, dtype) + bound(row.ulp, dtype) + 2 * ref + 2
+    y_error = 2 * (bound(row.ulp, dtype) + ref)          # both twins' y, in ULPs
+    floor = row.grad_scale(g, y, axis)
     if row.name == "log_softmax":
-        # backward uses exp(y): an error of k ULP in y (each twin's own) is
-        # an error of about k |y| ULP in exp(y)
-        with np.errstate(invalid="ignore"):
-            ulps = ulps + 2 * (bound(row.ulp, dtype) + ref) * np.nan_to_num(np.abs(y))
-    return ulps, row.grad_scale(g, y, axis)
+        # backward uses exp(y): an error of k ULP in y is an error of about
+        # k |y| ULP in exp(y)
+        ulps = ulps + y_error * np.nan_to_num(np.abs(y))
+    else:
+        # y = softmax(x) below the normal range has only absolute precision
+        # (a subnormal's spacing), which y (g - sum(g y)) multiplies by up
+        # to |g_i| + sum |g|: a floor that allows that absolute error
+        info = np.finfo(dtype)
+        absolute = y_error * float(info.smallest_subnormal) * (
+            np.abs(g) + np.sum(np.abs(g), axis=axis, keepdims=True))
+        floor = np.maximum(floor, absolute / (ulps * float(info.eps)))
+    return ulps, floor
 
 
 def changed_outside_out(case, buffers):
@@ -602,6 +613,8 @@ def compare(case, fast_buffers, fast, ref_buffers, ref):
                 err = np.where(infinite_grad(case, ops, err.shape) & ~np.isfinite(a)
                                & ~np.isfinite(b), 0.0, err)
             over = err - ulps                    # ulps: a number or per element
+            if over.size and over.max() > 0 and oracle_allows(case, a, ops, over > 0):
+                over = np.zeros_like(over)
             if over.size and over.max() > 0:
                 k = np.unravel_index(int(np.argmax(over)), over.shape) if over.ndim else ()
                 raise AssertionError(
@@ -610,6 +623,34 @@ def compare(case, fast_buffers, fast, ref_buffers, ref):
         else:        # prelu's dL/dweight: sums of per-element terms
             check_sum(a, b, case, where)
     return "ok"
+
+
+def oracle_allows(case, got, ops, bad):
+    """Where the twins disagree beyond the bound, is fastact within its
+    catalog bound of the mpmath oracle (fastact/_oracle.py)?  Then the
+    reference was off: its float64 error is not always within
+    REFERENCE_ULP (gelu in the left tail: up to 5 ULP).  Elementwise rows
+    with scalar parameters, float32/float64, forward, derivative and
+    backward from x."""
+    row, got = case.row, np.asarray(got)
+    if (row.kind != catalog.ELEMENTWISE or row.array_params or case.direction == "backward_y"
+            or got.dtype not in (np.float32, np.float64) or not 0 < bad.sum() <= 100):
+        return False
+    from fastact import _oracle
+    dtype = got.dtype
+    kernel, args, _, _ = fa.get(row.name)._resolve(case.params)
+    args = tuple(float(dtype.type(a)) for a in args)        # as the loop sees them
+    x = np.broadcast_to(np.asarray(ops["x"]).astype(dtype), got.shape)[bad]
+    want = _oracle.oracle_array(kernel, "forward" if case.direction == "forward" else "grad",
+                                x.astype(np.float64), args)
+    ulps, floor = bound(row.ulp, dtype), 0.0
+    if case.direction == "derivative":
+        ulps, floor = bound(row.ulp_grad, dtype), GRAD_FLOOR
+    elif case.direction == "backward_x":
+        g = np.broadcast_to(np.asarray(ops["grad"]).astype(dtype), got.shape)[bad]
+        want = g.astype(np.float64) * want
+        ulps, floor = bound(row.ulp_grad, dtype) + 1, GRAD_FLOOR * np.abs(g.astype(np.float64))
+    return bool((ulp_diff(got[bad], want, dtype, floor) <= ulps).all())
 
 
 def infinite_grad(case, ops, shape):
@@ -699,6 +740,21 @@ def test_long_row_backward_sums_stay_within_the_bound(name):
                     f.backward(column[1], y=column[0], axis=0)[:40, 1]):
             err = ulp_diff(got, want, np.float64, floor)
             assert err.max() <= bound(row.ulp_grad_y, np.float64) + 1, (module, err.max())
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "softmin"])
+def test_row_sums_that_overflow_only_part_way(name):
+    """sum(g) = 0 for g = [1e308, -1e308, 0...] repeated: a lane (fastact:
+    elements 0 and 8 share one) or a pairwise partial sum (the reference)
+    overflowed to inf, and dL/dx came out NaN or inf instead of g; found
+    by the thorough hypothesis run.  Both now sum again, scaled down."""
+    g = np.zeros(16)
+    g[[0, 8]], g[[1, 9]] = 1e308, -1e308
+    y = np.zeros(16) if name == "log_softmax" else np.ones(16)   # exp(y) = y = 1
+    for module in (fa, fa.reference):
+        with np.errstate(all="raise"):
+            got = getattr(module, name).backward(g, y=y)
+        np.testing.assert_array_equal(got, -g if name == "softmin" else g)
 
 
 @pytest.mark.parametrize("name", ["softmax", "log_softmax", "softmin"])

@@ -953,11 +953,12 @@ FA_INLINE W F(row_rest_exp)(fa_intp n, const T *x, fa_intp sx, W sign, W m, T *y
     return WSEL(m == INFINITY, NAN, rest);
 }
 
-/* sum_i a_i * b_i (b may be NULL: sum of a), fixed lane order.  float64
- * carries each lane's rounding errors (two-sum): a plain sum of a long row
- * is off by up to ~n/FA_LANES ULPs (log_softmax' of a 10^6 row of equal g
- * was 10^4 ULP off, against a bound of 4); float32 sums in double. */
-FA_INLINE W F(row_dot)(fa_intp n, const T *a, fa_intp sa, const T *b, fa_intp sb)
+/* sum_i a_i * scale * b_i (b may be NULL: sum of a), fixed lane order.
+ * float64 carries each lane's rounding errors (two-sum): a plain sum of a
+ * long row is off by up to ~n/FA_LANES ULPs (log_softmax' of a 10^6 row of
+ * equal g was 10^4 ULP off, against a bound of 4); float32 sums in double. */
+FA_INLINE W F(row_dot_scaled)(fa_intp n, const T *a, fa_intp sa, const T *b, fa_intp sb,
+                              W scale)
 {
     const int compensate = sizeof(T) == sizeof(double);
     W lane[FA_LANES] = {0}, low[FA_LANES] = {0};
@@ -966,14 +967,14 @@ FA_INLINE W F(row_dot)(fa_intp n, const T *a, fa_intp sa, const T *b, fa_intp sb
         #pragma omp simd
         for (int j = 0; j < FA_LANES; j++) {
             W err;
-            lane[j] = fa__two_sum(lane[j], (W)a[(i + j) * sa] * (b ? (W)b[(i + j) * sb] : 1),
-                                  &err);
+            lane[j] = fa__two_sum(lane[j], (W)a[(i + j) * sa] * scale
+                                           * (b ? (W)b[(i + j) * sb] : 1), &err);
             low[j] += compensate ? err : 0;
         }
     }
     for (int j = 0; i < n; i++, j++) {
         W err;
-        lane[j] = fa__two_sum(lane[j], (W)a[i * sa] * (b ? (W)b[i * sb] : 1), &err);
+        lane[j] = fa__two_sum(lane[j], (W)a[i * sa] * scale * (b ? (W)b[i * sb] : 1), &err);
         low[j] += compensate ? err : 0;
     }
     W sum = 0, sum_low = 0, err;
@@ -983,6 +984,16 @@ FA_INLINE W F(row_dot)(fa_intp n, const T *a, fa_intp sa, const T *b, fa_intp sb
     }
     /* an infinite or NaN sum has no meaningful (or a NaN) error term */
     return WSEL(WABS(sum) < INFINITY, sum + sum_low, sum);
+}
+FA_INLINE W F(row_dot)(fa_intp n, const T *a, fa_intp sa, const T *b, fa_intp sb)
+{
+    W sum = F(row_dot_scaled)(n, a, sa, b, sb, 1);
+    /* Partial sums can overflow where the sum does not (1e308 + 1e308 -
+     * 1e308): then once more on terms scaled by 2^-64 (exact), scaled back.
+     * Terms that are themselves infinite or NaN give the same result. */
+    if (!(WABS(sum) < INFINITY))
+        sum = F(row_dot_scaled)(n, a, sa, b, sb, 0x1p-64) * 0x1p64;
+    return sum;
 }
 
 /* softmax: exp(x - max) / sum.  The exponentials are stored in y by the
