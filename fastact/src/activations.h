@@ -47,6 +47,9 @@
 #if defined(__FMA__)
 #define FAST_SOFTPLUS fa_fast_softplus_f32   /* beta = 1, no threshold */
 #endif
+#if defined(FF_HAVE_EXP_DIFF)
+#define FAST_EXP_DIFF fa_fast_exp_diff_f32   /* softmax rows */
+#endif
 #include "formulas.h"
 #undef T
 #undef F
@@ -64,6 +67,7 @@
 #undef FAST_ELU
 #undef FAST_EXP
 #undef FAST_SOFTPLUS
+#undef FAST_EXP_DIFF
 #undef FAST_GELU
 #undef KEEP_NAN
 

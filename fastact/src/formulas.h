@@ -851,7 +851,7 @@ FA_INLINE T F(linear_grad_y)(T y) { (void)y; return 1; }
  * on its alignment or on the vector width chosen by the compiler. */
 
 #ifndef FA_LANES
-#define FA_LANES 8
+#define FA_LANES 16         /* a zmm of floats, two of doubles, per step */
 #endif
 
 /* exp(v - m) with the rounding of the difference corrected (float64: a
@@ -874,7 +874,11 @@ FA_INLINE W F(exp_diff)(W v, W m, W *lo)
         *lo = WSEL(d > -700, ((eh - e1) + el) * sc, 0);
         return WSEL(d == d, fa__ldexp_big(e1, kb), d);
     }
+#if defined(FAST_EXP_DIFF)
+    return FAST_EXP_DIFF((float)v, (float)m);    /* float lanes, v and m are floats */
+#else
     return EXP(d);
+#endif
 }
 
 /* max of sign * x_i (sign = +-1: softmin works on -x) with NaN
@@ -882,29 +886,32 @@ FA_INLINE W F(exp_diff)(W v, W m, W *lo)
  * vectorises (a running max across iterations does not). */
 FA_INLINE W F(row_max)(fa_intp n, const T *x, fa_intp sx, W sign)
 {
-    W lane[FA_LANES], nans[FA_LANES] = {0};
+    const T tsign = (T)sign;        /* +-1: exact, and the max is a T value */
+    T lane[FA_LANES];
+    int nans[FA_LANES] = {0};
     for (int j = 0; j < FA_LANES; j++)
         lane[j] = -INFINITY;
     fa_intp i = 0;
     for (; i + FA_LANES <= n; i += FA_LANES) {
         #pragma omp simd
         for (int j = 0; j < FA_LANES; j++) {
-            W v = sign * x[(i + j) * sx];
-            lane[j] = WSEL(v > lane[j], v, lane[j]);
-            nans[j] += WSEL(v != v, 1, 0);
+            T v = tsign * x[(i + j) * sx];
+            lane[j] = SEL(v > lane[j], v, lane[j]);
+            nans[j] |= v != v;
         }
     }
     for (int j = 0; i < n; i++, j++) {
-        W v = sign * x[i * sx];
-        lane[j] = WSEL(v > lane[j], v, lane[j]);
-        nans[j] += WSEL(v != v, 1, 0);
+        T v = tsign * x[i * sx];
+        lane[j] = SEL(v > lane[j], v, lane[j]);
+        nans[j] |= v != v;
     }
-    W m = lane[0], nan_count = nans[0];
+    T m = lane[0];
+    int any_nan = nans[0];
     for (int j = 1; j < FA_LANES; j++) {
-        m = WSEL(lane[j] > m, lane[j], m);
-        nan_count += nans[j];
+        m = SEL(lane[j] > m, lane[j], m);
+        any_nan |= nans[j];
     }
-    return WSEL(nan_count != 0, NAN, m);
+    return any_nan ? (W)NAN : (W)m;
 }
 
 /* sum_i exp(x_i - m) - 1, accurate when it is tiny: the elements equal to
@@ -926,7 +933,7 @@ FA_INLINE W F(row_rest_exp)(fa_intp n, const T *x, fa_intp sx, W sign, W m, T *y
     for (; i + FA_LANES <= n; i += FA_LANES) {
         #pragma omp simd
         for (int j = 0; j < FA_LANES; j++) {
-            W v = sign * x[(i + j) * sx], elo, e = F(exp_diff)(v, m, &elo), err;
+            W v = (T)sign * x[(i + j) * sx], elo, e = F(exp_diff)(v, m, &elo), err;
             lane[j] = fa__two_sum(lane[j], WSEL(v == m, 0, e), &err);
             low[j] += compensate ? err + WSEL(v == m, 0, elo) : 0;
             ties[j] += WSEL(v == m, 1, 0);
