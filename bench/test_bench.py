@@ -10,6 +10,9 @@ the competitors of one case:
 * reference    fastact.reference (the pure-NumPy twin)
 * numpy...     the NumPy recipes of fastact._bench.RECIPES (what users write
                today), scipy... and torch... where installed (skipped if not)
+* floor        the memory floor: one buffer of the input's size read and
+               written in place with fastact's threads (not the same function,
+               so not checked)
 
 Inputs are made once per case, outside the timed call.  Before it is timed,
 every competitor is checked against fastact.reference on the same inputs.
@@ -32,10 +35,13 @@ if os.environ.get("FASTACT_BENCH_LARGE", "") not in ("", "0"):
 
 def _params():
     for case in _bench.cases(sizes=SIZES):
-        for comp in _bench.competitors(case, fastact_out=True, reference=True):
+        for comp in _bench.competitors(case, **COMPETITORS):
             marks = [pytest.mark.skip(reason=comp.skip)] if comp.skip else []
             yield pytest.param(case, comp.label, marks=marks,
                                id=f"{case.group}-{comp.label}")
+
+
+COMPETITORS = dict(fastact_out=True, reference=True, floor=True)
 
 
 @functools.lru_cache(maxsize=1)      # tests run case by case: keep one case
@@ -46,12 +52,13 @@ def _inputs(case):
 @pytest.mark.parametrize("case, label", list(_params()))
 def test_bench(benchmark, case, label):
     benchmark.group = case.group
-    comp = {c.label: c for c in _bench.competitors(
-        case, fastact_out=True, reference=True)}[label]
+    comp = {c.label: c for c in _bench.competitors(case, **COMPETITORS)}[label]
     benchmark.extra_info.update(competitor=label, code=comp.code, source=case.source)
     inputs = _inputs(case)
+    if label == "floor":               # writes x: its own copy of the inputs
+        inputs = _bench.make_inputs(case)
     try:
-        problem = _bench.check(case, comp, inputs)
+        problem = _bench.check(case, comp, inputs) if comp.checked else None
     except Exception as error:
         if label.startswith(("scipy", "torch")):    # not in this version
             pytest.skip(f"{comp.code} raised {type(error).__name__}: {error}")
