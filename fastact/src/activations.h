@@ -50,6 +50,9 @@
 #if defined(FF_HAVE_EXP_DIFF)
 #define FAST_EXP_DIFF fa_fast_exp_diff_f32   /* softmax rows */
 #endif
+#if defined(FF_HAVE_GLU)
+#define FAST_GLU fa_fast_glu_f32
+#endif
 #include "formulas.h"
 #undef T
 #undef F
@@ -68,6 +71,7 @@
 #undef FAST_EXP
 #undef FAST_SOFTPLUS
 #undef FAST_EXP_DIFF
+#undef FAST_GLU
 #undef FAST_GELU
 #undef KEEP_NAN
 

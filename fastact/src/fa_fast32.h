@@ -334,14 +334,16 @@ FA_INLINE void fa_gelu_tbl_array(intptr_t n, const float *px, float *out)
  * i.e. 2^-max(k,0) / D with D = P + Q + L, P >= Q in exponent, |L| small:
  * D = dh + dl to ~2^-48 (two Fast2Sums; dl < 2^-23 dh), r0 = 1/dh, res = 1 - r0 (dh + dl) (exact residual with
  * FMA), 1/D = r0 + r0 res to ~2^-46, rounded once; the 2^-k scaling is exact
- * (or the single rounding of a subnormal result).  Returns 1/D and in *kp
- * max(k, 0), so silu can multiply by x before scaling. */
-FA_INLINE float ff__sigmoid_core(float x, float amax, int32_t *kp)
+ * (or the single rounding of a subnormal result).  ff__sigmoid_core returns
+ * 1/D and in *kp max(k, 0), so silu can multiply by x before scaling;
+ * ff__sigmoid_recip leaves 1/D unrounded as r0 (1 + res) for glu.  amax
+ * <= 200: exp's reduction stays exact (k, 2^-ka and u are all that scale). */
+FA_INLINE float ff__sigmoid_recip(float x, float amax, int32_t *kp, float *res_out)
 {
     float xc = fa__sel32(x > amax, amax, x);
     xc = fa__sel32(xc < -amax, -amax, xc);
     int32_t k;
-    float l, h = ff__exp_hl(-xc, &k, &l);                /* k in [-160, 160] */
+    float l, h = ff__exp_hl(-xc, &k, &l);                /* k in [-289, 289] */
     int32_t ka = k < 0 ? -k : k;
     ka = ka > 60 ? 60 : ka;
     float u = ff__pow2i(-ka);
@@ -357,6 +359,12 @@ FA_INLINE float ff__sigmoid_core(float x, float amax, int32_t *kp)
     float res = FF_FMA(-r0, dh, 1.0f);
     res = FF_FMA(-r0, dl, res);
     *kp = pk ? k : 0;
+    *res_out = res;
+    return r0;                                           /* 1/D = r0 (1 + res) */
+}
+FA_INLINE float ff__sigmoid_core(float x, float amax, int32_t *kp)
+{
+    float res, r0 = ff__sigmoid_recip(x, amax, kp, &res);
     return FF_FMA(r0, res, r0);
 }
 
@@ -389,6 +397,23 @@ FA_INLINE float fa_fast_silu_f32(float x)
     float neg = ((xc * y0) * ff__pow2i(64 - kp)) * 0x1p-64f;
     return fa__sel32(x < 0.0f, neg, x * y0);
 }
+
+/* glu = a sigmoid(b) = a r0 (1 + res) 2^-kp, the product and the scaling
+ * in double (exact but for two roundings of ~2^-53), rounded to float once:
+ * a huge a times a tiny sigmoid(b) is still right, so b is clamped at
+ * +-200 only (|a| < 2^128 and sigmoid(-200) < 2^-288: the result is 0).
+ * b = -inf: sigmoid = 0 exactly, so +-inf a gives NaN (PyTorch). */
+#if defined(__FMA__)
+#define FF_HAVE_GLU 1
+FA_INLINE float fa_fast_glu_f32(float a, float b)
+{
+    int32_t kp;
+    float res, r0 = ff__sigmoid_recip(b, 200.0f, &kp, &res);
+    double q = (double)r0 * (1.0 + (double)res) * fa__d64((uint64_t)(1023 - kp) << 52);
+    float y = (float)((double)a * q);
+    return fa__sel32(b == -FA__INF32, a * 0.0f, y);
+}
+#endif
 
 /* ------------------------------------------------------------- softplus */
 /* softplus(x) = log(1 + exp(x)) (beta = 1), two pieces:

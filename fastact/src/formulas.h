@@ -1112,10 +1112,14 @@ FA_INLINE void F(glu_row)(fa_intp n, const T *x, fa_intp sx, T *y, fa_intp sy)
         if (sizeof(T) == sizeof(double)) {
             y[i * sy] = (T)WSEL(b == b, WSEL(inf_a, a, fa_p64_mul_sigmoid(a, b, 0)), b);
         } else {
+#if defined(FAST_GLU)
+            y[i * sy] = FAST_GLU((float)a, (float)b);     /* float lanes, rounded once */
+#else
             W scale, e = F(glu_gate)(a, b, &scale);
             W r = 1 / (1 + e * scale);
             W tail = WSEL(inf_a, a, ((a * e) * r) * scale);
             y[i * sy] = (T)WSEL(b >= 0, a * r, tail);
+#endif
         }
     }
 }
