@@ -105,6 +105,17 @@ cp -r "$root/tests" "$root/conftest.py" "$root/pyproject.toml" "$work/run/"
 find "$work/run" -name __pycache__ -prune -exec rm -rf {} +
 (cd "$work/run" && "${nocc_env[@]}" python -m pytest -p no:cacheprovider -q -rs -m "not slow" tests)
 
+# This venv has no PyTorch: the benchmark suite and the report must still
+# run, leaving its columns out (issue 5).
+echo "== benchmarks without PyTorch (untimed, n = 1e3) and the report"
+cp -r "$root/bench" "$work/run/"
+(cd "$work/run" && "${nocc_env[@]}" python -c \
+    'import importlib.util as u; assert u.find_spec("torch") is None, "torch is installed"')
+(cd "$work/run" && "${nocc_env[@]}" python -m pytest bench -q -p no:cacheprovider \
+    -o addopts="" --benchmark-disable -k "1e3" | tail -1)
+(cd "$work/run" && "${nocc_env[@]}" python -m fastact bench --sizes 1e3 --rounds 1 -q \
+    --functions sigmoid softmax --floor --torch-1t --dtypes float32)
+
 if [ $# -ge 1 ]; then
     mkdir -p "$1"
     cp "$sdist" "$repaired" "$1/"
