@@ -39,6 +39,10 @@
 #define FAST_GELU fa_gelu_tbl_f32
 #define FA_ARRAY_gelu_f32 fa_gelu_tbl_array
 #endif
+#if defined(FA_HAVE_TANH_SHRINK_V16)   /* AVX-512: table tanh_shrink, and its array kernel */
+#define FAST_TANH_SHRINK fa_tanh_shrink_tbl_f32
+#define FA_ARRAY_tanh_shrink_f32 fa_tanh_shrink_tbl_array
+#endif
 #define ATAN_T fa_fast_atan_f32
 #define FAST_SIGMOID fa_fast_sigmoid_f32
 #define FAST_SILU fa_fast_silu_f32
@@ -73,6 +77,7 @@
 #undef FAST_EXP_DIFF
 #undef FAST_GLU
 #undef FAST_GELU
+#undef FAST_TANH_SHRINK
 #undef KEEP_NAN
 
 /* float64: the full-precision cores. */

@@ -200,6 +200,113 @@ FA_INLINE void fa_tanh_tbl_array(intptr_t n, const float *px, float *out)
 }
 #endif
 
+/* ---------------------------------------------------------- tanh_shrink */
+/* tanh_shrink by table (AVX-512 builds): f(a) = a - tanh(a), a = |x|, sign
+ * copied from x (tables and their derivation: fa_tanh_shrink_table.h,
+ * tools/fast32/derive_tanh_shrink_table.py).
+ *   2^-4 <= a < 8: f = c0 + d p(d) in the quarter binade of a, d = a - x0
+ *                  exact, p degree 5 (six coefficients), c0 within 0.001
+ *                  ULP of f(x0); the last FMA rounds once.
+ *   a < 2^-4:      f = a^3 (1/3 + w R(w)), w = a^2: a^3 = ch + cl (exact
+ *                  products), 1/3 = THIRD + THIRD_LO, and
+ *                  ch THIRD + [ch (THIRD_LO + w R) + cl THIRD] is rounded
+ *                  once (the bracket is < 0.2 % of the result).  All of it
+ *                  on 2^32 a, scaled back by 2^-96 at the end, so that no
+ *                  intermediate is subnormal: a subnormal result rounds
+ *                  once more, by < 3/4 ULP in all.
+ *   a >= 8:        a - 1 + 2e/(1+e), e = exp(-2a): the correction is below
+ *                  half an ULP of a - 1, so a - (1 - 2^-24) rounds like the
+ *                  exact value (also above 2^24, where a - 1 is a tie).
+ * Every lane computes the first two and selects.  fa_tanh_shrink_tbl_f32 is
+ * the scalar statement (strided and float16 loops), bit-identical to
+ * fa_tanh_shrink_tbl_v16 (tools/fast32/tbl_identical.c -DFN=tanh_shrink). */
+#include "fa_tanh_shrink_table.h"
+static const float ff_tanh_shrink_r[FF_TANH_SHRINK_NSMALL] = FF_TANH_SHRINK_R;
+#define FF_ONE_MINUS_ULP 0x1.fffffep-1f                  /* 1 - 2^-24 */
+
+FA_INLINE uint32_t ff__tanh_shrink_slot(float a)
+{
+    uint32_t t = (fa__u32(a) >> 21) - FF_TANH_SHRINK_BASE;   /* a < 2^-4 wraps round */
+    return t > 31u ? 31u : t;
+}
+
+FA_INLINE float fa_tanh_shrink_tbl_f32(float x)
+{
+    float a = fa__abs32(x);
+    float ac = fa__sel32(a > FF_TANH_SHRINK_HIGH, FF_TANH_SHRINK_HIGH, a);  /* NaN stays NaN */
+    uint32_t t = ff__tanh_shrink_slot(ac);
+    float d = ac - ff_tanh_shrink_tbl[0][t];             /* exact (Sterbenz) */
+    float p = ff_tanh_shrink_tbl[2 + FF_TANH_SHRINK_NCOEF - 1][t];
+    for (int k = FF_TANH_SHRINK_NCOEF - 2; k >= 0; --k)
+        p = FF_FMA(p, d, ff_tanh_shrink_tbl[2 + k][t]);
+    float y = FF_FMA(p, d, ff_tanh_shrink_tbl[1][t]);
+    float as = ac * 0x1p32f;                             /* scaled: no subnormal below */
+    float w = as * as, wl = FF_FMA(as, as, -w);          /* (2^32 a)^2 = w + wl */
+    float ch = w * as, cl = FF_FMA(wl, as, FF_FMA(w, as, -ch));   /* (2^32 a)^3 = ch + cl */
+    float ws = w * 0x1p-64f;                             /* a^2 (only feeds R) */
+    float r = ff__horner(ff_tanh_shrink_r, FF_TANH_SHRINK_NSMALL, ws);
+    float tail = FF_FMA(ch, FF_FMA(ws, r, FF_TANH_SHRINK_THIRD_LO), cl * FF_TANH_SHRINK_THIRD);
+    float small = FF_FMA(ch, FF_TANH_SHRINK_THIRD, tail) * 0x1p-96f;
+    y = fa__sel32(a < FF_TANH_SHRINK_LOW, small, y);
+    y = fa__sel32(a >= FF_TANH_SHRINK_HIGH, a - FF_ONE_MINUS_ULP, y);
+    return fa__f32(fa__u32(y) | (fa__u32(x) & 0x80000000u));
+}
+
+#if defined(__AVX512F__)
+#define FA_HAVE_TANH_SHRINK_V16 1
+FA_INLINE __m512 ff__tanh_shrink_lookup(int row, __m512i t)
+{
+    return _mm512_permutex2var_ps(_mm512_load_ps(ff_tanh_shrink_tbl[row]), t,
+                                  _mm512_load_ps(ff_tanh_shrink_tbl[row] + 16));
+}
+
+FA_INLINE __m512 fa_tanh_shrink_tbl_v16(__m512 x)
+{
+    const __m512i sign = _mm512_set1_epi32((int)0x80000000u);
+    const __m512 high = _mm512_set1_ps(FF_TANH_SHRINK_HIGH);
+    __m512 a = _mm512_castsi512_ps(_mm512_andnot_si512(sign, _mm512_castps_si512(x)));
+    __m512 ac = _mm512_min_ps(high, a);                  /* min returns a if a is NaN */
+    __m512i t = _mm512_sub_epi32(_mm512_srli_epi32(_mm512_castps_si512(ac), 21),
+                                 _mm512_set1_epi32((int)FF_TANH_SHRINK_BASE));
+    t = _mm512_min_epu32(t, _mm512_set1_epi32(31));
+    __m512 d = _mm512_sub_ps(ac, ff__tanh_shrink_lookup(0, t));
+    __m512 p = ff__tanh_shrink_lookup(2 + FF_TANH_SHRINK_NCOEF - 1, t);
+    for (int k = FF_TANH_SHRINK_NCOEF - 2; k >= 0; --k)
+        p = _mm512_fmadd_ps(p, d, ff__tanh_shrink_lookup(2 + k, t));
+    __m512 y = _mm512_fmadd_ps(p, d, ff__tanh_shrink_lookup(1, t));
+    __m512 as = _mm512_mul_ps(ac, _mm512_set1_ps(0x1p32f));
+    __m512 w = _mm512_mul_ps(as, as), wl = _mm512_fmsub_ps(as, as, w);
+    __m512 ch = _mm512_mul_ps(w, as);
+    __m512 cl = _mm512_fmadd_ps(wl, as, _mm512_fmsub_ps(w, as, ch));
+    __m512 ws = _mm512_mul_ps(w, _mm512_set1_ps(0x1p-64f));
+    __m512 r = _mm512_set1_ps(ff_tanh_shrink_r[FF_TANH_SHRINK_NSMALL - 1]);
+    for (int k = FF_TANH_SHRINK_NSMALL - 2; k >= 0; --k)
+        r = _mm512_fmadd_ps(r, ws, _mm512_set1_ps(ff_tanh_shrink_r[k]));
+    const __m512 third = _mm512_set1_ps(FF_TANH_SHRINK_THIRD);
+    __m512 tail = _mm512_fmadd_ps(ch, _mm512_fmadd_ps(ws, r, _mm512_set1_ps(FF_TANH_SHRINK_THIRD_LO)),
+                                  _mm512_mul_ps(cl, third));
+    __m512 small = _mm512_mul_ps(_mm512_fmadd_ps(ch, third, tail), _mm512_set1_ps(0x1p-96f));
+    y = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, _mm512_set1_ps(FF_TANH_SHRINK_LOW), _CMP_LT_OQ),
+                             y, small);
+    y = _mm512_mask_sub_ps(y, _mm512_cmp_ps_mask(a, high, _CMP_GE_OQ), a,
+                           _mm512_set1_ps(FF_ONE_MINUS_ULP));
+    /* y | (x & sign): ternary-logic table 0xF8 = A | (B & C) */
+    return _mm512_castsi512_ps(_mm512_ternarylogic_epi32(_mm512_castps_si512(y),
+                                                         _mm512_castps_si512(x), sign, 0xF8));
+}
+
+FA_INLINE void fa_tanh_shrink_tbl_array(intptr_t n, const float *px, float *out)
+{
+    intptr_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        _mm512_storeu_ps(out + i, fa_tanh_shrink_tbl_v16(_mm512_loadu_ps(px + i)));
+    if (i < n) {
+        __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);
+        _mm512_mask_storeu_ps(out + i, m, fa_tanh_shrink_tbl_v16(_mm512_maskz_loadu_ps(m, px + i)));
+    }
+}
+#endif
+
 /* ----------------------------------------------------------------- gelu */
 /* gelu by table (AVX-512 builds): gelu(x) = x - x Q(a) for x >= 0 and
  * -a Q(a) for x < 0, a = |x| clamped at 14.5 (beyond, gelu is x or -0 in

@@ -170,9 +170,13 @@ FA_INLINE T F(hard_tanh_grad_y)(T y, T lo, T hi) { return F(hard_tanh_grad)(y, l
  * 2e/(1+e), e = exp(-2|x|): two positive terms.  float32 (in double):
  * 7 Taylor terms below 0.2 (each term 60x smaller than the last), else
  * |x| - tanh|x| with tanh from the lite expm1 (relative error ~2^-33; the
- * cancellation multiplies it by at most 3/x^2 = 75). */
+ * cancellation multiplies it by at most 3/x^2 = 75).  AVX-512 builds,
+ * float32: FAST_TANH_SHRINK, by table (fa_fast32.h). */
 FA_INLINE T F(tanh_shrink)(T x)
 {
+#if defined(FAST_TANH_SHRINK)
+    return FAST_TANH_SHRINK(x);      /* AVX-512 float32: by table (fa_fast32.h) */
+#else
     W xw = x, a = WABS(xw), r;
     if (sizeof(T) == sizeof(double)) {
         /* Both branches as pairs, rounded once: x^3 = ch + cl (exact
@@ -202,6 +206,7 @@ FA_INLINE T F(tanh_shrink)(T x)
         r = WSEL(a < 0.2, series, a + em / (2 + em));
     }
     return (T)KEEP_NAN(xw, COPYSIGNW(r, xw));
+#endif
 }
 /* f' = tanh(x)^2: float64 squares tanh as a pair (fa_p64_tanh_sq; 2.8
  * ULP from a rounded tanh), float32 tanh from the lite expm1. */

@@ -45,6 +45,23 @@ __attribute__((noinline)) void tbl_gelu(const float *restrict x, float *restrict
 #else
 #define tbl_gelu tbl_gelu_scalar
 #endif
+LOOP(tbl_tanh_shrink_scalar, fa_tanh_shrink_tbl_f32(x[i]))
+LOOP(cur_tanh_shrink, act_tanh_shrink_f32(x[i]))
+#ifdef FA_HAVE_TANH_SHRINK_V16
+__attribute__((noinline)) void tbl_tanh_shrink(const float *restrict x, float *restrict y, long n)
+{
+    fa_tanh_shrink_tbl_array(n, x, y);
+}
+#else
+#define tbl_tanh_shrink tbl_tanh_shrink_scalar
+#endif
+LOOP(cur_tanh_shrink_grad, act_tanh_shrink_grad_f32(x[i]))
+/* tanh_shrink' = tanh^2 from the table tanh, squared in float */
+__attribute__((noinline)) void tbl_tanh_shrink_grad(const float *restrict x, float *restrict y, long n)
+{
+    tbl_tanh(x, y, n);
+    for (long i = 0; i < n; i++) y[i] = y[i] * y[i];
+}
 LOOP(fast_sigmoid, fa_fast_sigmoid_f32(x[i]))
 LOOP(fast_silu, fa_fast_silu_f32(x[i]))
 #ifdef FF_HAVE_SOFTPLUS
@@ -65,9 +82,36 @@ LOOP(cur_softplus, act_softplus_f32(x[i], 1.0f, INFINITY))
 LOOP(cur_atan, act_arctan_f32(x[i]))
 LOOP(cur_elu, act_elu_f32(x[i], 1.0f))
 
+/* x - tanh(x) in long double: the Taylor series below 1/2 (x - tanh x
+ * cancels there), coefficients of tanh from tanh' = 1 - tanh^2. */
+static double ref_tanh_shrink(double x)
+{
+    enum { N = 64 };
+    static long double a[N];             /* tanh x = sum a[n] x^n, n odd */
+    if (a[1] == 0) {
+        long double c[N] = {0};
+        c[1] = 1;
+        for (int m = 2; m + 1 < N; m += 2) {           /* (m+1) a[m+1] = -sum_{i+j=m} a[i] a[j] */
+            long double s = 0;
+            for (int i = 1; i < m; i += 2) s += c[i] * c[m - i];
+            c[m + 1] = -s / (m + 1);
+        }
+        memcpy(a, c, sizeof a);
+    }
+    long double xl = x;
+    if (fabsl(xl) >= 0.5L || isnan(x)) return (double)(xl - tanhl(xl));
+    long double z = xl * xl, s = 0;
+    for (int n = N - 1; n >= 3; n -= 2)                 /* -(a3 x^3 + a5 x^5 + ...) */
+        s = s * z - a[n];
+    s = s * z * xl;
+    return (double)s;
+}
+
 static double ref(const char *f, double x)
 {
     if (!strcmp(f, "exp")) return exp(x);
+    if (!strcmp(f, "tshrgrad")) return tanh(x) * tanh(x);
+    if (!strncmp(f, "tshr", 4)) return ref_tanh_shrink(x);
     if (!strncmp(f, "tanh", 4)) return tanh(x);
     if (!strncmp(f, "gelu", 4)) return isinf(x) ? (x > 0 ? x : -0.0) : x * 0.5 * erfc(-x / sqrt(2.0));
     if (!strcmp(f, "sigmoid")) return 1.0 / (1.0 + exp(-x));
@@ -82,6 +126,8 @@ struct fn { const char *name; arr_t fast, cur; };
 static const struct fn FN[] = {
     {"exp", fast_exp, cur_exp}, {"tanh", fast_tanh, cur_tanh},
     {"tanhtbl", tbl_tanh, fast_tanh}, {"tanhtbls", tbl_tanh_scalar, tbl_tanh},
+    {"tshrtbl", tbl_tanh_shrink, cur_tanh_shrink}, {"tshrtbls", tbl_tanh_shrink_scalar, tbl_tanh_shrink},
+    {"tshrgrad", tbl_tanh_shrink_grad, cur_tanh_shrink_grad},
     {"gelutbl", tbl_gelu, cur_gelu}, {"gelutbls", tbl_gelu_scalar, tbl_gelu},
     {"sigmoid", fast_sigmoid, cur_sigmoid}, {"silu", fast_silu, cur_silu},
 #ifdef FF_HAVE_SOFTPLUS
@@ -141,6 +187,7 @@ static int check(const char *f, const char *which, long stride)
     double gmax = 0; float gworst = 0; float gy = 0; double gref = 0;
     uint64_t cnt1 = 0, cnt05 = 0;
     double t0 = omp_get_wtime();
+    ref(f, 0.25);                       /* builds ref_tanh_shrink's table before the threads */
 #pragma omp parallel
     {
         float *xi = malloc(B * 4), *yo = malloc(B * 4);
