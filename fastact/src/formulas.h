@@ -1076,8 +1076,17 @@ FA_INLINE void F(log_softmax_backward_y_row)(fa_intp n, const T *g, fa_intp sg,
 {
     W total = F(row_dot)(n, g, sg, NULL, 0);
     #pragma omp simd
-    for (fa_intp i = 0; i < n; i++)
-        out[i * so] = (T)((W)g[i * sg] - EXP((W)y[i * sy]) * total);
+    for (fa_intp i = 0; i < n; i++) {
+#if defined(FAST_EXP_DIFF)
+        /* exp(y - 0) in float lanes; y > 700 (no log_softmax output) is
+         * clamped where its exp still overflows float, NaN kept */
+        T yc = SEL(y[i * sy] > 700, (T)700, y[i * sy]);
+        W e = FAST_EXP_DIFF(yc, 0.0f);
+#else
+        W e = EXP((W)y[i * sy]);
+#endif
+        out[i * so] = (T)((W)g[i * sg] - e * total);
+    }
 }
 
 /* softmin = softmax(-x); dx = -y * (g - sum(g * y)). */
