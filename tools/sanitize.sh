@@ -40,7 +40,10 @@ export FASTACT_EXTRA_LDFLAGS="-fsanitize=address,undefined"
 unset FASTACT_EXTRA_CFLAGS FASTACT_EXTRA_LDFLAGS
 
 so="$(ls "$work"/fastact/_ext*.so)"
-if ! nm -D "$so" | grep -q __asan_ || ! nm -D "$so" | grep -q __ubsan_handle_; then
+# (nm's output in a variable: `nm | grep -q` can fail under pipefail when
+# grep exits at the first match and nm gets SIGPIPE)
+symbols="$(nm -D "$so")"
+if ! grep -q __asan_ <<< "$symbols" || ! grep -q __ubsan_handle_ <<< "$symbols"; then
     echo "the module is not instrumented ($so)" >&2
     exit 1
 fi
