@@ -632,8 +632,10 @@ FA_INLINE T F(gelu)(T x)
 /* f' = Phi(x) + x phi(x), phi(x) = exp(-x^2/2)/sqrt(2 pi). */
 FA_INLINE T F(gelu_grad)(T x)
 {
-#ifdef PRECISE_GELU_GRAD
+#if defined(PRECISE_GELU_GRAD)
     return PRECISE_GELU_GRAD(x);
+#elif defined(FAST_GELU_GRAD)
+    return FAST_GELU_GRAD(x);
 #else
     W xw = x, a = WABS(xw), half = 0.5 * fa_erfc_f64(a * FA_RSQRT2);
     W pdf = EXP(-0.5 * (xw * xw)) * FA_RSQRT2PI;
