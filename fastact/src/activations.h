@@ -40,10 +40,8 @@
 #define FAST_GELU fa_gelu_tbl_f32
 #define FA_ARRAY_gelu_f32 fa_gelu_tbl_array
 #endif
-#if defined(FF_HAVE_GELU_GRAD)      /* FMA builds: table gelu' (gathers on AVX2) */
+#if defined(FA_HAVE_GELU_GRAD_V16)  /* AVX-512: table gelu', its array kernels for derivative and backward */
 #define FAST_GELU_GRAD fa_gelu_grad_tbl_f32
-#endif
-#if defined(FA_HAVE_GELU_GRAD_V16)  /* AVX-512: its array kernels for derivative and backward */
 #define FA_ARRAY_gelu_grad_f32 fa_gelu_grad_tbl_array
 #define FA_ARRAY_gelu_backward_f32 fa_gelu_backward_tbl_array
 #endif
