@@ -7,6 +7,7 @@
 #include <math.h>
 #include "fa_math.h"
 #include "fa_fast32.h"
+#include "fa_fast32_gelu_grad.h"
 #include "fa_constants.h"
 #include "fa_precise64.h"
 
@@ -43,6 +44,11 @@
 #define FAST_TANH_SHRINK fa_tanh_shrink_tbl_f32
 #define FA_ARRAY_tanh_shrink_f32 fa_tanh_shrink_tbl_array
 #endif
+#if defined(FA_HAVE_GELU_GRAD_V16)  /* AVX-512: table gelu', its array kernels for derivative and backward */
+#define FAST_GELU_GRAD fa_gelu_grad_tbl_f32
+#define FA_ARRAY_gelu_grad_f32 fa_gelu_grad_tbl_array
+#define FA_ARRAY_gelu_backward_f32 fa_gelu_backward_tbl_array
+#endif
 #define ATAN_T fa_fast_atan_f32
 #define FAST_SIGMOID fa_fast_sigmoid_f32
 #define FAST_SILU fa_fast_silu_f32
@@ -78,6 +84,7 @@
 #undef FAST_GLU
 #undef FAST_GELU
 #undef FAST_TANH_SHRINK
+#undef FAST_GELU_GRAD
 #undef KEEP_NAN
 
 /* float64: the full-precision cores. */

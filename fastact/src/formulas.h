@@ -637,11 +637,15 @@ FA_INLINE T F(gelu)(T x)
 /* f' = Phi(x) + x phi(x), phi(x) = exp(-x^2/2)/sqrt(2 pi). */
 FA_INLINE T F(gelu_grad)(T x)
 {
-#ifdef PRECISE_GELU_GRAD
+#if defined(PRECISE_GELU_GRAD)
     return PRECISE_GELU_GRAD(x);
+#elif defined(FAST_GELU_GRAD)
+    return FAST_GELU_GRAD(x);
 #else
+    /* float32 builds without the table (fa_fast32_gelu_grad.h): the full
+     * double exp, as the lite one's 2^-33 would show near the zero of f' */
     W xw = x, a = WABS(xw), half = 0.5 * fa_erfc_f64(a * FA_RSQRT2);
-    W pdf = EXP(-0.5 * (xw * xw)) * FA_RSQRT2PI;
+    W pdf = fa_exp_f64(-0.5 * (xw * xw)) * FA_RSQRT2PI;
     W r = WSEL(xw >= 0, (1 - half) + a * pdf, half - a * pdf);
     return (T)KEEP_NAN(xw, WSEL(a == INFINITY, WSEL(xw > 0, 1, -0.0), r));
 #endif

@@ -62,6 +62,26 @@ __attribute__((noinline)) void tbl_tanh_shrink_grad(const float *restrict x, flo
     tbl_tanh(x, y, n);
     for (long i = 0; i < n; i++) y[i] = y[i] * y[i];
 }
+/* gelu': the double-lane formula fastact used before the table (formulas.h fallback) */
+static inline float old_gelu_grad_f32(float x)
+{
+    double xw = x, a = fabs(xw), half = 0.5 * fa_erfc_f64(a * FA_RSQRT2);
+    double pdf = fa_exp_w32(-0.5 * (xw * xw)) * FA_RSQRT2PI;
+    double r = xw >= 0 ? (1 - half) + a * pdf : half - a * pdf;
+    return isnan(x) ? x : (float)(a == INFINITY ? (xw > 0 ? 1 : -0.0) : r);
+}
+LOOP(old_gelu_grad, old_gelu_grad_f32(x[i]))
+#ifdef FF_HAVE_GELU_GRAD
+LOOP(tbl_gelu_grad_scalar, fa_gelu_grad_tbl_f32(x[i]))
+#ifdef FA_HAVE_GELU_GRAD_V16
+__attribute__((noinline)) void tbl_gelu_grad(const float *restrict x, float *restrict y, long n)
+{
+    fa_gelu_grad_tbl_array(n, x, y);
+}
+#else
+#define tbl_gelu_grad tbl_gelu_grad_scalar
+#endif
+#endif
 LOOP(fast_sigmoid, fa_fast_sigmoid_f32(x[i]))
 LOOP(fast_silu, fa_fast_silu_f32(x[i]))
 #ifdef FF_HAVE_SOFTPLUS
@@ -113,6 +133,11 @@ static double ref(const char *f, double x)
     if (!strcmp(f, "tshrgrad")) return tanh(x) * tanh(x);
     if (!strncmp(f, "tshr", 4)) return ref_tanh_shrink(x);
     if (!strncmp(f, "tanh", 4)) return tanh(x);
+    if (!strncmp(f, "gelugrad", 8)) {           /* Phi(x) + x phi(x) */
+        if (isinf(x)) return x > 0 ? 1.0 : -0.0;
+        double a = fabs(x), s = 0.5 * erfc(a / sqrt(2.0)) - a * exp(-0.5 * a * a) / sqrt(2.0 * M_PI);
+        return x < 0 ? s : 1.0 - s;
+    }
     if (!strncmp(f, "gelu", 4)) return isinf(x) ? (x > 0 ? x : -0.0) : x * 0.5 * erfc(-x / sqrt(2.0));
     if (!strcmp(f, "sigmoid")) return 1.0 / (1.0 + exp(-x));
     if (!strcmp(f, "silu")) return isinf(x) ? (x > 0 ? x : -0.0) : x / (1.0 + exp(-x));
@@ -129,6 +154,11 @@ static const struct fn FN[] = {
     {"tshrtbl", tbl_tanh_shrink, cur_tanh_shrink}, {"tshrtbls", tbl_tanh_shrink_scalar, tbl_tanh_shrink},
     {"tshrgrad", tbl_tanh_shrink_grad, cur_tanh_shrink_grad},
     {"gelutbl", tbl_gelu, cur_gelu}, {"gelutbls", tbl_gelu_scalar, tbl_gelu},
+#ifdef FF_HAVE_GELU_GRAD
+    {"gelugrad", tbl_gelu_grad, old_gelu_grad}, {"gelugrads", tbl_gelu_grad_scalar, tbl_gelu_grad},
+#else
+    {"gelugrad", 0, old_gelu_grad},
+#endif
     {"sigmoid", fast_sigmoid, cur_sigmoid}, {"silu", fast_silu, cur_silu},
 #ifdef FF_HAVE_SOFTPLUS
     {"softplus", fast_softplus, cur_softplus},
@@ -180,6 +210,8 @@ static int check(const char *f, const char *which, long stride)
     for (int i = 0; i < NFN; i++) if (!strcmp(FN[i].name, f)) F = &FN[i];
     if (!F) { fprintf(stderr, "no function %s\n", f); return 1; }
     arr_t fun = !strcmp(which, "cur") ? F->cur : F->fast;
+    /* derivatives: errors in ULPs of max(|f'|, 2^-20), as tests/ count them */
+    int grad = strstr(f, "grad") != NULL;
     if (!fun) { fprintf(stderr, "no %s %s\n", which, f); return 1; }
     const long B = 1 << 16;
     const uint64_t N = 1ull << 32;
@@ -205,6 +237,8 @@ static int check(const char *f, const char *which, long stride)
             for (long j = 0; j < m; j++) {
                 double r = ref(f, (double)xi[j]);
                 double e = ulp_err(yo[j], r);
+                if (grad && fabs(r) < 0x1p-20 && !isnan(yo[j]))   /* ULPs of 2^-20 */
+                    e = fmin(e, fabs((double)yo[j] - r) / 0x1p-43);
                 if (e > 1.0) l1++;
                 if (e > 0.5) l05++;
                 if (e > lmax || (e != e)) { lmax = e; lw = xi[j]; ly = yo[j]; lr = r; }
