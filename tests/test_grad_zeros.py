@@ -21,11 +21,10 @@ ZERO_CASES = [(row, params) for row, params in cases([r for r in catalog.CATALOG
                                                       if r.kind == catalog.ELEMENTWISE])
               if row.hints("grad_zeros", dict(row.defaults, **params))]
 
-# Measured before this test existed, on every build variant (float32 formulas
-# in double with the lite exp core, ~2^-33 relative, which shows once f' is
-# ~1e-6): left for the owners of these rows.
-KNOWN = {"silu": "beta = 1: 11.5 ULP at x = -1.2784574 (bound 1)",
-         "mish": "16.3 ULP at x = -1.1924274 (bound 2)"}
+# Rows whose float32 derivative is known to miss its bound near a zero
+# (none now: silu' and mish' were 11.5 and 16.3 ULP there with the lite exp
+# core, and take the full double exp since this test found them).
+KNOWN = {}
 
 
 def _marked(case):

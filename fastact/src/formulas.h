@@ -606,7 +606,9 @@ FA_INLINE T F(silu_grad)(T x, T beta)
         r = WSEL(WABS(z) == INFINITY, WSEL(z > 0, 1, 0), r);
         return (T)KEEP_NAN(x, r);
     }
-    W e = EXP(-WABS(z)), r;
+    /* float32: near the root n = 1 + z + e cancels to ~1e-6, so e takes
+     * the full double exp (the lite core's ~2^-33 gave 11.5 ULP there) */
+    W e = fa_exp_f64(-WABS(z)), r;
     e = e - e * WSEL(z < 0, -err, err);
     r = 1 / (1 + e);
     W s = WSEL(z >= 0, r, e * r);
@@ -703,7 +705,10 @@ FA_INLINE T F(mish_grad)(T x)
 #ifdef PRECISE_MISH_GRAD
     return PRECISE_MISH_GRAD(x);
 #else
-    W xw = x, e = EXP(-WABS(xw)), f = e;        /* e^x below 0, e^-x above */
+    /* float32 (float64 has PRECISE_MISH_GRAD): w cancels near the root of
+     * f' (x = -1.1924), so e takes the full double exp, not the lite core
+     * (16.3 ULP there with it) */
+    W xw = x, e = fa_exp_f64(-WABS(xw)), f = e; /* e^x below 0, e^-x above */
     W w = (4 * (xw + 1) + e * (4 * xw + 6)) + (e * e) * (4 + e);
     W d = e * (e + 2) + 2;
     W neg = e * (w / (d * d));
