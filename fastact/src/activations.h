@@ -7,6 +7,7 @@
 #include <math.h>
 #include "fa_math.h"
 #include "fa_fast32.h"
+#include "fa_fast32_squareplus.h"
 #include "fa_constants.h"
 #include "fa_precise64.h"
 
@@ -47,6 +48,9 @@
 #if defined(__FMA__)
 #define FAST_SOFTPLUS fa_fast_softplus_f32   /* beta = 1, no threshold */
 #endif
+#if defined(FF_HAVE_SQUAREPLUS)  /* FMA builds, b in [2^-30, 2^30] */
+#define FAST_SQUAREPLUS fa_fast_squareplus_f32
+#endif
 #include "formulas.h"
 #undef T
 #undef F
@@ -64,6 +68,7 @@
 #undef FAST_ELU
 #undef FAST_EXP
 #undef FAST_SOFTPLUS
+#undef FAST_SQUAREPLUS
 #undef FAST_GELU
 #undef KEEP_NAN
 

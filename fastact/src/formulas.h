@@ -118,13 +118,12 @@ FA_INLINE T F(log_sigmoid_grad)(T x)
 FA_INLINE T F(log_sigmoid_grad_y)(T y) { return (T)-EXPM1((W)y); }
 
 /* float32: n / 6 for the hard functions' numerators n (x + 3, 2x + 3,
- * x (x + 3)), as n times 1/6 rounded to double, no division.  The float x
- * makes n exact in double wherever the result can be a float midpoint or
- * close to one, and the product's error (< 2^-52 relative) then cannot
- * move the float rounding: an exact midpoint stays exact in double, and a
- * non-midpoint quotient keeps at least 2^-47 relative from every midpoint.
- * Bit-identical to the division over all 2^32 inputs
- * (tools/fast32/oldnew_main.c).  float64 results refine it (callers). */
+ * x (x + 3)), as n times 1/6 rounded to double, no division.  For a float
+ * x, n is exact in double wherever n/6 can be a float midpoint, and 1/6's
+ * rounding (2^-54 relative) is below half a double ULP, so an exact
+ * midpoint stays exact and rounds to even; elsewhere the 2^-52 error does
+ * not move the float rounding: bit-identical to the division over all 2^32
+ * inputs (tools/fast32/oldnew.sh, v4, v3, sse2).  float64 refines it. */
 FA_INLINE W F(sixth)(W n) { return n * (1.0 / 6); }
 
 /* hard_sigmoid = relu6(x + 3) / 6, with x + 3 carried exactly (two-sum)
@@ -776,6 +775,10 @@ FA_INLINE W F(squareplus_root)(W a, W b, W *rl)
  * and b/(4|x|) (r + |x| could overflow). */
 FA_INLINE T F(squareplus)(T x, T b)
 {
+#ifdef FAST_SQUAREPLUS
+    if (fa_fast_squareplus_covers(b))   /* loop-invariant: unswitched, see silu */
+        return FAST_SQUAREPLUS(x, b);
+#endif
     W xw = x, bw = b, a = WABS(xw), rl, r = F(squareplus_root)(a, bw, &rl);
     W e, s = fa__two_sum(xw, r, &e);
     W pos = WSEL(a > 0x1p500, xw * 0.5 + r * 0.5, (s + (e + rl)) * 0.5);

@@ -14,6 +14,8 @@
 #include "activations.h"
 #include "fa_fast32.h"
 
+static float SQP_B = 4.0f;    /* squareplus's b: environment FA_B */
+
 typedef void (*arr_t)(const float *restrict, float *restrict, long);
 
 #define LOOP(name, expr)                                                      \
@@ -56,6 +58,14 @@ LOOP(fast_atan, fa_fast_atan_f32(x[i]))
 #ifdef FF_HAVE_ELU
 LOOP(fast_elu, fa_fast_elu_f32(x[i]))
 #endif
+#ifdef FF_HAVE_SQUAREPLUS
+LOOP(fast_squareplus, fa_fast_squareplus_f32(x[i], SQP_B))
+#endif
+/* fastact's float32 kernels as built from ../../fastact/src */
+LOOP(cur_squareplus, act_squareplus_f32(x[i], SQP_B))
+LOOP(cur_hard_sigmoid, act_hard_sigmoid_f32(x[i]))
+LOOP(cur_hard_swish, act_hard_swish_f32(x[i]))
+LOOP(cur_sparse_sigmoid, act_sparse_sigmoid_f32(x[i]))
 /* current fastact float32 (double lanes) */
 LOOP(cur_exp, fa_exp_f32(x[i]))
 LOOP(cur_tanh, act_tanh_f32(x[i]))
@@ -75,6 +85,13 @@ static double ref(const char *f, double x)
     if (!strcmp(f, "softplus")) return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
     if (!strcmp(f, "atan")) return atan(x);
     if (!strcmp(f, "elu")) return x > 0 ? x : expm1(x);
+    if (!strcmp(f, "squareplus")) {    /* x < 0: b / (2 (r + |x|)), no cancellation */
+        double b = SQP_B, r = sqrt(x * x + b);
+        return isinf(x) ? (x > 0 ? x : 0.0) : x >= 0 ? (x + r) / 2 : b / (2 * (r - x));
+    }
+    if (!strcmp(f, "hard_sigmoid")) return x <= -3 ? 0 : x >= 3 ? 1 : (x + 3) / 6;
+    if (!strcmp(f, "hard_swish")) return x <= -3 ? 0 : x >= 3 ? x : x * (x + 3) / 6;
+    if (!strcmp(f, "sparse_sigmoid")) return x <= -1 ? 0 : x >= 1 ? 1 : (x + 1) / 2;
     return NAN;
 }
 
@@ -99,6 +116,14 @@ static const struct fn FN[] = {
 #else
     {"elu", 0, cur_elu},
 #endif
+#ifdef FF_HAVE_SQUAREPLUS
+    {"squareplus", fast_squareplus, cur_squareplus},
+#else
+    {"squareplus", 0, cur_squareplus},
+#endif
+    /* fastact's own kernels (no separate fast version): check with "cur" */
+    {"hard_sigmoid", 0, cur_hard_sigmoid}, {"hard_swish", 0, cur_hard_swish},
+    {"sparse_sigmoid", 0, cur_sparse_sigmoid},
 };
 #define NFN ((int)(sizeof FN / sizeof FN[0]))
 
@@ -220,6 +245,7 @@ static int bench(long n, int reps, const char *only)
 
 int main(int argc, char **argv)
 {
+    if (getenv("FA_B")) SQP_B = (float)atof(getenv("FA_B"));
     if (argc >= 3 && !strcmp(argv[1], "check"))
         return check(argv[2], argc >= 4 ? argv[3] : "fast", argc >= 5 ? atol(argv[4]) : 1);
     if (argc >= 2 && !strcmp(argv[1], "bench"))
