@@ -50,6 +50,7 @@
 #endif
 #if defined(FF_HAVE_SQUAREPLUS)  /* FMA builds, b in [2^-30, 2^30] */
 #define FAST_SQUAREPLUS fa_fast_squareplus_f32
+#define FAST_SQUAREPLUS_GRAD fa_fast_squareplus_grad_f32
 #endif
 #include "formulas.h"
 #undef T
@@ -69,6 +70,7 @@
 #undef FAST_EXP
 #undef FAST_SOFTPLUS
 #undef FAST_SQUAREPLUS
+#undef FAST_SQUAREPLUS_GRAD
 #undef FAST_GELU
 #undef KEEP_NAN
 

@@ -1,4 +1,5 @@
-/* fa_fast32_squareplus.h -- float-lane float32 squareplus (FMA builds).
+/* fa_fast32_squareplus.h -- float-lane float32 squareplus and its derivative
+ * (FMA builds).
  *
  * squareplus(x) = (x + r)/2, r = sqrt(x^2 + b), in float lanes instead of
  * double ones (fa_fast32.h conventions: include after fa_vmath.h; static
@@ -44,6 +45,52 @@ FA_INLINE float fa_fast_squareplus_f32(float x, float b)
     float t = __builtin_fmaf(-q, dl, __builtin_fmaf(-q, dh, hb));
     float neg = fa__sel32(huge, q, __builtin_fmaf(t, q * (2.0f / b), q));
     pos = fa__sel32(huge, x, pos);
+    return fa__sel32(x >= 0.0f, pos, neg);               /* NaN: neg is NaN */
+}
+
+/* squareplus'(x) = (1 + x/r)/2, the same r = r0 + rl (h = 1/(2 r0) from
+ * the division the root's correction takes anyway):
+ *   x >= 0: x/r = g + (x - g r0 - g rl)/r0, g = x/r0 ~ 2 x h, FMA residual;
+ *           then 1/2 + g/2 as an exact Fast2Sum pair plus the correction:
+ *           one rounding; |x| > 2^40 gives 1.
+ *   x <  0: b / (2 r (r + a)), no cancellation: the denominator r (r + a) =
+ *           ph + pl (FMA product; the low parts of r and r + a in pl),
+ *           q = (b/2)/ph, then q + (b/2 - q ph - q pl)/ph as in the forward
+ *           kernel.  |x| > 2^40 (r = a): the same with a scaled by 2^-64
+ *           (capped at 2^32: beyond, the result is below the least
+ *           subnormal) and the quotient scaled back by 2^-128; a subnormal
+ *           result is rounded once, on its own grid, before the scaling. */
+FA_INLINE float fa_fast_squareplus_grad_f32(float x, float b)
+{
+    float a = fa__abs32(x);
+    int huge = a > 0x1p40f;                              /* false for NaN */
+    float ac = fa__sel32(huge, 0x1p40f, a);
+    float w = ac * ac, wl = __builtin_fmaf(ac, ac, -w);
+    int wbig = w > b;
+    float hi = fa__sel32(wbig, w, b), lo = fa__sel32(wbig, b, w);
+    float zh = hi + lo, zl = ((hi - zh) + lo) + wl;
+    float r0 = __builtin_sqrtf(zh);
+    float h = 0.5f / r0;
+    float rl = (__builtin_fmaf(-r0, r0, zh) + zl) * h;
+    /* x >= 0 */
+    float g = x * (2.0f * h);
+    float gc = (__builtin_fmaf(-g, r0, x) - g * rl) * (2.0f * h);
+    float hg = 0.5f * g, s = 0.5f + hg, e = (0.5f - s) + hg;
+    float pos = fa__sel32(huge, 1.0f, s + (e + 0.5f * gc));
+    /* x < 0 */
+    float as = fa__sel32(a * 0x1p-64f > 0x1p32f, 0x1p32f, a * 0x1p-64f);
+    float re = fa__sel32(huge, as, r0), ae = fa__sel32(huge, as, a);
+    rl = fa__sel32(huge, 0.0f, rl);
+    float dh = re + ae, dl = ((re - dh) + ae) + rl;      /* r + a */
+    float ph = re * dh;
+    float pl = __builtin_fmaf(re, dh, -ph) + (re * dl + rl * dh);
+    float hb = 0.5f * b, q = hb / ph;
+    float t = __builtin_fmaf(-q, pl, __builtin_fmaf(-q, ph, hb));
+    float c = t * (q * (2.0f / b)), neg = q + c;
+    /* huge and q 2^-128 subnormal (q < 4): 4 + q + c rounded once puts
+     * the rounding on the subnormal grid (ulp(4) = 2^-21 = 2^128 2^-149) */
+    float s4 = 4.0f + q, e4 = (4.0f - s4) + q, sub = (s4 + (e4 + c)) - 4.0f;
+    neg = fa__sel32(huge, (fa__sel32(q < 4.0f, sub, neg) * 0x1p-64f) * 0x1p-64f, neg);
     return fa__sel32(x >= 0.0f, pos, neg);               /* NaN: neg is NaN */
 }
 #endif

@@ -790,6 +790,10 @@ FA_INLINE T F(squareplus)(T x, T b)
  * b/(r (r + |x|)), written (b/(2r))/(r + |x|): no cancellation. */
 FA_INLINE T F(squareplus_grad)(T x, T b)
 {
+#ifdef FAST_SQUAREPLUS_GRAD
+    if (fa_fast_squareplus_covers(b))   /* loop-invariant: unswitched, see silu */
+        return FAST_SQUAREPLUS_GRAD(x, b);
+#endif
     W xw = x, bw = b, a = WABS(xw), rl, r = F(squareplus_root)(a, bw, &rl);
     W q = xw / r, ratio = q - q * (rl / r);
     W pos = WSEL(r == 0, 0.5, WSEL(a == INFINITY, 1, (1 + ratio) * 0.5));
