@@ -255,12 +255,14 @@ def _glu_terms(g, x, axis):
 DEFAULT_MIN_PARALLEL = 1 << 16
 # float32 tanh, gelu and tanh_shrink were scaled by hand from their measured
 # values when their kernels became 2x, 19x and 4.5x cheaper (AVX-512 tables;
-# tanh_shrink 1024 -> 4096: harness 0.98-1.0 -> 0.216-0.22 ns/el); re-measure.
+# tanh_shrink 1024 -> 4096: harness 0.98-1.0 -> 0.216-0.22 ns/el); so were
+# float32 hard_sigmoid (x2.35), hard_swish (x1.6), sparse_sigmoid (x2.4) and
+# squareplus (x2.0) when their divisions and double lanes went; re-measure.
 # BEGIN MIN_PARALLEL
 MIN_PARALLEL = {
     'sigmoid': (2048, 1024),
     'log_sigmoid': (1440, 1024),
-    'hard_sigmoid': (4096, 4096),
+    'hard_sigmoid': (8192, 4096),
     'tanh': (5792, 1024),
     'hard_tanh': (32768, 16384),
     'tanh_shrink': (4096, 1024),
@@ -276,12 +278,12 @@ MIN_PARALLEL = {
     'celu': (1024, 1024),
     'gelu': (8192, 1024),
     'silu': (1440, 1024),
-    'hard_swish': (4096, 5792),
+    'hard_swish': (5792, 5792),
     'mish': (1024, 1024),
     'softplus': (2048, 1024),
-    'squareplus': (1440, 1440),
+    'squareplus': (2896, 1440),
     'sparse_plus': (4096, 5792),
-    'sparse_sigmoid': (4096, 8192),
+    'sparse_sigmoid': (11584, 8192),
     'soft_shrink': (16384, 16384),
     'hard_shrink': (46336, 23168),
     'exponential': (16384, 16384),

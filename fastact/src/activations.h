@@ -8,6 +8,7 @@
 #include "fa_math.h"
 #include "fa_fast32.h"
 #include "fa_fast32_gelu_grad.h"
+#include "fa_fast32_squareplus.h"
 #include "fa_constants.h"
 #include "fa_precise64.h"
 
@@ -63,6 +64,10 @@
 #if defined(FF_HAVE_GLU)
 #define FAST_GLU fa_fast_glu_f32
 #endif
+#if defined(FF_HAVE_SQUAREPLUS)  /* FMA builds, b in [2^-30, 2^30] */
+#define FAST_SQUAREPLUS fa_fast_squareplus_f32
+#define FAST_SQUAREPLUS_GRAD fa_fast_squareplus_grad_f32
+#endif
 #include "formulas.h"
 #undef T
 #undef F
@@ -82,6 +87,8 @@
 #undef FAST_SOFTPLUS
 #undef FAST_EXP_DIFF
 #undef FAST_GLU
+#undef FAST_SQUAREPLUS
+#undef FAST_SQUAREPLUS_GRAD
 #undef FAST_GELU
 #undef FAST_TANH_SHRINK
 #undef FAST_GELU_GRAD

@@ -117,14 +117,25 @@ FA_INLINE T F(log_sigmoid_grad)(T x)
 /* 1 - sigmoid(x) = 1 - exp(y) */
 FA_INLINE T F(log_sigmoid_grad_y)(T y) { return (T)-EXPM1((W)y); }
 
+/* float32: n / 6 for the hard functions' numerators n (x + 3, 2x + 3,
+ * x (x + 3)), as n times 1/6 rounded to double, no division.  For a float
+ * x, n is exact in double wherever n/6 can be a float midpoint, and 1/6's
+ * rounding (2^-54 relative) is below half a double ULP, so an exact
+ * midpoint stays exact and rounds to even; elsewhere the 2^-52 error does
+ * not move the float rounding: bit-identical to the division over all 2^32
+ * inputs (tools/fast32/oldnew.sh, v4, v3, sse2).  float64 refines it. */
+FA_INLINE W F(sixth)(W n) { return n * (1.0 / 6); }
+
 /* hard_sigmoid = relu6(x + 3) / 6, with x + 3 carried exactly (two-sum)
- * so the result is one rounding of the exact value. */
+ * so the result is one rounding of the exact value.  float32: no division
+ * (see F(sixth)). */
 FA_INLINE T F(hard_sigmoid)(T x)
 {
-    W xw = x, e, s = fa__two_sum(xw, 3, &e);
-    W mid = s / 6 + e / 6;
+    W xw = x, mid = F(sixth)(xw + 3);
     if (sizeof(T) == sizeof(double)) {         /* the quotient's exact residual too */
-        W pl, p = fa__two_prod(mid, 6, &pl);
+        W e, s = fa__two_sum(xw, 3, &e), pl, p;
+        mid = s / 6 + e / 6;
+        p = fa__two_prod(mid, 6, &pl);
         mid = mid + (((s - p) - pl) + e) * (1.0 / 6);
     }
     return (T)KEEP_NAN(xw, WSEL(xw <= -3, 0, WSEL(xw >= 3, 1, mid)));
@@ -723,9 +734,9 @@ FA_INLINE T F(mish_grad)(T x)
 /* hard_swish = x relu6(x + 3)/6, x + 3 exact (two-sum): one rounding. */
 FA_INLINE T F(hard_swish)(T x)
 {
-    W xw = x, e, s = fa__two_sum(xw, 3, &e);
-    W mid = (xw * s + xw * e) / 6;
+    W xw = x, mid = F(sixth)(xw * (xw + 3));        /* float32: x (x + 3) one rounding in double */
     if (sizeof(T) == sizeof(double)) {
+        W e, s = fa__two_sum(xw, 3, &e);
         /* x s exact (two-product) and the quotient's exact residual: one
          * rounding, not three (1.7 ULP) */
         W nl, nh = fa__two_prod(xw, s, &nl), pl;
@@ -739,10 +750,11 @@ FA_INLINE T F(hard_swish)(T x)
 /* PyTorch's hardswish_backward: 0 below -3, (2x + 3)/6 on [-3, 3], 1 above. */
 FA_INLINE T F(hard_swish_grad)(T x)
 {
-    W xw = x, e, s = fa__two_sum(2 * xw, 3, &e);
-    W mid = s / 6 + e / 6;
+    W xw = x, mid = F(sixth)(2 * xw + 3);
     if (sizeof(T) == sizeof(double)) {         /* the quotient's exact residual too */
-        W pl, p = fa__two_prod(mid, 6, &pl);
+        W e, s = fa__two_sum(2 * xw, 3, &e), pl, p;
+        mid = s / 6 + e / 6;
+        p = fa__two_prod(mid, 6, &pl);
         mid = mid + (((s - p) - pl) + e) * (1.0 / 6);
     }
     return (T)KEEP_NAN(xw, WSEL(xw < -3, 0, WSEL(xw > 3, 1, mid)));
@@ -777,6 +789,10 @@ FA_INLINE W F(squareplus_root)(W a, W b, W *rl)
  * and b/(4|x|) (r + |x| could overflow). */
 FA_INLINE T F(squareplus)(T x, T b)
 {
+#ifdef FAST_SQUAREPLUS
+    if (fa_fast_squareplus_covers(b))   /* loop-invariant: unswitched, see silu */
+        return FAST_SQUAREPLUS(x, b);
+#endif
     W xw = x, bw = b, a = WABS(xw), rl, r = F(squareplus_root)(a, bw, &rl);
     W e, s = fa__two_sum(xw, r, &e);
     W pos = WSEL(a > 0x1p500, xw * 0.5 + r * 0.5, (s + (e + rl)) * 0.5);
@@ -788,6 +804,10 @@ FA_INLINE T F(squareplus)(T x, T b)
  * b/(r (r + |x|)), written (b/(2r))/(r + |x|): no cancellation. */
 FA_INLINE T F(squareplus_grad)(T x, T b)
 {
+#ifdef FAST_SQUAREPLUS_GRAD
+    if (fa_fast_squareplus_covers(b))   /* loop-invariant: unswitched, see silu */
+        return FAST_SQUAREPLUS_GRAD(x, b);
+#endif
     W xw = x, bw = b, a = WABS(xw), rl, r = F(squareplus_root)(a, bw, &rl);
     W q = xw / r, ratio = q - q * (rl / r);
     W pos = WSEL(r == 0, 0.5, WSEL(a == INFINITY, 1, (1 + ratio) * 0.5));
@@ -810,6 +830,13 @@ FA_INLINE T F(sparse_plus)(T x)
 /* sparse_sigmoid (JAX): 0, (x + 1)/2, 1; sparse_plus' is sparse_sigmoid. */
 FA_INLINE T F(sparse_sigmoid)(T x)
 {
+    if (sizeof(T) != sizeof(double)) {
+        /* float32 in float lanes: x + 1 = s + e exactly (Fast2Sum, |x| < 1)
+         * and 0.5 s + 0.5 e is (x + 1)/2 rounded once (0.5 e can lose a
+         * subnormal bit only where the result is 0.5 anyway) */
+        T s = x + 1, e = (1 - s) + x;
+        return KEEP_NAN(x, SEL(x <= -1, (T)0, SEL(x >= 1, (T)1, (T)0.5 * s + (T)0.5 * e)));
+    }
     W xw = x, e, s = fa__two_sum(xw, 1, &e);
     W mid = s * 0.5 + e * 0.5;
     return (T)KEEP_NAN(xw, WSEL(xw <= -1, 0, WSEL(xw >= 1, 1, mid)));

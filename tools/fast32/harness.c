@@ -14,6 +14,9 @@
 #include "activations.h"
 #include "fa_fast32.h"
 
+static float SQP_B = 4.0f;    /* squareplus's b: environment FA_B */
+static double MIN_REF = 0;    /* check: results below this in magnitude are skipped (FA_MIN_REF) */
+
 typedef void (*arr_t)(const float *restrict, float *restrict, long);
 
 #define LOOP(name, expr)                                                      \
@@ -93,6 +96,16 @@ LOOP(fast_atan, fa_fast_atan_f32(x[i]))
 #ifdef FF_HAVE_ELU
 LOOP(fast_elu, fa_fast_elu_f32(x[i]))
 #endif
+#ifdef FF_HAVE_SQUAREPLUS
+LOOP(fast_squareplus, fa_fast_squareplus_f32(x[i], SQP_B))
+LOOP(fast_squareplus_grad, fa_fast_squareplus_grad_f32(x[i], SQP_B))
+#endif
+/* fastact's float32 kernels as built from ../../fastact/src */
+LOOP(cur_squareplus, act_squareplus_f32(x[i], SQP_B))
+LOOP(cur_squareplus_grad, act_squareplus_grad_f32(x[i], SQP_B))
+LOOP(cur_hard_sigmoid, act_hard_sigmoid_f32(x[i]))
+LOOP(cur_hard_swish, act_hard_swish_f32(x[i]))
+LOOP(cur_sparse_sigmoid, act_sparse_sigmoid_f32(x[i]))
 /* current fastact float32 (double lanes) */
 LOOP(cur_exp, fa_exp_f32(x[i]))
 LOOP(cur_tanh, act_tanh_f32(x[i]))
@@ -144,6 +157,17 @@ static double ref(const char *f, double x)
     if (!strcmp(f, "softplus")) return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
     if (!strcmp(f, "atan")) return atan(x);
     if (!strcmp(f, "elu")) return x > 0 ? x : expm1(x);
+    if (!strcmp(f, "squareplus")) {    /* x < 0: b / (2 (r + |x|)), no cancellation */
+        double b = SQP_B, r = sqrt(x * x + b);
+        return isinf(x) ? (x > 0 ? x : 0.0) : x >= 0 ? (x + r) / 2 : b / (2 * (r - x));
+    }
+    if (!strcmp(f, "squareplus_grad")) {    /* x < 0: b / (2 r (r + |x|)) */
+        double b = SQP_B, r = sqrt(x * x + b);
+        return isinf(x) ? (x > 0 ? 1.0 : 0.0) : x >= 0 ? 0.5 * (1 + x / r) : b / (2 * r * (r - x));
+    }
+    if (!strcmp(f, "hard_sigmoid")) return x <= -3 ? 0 : x >= 3 ? 1 : (x + 3) / 6;
+    if (!strcmp(f, "hard_swish")) return x <= -3 ? 0 : x >= 3 ? x : x * (x + 3) / 6;
+    if (!strcmp(f, "sparse_sigmoid")) return x <= -1 ? 0 : x >= 1 ? 1 : (x + 1) / 2;
     return NAN;
 }
 
@@ -175,6 +199,16 @@ static const struct fn FN[] = {
 #else
     {"elu", 0, cur_elu},
 #endif
+#ifdef FF_HAVE_SQUAREPLUS
+    {"squareplus", fast_squareplus, cur_squareplus},
+    {"squareplus_grad", fast_squareplus_grad, cur_squareplus_grad},
+#else
+    {"squareplus", 0, cur_squareplus},
+    {"squareplus_grad", 0, cur_squareplus_grad},
+#endif
+    /* fastact's own kernels (no separate fast version): check with "cur" */
+    {"hard_sigmoid", 0, cur_hard_sigmoid}, {"hard_swish", 0, cur_hard_swish},
+    {"sparse_sigmoid", 0, cur_sparse_sigmoid},
 };
 #define NFN ((int)(sizeof FN / sizeof FN[0]))
 
@@ -236,6 +270,7 @@ static int check(const char *f, const char *which, long stride)
             fun(xi, yo, m);
             for (long j = 0; j < m; j++) {
                 double r = ref(f, (double)xi[j]);
+                if (fabs(r) < MIN_REF) continue;    /* FA_MIN_REF: e.g. skip subnormal results */
                 double e = ulp_err(yo[j], r);
                 if (grad && fabs(r) < 0x1p-20 && !isnan(yo[j]))   /* ULPs of 2^-20 */
                     e = fmin(e, fabs((double)yo[j] - r) / 0x1p-43);
@@ -301,6 +336,8 @@ static int bench(long n, int reps, const char *only)
 
 int main(int argc, char **argv)
 {
+    if (getenv("FA_B")) SQP_B = (float)atof(getenv("FA_B"));
+    if (getenv("FA_MIN_REF")) MIN_REF = atof(getenv("FA_MIN_REF"));
     if (argc >= 3 && !strcmp(argv[1], "check"))
         return check(argv[2], argc >= 4 ? argv[3] : "fast", argc >= 5 ? atol(argv[4]) : 1);
     if (argc >= 2 && !strcmp(argv[1], "bench"))

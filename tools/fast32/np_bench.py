@@ -17,6 +17,12 @@ out = np.empty_like(x)
 tmp = np.empty_like(x)
 def sigmoid(x, o):            # best NumPy composition, in place
     np.negative(x, out=o); np.exp(o, out=o); o += 1; np.reciprocal(o, out=o)
+def hard_sigmoid(x, o):       # np.clip(x/6 + 0.5, 0, 1), in place
+    np.divide(x, np.float32(6), out=o); o += np.float32(0.5); np.clip(o, 0, 1, out=o)
+def sparse_sigmoid(x, o):     # np.clip((x + 1)/2, 0, 1), in place
+    np.add(x, np.float32(1), out=o); o *= np.float32(0.5); np.clip(o, 0, 1, out=o)
+def squareplus(x, o):         # (x + np.sqrt(x*x + 4))/2, in place
+    np.multiply(x, x, out=o); o += np.float32(4); np.sqrt(o, out=o); o += x; o *= np.float32(0.5)
 cases = {
     "exp": lambda x, o: np.exp(x, out=o),
     "tanh": lambda x, o: np.tanh(x, out=o),
@@ -27,6 +33,10 @@ cases = {
     "silu(composed)": lambda x, o: (sigmoid(x, o), np.multiply(o, x, out=o)),
     "softplus(logaddexp(x,0))": lambda x, o: np.logaddexp(x, np.float32(0), out=o),
     "tanh_shrink(x - tanh(x))": lambda x, o: (np.tanh(x, out=o), np.subtract(x, o, out=o)),
+    "hard_sigmoid(composed)": hard_sigmoid,
+    "hard_swish(composed)": lambda x, o: (hard_sigmoid(x, o), np.multiply(o, x, out=o)),
+    "sparse_sigmoid(composed)": sparse_sigmoid,
+    "squareplus(composed)": squareplus,
     "copy": lambda x, o: np.copyto(o, x),
 }
 for name, f in cases.items():

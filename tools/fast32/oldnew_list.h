@@ -1,0 +1,11 @@
+/* The kernels oldnew compares: LOOP(name, expression in x[i]). */
+LOOP(hard_sigmoid, act_hard_sigmoid_f32(x[i]))
+LOOP(hard_sigmoid_grad, act_hard_sigmoid_grad_f32(x[i]))
+LOOP(hard_swish, act_hard_swish_f32(x[i]))
+LOOP(hard_swish_grad, act_hard_swish_grad_f32(x[i]))
+LOOP(sparse_sigmoid, act_sparse_sigmoid_f32(x[i]))
+LOOP(sparse_sigmoid_grad, act_sparse_sigmoid_grad_f32(x[i]))
+LOOP(squareplus, act_squareplus_f32(x[i], 4.0f))
+LOOP(squareplus_grad, act_squareplus_grad_f32(x[i], 4.0f))
+LOOP(arctan, act_arctan_f32(x[i]))
+LOOP(arctan_grad, act_arctan_grad_f32(x[i]))
