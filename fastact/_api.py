@@ -346,7 +346,9 @@ class Activation:
             raise np.exceptions.AxisError(
                 f"{self._qualname}: axis {axis} is out of bounds for an array "
                 f"of dimension {ndim}")
-        axes = [(axis,)] * (len(arrays) + 1)
+        # as a negative index: grad may have fewer dimensions than x or y
+        # (it broadcasts), and each operand counts its axes from the end
+        axes = [(axis % ndim - ndim,)] * (len(arrays) + 1)
         dtype = compute or np.result_type(*arrays)
         if dtype == np.float16:
             # The row kernels exist for float32/float64: compute float16 in

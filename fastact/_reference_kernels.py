@@ -1392,7 +1392,10 @@ def softmin(x, axis):
 def _backward_in(g, y):
     g = np.asarray(g)
     y = np.asarray(y)
-    return g.astype(np.float64), y.astype(np.float64), _out_dtype(g, y)
+    dt = _out_dtype(g, y)
+    # g broadcasts to y's shape first: the row sums run along y's axis
+    g = np.broadcast_to(g, np.broadcast_shapes(g.shape, y.shape))
+    return g.astype(np.float64), y.astype(np.float64), dt
 
 
 @_public

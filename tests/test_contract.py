@@ -253,6 +253,30 @@ def test_axis_backward_against_central_differences(case, axis):
                                    rtol=1e-6, atol=1e-9)
 
 
+@pytest.mark.parametrize("case", [c for c in cases(AXIS) if not c[0].halves], ids=case_id)
+@pytest.mark.parametrize("axis", [0, 1, 2, -1, -2])
+def test_axis_backward_with_a_broadcast_grad(case, axis):
+    """grad with fewer dimensions than x (it broadcasts, not along the axis)
+    gives what its explicit broadcast gives, in fastact and its reference:
+    a positive axis once meant a different dimension of such a grad (found
+    by the thorough hypothesis run)."""
+    row, params = case
+    x = np.random.default_rng(4).normal(size=(3, 4, 5))
+    for f in (get(row), get(row, reference=True)):
+        y = f(x, axis=axis)
+        for ndim in (1, 2):
+            if axis % 3 < 3 - ndim:
+                continue                  # would broadcast along the axis: an error
+            g = np.random.default_rng(ndim).normal(size=x.shape[-ndim:])
+            full = np.broadcast_to(g, x.shape)
+            np.testing.assert_allclose(f.backward(g, x, axis=axis), f.backward(full, x, axis=axis),
+                                       rtol=1e-13, atol=1e-15)
+            if from_y_allowed(row, params):
+                np.testing.assert_allclose(f.backward(g, y=y, axis=axis),
+                                           f.backward(full, y=y, axis=axis),
+                                           rtol=1e-13, atol=1e-15)
+
+
 @pytest.mark.parametrize("case", list(cases(AXIS)), ids=case_id)
 def test_axis_any_axis_and_layout(case):
     row, params = case
@@ -338,3 +362,18 @@ def test_results_do_not_depend_on_thread_count(case):
         gtwo = grad_x(f.backward(g, x, **params))
     np.testing.assert_array_equal(one, two)
     np.testing.assert_array_equal(gone, gtwo)
+
+
+@pytest.mark.parametrize("beta, overflows", [(5e-324, True), (1e-310, True), (1e-308, False)])
+def test_softplus_with_a_beta_so_small_that_ln2_over_beta_overflows(beta, overflows):
+    """log(2)/beta beyond float64 gives +inf, as the reference does (a NaN
+    from the two-sum of max(x, 0) and an infinite quotient before; found by
+    the thorough hypothesis run)."""
+    x = np.array([0.377, -0.396, 1.92, 0.0])
+    want = fa.reference.softplus(x, beta=beta)
+    got = fa.softplus(x, beta=beta)
+    assert np.isposinf(want).all() == overflows
+    if overflows:
+        np.testing.assert_array_equal(got, want)
+    else:
+        np.testing.assert_allclose(got, want, rtol=1e-15)

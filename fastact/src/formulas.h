@@ -507,6 +507,7 @@ FA_INLINE T F(softplus)(T x, T beta, T threshold)
         W ql = (((nh - p) - pe) + nl) * (1 / (W)beta);
         ql = WSEL((WABS(q) < 0x1p990) & ((W)beta < 0x1p990), ql, 0);   /* Dekker's split */
         W se, s = fa__two_sum(WSEL(xw > 0, xw, 0), q, &se);
+        se = WSEL(WABS(s) < INFINITY, se, 0);           /* ln2/beta overflows: tiny beta */
         r = WSEL(z < -700, fa__ldexp_big(q + ql, kb), s + (se + ql));
         r = WSEL(xw == INFINITY, xw, WSEL(xw == xw, r, xw));
     } else {
