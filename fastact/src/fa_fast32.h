@@ -376,19 +376,10 @@ FA_INLINE __m512 ff__pow2i_v16(__m512i k)
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(k, _mm512_set1_epi32(127)), 23));
 }
 
-FA_INLINE __m512 fa_gelu_tbl_v16(__m512 x)
+/* exp(-a^2/2) = 2^k (eh + el), a^2/2 as an exact pair: ff__exp_hl2 of
+ * gelu's scalar twin, 16 lanes (gelu and gelu' share it). */
+FA_INLINE __m512 ff__exp_half_sq_v16(__m512 a, __m512i *k_out, __m512 *el_out)
 {
-    const __m512i absmask = _mm512_set1_epi32(0x7fffffff);
-    __m512 a = _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(x), absmask));
-    a = _mm512_min_ps(_mm512_set1_ps(FF_GELU_AMAX), a);  /* min returns a if a is NaN */
-    __m512i t = _mm512_sub_epi32(_mm512_srli_epi32(_mm512_castps_si512(a), 21),
-                                 _mm512_set1_epi32((int)FF_GELU_BASE));
-    t = _mm512_min_epu32(t, _mm512_set1_epi32(31));
-    __m512 d = _mm512_sub_ps(a, ff__gelu_lookup(0, t));
-    __m512 p = ff__gelu_lookup(FF_GELU_NCOEF, t);
-    for (int i = FF_GELU_NCOEF - 1; i >= 2; --i)
-        p = _mm512_fmadd_ps(p, d, ff__gelu_lookup(i, t));
-    __m512 q = _mm512_mul_ps(d, p), c0 = ff__gelu_lookup(1, t);
     __m512 sh = _mm512_mul_ps(a, a), sl = _mm512_fmsub_ps(a, a, sh);
     __m512 wh = _mm512_mul_ps(_mm512_set1_ps(-0.5f), sh);
     __m512 wl = _mm512_mul_ps(_mm512_set1_ps(-0.5f), sl);
@@ -407,6 +398,26 @@ FA_INLINE __m512 fa_gelu_tbl_v16(__m512 x)
     const __m512 one = _mm512_set1_ps(1.0f);
     __m512 eh = _mm512_add_ps(one, r1);
     __m512 el = _mm512_add_ps(_mm512_add_ps(_mm512_sub_ps(one, eh), r1), _mm512_add_ps(c, ep));
+    *k_out = k;
+    *el_out = el;
+    return eh;
+}
+
+FA_INLINE __m512 fa_gelu_tbl_v16(__m512 x)
+{
+    const __m512i absmask = _mm512_set1_epi32(0x7fffffff);
+    __m512 a = _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(x), absmask));
+    a = _mm512_min_ps(_mm512_set1_ps(FF_GELU_AMAX), a);  /* min returns a if a is NaN */
+    __m512i t = _mm512_sub_epi32(_mm512_srli_epi32(_mm512_castps_si512(a), 21),
+                                 _mm512_set1_epi32((int)FF_GELU_BASE));
+    t = _mm512_min_epu32(t, _mm512_set1_epi32(31));
+    __m512 d = _mm512_sub_ps(a, ff__gelu_lookup(0, t));
+    __m512 p = ff__gelu_lookup(FF_GELU_NCOEF, t);
+    for (int i = FF_GELU_NCOEF - 1; i >= 2; --i)
+        p = _mm512_fmadd_ps(p, d, ff__gelu_lookup(i, t));
+    __m512 q = _mm512_mul_ps(d, p), c0 = ff__gelu_lookup(1, t);
+    __m512i k;
+    __m512 el, eh = ff__exp_half_sq_v16(a, &k, &el);
     /* a (eh + el)(c0 + q) */
     __m512 uh = _mm512_mul_ps(a, eh);
     __m512 ul = _mm512_add_ps(_mm512_fmsub_ps(a, eh, uh), _mm512_mul_ps(a, el));

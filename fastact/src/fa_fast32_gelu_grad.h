@@ -82,23 +82,8 @@ FA_INLINE __m512 fa_gelu_grad_tbl_v16(__m512 x)
         _mm512_set1_epi32((int)FF_GELU_GRAD_NROOT));
     __m512 fh = _mm512_mask_blend_ps(root, one, _mm512_sub_ps(a, _mm512_set1_ps(FF_GELU_GRAD_R_HI)));
     __m512 fl = _mm512_maskz_mov_ps(root, _mm512_set1_ps(-FF_GELU_GRAD_R_LO));
-    __m512 sh = _mm512_mul_ps(a, a), sl = _mm512_fmsub_ps(a, a, sh);
-    __m512 wh = _mm512_mul_ps(_mm512_set1_ps(-0.5f), sh);
-    __m512 wl = _mm512_mul_ps(_mm512_set1_ps(-0.5f), sl);
-    /* ff__exp_hl2 */
-    const __m512 shift = _mm512_set1_ps(FF_SHIFT);
-    __m512 et = _mm512_fmadd_ps(wh, _mm512_set1_ps(FF_INVLN2), shift);
-    __m512i k = _mm512_sub_epi32(_mm512_castps_si512(et), _mm512_castps_si512(shift));
-    __m512 kf = _mm512_sub_ps(et, shift);
-    __m512 r1 = _mm512_fmadd_ps(kf, _mm512_set1_ps(-FF_LN2HI), wh);
-    __m512 c = _mm512_fmadd_ps(kf, _mm512_set1_ps(-FF_LN2LO), wl);
-    __m512 r = _mm512_add_ps(r1, c);
-    __m512 ep = _mm512_set1_ps(ff_c_exp[FF_N_EXP - 1]);
-    for (int i = FF_N_EXP - 2; i >= 0; --i)
-        ep = _mm512_fmadd_ps(ep, r, _mm512_set1_ps(ff_c_exp[i]));
-    ep = _mm512_mul_ps(_mm512_mul_ps(r, r), ep);
-    __m512 eh = _mm512_add_ps(one, r1);
-    __m512 el = _mm512_add_ps(_mm512_add_ps(_mm512_sub_ps(one, eh), r1), _mm512_add_ps(c, ep));
+    __m512i k;
+    __m512 el, eh = ff__exp_half_sq_v16(a, &k, &el);
     /* F (eh + el)(c0 + q) */
     __m512 uh = _mm512_mul_ps(fh, eh);
     __m512 ul = _mm512_add_ps(_mm512_fmsub_ps(fh, eh, uh),
