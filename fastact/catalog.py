@@ -233,6 +233,7 @@ def _softmax_terms(g, y, axis):
 
 def _log_softmax_terms(g, y, axis):
     import numpy as np
+    g = np.broadcast_to(g, np.broadcast_shapes(np.shape(g), np.shape(y)))  # row sums of the full g
     total = np.sum(np.abs(g), axis=axis, keepdims=True)     # g - exp(y) sum(g)
     return np.abs(g) + np.exp(y) * total
 
