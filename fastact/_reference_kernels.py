@@ -1316,7 +1316,7 @@ def _accurate_sum(e, axis):
     redo = ~np.isfinite(total)
     if redo.any():
         scaled = np.ldexp(_compensated_sum(np.ldexp(e, -64), axis), 64)
-        total = np.where(redo, scaled, total)
+        total = np.where(redo & ~np.isnan(scaled), scaled, total)   # as fastact's row_dot
     return total
 
 

@@ -377,3 +377,20 @@ def test_softplus_with_a_beta_so_small_that_ln2_over_beta_overflows(beta, overfl
         np.testing.assert_array_equal(got, want)
     else:
         np.testing.assert_allclose(got, want, rtol=1e-15)
+
+
+def test_axis_backward_edge_cases_found_by_the_thorough_run():
+    """Regression tests (thorough hypothesis run): an infinite row sum g.y
+    with a subnormal factor stays infinite when the sum is redone scaled
+    (it was NaN); float32 log_softmax backward multiplies exp(y) by the row
+    sum in double, where exp(y) alone is below the float range."""
+    y = np.array([0.0, 2.134765625, np.inf, 0.0, 0.0])
+    g = np.array([3.0517578125e-05, 25972.859375, 3.76197245742766e-310, 0.3147, -1.607])
+    with np.errstate(all="ignore"):
+        got = fa.softmax.backward(g, y=y)
+    np.testing.assert_array_equal(got[1:3], [-np.inf, -np.inf])
+    x = np.array([0.0, 3.078125, 126.4375, -1673.0], np.float32)
+    g = np.array([1.4441782e-41, 1.4441782e-41, -1.0180076e+24, 1.5370500e-35], np.float32)
+    want = fa.reference.log_softmax.backward(g, x)
+    np.testing.assert_allclose(fa.log_softmax.backward(g, x), want, rtol=1e-6)
+    assert fa.log_softmax.backward(g, x)[1] > 1e-31     # exp(-123.4) * 1e24, not 1.4e-41

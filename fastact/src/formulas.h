@@ -1016,14 +1016,14 @@ FA_INLINE W F(row_dot_scaled)(fa_intp n, const T *a, fa_intp sa, const T *b, fa_
         #pragma omp simd
         for (int j = 0; j < FA_LANES; j++) {
             W err;
-            lane[j] = fa__two_sum(lane[j], (W)a[(i + j) * sa] * scale
-                                           * (b ? (W)b[(i + j) * sb] : 1), &err);
+            lane[j] = fa__two_sum(lane[j], ((W)a[(i + j) * sa]
+                                            * (b ? (W)b[(i + j) * sb] : 1)) * scale, &err);
             low[j] += compensate ? err : 0;
         }
     }
     for (int j = 0; i < n; i++, j++) {
         W err;
-        lane[j] = fa__two_sum(lane[j], (W)a[i * sa] * scale * (b ? (W)b[i * sb] : 1), &err);
+        lane[j] = fa__two_sum(lane[j], ((W)a[i * sa] * (b ? (W)b[i * sb] : 1)) * scale, &err);
         low[j] += compensate ? err : 0;
     }
     W sum = 0, sum_low = 0, err;
@@ -1040,8 +1040,12 @@ FA_INLINE W F(row_dot)(fa_intp n, const T *a, fa_intp sa, const T *b, fa_intp sb
     /* Partial sums can overflow where the sum does not (1e308 + 1e308 -
      * 1e308): then once more on terms scaled by 2^-64 (exact), scaled back.
      * Terms that are themselves infinite or NaN give the same result. */
-    if (!(WABS(sum) < INFINITY))
-        sum = F(row_dot_scaled)(n, a, sa, b, sb, 0x1p-64) * 0x1p64;
+    if (!(WABS(sum) < INFINITY)) {
+        /* the product is scaled, not a factor: a subnormal factor times an
+         * infinite one stays infinite; a NaN rescaled sum keeps the first */
+        W rescaled = F(row_dot_scaled)(n, a, sa, b, sb, 0x1p-64) * 0x1p64;
+        sum = WSEL(rescaled == rescaled, rescaled, sum);
+    }
     return sum;
 }
 
@@ -1112,18 +1116,11 @@ FA_INLINE void F(log_softmax_backward_y_row)(fa_intp n, const T *g, fa_intp sg,
                                                  const T *y, fa_intp sy, T *out, fa_intp so)
 {
     W total = F(row_dot)(n, g, sg, NULL, 0);
+    /* exp(y) in double even for float32: exp(y) * total can be a float
+     * where exp(y) alone is below the float range */
     #pragma omp simd
-    for (fa_intp i = 0; i < n; i++) {
-#if defined(FAST_EXP_DIFF)
-        /* exp(y - 0) in float lanes; y > 700 (no log_softmax output) is
-         * clamped where its exp still overflows float, NaN kept */
-        T yc = SEL(y[i * sy] > 700, (T)700, y[i * sy]);
-        W e = FAST_EXP_DIFF(yc, 0.0f);
-#else
-        W e = EXP((W)y[i * sy]);
-#endif
-        out[i * so] = (T)((W)g[i * sg] - e * total);
-    }
+    for (fa_intp i = 0; i < n; i++)
+        out[i * so] = (T)((W)g[i * sg] - EXP((W)y[i * sy]) * total);
 }
 
 /* softmin = softmax(-x); dx = -y * (g - sum(g * y)). */
