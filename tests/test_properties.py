@@ -660,6 +660,7 @@ def infinite_grad(case, ops, shape):
     NaN in one and +-inf in the other; both are accepted."""
     g = np.isinf(np.asarray(ops["grad"], np.float64))
     if case.row.kind == catalog.AXIS and g.ndim:
+        g = g.reshape((1,) * (len(shape) - g.ndim) + g.shape)   # a grad that broadcasts
         axis = case.params.get("axis", -1)
         if case.row.halves:                   # both halves of dL/dx take g
             g = np.concatenate([g, g], axis=axis)
