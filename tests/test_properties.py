@@ -519,6 +519,8 @@ def tolerance(case, want, ops):
     # axis rows: in ULPs of the terms backward sums (catalog grad_scale)
     axis = ops.get("axis", case.params.get("axis", -1))
     g = np.asarray(ops["grad"], dtype=np.float64)
+    if 0 < g.ndim < np.ndim(want):      # a grad that broadcasts: its row sums along axis
+        g = g.reshape((1,) * (np.ndim(want) - g.ndim) + g.shape)
     if g.ndim == 0:          # 0-d: a row of one value
         one = {k: np.reshape(v, 1) if k in ("grad", "x", "y") else v for k, v in ops.items()}
         ulps, floor = tolerance(case, np.reshape(want, 1), dict(one, axis=-1))
