@@ -394,3 +394,22 @@ def test_axis_backward_edge_cases_found_by_the_thorough_run():
     want = fa.reference.log_softmax.backward(g, x)
     np.testing.assert_allclose(fa.log_softmax.backward(g, x), want, rtol=1e-6)
     assert fa.log_softmax.backward(g, x)[1] > 1e-31     # exp(-123.4) * 1e24, not 1.4e-41
+
+
+@pytest.mark.parametrize("beta", [1e-296, 1e-200, 1e-30, 0.5, 1.0, 3.0])
+def test_softplus_far_left_tail_with_any_beta(beta):
+    """beta x < -700: softplus = exp(beta x) / beta, which for a tiny beta
+    is far above exp(-800) / beta, what clamping beta x at -800 gave (found
+    by the fuzzer: beta = 1e-300, x = -1e308 gave 3.7e-48, not 0)."""
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 50
+    z = -np.concatenate([np.linspace(690, 1500, 200), [700.0, 745.0, 800.0, 1e5]])
+    x = z / beta
+    x = x[np.abs(x) < 2.0 ** 995]           # beyond, beta * x is rounded (no exact product)
+    got = fa.softplus(x, beta=beta)
+    want = np.array([float(mpmath.log1p(mpmath.exp(mpmath.mpf(beta) * mpmath.mpf(v)))
+                           / mpmath.mpf(beta)) for v in x])
+    spacing = np.spacing(np.abs(want))
+    ulps = np.abs(got - want) / np.maximum(spacing, 5e-324)
+    assert ulps.max() <= 1, (x[np.argmax(ulps)], got[np.argmax(ulps)], want[np.argmax(ulps)])
+    assert fa.softplus(-1e308, beta=1e-300) == 0.0      # the fuzzer's case

@@ -497,18 +497,30 @@ FA_INLINE T F(softplus)(T x, T beta, T threshold)
         W err;
         z = F(product)(beta, xw, &err);
         W nz = -WABS(z), nzl = WSEL(z < 0, err, -err), el;
-        nzl = WSEL(nz > -800, nzl, 0);
-        nz = WSEL(nz > -800, nz, -800);                 /* NaN too: selected below */
+        /* z < -700 (beta > 3.9e-306, normal): log1p(e^z) = e^z and the
+         * result e^z / beta is exp(z - j ln2) / m with beta = m 2^j, m in
+         * [1, 2): j ln2 exact as j LN2HI (42 bits) plus a small rounded
+         * part, so exp takes z itself, not z clamped at -800 (which gave
+         * e^-800 / beta for tiny beta); w < -800 gives 0 (below 2^-1075) */
+        uint64_t bbits = fa__u64((W)beta);
+        W bm = fa__d64((bbits & 0x000fffffffffffffull) | 0x3ff0000000000000ull);
+        W bj = (W)((int64_t)((bbits >> 52) & 0x7ff) - 1023);
+        W wl, wh = fa__two_sum(z, -bj * FA__LN2HI, &wl);
+        wl += err - bj * FA__LN2LO;
+        int tail = z < -700, gone = tail & (wh < -800);
+        nzl = WSEL(tail, WSEL(gone, 0, wl), WSEL(nz > -800, nzl, 0));
+        nz = WSEL(tail, WSEL(gone, -800, wh), WSEL(nz > -800, nz, -800));  /* NaN: selected below */
         uint64_t kb;
         W eh = fa_p64_exp(nz, nzl, &el, &kb), sc = fa_p64_pow2(kb);
         W ll, l = fa_p64_log1p_unit2(eh * sc, el * sc, &ll);
         W nh = WSEL(z < -700, eh, l), nl = WSEL(z < -700, el, ll);
-        W q = nh / beta, pe, p = fa__two_prod(q, beta, &pe);
-        W ql = (((nh - p) - pe) + nl) * (1 / (W)beta);
-        ql = WSEL((WABS(q) < 0x1p990) & ((W)beta < 0x1p990), ql, 0);   /* Dekker's split */
+        W div = WSEL(tail, bm, (W)beta);                 /* the tail divides by m */
+        W q = nh / div, pe, p = fa__two_prod(q, div, &pe);
+        W ql = (((nh - p) - pe) + nl) * (1 / div);
+        ql = WSEL((WABS(q) < 0x1p990) & (div < 0x1p990), ql, 0);   /* Dekker's split */
         W se, s = fa__two_sum(WSEL(xw > 0, xw, 0), q, &se);
         se = WSEL(WABS(s) < INFINITY, se, 0);           /* ln2/beta overflows: tiny beta */
-        r = WSEL(z < -700, fa__ldexp_big(q + ql, kb), s + (se + ql));
+        r = WSEL(tail, WSEL(gone, 0, fa__ldexp_big(q + ql, kb)), s + (se + ql));
         r = WSEL(xw == INFINITY, xw, WSEL(xw == xw, r, xw));
     } else {
         W e = F(exp_neg_abs_product)(beta, xw, &z);
