@@ -1014,7 +1014,7 @@ FA_INLINE W F(row_rest_exp)(fa_intp n, const T *x, fa_intp sx, W sign, W m, T *y
     return WSEL(m == INFINITY, NAN, rest);
 }
 
-/* sum_i a_i * scale * b_i (b may be NULL: sum of a), fixed lane order.
+/* sum_i (a_i * b_i) * scale (b may be NULL: sum of a), fixed lane order.
  * float64 carries each lane's rounding errors (two-sum): a plain sum of a
  * long row is off by up to ~n/FA_LANES ULPs (log_softmax' of a 10^6 row of
  * equal g was 10^4 ULP off, against a bound of 4); float32 sums in double. */
