@@ -55,6 +55,10 @@ class Activation:
         # straight to the ufunc.
         self._fast = not self._axis and not row.has_required and not row.array_params
         self._has_array_params = bool(row.array_params)
+        # elementwise rows whose parameters are all scalars: calls with
+        # keyword parameters on plain arrays use _with_params' cache
+        self._plain_params = not self._axis and not row.array_params
+        self._param_cache = {}
         self._default_ufunc = backend[self._ufunc_name]
         # backward / derivative with the defaults on same-dtype float32/float64
         # arrays go straight to their ufuncs as well
@@ -62,6 +66,16 @@ class Activation:
         self._bwd_x = backend[self._ufunc_name + "_backward"] if self._fast else None
         self._bwd_y = backend[self._ufunc_name + "_backward_y"] if fast_y else None
         self._grad = backend[self._ufunc_name + "_grad"] if self._fast else None
+        # softmax-like rows with the default axis (-1, a gufunc's own core
+        # axis): f(x) and backward(grad, y=) on same-dtype arrays skip the
+        # argument handling too
+        plain_axis = (self._axis and self._default_call is not None
+                      and self._default_call[2] == -1 and not row.params[1:]
+                      and isinstance(backend[self._ufunc_name], np.ufunc))
+        self._axis_fwd = backend[self._ufunc_name] if plain_axis else None
+        self._axis_bwd_y = (backend[self._ufunc_name + "_backward_y"]
+                            if plain_axis and not row.halves
+                            and self._from_y_allowed(self._defaults) else None)
         if hasattr(self, "_set_fast_path"):        # compiled backend: FastCall base
             self._set_fast_path(self._default_ufunc if self._fast else None,
                                 tuple(self._default_call[1]) if self._fast else ())
@@ -112,6 +126,29 @@ class Activation:
                 raise ValueError(f"{self._qualname}: {problem}")
         return kernel, args, axis, full
 
+    def _with_params(self, suffix, params, char):
+        """(ufunc kernel + suffix, its scalar arguments) for keyword params
+        on float32/float64 ('f'/'d') arrays: checked once and remembered,
+        so that f(x, alpha=0.5) in a loop pays for the checks once (they
+        cost 5 us, a 1000-element kernel 1).  None: backward from y is not
+        allowed with these params (the caller's slow path says why)."""
+        # the types too: True == 1 == 1.0, but a check may accept only some
+        key = (suffix, char, tuple(params.items()), tuple(map(type, params.values())))
+        try:
+            return self._param_cache[key]
+        except (KeyError, TypeError):         # TypeError: an unhashable value
+            pass
+        kernel, args, _, full = self._resolve(params)
+        entry = None
+        if suffix != "_backward_y" or self._from_y_allowed(full):
+            args = self._kernel_args(args, full, [_EMPTY[char]], None)
+            entry = (self._backend[kernel + suffix], args)
+        if all(type(v) in _SCALARS for v in params.values()):
+            if len(self._param_cache) >= 64:
+                self._param_cache.clear()
+            self._param_cache[key] = entry
+        return entry
+
     def _call_for(self, params):
         if not params and self._default_call is not None:
             return self._default_call
@@ -129,9 +166,16 @@ class Activation:
     def _call(self, x, out=None, **params):
         # The common case first: default parameters, a float32/float64 array
         # (the compiled backend's FastCall base does this in C).
-        if not params and out is None and self._fast and type(x) is np.ndarray \
-                and x.dtype.char in _NATIVE:
-            return self._default_ufunc(x, *self._default_call[1])
+        if not params and type(x) is np.ndarray and x.dtype.char in _NATIVE:
+            if self._fast and (out is None or _plain_out(out, x)):
+                return self._default_ufunc(x, *self._default_call[1], out=out)
+            if self._axis and x.ndim and self._default_call is not None \
+                    and (out is None or _plain_out(out, x) and not self.row.halves):
+                return self._default_axis_call(x, out)
+        if params and self._plain_params and type(x) is np.ndarray \
+                and x.dtype.char in _NATIVE and (out is None or _plain_out(out, x)):
+            ufunc, args = self._with_params("", params, x.dtype.char)
+            return ufunc(x, *args, out=out)
         # Not all plain ndarrays: maybe Dask, xarray, torch... (fastact/_duck.py)
         if type(x) is not np.ndarray or out is not None and type(out) is not np.ndarray \
                 or self._has_array_params and _odd_params(params):
@@ -157,11 +201,25 @@ class Activation:
     def backward(self, grad, x=None, *, y=None, out=None, **params):
         """dL/dx from dL/dy = ``grad`` and either the forward input ``x`` or,
         where the derivative is a function of the output, ``y=``."""
-        if not params and out is None and type(grad) is np.ndarray:
+        if not params and type(grad) is np.ndarray and (out is None or _plain_out(out, grad)):
             fn, v = (self._bwd_x, x) if y is None else (self._bwd_y, y if x is None else None)
             if fn is not None and type(v) is np.ndarray and v.dtype.char in _NATIVE \
                     and grad.dtype == v.dtype and grad.shape == v.shape:
-                return fn(grad, v, *self._default_call[1])
+                return fn(grad, v, *self._default_call[1], out=out)
+        if params and self._plain_params and type(grad) is np.ndarray \
+                and grad.dtype.char in _NATIVE and (out is None or _plain_out(out, grad)) \
+                and (x is None) != (y is None) and type(x if y is None else y) is np.ndarray \
+                and (x if y is None else y).dtype == grad.dtype \
+                and (x if y is None else y).shape == grad.shape:
+            fn = self._with_params("_backward" if y is None else "_backward_y", params,
+                                   grad.dtype.char)
+            if fn is not None:
+                return fn[0](grad, x if y is None else y, *fn[1], out=out)
+        if not params and type(grad) is np.ndarray and out is None:
+            if self._axis_bwd_y is not None and type(y) is np.ndarray \
+                    and x is None and y.dtype.char in _NATIVE and grad.dtype == y.dtype \
+                    and grad.shape == y.shape and y.ndim:
+                return self._axis_bwd_y(grad, y)
         if type(grad) is not np.ndarray or type(x if y is None else y) is not np.ndarray \
                 or out is not None and type(out) is not np.ndarray \
                 or self._has_array_params and _odd_params(params):
@@ -216,9 +274,13 @@ class Activation:
 
     def derivative(self, x, out=None, **params):
         """f'(x), elementwise."""
-        if not params and out is None and self._grad is not None and type(x) is np.ndarray \
-                and x.dtype.char in _NATIVE:
-            return self._grad(x, *self._default_call[1])
+        if not params and self._grad is not None and type(x) is np.ndarray \
+                and x.dtype.char in _NATIVE and (out is None or _plain_out(out, x)):
+            return self._grad(x, *self._default_call[1], out=out)
+        if params and self._plain_params and type(x) is np.ndarray \
+                and x.dtype.char in _NATIVE and (out is None or _plain_out(out, x)):
+            ufunc, args = self._with_params("_grad", params, x.dtype.char)
+            return ufunc(x, *args, out=out)
         if type(x) is not np.ndarray or out is not None and type(out) is not np.ndarray \
                 or self._has_array_params and _odd_params(params):
             result = _duck.dispatch(self, "derivative", (x,), out, params)
@@ -362,6 +424,20 @@ class Activation:
             return result
         return self._backend[name](*arrays, axes=axes, out=out, dtype=compute)
 
+    def _default_axis_call(self, x, out):
+        """f(x) along the last axis, x a float32/float64 array with ndim >= 1
+        (out: None, or of x's dtype and shape)."""
+        if self._axis_fwd is None:
+            return self._axis_call(self._ufunc_name, (x,), self._default_call[2], out)
+        if not self.row.halves:
+            return self._axis_fwd(x, out=out)
+        n = x.shape[-1]
+        if n % 2:
+            return self._halves_call(self._ufunc_name, (x,), -1, None)   # the error
+        out = np.empty(x.shape[:-1] + (n // 2,), x.dtype.char)    # native byte order
+        self._axis_fwd(x, out=out)
+        return out
+
     def _halves_call(self, name, inputs, axis, out):
         """glu: the gufuncs "(n)->(m)" (forward) and "(m),(n)->(n)"
         (backward from x) with m = n/2; the output is allocated here, as
@@ -403,11 +479,20 @@ class Activation:
             return target if out is not None or dtype == work else target.astype(dtype)
 
 
+def _plain_out(out, like):
+    """out is a writeable ndarray of like's dtype and shape: the ufunc can
+    take it as it is."""
+    return (type(out) is np.ndarray and out.dtype == like.dtype and out.dtype.isnative
+            and out.shape == like.shape and out.flags.writeable)
+
+
 def _odd_params(params):
     """Whether a parameter value may be a Dask/xarray/torch object."""
     return any(type(v) not in _PLAIN_PARAMS for v in params.values())
 
 
+_SCALARS = frozenset((float, int, str, type(None), bool))
+_EMPTY = {"f": np.empty(0, np.float32), "d": np.empty(0, np.float64)}
 _PLAIN_PARAMS = frozenset((np.ndarray, float, int, str, type(None), bool, list, tuple))
 
 
