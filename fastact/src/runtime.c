@@ -90,9 +90,14 @@ int fa_openmp_version(void)
  *
  * One job at a time: a caller that finds the pool busy (another Python
  * thread's call) runs serially instead of oversubscribing the cores.
- * Job state is one 64-bit word, generation << 32 | next chunk, claimed by
- * compare-and-swap, so a late helper cannot claim a chunk of a later job
- * with a stale job pointer. */
+ * Job state is one 64-bit word, generation << 32 | back << 16 | front,
+ * claimed by compare-and-swap, so a late helper cannot claim a chunk of a
+ * later job with a stale job pointer.  The caller claims chunks from the
+ * front, helpers from the back: call after call each thread then gets
+ * about the same part of the arrays, and the output lines it writes are
+ * already in its own cache (claiming in one order moved them between the
+ * cores at every call: relu on 1e5 float32 took 9.4 us on 2 threads, 5.7
+ * on 1). */
 #if defined(_OPENMP) && (defined(__unix__) || defined(__APPLE__))
 #include <pthread.h>
 #include <signal.h>
@@ -103,6 +108,7 @@ int fa_openmp_version(void)
 #define FA_MAX_HELPERS 63
 #define FA_SPIN_NS 100000          /* 100 us: back-to-back calls find helpers awake */
 #define FA_CHUNKS_PER_THREAD 8     /* fine enough to balance, few atomics */
+#define FA_MAX_CHUNKS 0xffff       /* front and back are 16-bit fields */
 
 #if defined(__x86_64__) || defined(__i386__)
 #define FA_RELAX() __builtin_ia32_pause()
@@ -121,9 +127,9 @@ typedef struct {
 } fa_job;
 
 static struct {
-    _Atomic uint64_t state;          /* generation << 32 | next unclaimed chunk */
+    _Atomic uint64_t state;          /* generation << 32 | back << 16 | front: chunks
+                                        [front, back) are unclaimed */
     _Atomic(const fa_job *) job;     /* the current generation's job */
-    _Atomic uint32_t nchunks;        /* its chunks */
     atomic_int nt;                   /* its threads, the caller included */
     _Atomic fa_intp done;            /* its chunks finished */
     atomic_flag busy;                /* held by the caller running a job */
@@ -148,23 +154,24 @@ static void run_chunk(const fa_job *j, fa_intp c)
     j->fn(a, d, j->steps, NULL);
 }
 
-/* Claims and runs chunks of generation `gen` until none is left.  The job
- * pointer is only followed after a successful claim: a claimed chunk keeps
- * its job (and the caller's stack frame) alive until it is counted done. */
-static void work(uint32_t gen)
+/* Claims and runs chunks of generation `gen` until none is left, from the
+ * front (the caller) or the back (helpers).  The job pointer is only
+ * followed after a successful claim: a claimed chunk keeps its job (and
+ * the caller's stack frame) alive until it is counted done.  The claim
+ * succeeds only if the state word is unchanged since it was read, and the
+ * caller stores a new job only after changing the word (closing this
+ * generation), so the job read before the claim is this generation's. */
+static void work(uint32_t gen, int from_back)
 {
     uint64_t s = atomic_load_explicit(&pool.state, memory_order_acquire);
     for (;;) {
-        if ((uint32_t)(s >> 32) != gen)
-            return;
-        /* nchunks before job, both acquire: a value stored for the next
-         * job is only visible once the caller has closed this generation
-         * (fa_parallel_loop), so the claim below then fails. */
-        uint32_t c = (uint32_t)s;
-        if (c >= atomic_load_explicit(&pool.nchunks, memory_order_acquire))
+        uint32_t front = (uint32_t)s & 0xffff, back = (uint32_t)(s >> 16) & 0xffff;
+        if ((uint32_t)(s >> 32) != gen || front >= back)
             return;
         const fa_job *j = atomic_load_explicit(&pool.job, memory_order_acquire);
-        if (atomic_compare_exchange_weak_explicit(&pool.state, &s, s + 1,
+        uint32_t c = from_back ? back - 1 : front;
+        uint64_t claimed = from_back ? s - ((uint64_t)1 << 16) : s + 1;
+        if (atomic_compare_exchange_weak_explicit(&pool.state, &s, claimed,
                 memory_order_acquire, memory_order_acquire)) {
             run_chunk(j, c);
             atomic_fetch_add_explicit(&pool.done, 1, memory_order_release);
@@ -213,7 +220,7 @@ static void *helper_main(void *arg)
     for (;;) {
         seen = next_job(seen);
         if (self < atomic_load_explicit(&pool.nt, memory_order_relaxed))
-            work(seen);
+            work(seen, 1);
     }
     return NULL;
 }
@@ -302,7 +309,7 @@ void fa_parallel_loop(fa_loop serial, int nop, char **args, int ndims,
     fa_intp want = (fa_intp)nt * FA_CHUNKS_PER_THREAD;
     fa_intp grain = ((n + want - 1) / want + align - 1) / align * align;
     fa_intp nchunks = grain > 0 ? (n + grain - 1) / grain : 0;
-    if (nt < 2 || nchunks < 2 || nchunks >= UINT32_MAX || nop > FA_MAX_OPERANDS || ndims > 3
+    if (nt < 2 || nchunks < 2 || nchunks > FA_MAX_CHUNKS || nop > FA_MAX_OPERANDS || ndims > 3
             || output_overlaps_input(nop, args, ndims, dims, steps)
             || atomic_flag_test_and_set_explicit(&pool.busy, memory_order_acquire)) {
         serial(args, dims, steps, NULL);
@@ -310,26 +317,25 @@ void fa_parallel_loop(fa_loop serial, int nop, char **args, int ndims,
     }
     if (pool.helpers < nt - 1)
         start_helpers(nt - 1);
-    /* Close the previous generation first (no chunk index is claimable):
-     * a helper still holding a stale state word must not claim a chunk of
-     * the job stored below, which would run it twice (in place, f(f(x)))
-     * and count it done while it still writes.  Then store the job and
-     * open a new generation. */
+    /* Close the previous generation first (a new generation with no chunk
+     * to claim): a helper still holding a stale state word must not claim
+     * a chunk of the job stored below, which would run it twice (in place,
+     * f(f(x))) and count it done while it still writes.  Then store the job
+     * and open a new generation with chunks [0, nchunks). */
     uint32_t gen = (uint32_t)(atomic_load_explicit(&pool.state, memory_order_relaxed) >> 32) + 1;
-    atomic_store(&pool.state, ((uint64_t)gen << 32) | UINT32_MAX);
+    atomic_store(&pool.state, (uint64_t)gen << 32);
     fa_job job = {serial, nop, ndims, args, dims, steps, n, grain};
     atomic_store_explicit(&pool.job, &job, memory_order_release);
     atomic_store_explicit(&pool.nt, nt, memory_order_relaxed);
     atomic_store_explicit(&pool.done, 0, memory_order_relaxed);
-    atomic_store_explicit(&pool.nchunks, (uint32_t)nchunks, memory_order_release);
     gen++;
-    atomic_store(&pool.state, (uint64_t)gen << 32);        /* publish (seq_cst) */
+    atomic_store(&pool.state, (uint64_t)gen << 32 | (uint64_t)nchunks << 16);   /* publish */
     if (atomic_load(&pool.sleepers) > 0) {
         pthread_mutex_lock(&pool.lock);
         pthread_cond_broadcast(&pool.wake);
         pthread_mutex_unlock(&pool.lock);
     }
-    work(gen);
+    work(gen, 0);
     /* Only chunks a helper claimed remain: wait for those. */
     while (atomic_load_explicit(&pool.done, memory_order_acquire) < nchunks)
         FA_RELAX();
