@@ -100,6 +100,7 @@ int fa_openmp_version(void)
  * on 1). */
 #if defined(_OPENMP) && (defined(__unix__) || defined(__APPLE__))
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -200,8 +201,11 @@ static uint32_t next_job(uint32_t seen)
         if (gen != seen)
             return gen;
         FA_RELAX();
-        if ((i & 63) == 0 && now_ns() - start > FA_SPIN_NS)
-            break;
+        if ((i & 63) == 0) {
+            if (now_ns() - start > FA_SPIN_NS)
+                break;
+            sched_yield();    /* a busy machine: the caller may be waiting for this core */
+        }
     }
     uint32_t gen;
     pthread_mutex_lock(&pool.lock);
@@ -336,9 +340,14 @@ void fa_parallel_loop(fa_loop serial, int nop, char **args, int ndims,
         pthread_mutex_unlock(&pool.lock);
     }
     work(gen, 0);
-    /* Only chunks a helper claimed remain: wait for those. */
-    while (atomic_load_explicit(&pool.done, memory_order_acquire) < nchunks)
+    /* Only chunks a helper claimed remain: wait for those.  Past a few
+     * microseconds the helper is likely not running, maybe waiting for this
+     * very core: yield it. */
+    for (unsigned i = 1; atomic_load_explicit(&pool.done, memory_order_acquire) < nchunks; i++) {
         FA_RELAX();
+        if (i >= 64)
+            sched_yield();
+    }
     atomic_flag_clear_explicit(&pool.busy, memory_order_release);
 }
 
