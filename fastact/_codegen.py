@@ -58,6 +58,13 @@ class UfuncSpec:
                           for i in range(self.nargs))
         return f"n, {arrays}({T} *)args[{self.out_index}]{scalars}"
 
+    def block_args(self, T, count, start, out):
+        """The contiguous kernel's arguments for elements [start, start +
+        count) written to `out`; the scalars are the locals a0, a1, ..."""
+        arrays = "".join(f"(const {T} *)args[{k}] + {start}, " for k in range(len(self.arrays)))
+        scalars = "".join(f", a{i}" for i in range(self.nargs))
+        return f"{count}, {arrays}{out}{scalars}"
+
     @property
     def row_function(self):
         """C row kernel of an axis spec (without the dtype suffix)."""
