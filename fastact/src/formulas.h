@@ -1018,10 +1018,10 @@ FA_INLINE W F(row_rest_exp)(fa_intp n, const T *x, fa_intp sx, W sign, W m, T *y
  * float64 carries each lane's rounding errors (two-sum): a plain sum of a
  * long row is off by up to ~n/FA_LANES ULPs (log_softmax' of a 10^6 row of
  * equal g was 10^4 ULP off, against a bound of 4); float32 sums in double. */
-/* One block of FA_LANES terms into the lanes (a row's last block is read
- * from a zero-padded copy: only constant lane indices, so the lanes stay in
- * registers; a runtime index in a remainder loop put them in memory, at a
- * store and a reload per block). */
+/* One block of FA_LANES terms into the lanes.  float32 reads a row's last
+ * block from a zero-padded copy: only constant lane indices, so the lanes
+ * stay in registers (a runtime lane index in a remainder loop puts them in
+ * memory, at a store and a reload per block: half the speed). */
 FA_INLINE void F(dot_block)(const T *a, fa_intp sa, const T *b, fa_intp sb, W scale,
                             W *lane, W *low)
 {
@@ -1040,14 +1040,15 @@ FA_INLINE W F(row_dot_scaled)(fa_intp n, const T *a, fa_intp sa, const T *b, fa_
     fa_intp i = 0;
     for (; i + FA_LANES <= n; i += FA_LANES)
         F(dot_block)(a + i * sa, sa, b ? b + i * sb : NULL, sb, scale, lane, low);
-    if (i < n && sizeof(T) == sizeof(float)) {
-        /* padding terms are 0 * 0: +0 leaves a lane unchanged */
-        T ta[FA_LANES] = {0}, tb[FA_LANES] = {0};
-        for (int j = 0; i + j < n; j++) {
-            ta[j] = a[(i + j) * sa];
-            tb[j] = b ? b[(i + j) * sb] : 1;
+    if (sizeof(T) == sizeof(float)) {
+        if (i < n) {    /* padding terms are 0 * 0: +0 leaves a lane unchanged */
+            T ta[FA_LANES] = {0}, tb[FA_LANES] = {0};
+            for (int j = 0; i + j < n; j++) {
+                ta[j] = a[(i + j) * sa];
+                tb[j] = b ? b[(i + j) * sb] : 1;
+            }
+            F(dot_block)(ta, 1, tb, 1, scale, lane, low);
         }
-        F(dot_block)(ta, 1, tb, 1, scale, lane, low);
     } else {
         /* float64: the remainder term by term (the padded block's store
          * and reload cost more than the lanes in memory, in rows of 100) */
