@@ -1024,25 +1024,46 @@ FA_INLINE W F(row_rest_exp)(fa_intp n, const T *x, fa_intp sx, W sign, W m, T *y
  * float64 carries each lane's rounding errors (two-sum): a plain sum of a
  * long row is off by up to ~n/FA_LANES ULPs (log_softmax' of a 10^6 row of
  * equal g was 10^4 ULP off, against a bound of 4); float32 sums in double. */
+/* One block of FA_LANES terms into the lanes.  float32 reads a row's last
+ * block from a zero-padded copy: only constant lane indices, so the lanes
+ * stay in registers (a runtime lane index in a remainder loop puts them in
+ * memory, at a store and a reload per block: half the speed). */
+FA_INLINE void F(dot_block)(const T *a, fa_intp sa, const T *b, fa_intp sb, W scale,
+                            W *lane, W *low)
+{
+    const int compensate = sizeof(T) == sizeof(double);
+    #pragma omp simd
+    for (int j = 0; j < FA_LANES; j++) {
+        W err;
+        lane[j] = fa__two_sum(lane[j], ((W)a[j * sa] * (b ? (W)b[j * sb] : 1)) * scale, &err);
+        low[j] += compensate ? err : 0;
+    }
+}
 FA_INLINE W F(row_dot_scaled)(fa_intp n, const T *a, fa_intp sa, const T *b, fa_intp sb,
                               W scale)
 {
-    const int compensate = sizeof(T) == sizeof(double);
     W lane[FA_LANES] = {0}, low[FA_LANES] = {0};
     fa_intp i = 0;
-    for (; i + FA_LANES <= n; i += FA_LANES) {
-        #pragma omp simd
-        for (int j = 0; j < FA_LANES; j++) {
-            W err;
-            lane[j] = fa__two_sum(lane[j], ((W)a[(i + j) * sa]
-                                            * (b ? (W)b[(i + j) * sb] : 1)) * scale, &err);
-            low[j] += compensate ? err : 0;
+    for (; i + FA_LANES <= n; i += FA_LANES)
+        F(dot_block)(a + i * sa, sa, b ? b + i * sb : NULL, sb, scale, lane, low);
+    if (sizeof(T) == sizeof(float)) {
+        if (i < n) {    /* padding terms are 0 * 0: +0 leaves a lane unchanged */
+            T ta[FA_LANES] = {0}, tb[FA_LANES] = {0};
+            for (int j = 0; i + j < n; j++) {
+                ta[j] = a[(i + j) * sa];
+                tb[j] = b ? b[(i + j) * sb] : 1;
+            }
+            F(dot_block)(ta, 1, tb, 1, scale, lane, low);
         }
-    }
-    for (int j = 0; i < n; i++, j++) {
-        W err;
-        lane[j] = fa__two_sum(lane[j], ((W)a[i * sa] * (b ? (W)b[i * sb] : 1)) * scale, &err);
-        low[j] += compensate ? err : 0;
+    } else {
+        /* float64: the remainder term by term (the padded block's store
+         * and reload cost more than the lanes in memory, in rows of 100) */
+        for (int j = 0; i < n; i++, j++) {
+            W err;
+            lane[j] = fa__two_sum(lane[j], ((W)a[i * sa] * (b ? (W)b[i * sb] : 1)) * scale,
+                                  &err);
+            low[j] += err;
+        }
     }
     W sum = 0, sum_low = 0, err;
     for (int j = 0; j < FA_LANES; j++) {
@@ -1129,16 +1150,56 @@ FA_INLINE void F(log_softmax_row)(fa_intp n, const T *x, fa_intp sx, T *y, fa_in
         y[i * sy] = (T)r;
     }
 }
-/* dx = g - exp(y) * sum(g). */
+/* dx = g - exp(y) * sum(g).  exp(y) in double lanes even for float32:
+ * exp(y) * total can be a float where exp(y) alone is below the float
+ * range. */
+FA_INLINE T F(log_softmax_grad)(T g, T y, W total)
+{
+    return (T)((W)g - EXP((W)y) * total);
+}
+#if defined(FAST_EXP) && defined(__FMA__)
+/* float32 (FMA builds), for y in [-87, 88] (every log_softmax output but
+ * the far tail): exp(y) in float lanes (0.775 ULP, a normal float there),
+ * sum(g) as a float pair th + tl (exact to ~2^-48), and g - e th - e tl by
+ * two FMAs: float lanes only, a quarter of the double formula's cost, and
+ * within ~2 ULP of the result's terms |g| + exp(y) |total| (bound 4).  A
+ * row with any y outside takes each element's own formula (both
+ * computed), so a value does not depend on its neighbours. */
+FA_INLINE int F(log_softmax_fast_y)(T y) { return (y >= -87.0f) & (y <= 88.0f); }
+FA_INLINE T F(log_softmax_grad_fast)(T g, T y, T th, T tl)
+{
+    T e = FAST_EXP(y);
+    return __builtin_fmaf(-e, tl, __builtin_fmaf(-e, th, g));
+}
+#endif
 FA_INLINE void F(log_softmax_backward_y_row)(fa_intp n, const T *g, fa_intp sg,
                                                  const T *y, fa_intp sy, T *out, fa_intp so)
 {
     W total = F(row_dot)(n, g, sg, NULL, 0);
-    /* exp(y) in double even for float32: exp(y) * total can be a float
-     * where exp(y) alone is below the float range */
+#if defined(FAST_EXP) && defined(__FMA__)
+    if (WABS(total) < 0x1p126) {        /* th and tl finite (not NaN) */
+        T th = (T)total, tl = (T)(total - (W)th);
+        int in_range = 1;
+        #pragma omp simd reduction(&:in_range)
+        for (fa_intp i = 0; i < n; i++)
+            in_range &= F(log_softmax_fast_y)(y[i * sy]);
+        if (in_range) {
+            #pragma omp simd
+            for (fa_intp i = 0; i < n; i++)
+                out[i * so] = F(log_softmax_grad_fast)(g[i * sg], y[i * sy], th, tl);
+        } else {
+            #pragma omp simd
+            for (fa_intp i = 0; i < n; i++)
+                out[i * so] = F(log_softmax_fast_y)(y[i * sy])
+                    ? F(log_softmax_grad_fast)(g[i * sg], y[i * sy], th, tl)
+                    : F(log_softmax_grad)(g[i * sg], y[i * sy], total);
+        }
+        return;
+    }
+#endif
     #pragma omp simd
     for (fa_intp i = 0; i < n; i++)
-        out[i * so] = (T)((W)g[i * sg] - EXP((W)y[i * sy]) * total);
+        out[i * so] = F(log_softmax_grad)(g[i * sg], y[i * sy], total);
 }
 
 /* softmin = softmax(-x); dx = -y * (g - sum(g * y)). */

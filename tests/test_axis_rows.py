@@ -1,0 +1,103 @@
+"""Row kernels of the axis functions (formulas.h): the end of a row that is
+not a whole block of FA_LANES (16) elements, strided rows, and float32
+log_softmax backward, whose exp(y) takes float lanes for y in [-87, 88] and
+the double formula elsewhere."""
+
+import numpy as np
+import pytest
+
+import fastact as fa
+from helpers import AXIS, DTYPES
+
+LENGTHS = (1, 2, 15, 16, 17, 31, 33, 100, 1000)
+
+
+def bits(a):
+    return np.ascontiguousarray(a).view(np.uint8)
+
+
+def row_calls(f, row, x, g):
+    """forward and backward of one axis function on rows of x (last axis)."""
+    if row.halves:
+        gh = g[..., : x.shape[-1] // 2]
+        return {"forward": f(x), "backward": f.backward(gh, x)}
+    y = f(x)
+    return {"forward": y, "backward": f.backward(g, y=y)}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("row", AXIS, ids=lambda r: r.name)
+def test_strided_rows_match_contiguous_at_every_row_end(row, dtype):
+    # the last partial block of a row is summed from a padded copy (float32)
+    # or term by term (float64): a strided row must give the same bits
+    rng = np.random.default_rng(11)
+    for n in LENGTHS:
+        if row.halves and n % 2:
+            continue
+        x = (rng.normal(size=(3, n)) * 4).astype(dtype)
+        g = rng.normal(size=(3, n)).astype(dtype)
+        want = row_calls(fa.get(row.name), row, x, g)
+        xs = np.repeat(x, 2, axis=1)[:, ::2]           # stride 2 along the row
+        gs = np.repeat(g, 2, axis=1)[:, ::2]
+        got = row_calls(fa.get(row.name), row, xs, gs)
+        for key in want:
+            np.testing.assert_array_equal(bits(got[key]), bits(want[key]),
+                                          err_msg=f"{row.name} {key}, n = {n}")
+        # rows along axis 0 (Fortran order): strides of a whole row
+        f = fa.get(row.name)
+        np.testing.assert_array_equal(bits(f(x.T, axis=0).T), bits(want["forward"]),
+                                      err_msg=f"{row.name} axis 0, n = {n}")
+
+
+@pytest.mark.parametrize("n", LENGTHS)
+def test_float32_row_sums_against_float64_numpy(n):
+    # softmax and its backward against a float64 NumPy formula, every row end
+    # (float64 results need the mpmath oracle: test_accuracy.py)
+    dtype = np.float32
+    rng = np.random.default_rng(n)
+    x = (rng.normal(size=(4, n)) * 3).astype(dtype)
+    g = rng.normal(size=(4, n)).astype(dtype)
+    x64, g64 = x.astype(np.float64), g.astype(np.float64)
+    e = np.exp(x64 - x64.max(axis=-1, keepdims=True))
+    y64 = e / e.sum(axis=-1, keepdims=True)
+    y = fa.softmax(x)
+    tol = np.finfo(dtype).eps * 4
+    np.testing.assert_allclose(y, y64, rtol=tol, atol=0)
+    grad = fa.softmax.backward(g, y=y)
+    yy = y.astype(np.float64)                           # backward of the y given
+    want = yy * (g64 - (g64 * yy).sum(axis=-1, keepdims=True))
+    scale = np.abs(yy) * (np.abs(g64) + np.abs(g64 * yy).sum(axis=-1, keepdims=True))
+    assert np.all(np.abs(grad - want) <= tol * scale + np.finfo(dtype).tiny)
+
+
+def test_log_softmax_backward_value_does_not_depend_on_far_neighbours():
+    # one y below -87 sends float32's row to the per-element formula; the
+    # other elements (same g, y and row sum of g) keep their bits
+    rng = np.random.default_rng(5)
+    for n in (5, 16, 40, 1000):
+        y = -rng.uniform(0.1, 10, size=n).astype(np.float32)
+        g = rng.normal(size=n).astype(np.float32)
+        far = y.copy()
+        far[n // 2] = -200.0
+        near_out = fa.log_softmax.backward(g, y=y)
+        far_out = fa.log_softmax.backward(g, y=far)
+        keep = np.arange(n) != n // 2
+        np.testing.assert_array_equal(bits(far_out[keep]), bits(near_out[keep]))
+        # and each is right to the bound's scale (terms |g| + exp(y) |sum g|)
+        for yy, out in ((y, near_out), (far, far_out)):
+            y64, g64 = yy.astype(np.float64), g.astype(np.float64)
+            want = g64 - np.exp(y64) * g64.sum()
+            scale = np.abs(g64) + np.exp(y64) * np.abs(g64).sum()
+            assert np.all(np.abs(out - want) <= 4 * np.finfo(np.float32).eps * scale)
+
+
+def test_log_softmax_backward_float32_far_tail_exact_limits():
+    # y below the float exp range still meets a large sum(g): exp(y) sum(g)
+    # is a normal float although exp(y) alone is not
+    y = np.array([-95.0, -1.0, -0.5], np.float32)
+    g = np.array([0.0, 3e30, 3e30], np.float32)
+    out = fa.log_softmax.backward(g, y=y)
+    total = g.astype(np.float64).sum()
+    want = g.astype(np.float64) - np.exp(y.astype(np.float64)) * total
+    np.testing.assert_allclose(out, want, rtol=4 * np.finfo(np.float32).eps)
+    assert out[0] != 0
