@@ -456,7 +456,8 @@ FA_INLINE void fa_gelu_tbl_array(intptr_t n, const float *px, float *out)
  * 1/D and in *kp max(k, 0), so silu can multiply by x before scaling;
  * ff__sigmoid_recip leaves 1/D unrounded as r0 (1 + res) for glu.  amax
  * <= 200: exp's reduction stays exact (k, 2^-ka and u are all that scale). */
-FA_INLINE float ff__sigmoid_recip(float x, float amax, int32_t *kp, float *res_out)
+FA_INLINE float ff__sigmoid_parts(float x, float amax, int32_t *kp, float *res_out,
+                                  float *h_out, float *l_out, float *g_out)
 {
     float xc = fa__sel32(x > amax, amax, x);
     xc = fa__sel32(xc < -amax, -amax, xc);
@@ -478,7 +479,15 @@ FA_INLINE float ff__sigmoid_recip(float x, float amax, int32_t *kp, float *res_o
     res = FF_FMA(-r0, dl, res);
     *kp = pk ? k : 0;
     *res_out = res;
+    *h_out = h;
+    *l_out = l;
+    *g_out = fa__sel32(pk, 1.0f, u);                     /* 1 - sigmoid = g (h + l) / D */
     return r0;                                           /* 1/D = r0 (1 + res) */
+}
+FA_INLINE float ff__sigmoid_recip(float x, float amax, int32_t *kp, float *res_out)
+{
+    float h, l, g;
+    return ff__sigmoid_parts(x, amax, kp, res_out, &h, &l, &g);
 }
 FA_INLINE float ff__sigmoid_core(float x, float amax, int32_t *kp)
 {
@@ -515,6 +524,49 @@ FA_INLINE float fa_fast_silu_f32(float x)
     float neg = ((xc * y0) * ff__pow2i(64 - kp)) * 0x1p-64f;
     return fa__sel32(x < 0.0f, neg, x * y0);
 }
+
+/* silu' = s (1 + x (1 - s)) = S R M (beta = 1), from the sigmoid core's
+ * parts: s = S R and 1 - s = G (h + l) R with R = 1/D = r0 (1 + res) and
+ * S = 2^-kp, G = 1 or 2^-|k| (powers of 2).  M = 1 + x (1 - s) = mh + ml:
+ * h + l = e + el (Fast2Sum), x G r0 = v + ve and v e = ph + pl are exact
+ * products, 1 + ph an exact two-sum, the small terms (ve e, v (el + e res))
+ * added to the low part;
+ * then r0 (mh + ml)(1 + res) is rounded once and scaled by S (subnormal
+ * results round once).  M cancels near f''s zero x0 = -1.2785, where the
+ * core's ~2^-26 in exp is not enough: for |x - X0| < 1/8 (X0 the float
+ * nearest x0, x - X0 exact) f' = c0 + d (c1 + d R(d)), the Taylor
+ * expansion of fa_fast32_silu_root.h (tools/fast32/derive_silu_grad_root.py),
+ * d c1hi an exact product, rounded once.  |x| is clamped at 110
+ * (|f'(-110)| < 2^-150); f'(-inf) = +0 (the limit of s), f'(+inf) = 1. */
+#if defined(__FMA__)
+#include "fa_fast32_silu_root.h"
+#define FF_HAVE_SILU_GRAD 1
+FA_INLINE float fa_fast_silu_grad_f32(float x)
+{
+    static const float root_r[FF_SILU_ROOT_NR] = FF_SILU_ROOT_R;
+    int32_t kp;
+    float res, h, l, g, r0 = ff__sigmoid_parts(x, 110.0f, &kp, &res, &h, &l, &g);
+    float xc = fa__sel32(x > 110.0f, 110.0f, x);
+    xc = fa__sel32(xc < -110.0f, -110.0f, xc);
+    float e = h + l, el = (h - e) + l;                   /* l is up to 0.06: renormalised */
+    float xg = xc * g;
+    float v = xg * r0, ve = FF_FMA(xg, r0, -v);
+    float ph = v * e, pl = FF_FMA(v, e, -ph);
+    float tail = pl + FF_FMA(ve, e, v * FF_FMA(e, res, el));
+    float mh = 1.0f + ph;                                /* two-sum: ph may exceed 1 */
+    float pv = mh - 1.0f, ov = mh - pv;
+    float ml = ((1.0f - ov) + (ph - pv)) + tail;
+    float yh = r0 * mh, yl = FF_FMA(r0, mh, -yh);
+    float y = yh + (yl + r0 * FF_FMA(mh, res, ml));
+    y = (y * ff__pow2i(64 - kp)) * 0x1p-64f;
+    float d = x - FF_SILU_ROOT_X0;                       /* exact near the root */
+    float dh = d * FF_SILU_ROOT_C1H, dl = FF_FMA(d, FF_SILU_ROOT_C1H, -dh);
+    float near = dh + (dl + FF_FMA(d, FF_FMA(d, ff__horner(root_r, FF_SILU_ROOT_NR, d),
+                                             FF_SILU_ROOT_C1L), FF_SILU_ROOT_C0));
+    y = fa__sel32(fa__abs32(d) < FF_SILU_ROOT_HALF_WIDTH, near, y);
+    return fa__sel32(x == -FA__INF32, 0.0f, y);
+}
+#endif
 
 /* glu = a sigmoid(b) = a r0 (1 + res) 2^-kp, the product and the scaling
  * in double (exact but for two roundings of ~2^-53), rounded to float once:
