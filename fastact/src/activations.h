@@ -7,6 +7,7 @@
 #include <math.h>
 #include "fa_math.h"
 #include "fa_fast32.h"
+#include "fa_fast32_sigmoid.h"
 #include "fa_fast32_gelu_grad.h"
 #include "fa_fast32_squareplus.h"
 #include "fa_constants.h"
@@ -51,8 +52,22 @@
 #define FA_ARRAY_gelu_backward_f32 fa_gelu_backward_tbl_array
 #endif
 #define ATAN_T fa_fast_atan_f32
+#if defined(FA_HAVE_SIGMOID_V16)   /* AVX-512: division-free sigmoid, its array kernel */
+#define FAST_SIGMOID fa_sigmoid_rcp_f32
+#define FA_ARRAY_sigmoid_f32 fa_sigmoid_rcp_array
+#else
 #define FAST_SIGMOID fa_fast_sigmoid_f32
+#endif
+#define FAST_SOFTPLUS_GRAD fa_fast_sigmoid_f32   /* beta = 1: sigmoid(x), float lanes in omp simd loops */
+#if defined(FA_HAVE_SIGMOID_V16)   /* AVX-512: division-free silu (beta = 1), its array kernel */
+#define FAST_SILU fa_silu_rcp_f32
+#define FA_ARRAY_IF_silu_f32 fa_silu_rcp_array_if
+#else
 #define FAST_SILU fa_fast_silu_f32
+#endif
+#if defined(FF_HAVE_SILU_GRAD)
+#define FAST_SILU_GRAD fa_fast_silu_grad_f32   /* beta = 1 */
+#endif
 #define FAST_ELU fa_fast_elu_f32
 #define FAST_EXP fa_fast_exp_f32
 #if defined(__FMA__)
@@ -81,7 +96,9 @@
 #undef TANH_T
 #undef ATAN_T
 #undef FAST_SIGMOID
+#undef FAST_SOFTPLUS_GRAD
 #undef FAST_SILU
+#undef FAST_SILU_GRAD
 #undef FAST_ELU
 #undef FAST_EXP
 #undef FAST_SOFTPLUS

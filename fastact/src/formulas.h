@@ -541,6 +541,10 @@ FA_INLINE T F(softplus)(T x, T beta, T threshold)
  * fa_p64_sigmoid2 with the product's rounding error in the argument. */
 FA_INLINE T F(softplus_grad)(T x, T beta, T threshold)
 {
+#ifdef FAST_SOFTPLUS_GRAD
+    if (beta == 1)                  /* loop-invariant: unswitched, see silu */
+        return SEL(x > threshold, 1, FAST_SOFTPLUS_GRAD(x));
+#endif
     W z, r;
     if (sizeof(T) == sizeof(double)) {
         W err, ql;
@@ -600,6 +604,10 @@ FA_INLINE T F(silu)(T x, T beta)
  * accuracy through the root.  Constants: fa_constants.h. */
 FA_INLINE T F(silu_grad)(T x, T beta)
 {
+#ifdef FAST_SILU_GRAD
+    if (beta == 1)                  /* loop-invariant: unswitched, see silu */
+        return FAST_SILU_GRAD(x);
+#endif
     W xw = x, err, z = F(product)(beta, xw, &err);
     if (sizeof(T) == sizeof(double)) {
         /* f' = N / (1 + e)^2, N = 1 + e (1 + z) (z >= 0) or e n (z < 0),

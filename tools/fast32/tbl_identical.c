@@ -12,8 +12,13 @@
 #endif
 #define CAT3(a, b, c) a##b##c
 #define NAME3(a, b, c) CAT3(a, b, c)
-#define TBL_ARRAY NAME3(fa_, FN, _tbl_array)
-#define TBL_SCALAR NAME3(fa_, FN, _tbl_f32)
+#ifndef KIND
+#define KIND _tbl                 /* -DFN=sigmoid -DKIND=_rcp: fa_sigmoid_rcp_array / _f32 */
+#endif
+#define CAT4(a, b, c, d) a##b##c##d
+#define NAME4(a, b, c, d) CAT4(a, b, c, d)
+#define TBL_ARRAY NAME4(fa_, FN, KIND, _array)
+#define TBL_SCALAR NAME4(fa_, FN, KIND, _f32)
 int main(void) {
     enum { B = 1 << 16 };
     static float x[B], yv[B], ys[B];
