@@ -594,6 +594,10 @@ FA_INLINE T F(silu)(T x, T beta)
  * accuracy through the root.  Constants: fa_constants.h. */
 FA_INLINE T F(silu_grad)(T x, T beta)
 {
+#ifdef FAST_SILU_GRAD
+    if (beta == 1)      /* loop-invariant: unswitched, as silu */
+        return FAST_SILU_GRAD(x);
+#endif
     W xw = x, err, z = F(product)(beta, xw, &err);
     if (sizeof(T) == sizeof(double)) {
         /* f' = N / (1 + e)^2, N = 1 + e (1 + z) (z >= 0) or e n (z < 0),
