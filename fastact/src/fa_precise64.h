@@ -733,8 +733,8 @@ FA_INLINE double fa_p64_silu_fast(double x)
 }
 
 /* silu'(x) (beta = 1) = s (1 + x (1 - s)), s = sigmoid(x), e = exp(-|x|):
- * x >= 0: 1/D + x e/D^2 (both terms positive; the second ~1/4 of f' at
- *         most, in doubles);
+ * x >= 0: 1/D + x e/D^2 (both terms positive, the second at most ~1/4),
+ *         as pairs;
  * x < 0:  s N/D with N = 1 + x + e as a pair (two-sums);
  * |x - z0| < 1/8 (z0 = FA_SILU_ROOT, the zero of f'): N = C + (1 + e^z0) d
  *         + e^z0 d^2 P(d), d = x - z0 exact (Sterbenz), P the Taylor
@@ -747,12 +747,15 @@ FA_INLINE double fa_p64_silu_grad_fast(double x)
         1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040,
         1.0 / 40320, 1.0 / 362880, 1.0 / 3628800};
     fa_p64_logistic o = fa_p64_logistic_fast(x, 0.0);
-    /* x >= 0 */
-    double pos = o.u0 + FA__FMA(x * o.E, o.u0 * o.u0, o.ul);
+    /* x >= 0: 1/D + (x e/D)/D, each product exact by FMA */
+    double pl, p = fa_p64_fmul2(x, 0.0, o.E, o.El, &pl);               /* x e */
+    double wl, w = fa_p64_fmul2(p, pl, o.u0, o.ul, &wl);               /* x e/D */
+    double tl, t = fa_p64_fmul2(w, wl, o.u0, o.ul, &tl);               /* x e/D^2 */
+    double ps = o.u0 + t, pos = ps + ((((o.u0 - ps) + t) + tl) + o.ul); /* Fast2Sum: t < 1/4 */
     /* x < 0: N = (1 + x) + e */
-    double wl, wh = fa__two_sum(1.0, x, &wl);
-    double Nl, Nh = fa__two_sum(wh, o.E, &Nl);
-    Nl += wl + o.El;
+    double al, ah = fa__two_sum(1.0, x, &al);
+    double Nl, Nh = fa__two_sum(ah, o.E, &Nl);
+    Nl += al + o.El;
     /* near the zero */
     const double c1h = 1.0 + FA_SILU_EXP_ROOT;
     const double c1l = (FA_SILU_EXP_ROOT - (c1h - 1.0)) + FA_P64_SILU_EXP_ROOT_LO;
@@ -768,7 +771,8 @@ FA_INLINE double fa_p64_silu_grad_fast(double x)
     double fl, f = fa_p64_fmul2(s, sl, m, ml, &fl);
     double neg = (f + fl) * 0x1p-512;
     double y = FA_P64_SEL(x < 0.0, neg, pos);
-    y = FA_P64_SEL(x > -800.0, y, 0.0);
+    y = FA_P64_SEL(x > -800.0, y, -0.0);                 /* f' < 0 there, below 2^-1100 */
+    y = FA_P64_SEL(x == -FA__INF64, 0.0, y);             /* the limit, as the pair form */
     y = FA_P64_SEL(x == FA__INF64, 1.0, y);
     return FA_P64_SEL(x != x, x, y);
 }
