@@ -669,19 +669,17 @@ typedef struct {
     double E, El;           /* e = exp(-|v|), scaled to its value */
 } fa_p64_logistic;
 
-FA_INLINE fa_p64_logistic fa_p64_logistic_fast(double vh, double vl)
+FA_INLINE fa_p64_logistic fa_p64_logistic_fast(double v)
 {
     fa_p64_logistic o;
-    uint64_t neg = fa__lt64(vh, 0.0);                    /* -0 counts: e = 1 there */
-    double nv = -__builtin_fabs(vh);
+    uint64_t neg = fa__lt64(v, 0.0);                     /* -0 counts: e = 1 there */
+    double nv = -__builtin_fabs(v);
     nv = FA_P64_SEL(nv > -800.0, nv, -800.0);            /* NaN too */
-    double nvl = FA_P64_SEL(vh < 0.0, vl, -vl);
-    nvl = FA_P64_SEL(nv > -800.0, nvl, 0.0);
     double t = FA__FMA(nv, FA__INVLN2, FA__SHIFT);
     uint64_t kb = fa__u64(t);
     double kd = t - FA__SHIFT;
     double r0 = FA__FMA(kd, -FA__LN2HI, nv);             /* exact: 42-bit ln2_hi */
-    double c = FA__FMA(kd, -FA__LN2LO, nvl);
+    double c = kd * -FA__LN2LO;
     double r = r0 + c, rl = (r0 - r) + c;                 /* Fast2Sum */
     double q = fa__horner(fa__c_exp_q_f64, FA__N_EXP_Q_F64, r);
     double h1 = 1.0 + r;
@@ -713,19 +711,18 @@ FA_INLINE double fa_p64_fmul2(double ah, double al, double bh, double bl, double
 /* sigmoid(x) = n/(1 + e) * post, one rounding of the pair */
 FA_INLINE double fa_p64_sigmoid_fast(double x)
 {
-    fa_p64_logistic o = fa_p64_logistic_fast(x, 0.0);
-    double sl, s = fa_p64_fmul2(o.n, o.nl, o.u0, o.ul, &sl);
-    return FA_P64_SEL(x != x, x, (s + sl) * o.post);
+    fa_p64_logistic o = fa_p64_logistic_fast(x);
+    double s = FA__FMA(o.n, o.u0, FA__FMA(o.n, o.ul, o.nl * o.u0));   /* n u0 exact in the FMA */
+    return FA_P64_SEL(x != x, x, s * o.post);
 }
 
 /* silu(x) = x sigmoid(x) (beta = 1), one rounding of x times the pair;
  * x <= -800 gives -0 (|silu| < 2^-1100), +inf gives +inf. */
 FA_INLINE double fa_p64_silu_fast(double x)
 {
-    fa_p64_logistic o = fa_p64_logistic_fast(x, 0.0);
+    fa_p64_logistic o = fa_p64_logistic_fast(x);
     double sl, s = fa_p64_fmul2(o.n, o.nl, o.u0, o.ul, &sl);
-    double yl, y = fa_p64_fmul2(x, 0.0, s, sl, &yl);
-    y = (y + yl) * o.post;
+    double y = FA__FMA(x, s, x * sl) * o.post;           /* x s exact in the FMA */
     y = FA_P64_SEL(x > -800.0, y, -0.0);
     y = FA_P64_SEL(x == FA__INF64, x, y);
     y = FA_P64_SEL(x == 0.0, x, y);                      /* keeps -0 */
@@ -746,7 +743,7 @@ FA_INLINE double fa_p64_silu_grad_fast(double x)
     static const double expm1_tail[9] = {
         1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040,
         1.0 / 40320, 1.0 / 362880, 1.0 / 3628800};
-    fa_p64_logistic o = fa_p64_logistic_fast(x, 0.0);
+    fa_p64_logistic o = fa_p64_logistic_fast(x);
     /* x >= 0: 1/D + (x e/D)/D, each product exact by FMA */
     double pl, p = fa_p64_fmul2(x, 0.0, o.E, o.El, &pl);               /* x e */
     double wl, w = fa_p64_fmul2(p, pl, o.u0, o.ul, &wl);               /* x e/D */
@@ -768,8 +765,7 @@ FA_INLINE double fa_p64_silu_grad_fast(double x)
     Nl = FA_P64_SEL(dn == d, rl, Nl);
     double ml, m = fa_p64_fmul2(Nh, Nl, o.u0, o.ul, &ml);         /* N/D */
     double sl, s = fa_p64_fmul2(o.n, o.nl, o.u0, o.ul, &sl);      /* 2^512 s */
-    double fl, f = fa_p64_fmul2(s, sl, m, ml, &fl);
-    double neg = (f + fl) * 0x1p-512;
+    double neg = FA__FMA(s, m, FA__FMA(s, ml, sl * m)) * 0x1p-512;
     double y = FA_P64_SEL(x < 0.0, neg, pos);
     y = FA_P64_SEL(x > -800.0, y, -0.0);                 /* f' < 0 there, below 2^-1100 */
     y = FA_P64_SEL(x == -FA__INF64, 0.0, y);             /* the limit, as the pair form */
