@@ -124,7 +124,13 @@
 #define TANH_T fa_tanh_f64
 #define ATAN_T fa_p64_atan
 /* sigmoid, gelu, gelu_tanh, mish: the careful float64 versions (fa_precise64.h) */
+#if defined(__FMA__)   /* sigmoid, silu and silu' with beta = 1: the cheap forms */
+#define PRECISE_SIGMOID fa_p64_sigmoid_fast
+#define FAST_SILU fa_p64_silu_fast
+#define FAST_SILU_GRAD fa_p64_silu_grad_fast
+#else
 #define PRECISE_SIGMOID fa_p64_sigmoid
+#endif
 #define PRECISE_GELU fa_gelu_f64
 #define PRECISE_GELU_GRAD fa_gelu_grad_f64
 #define PRECISE_GELU_TANH fa_gelu_tanh_f64
@@ -144,6 +150,8 @@
 #undef TANH_T
 #undef ATAN_T
 #undef PRECISE_SIGMOID
+#undef FAST_SILU
+#undef FAST_SILU_GRAD
 #undef PRECISE_GELU
 #undef PRECISE_GELU_GRAD
 #undef PRECISE_GELU_TANH
