@@ -254,45 +254,43 @@ def _glu_terms(g, x, axis):
 # hardware.  Rows missing here use DEFAULT_MIN_PARALLEL: the machine was not
 # quiet while they were measured (the script flags that); measure them next.
 DEFAULT_MIN_PARALLEL = 1 << 16
-# float32 tanh, gelu and tanh_shrink were scaled by hand from their measured
-# values when their kernels became 2x, 19x and 4.5x cheaper (AVX-512 tables;
-# tanh_shrink 1024 -> 4096: harness 0.98-1.0 -> 0.216-0.22 ns/el); so were
-# float32 hard_sigmoid (x2.35), hard_swish (x1.6), sparse_sigmoid (x2.4) and
-# squareplus (x2.0) when their divisions and double lanes went; re-measure.
+# Last measured on 2026-11-22 (load average 1.0, no other job of ours running),
+# after the kernels of that day; a noisy first pass (arctan 46336, float64
+# threshold and linear 524288) was measured again.
 # BEGIN MIN_PARALLEL
 MIN_PARALLEL = {
     'sigmoid': (2048, 1024),
     'log_sigmoid': (1440, 1024),
-    'hard_sigmoid': (8192, 4096),
+    'hard_sigmoid': (5792, 2048),
     'tanh': (5792, 1024),
-    'hard_tanh': (32768, 16384),
-    'tanh_shrink': (4096, 1024),
-    'arctan': (4096, 4096),
-    'softsign': (8192, 5792),
-    'relu': (46336, 16384),
-    'relu6': (23168, 16384),
-    'leaky_relu': (16384, 11584),
-    'prelu': (1440, 11584),
+    'hard_tanh': (23168, 8192),
+    'tanh_shrink': (2880, 1024),
+    'arctan': (2880, 1024),
+    'softsign': (4096, 2880),
+    'relu': (32768, 16384),
+    'relu6': (11584, 5792),
+    'leaky_relu': (23168, 11584),
+    'prelu': (2048, 2880),
     'threshold': (32768, 16384),
-    'elu': (5792, 1024),
-    'selu': (1440, 1024),
+    'elu': (2880, 1024),
+    'selu': (1024, 1024),
     'celu': (1024, 1024),
-    'gelu': (8192, 1024),
+    'gelu': (1440, 1024),
     'silu': (1440, 1024),
-    'hard_swish': (5792, 5792),
+    'hard_swish': (4096, 2880),
     'mish': (1024, 1024),
-    'softplus': (2048, 1024),
-    'squareplus': (2896, 1440),
-    'sparse_plus': (4096, 5792),
-    'sparse_sigmoid': (11584, 8192),
-    'soft_shrink': (16384, 16384),
-    'hard_shrink': (46336, 23168),
-    'exponential': (16384, 16384),
-    'linear': (46336, 23168),
-    'softmax': (8192, 1024),
+    'softplus': (1440, 1024),
+    'squareplus': (1440, 1024),
+    'sparse_plus': (2880, 4096),
+    'sparse_sigmoid': (11584, 4096),
+    'soft_shrink': (16384, 8192),
+    'hard_shrink': (32768, 11584),
+    'exponential': (2048, 1024),
+    'linear': (16384, 8192),
+    'softmax': (1024, 1024),
     'log_softmax': (1024, 1024),
-    'softmin': (11584, 1024),
-    'glu': (1440, 1024),
+    'softmin': (1024, 1024),
+    'glu': (2048, 1024),
 }
 # END MIN_PARALLEL
 
