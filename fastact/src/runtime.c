@@ -107,7 +107,7 @@ int fa_openmp_version(void)
 #include <time.h>
 
 #define FA_MAX_HELPERS 63
-#define FA_SPIN_NS 100000          /* 100 us: back-to-back calls find helpers awake */
+#define FA_SPIN_NS 1000000         /* 1 ms: back-to-back calls find helpers awake */
 #define FA_CHUNKS_PER_THREAD 8     /* fine enough to balance, few atomics */
 #define FA_MAX_CHUNKS 0xffff       /* front and back are 16-bit fields */
 
