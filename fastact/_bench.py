@@ -432,14 +432,17 @@ def check(case, competitor, inputs, want=None):
 
 # ---- timing ---------------------------------------------------------
 
-def time_interleaved(thunks, rounds=7, min_sample=1e-3, setups=None):
+def time_interleaved(thunks, rounds=7, min_sample=1e-3, setups=None, settle=None):
     """Median seconds per call of each zero-argument callable in `thunks`
     (a dict label -> callable).  Each round times every callable once, in
     an order rotated from round to round; a sample repeats a call enough
     times to last about `min_sample` seconds.  `setups` (label -> callable)
-    run, untimed, before each sample of that label (torch's thread count)."""
+    run, untimed, before each sample of that label (torch's thread count);
+    after a sample of a label in `settle` (label -> seconds) the timer
+    sleeps that long, untimed."""
     labels = list(thunks)
     setups = setups or {}
+    settle = settle or {}
     numbers = {}
     for label in labels:
         fn = thunks[label]
@@ -462,6 +465,8 @@ def time_interleaved(thunks, rounds=7, min_sample=1e-3, setups=None):
                 for _ in range(number):
                     fn()
                 samples[label].append((time.perf_counter() - t0) / number)
+                if label in settle:
+                    time.sleep(settle[label])
     finally:
         if gc_enabled:
             gc.enable()
@@ -486,6 +491,9 @@ def _nothing():
 def _torch_threads(n):
     torch = importlib.import_module("torch")
     return functools.partial(torch.set_num_threads, n)
+
+
+TORCH_SETTLE = 0.02     # seconds after each PyTorch sample (its OpenMP workers spin)
 
 
 def run_case(case, rounds=7, min_sample=1e-3, reference=False, fastact_out=False,
@@ -516,7 +524,21 @@ def run_case(case, rounds=7, min_sample=1e-3, reference=False, fastact_out=False
                 continue
         thunks[comp.label] = comp.bind(inputs)
         codes[comp.label] = comp.code
-    times = time_interleaved(thunks, rounds=rounds, min_sample=min_sample, setups=setups)
+    settle = {}
+    if any(label.startswith("torch") for label in thunks):
+        # torch.set_num_threads sets OpenMP's thread count of this thread,
+        # which caps fastact's too (so that threadpoolctl works on it): the
+        # other competitors get fastact's count back before each sample.
+        # PyTorch's OpenMP workers spin ~10 ms after its calls, taking the
+        # core fastact's helper would run on: let them settle first.
+        restore = _torch_threads(threads)
+        for label in thunks:
+            if label.startswith("torch"):
+                settle[label] = TORCH_SETTLE
+            else:
+                setups.setdefault(label, restore)
+    times = time_interleaved(thunks, rounds=rounds, min_sample=min_sample, setups=setups,
+                             settle=settle)
     return Result(case, times, codes, problems)
 
 
