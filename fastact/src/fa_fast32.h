@@ -161,6 +161,23 @@ FA_INLINE float fa_tanh_tbl_f32(float x)
 }
 
 #if defined(__AVX512F__)
+/* The contiguous loop of a 16-lane kernel V (__m512 -> __m512): whole
+ * vectors, then the tail through a masked load and store of the same
+ * vector code (the masked-off lanes read and write nothing). */
+#define FF_ARRAY_V16(name, V)                                                        \
+    FA_INLINE void name(intptr_t n, const float *px, float *out)                    \
+    {                                                                                \
+        intptr_t i = 0;                                                              \
+        for (; i + 16 <= n; i += 16)                                                 \
+            _mm512_storeu_ps(out + i, V(_mm512_loadu_ps(px + i)));                   \
+        if (i < n) {                                                                 \
+            __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);                         \
+            _mm512_mask_storeu_ps(out + i, m, V(_mm512_maskz_loadu_ps(m, px + i)));  \
+        }                                                                            \
+    }
+#endif
+
+#if defined(__AVX512F__)
 #include <immintrin.h>
 #define FA_HAVE_TANH_V16 1
 FA_INLINE __m512 ff__tanh_lookup(int row, __m512i t)
@@ -188,18 +205,8 @@ FA_INLINE __m512 fa_tanh_tbl_v16(__m512 x)
                                                          _mm512_castps_si512(x), sign, 0xF8));
 }
 
-/* out[i] = tanh(px[i]), 16 at a time; the tail through a masked load and
- * store of the same vector code. */
-FA_INLINE void fa_tanh_tbl_array(intptr_t n, const float *px, float *out)
-{
-    intptr_t i = 0;
-    for (; i + 16 <= n; i += 16)
-        _mm512_storeu_ps(out + i, fa_tanh_tbl_v16(_mm512_loadu_ps(px + i)));
-    if (i < n) {
-        __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);
-        _mm512_mask_storeu_ps(out + i, m, fa_tanh_tbl_v16(_mm512_maskz_loadu_ps(m, px + i)));
-    }
-}
+/* out[i] = tanh(px[i]), 16 at a time. */
+FF_ARRAY_V16(fa_tanh_tbl_array, fa_tanh_tbl_v16)
 #endif
 
 /* ---------------------------------------------------------- tanh_shrink */
@@ -297,16 +304,7 @@ FA_INLINE __m512 fa_tanh_shrink_tbl_v16(__m512 x)
                                                          _mm512_castps_si512(x), sign, 0xF8));
 }
 
-FA_INLINE void fa_tanh_shrink_tbl_array(intptr_t n, const float *px, float *out)
-{
-    intptr_t i = 0;
-    for (; i + 16 <= n; i += 16)
-        _mm512_storeu_ps(out + i, fa_tanh_shrink_tbl_v16(_mm512_loadu_ps(px + i)));
-    if (i < n) {
-        __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);
-        _mm512_mask_storeu_ps(out + i, m, fa_tanh_shrink_tbl_v16(_mm512_maskz_loadu_ps(m, px + i)));
-    }
-}
+FF_ARRAY_V16(fa_tanh_shrink_tbl_array, fa_tanh_shrink_tbl_v16)
 #endif
 
 /* ----------------------------------------------------------------- gelu */
@@ -435,16 +433,7 @@ FA_INLINE __m512 fa_gelu_tbl_v16(__m512 x)
                                                                      _mm512_set1_epi32((int)0x80000000u))));
 }
 
-FA_INLINE void fa_gelu_tbl_array(intptr_t n, const float *px, float *out)
-{
-    intptr_t i = 0;
-    for (; i + 16 <= n; i += 16)
-        _mm512_storeu_ps(out + i, fa_gelu_tbl_v16(_mm512_loadu_ps(px + i)));
-    if (i < n) {
-        __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);
-        _mm512_mask_storeu_ps(out + i, m, fa_gelu_tbl_v16(_mm512_maskz_loadu_ps(m, px + i)));
-    }
-}
+FF_ARRAY_V16(fa_gelu_tbl_array, fa_gelu_tbl_v16)
 #endif
 
 /* -------------------------------------------------------------- sigmoid */

@@ -96,16 +96,7 @@ FA_INLINE float fa_sigmoid_rcp_f32(float x)
     return _mm_cvtss_f32(y);
 }
 
-FA_INLINE void fa_sigmoid_rcp_array(intptr_t n, const float *px, float *out)
-{
-    intptr_t i = 0;
-    for (; i + 16 <= n; i += 16)
-        _mm512_storeu_ps(out + i, fa_sigmoid_rcp_v16(_mm512_loadu_ps(px + i)));
-    if (i < n) {
-        __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);
-        _mm512_mask_storeu_ps(out + i, m, fa_sigmoid_rcp_v16(_mm512_maskz_loadu_ps(m, px + i)));
-    }
-}
+FF_ARRAY_V16(fa_sigmoid_rcp_array, fa_sigmoid_rcp_v16)
 
 FA_INLINE __m512 fa_silu_rcp_v16(__m512 x)
 {
@@ -121,16 +112,7 @@ FA_INLINE float fa_silu_rcp_f32(float x)
     return _mm_cvtss_f32(y);
 }
 
-FA_INLINE void fa_silu_rcp_array(intptr_t n, const float *px, float *out)
-{
-    intptr_t i = 0;
-    for (; i + 16 <= n; i += 16)
-        _mm512_storeu_ps(out + i, fa_silu_rcp_v16(_mm512_loadu_ps(px + i)));
-    if (i < n) {
-        __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);
-        _mm512_mask_storeu_ps(out + i, m, fa_silu_rcp_v16(_mm512_maskz_loadu_ps(m, px + i)));
-    }
-}
+FF_ARRAY_V16(fa_silu_rcp_array, fa_silu_rcp_v16)
 
 /* silu's contiguous loop (beta is a0): this kernel for beta = 1; 0 leaves
  * the loop to the element formula */
