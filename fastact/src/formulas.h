@@ -1165,46 +1165,10 @@ FA_INLINE T F(log_softmax_grad)(T g, T y, W total)
 {
     return (T)((W)g - EXP((W)y) * total);
 }
-#if defined(FAST_EXP) && defined(__FMA__)
-/* float32 (FMA builds), for y in [-87, 88] (every log_softmax output but
- * the far tail): exp(y) in float lanes (0.775 ULP, a normal float there),
- * sum(g) as a float pair th + tl (exact to ~2^-48), and g - e th - e tl by
- * two FMAs: float lanes only, a quarter of the double formula's cost, and
- * within ~2 ULP of the result's terms |g| + exp(y) |total| (bound 4).  A
- * row with any y outside takes each element's own formula (both
- * computed), so a value does not depend on its neighbours. */
-FA_INLINE int F(log_softmax_fast_y)(T y) { return (y >= -87.0f) & (y <= 88.0f); }
-FA_INLINE T F(log_softmax_grad_fast)(T g, T y, T th, T tl)
-{
-    T e = FAST_EXP(y);
-    return __builtin_fmaf(-e, tl, __builtin_fmaf(-e, th, g));
-}
-#endif
 FA_INLINE void F(log_softmax_backward_y_row)(fa_intp n, const T *g, fa_intp sg,
                                                  const T *y, fa_intp sy, T *out, fa_intp so)
 {
     W total = F(row_dot)(n, g, sg, NULL, 0);
-#if defined(FAST_EXP) && defined(__FMA__)
-    if (WABS(total) < 0x1p126) {        /* th and tl finite (not NaN) */
-        T th = (T)total, tl = (T)(total - (W)th);
-        int in_range = 1;
-        #pragma omp simd reduction(&:in_range)
-        for (fa_intp i = 0; i < n; i++)
-            in_range &= F(log_softmax_fast_y)(y[i * sy]);
-        if (in_range) {
-            #pragma omp simd
-            for (fa_intp i = 0; i < n; i++)
-                out[i * so] = F(log_softmax_grad_fast)(g[i * sg], y[i * sy], th, tl);
-        } else {
-            #pragma omp simd
-            for (fa_intp i = 0; i < n; i++)
-                out[i * so] = F(log_softmax_fast_y)(y[i * sy])
-                    ? F(log_softmax_grad_fast)(g[i * sg], y[i * sy], th, tl)
-                    : F(log_softmax_grad)(g[i * sg], y[i * sy], total);
-        }
-        return;
-    }
-#endif
     #pragma omp simd
     for (fa_intp i = 0; i < n; i++)
         out[i * so] = F(log_softmax_grad)(g[i * sg], y[i * sy], total);
