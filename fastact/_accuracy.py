@@ -12,8 +12,11 @@
   (``random_inputs``) against the exact mpmath values, in chunks spread over
   processes, with progress.
 
-Derivative errors count in ULPs of max(|f'(x)|, GRAD_FLOOR): where f'
-passes through zero there is no relative accuracy to speak of.
+Derivative errors count in ULPs of max(|f'(x)|, grad_floor): where f'
+passes through zero there is no relative accuracy to speak of.  The floor
+is GRAD_FLOOR, or the magnitude of the terms f' is made of where the
+catalog gives them (``Row.grad_terms``: silu' = s + x s (1 - s) against
+|s| + |x s (1 - s)|), as the numerics policy measures derivatives.
 """
 
 import multiprocessing
@@ -50,6 +53,18 @@ def sample(dtype, seed=0, n=3000):
     with np.errstate(over="ignore"):
         x = x.astype(dtype)
     return x[np.isfinite(x)]
+
+
+def grad_floor(row, params, x):
+    """The floor of the ULP scale of derivative errors at x (float64):
+    GRAD_FLOOR, or the magnitude of f''s terms (Row.grad_terms)."""
+    if row.grad_terms is None:
+        return GRAD_FLOOR
+    full = dict(row.defaults)
+    full.update(params)
+    with np.errstate(all="ignore"):
+        terms = np.asarray(row.grad_terms(np.asarray(x, dtype=np.float64), full), dtype=np.float64)
+    return np.maximum(np.where(np.isfinite(terms), terms, 0.0), GRAD_FLOOR)
 
 
 def cases(rows=catalog.CATALOG):
@@ -114,10 +129,11 @@ def measure(row, params, dtype, which, points=1500):
     want = truth(kernel, which, x.astype(np.float64), args, dtype)
     err = _oracle.ulp_error(got, want, dtype)
     if which == "grad":
-        small = np.abs(want.astype(np.float64)) < GRAD_FLOOR
+        floor = grad_floor(row, params, x)
+        small = np.abs(want.astype(np.float64)) < floor
         with np.errstate(over="ignore"):
             floor_err = abs_error(got, want) / np.spacing(
-                np.asarray(GRAD_FLOOR, dtype=dtype)).astype(np.float64)
+                np.asarray(floor).astype(dtype)).astype(np.float64)
         err = np.where(small & ~np.isnan(floor_err), np.minimum(err, floor_err), err)
     return err, x
 

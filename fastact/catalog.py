@@ -109,6 +109,12 @@ class Row:
     # the exact gradient arbitrarily small next to its terms, so backward
     # errors are measured in ULPs of this (docs/accuracy.md).
     grad_scale: object = None
+    # Elementwise rows whose derivative is a sum of terms that cancel near
+    # a zero of f' (silu' = s + x s (1 - s)): function(x, params) -> the
+    # magnitude of those terms (NumPy, float64).  Derivative errors are
+    # measured in ULPs of it (DESIGN.md, Numerics: condition-aware); None:
+    # in ULPs of |f'| (with GRAD_FLOOR, fastact/_accuracy.py).
+    grad_terms: object = None
     # Non-default parameter sets that tests and benchmarks also exercise.
     examples: tuple = ()
     # DocExample(s) for the docstring (at least one per row).
@@ -236,6 +242,35 @@ def _log_softmax_terms(g, y, axis):
     g = np.broadcast_to(g, np.broadcast_shapes(np.shape(g), np.shape(y)))  # row sums of the full g
     total = np.sum(np.abs(g), axis=axis, keepdims=True)     # g - exp(y) sum(g)
     return np.abs(g) + np.exp(y) * total
+
+def _silu_terms(x, p):
+    import numpy as np        # f' = s + z s (1 - s), z = beta x
+    z = p["beta"] * x
+    s = 0.5 * (1 + np.tanh(0.5 * z))
+    return s + np.abs(z) * s * (1 - s)
+
+
+def _gelu_terms(x, p):
+    import math
+    import numpy as np
+    if p["approximate"] == "none":      # f' = Phi(x) + x phi(x)
+        erfc = np.vectorize(math.erfc, otypes=[float])
+        return 0.5 * erfc(-x / math.sqrt(2)) + np.abs(x) * np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+    c, a = math.sqrt(2 / math.pi), 0.044715     # f' = (1 + t)/2 + x/2 (1 - t^2) u'
+    t = np.tanh(c * (x + a * x ** 3))
+    return 0.5 * (1 + t) + 0.5 * np.abs(x) * (1 - t * t) * c * (1 + 3 * a * x * x)
+
+
+def _mish_terms(x, p):
+    import numpy as np        # f' = tanh(sp) + x sech^2(sp) sigmoid(x)
+    t = np.tanh(np.logaddexp(0, x))
+    return np.abs(t) + np.abs(x) * (1 - t * t) * 0.5 * (1 + np.tanh(0.5 * x))
+
+
+def _hard_swish_terms(x, p):
+    import numpy as np        # f' = (2x + 3) / 6 on (-3, 3)
+    return np.where(np.abs(x) < 3, (2 * np.abs(x) + 3) / 6, 0.0)
+
 
 def _glu_terms(g, x, axis):
     import numpy as np        # backward from x: [g s(b), g a s(b) (1 - s(b))]
@@ -493,6 +528,7 @@ CATALOG = (
         ulp=Ulp(2, 2), ulp_grad=Ulp(2, 4),
         doc_examples=(DocExample("[-1.0, 0.0, 1.0]", "[-0.1587, 0.0, 0.8413]", "x * Phi(x), Phi(1) = 0.8413 (normal CDF)"),
                     DocExample("[-1.0, 0.0, 1.0]", "[-0.1588, 0.0, 0.8412]", "the tanh formula evaluated with math.tanh", "approximate='tanh'"),),
+        grad_terms=_gelu_terms,
         grad_zeros=lambda p: [GELU_GRAD_ZERO if p["approximate"] == "none"
                               else GELU_TANH_GRAD_ZERO],
         hard_points=(-37.0, -37.5, -38.0, -38.5, -27.0, -21.0, -21.7, -22.0, -1.7677,
@@ -508,6 +544,7 @@ CATALOG = (
         examples=({"beta": 1.702}, {"beta": -0.5}, {"beta": 0.0}),
         ulp=Ulp(2, 1), ulp_grad=Ulp(1, 4),
         doc_examples=(DocExample("[0.0, np.log(3.0)]", "[0.0, 0.824]", "log(3) * sigmoid(log 3) = log(3) * 3/4"),),
+        grad_terms=_silu_terms,
         grad_zeros=lambda p: [SILU_GRAD_ZERO / p["beta"]] if p["beta"] else [],
         hard_points=(-705.0, -708.0, -709.0, -710.0, -712.0, -715.0, -740.0),
         torch=lambda torch, x, p: (torch.nn.functional.silu(x) if p["beta"] == 1
@@ -519,12 +556,13 @@ CATALOG = (
         aliases=("hardswish", "hard_silu"),
         ulp=Ulp(1, 1), ulp_grad=Ulp(1, 1),
         doc_examples=(DocExample("[-1.5, 0.0, 1.5, 3.0]", "[-0.375, 0.0, 1.125, 3.0]", "x * (x + 3) / 6 on [-3, 3]"),),
-        kinks=lambda p: [-3.0, 3.0, -1.5],
+        kinks=lambda p: [-3.0, 3.0, -1.5], grad_terms=_hard_swish_terms,
         torch=lambda torch, x, p: torch.nn.functional.hardswish(x)),
     Row("mish", "x * tanh(softplus(x))", "[-0.3089, inf)",
         limits=ZERO_TAILS,
         ulp=Ulp(1, 2), ulp_grad=Ulp(2, 4),
         doc_examples=(DocExample("[0.0, np.log(2.0)]", "[0.0, 0.5545]", "log(2) * tanh(log(1 + 2)) = 0.8 * log(2)"),),
+        grad_terms=_mish_terms,
         grad_zeros=lambda p: [MISH_GRAD_ZERO],
         hard_points=(-705.0, -709.0, -710.0, -712.0, -714.0, -20.0, -40.0),
         torch=lambda torch, x, p: torch.nn.functional.mish(x)),

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import fastact as fa
+from fastact import _accuracy
 from helpers import (AXIS, DTYPES, ELEMENTWISE, GRAD_FLOOR, REFERENCE_ULP, bound, case_id,
                      cases, from_y_allowed, get, grad_x, halves_pairs, ones_like_output,
                      sample, special_values, ulp_diff)
@@ -157,11 +158,12 @@ def test_backward_and_derivative_match_reference(case, dtype):
     x, g = grad_inputs(dtype)
     f, ref = get(row), get(row, reference=True)
     tol = grad_tolerance(row, dtype)
+    floor = _accuracy.grad_floor(row, params, x)      # GRAD_FLOOR or f''s terms
     assert_close(f.derivative(x, **params), ref.derivative(x, **params), dtype, tol,
-                 GRAD_FLOOR, "derivative")
+                 floor, "derivative")
     # backward = g * f'(x): one more rounding
     got, want = f.backward(g, x, **params), ref.backward(g, x, **params)
-    assert_close(grad_x(got), grad_x(want), dtype, tol + 1, GRAD_FLOOR * np.abs(g), "backward")
+    assert_close(grad_x(got), grad_x(want), dtype, tol + 1, floor * np.abs(g), "backward")
     if isinstance(want, tuple):     # prelu: dL/dweight, a sum of g * min(x, 0)
         assert isinstance(got, tuple) and len(got) == len(want)
         for a, b in zip(got[1:], want[1:]):
@@ -171,7 +173,7 @@ def test_backward_and_derivative_match_reference(case, dtype):
         garr = np.ones_like(arr)
         assert_close(grad_x(f.backward(garr, arr, **params)),
                      grad_x(ref.backward(garr, arr, **params)),
-                     dtype, tol + 1, GRAD_FLOOR, layout)
+                     dtype, tol + 1, _accuracy.grad_floor(row, params, arr), layout)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

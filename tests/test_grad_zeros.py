@@ -7,7 +7,8 @@ of each zero and log-spaced offsets out to 2^21 ULPs (|x - zero| ~ 0.1),
 against fastact's float64 kernel (within a few float64 ULPs of mpmath, see
 test_accuracy.py; invisible at float32 scale) with the parameters rounded to
 float32 as the float32 kernel sees them, in ULPs of max(|f'|, GRAD_FLOOR)
-as test_accuracy.py counts derivative errors.
+(or of the magnitude of f''s terms where the catalog gives them:
+Row.grad_terms), as test_accuracy.py counts derivative errors.
 """
 
 import numpy as np
@@ -15,7 +16,8 @@ import pytest
 
 import fastact as fa
 from fastact import catalog
-from helpers import GRAD_FLOOR, case_id, cases
+from fastact import _accuracy
+from helpers import case_id, cases
 
 ZERO_CASES = [(row, params) for row, params in cases([r for r in catalog.CATALOG
                                                       if r.kind == catalog.ELEMENTWISE])
@@ -51,7 +53,7 @@ def test_float32_derivative_through_its_zero(case):
         x = float32_neighbours(zero)
         got = f.derivative(x, **params).astype(np.float64)
         want = grad(x.astype(np.float64), *args32)
-        scale = np.maximum(np.abs(want), GRAD_FLOOR).astype(np.float32)
+        scale = np.maximum(np.abs(want), _accuracy.grad_floor(row, params, x)).astype(np.float32)
         err = np.abs(got - want) / np.spacing(scale).astype(np.float64)
         worst = int(np.argmax(err))
         assert err.max() <= row.ulp_grad.float32, (

@@ -30,6 +30,7 @@ import numpy as np
 import pytest
 
 import fastact as fa
+from fastact import _accuracy
 from fastact import catalog
 from helpers import GRAD_FLOOR, REFERENCE_ULP, bound, ulp_diff
 
@@ -511,11 +512,15 @@ def tolerance(case, want, ops):
     grad = np.abs(np.asarray(ops["grad"], dtype=np.float64)) if "grad" in ops else None
     if case.direction == "forward":
         return bound(row.ulp, dtype) + ref, 0.0
+    terms = GRAD_FLOOR          # or the magnitude of f''s terms (catalog grad_terms)
+    if row.kind == catalog.ELEMENTWISE and not row.array_params and "x" in ops:
+        terms = _accuracy.grad_floor(row, case.params, np.asarray(ops["x"], dtype=np.float64))
     if case.direction == "derivative":
-        return bound(row.ulp_grad, dtype) + ref, GRAD_FLOOR
+        return bound(row.ulp_grad, dtype) + ref, terms
     if row.kind == catalog.ELEMENTWISE:
         ulp = row.ulp_grad if case.direction == "backward_x" else row.ulp_grad_y
-        return bound(ulp, dtype) + ref + 1, GRAD_FLOOR * grad
+        return bound(ulp, dtype) + ref + 1, (terms if case.direction == "backward_x"
+                                             else GRAD_FLOOR) * grad
     # axis rows: in ULPs of the terms backward sums (catalog grad_scale)
     axis = ops.get("axis", case.params.get("axis", -1))
     g = np.asarray(ops["grad"], dtype=np.float64)
@@ -646,12 +651,13 @@ def oracle_allows(case, got, ops, bad):
     want = _oracle.oracle_array(kernel, "forward" if case.direction == "forward" else "grad",
                                 x.astype(np.float64), args)
     ulps, floor = bound(row.ulp, dtype), 0.0
+    terms = _accuracy.grad_floor(row, case.params, x.astype(np.float64))
     if case.direction == "derivative":
-        ulps, floor = bound(row.ulp_grad, dtype), GRAD_FLOOR
+        ulps, floor = bound(row.ulp_grad, dtype), terms
     elif case.direction == "backward_x":
         g = np.broadcast_to(np.asarray(ops["grad"]).astype(dtype), got.shape)[bad]
         want = g.astype(np.float64) * want
-        ulps, floor = bound(row.ulp_grad, dtype) + 1, GRAD_FLOOR * np.abs(g.astype(np.float64))
+        ulps, floor = bound(row.ulp_grad, dtype) + 1, terms * np.abs(g.astype(np.float64))
     return bool((ulp_diff(got[bad], want, dtype, floor) <= ulps).all())
 
 
