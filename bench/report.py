@@ -1,13 +1,14 @@
-"""Time fastact against what people write today, interleaved in one process.
+"""Time fastact against PyTorch (or NumPy/SciPy recipes), each competitor in
+its own process.
 
-    python bench/report.py [--functions NAME ...] [--sizes N ...]
-                           [--dtypes float32 float64] [--json FILE] ...
+    python bench/report.py [--functions NAME ...] [--sizes N ...] [--per-core]
+                           [--dtypes float32 float64] [--competitors ...] [--json FILE]
 
-Same as ``python -m fastact bench``; the cases, recipes and timer live in
-``fastact/_bench.py``.  For each case every competitor is called once per
-round (rotating order) and per-competitor medians are compared: the table
-shows fastact's median in µs and competitor_time / fastact_time (> 1 means
-fastact is faster), with a geometric-mean row.
+Same as ``python -m fastact bench``; the cases, recipes, worker processes
+and tables live in ``fastact/_bench.py`` (its docstring and the README's
+Benchmarks section describe the method).  The table shows medians and
+competitor_time / fastact_time (> 1 means fastact is faster), then the rows
+below 1.0 and the geometric means per dtype and size.
 """
 
 import glob

@@ -9,7 +9,13 @@ the competitors of one case:
 * fastact-out  the same into a preallocated out=
 * reference    fastact.reference (the pure-NumPy twin)
 * numpy...     the NumPy recipes of fastact._bench.RECIPES (what users write
-               today), scipy... and torch... where installed (skipped if not)
+               today), scipy... and torch... where installed (skipped if not);
+               torch's write into the preallocated out through aten's .out /
+               grad_input= overloads
+
+Everything runs in this one process (PyTorch's OpenMP workers, spinning
+after its calls, can slow fastact's threads here): for fair ratios use
+``python -m fastact bench``, which gives each competitor its own process.
 * floor        the memory floor: one buffer of the input's size read and
                written in place with fastact's threads (not the same function,
                so not checked)

@@ -3,8 +3,10 @@
 info (the default)  the build configuration, then a quick speed table:
                     every function at n = 1e6 float32, forward and backward,
                     fastact vs the plain-NumPy recipe (a few seconds).
-bench               the full interleaved report (same as bench/report.py):
-                    --functions, --sizes, --dtypes, --json FILE, ...
+bench               the full report (same as bench/report.py): fastact against
+                    PyTorch at 1 and 2 threads (or NumPy/SciPy recipes), each
+                    in its own process; --per-core, --functions, --sizes,
+                    --dtypes, --competitors, --json FILE, ...
 accuracy            the max ULP error of every function against mpmath;
                     --exhaustive NAME... sweeps all 2^32 float32 inputs.
 plot NAME           f and f' side by side, saved as NAME.png (needs matplotlib:
@@ -30,12 +32,13 @@ def info(args):
         results = _bench.quick(rounds=args.rounds)
     elapsed = time.perf_counter() - start
     print(f"Speed at n = 1e6 float32, {threads} fastact thread(s), medians of "
-          f"{args.rounds} interleaved runs; numpy = time of the NumPy recipe / fastact "
-          "time (> 1: fastact is faster).")
+          f"{args.rounds} interleaved runs in this process; x<name> = time of the NumPy/SciPy "
+          "recipe / fastact time (> 1: fastact is faster).")
     print(_bench.format_table(results))
     print("NumPy recipes:")
     print(_bench.describe_competitors(results))
     _bench.print_problems(results)
+    print(_bench.format_summary(results))
     print(f"({elapsed:.1f} s; full report: python -m fastact bench --help)")
     return 0
 
@@ -49,7 +52,8 @@ def main(argv=None):
     p_info = sub.add_parser("info", help="configuration and a quick speed table (default)")
     p_info.add_argument("--rounds", type=int, default=5, help="interleaved runs (default: 5)")
     p_info.add_argument("--threads", type=int, help="fastact threads (default: fastact's)")
-    p_bench = sub.add_parser("bench", help="full interleaved report vs NumPy/scipy/torch")
+    p_bench = sub.add_parser("bench", help="full report vs PyTorch (or NumPy/SciPy), each "
+                             "competitor in its own process")
     _bench.add_arguments(p_bench)
     p_accuracy = sub.add_parser("accuracy", help="measured max ULP errors against mpmath, "
                                 "or --exhaustive over every float32 input")

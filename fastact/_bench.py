@@ -1,49 +1,59 @@
-"""Benchmark support: competitor recipes, cases and an interleaved timer.
+"""Benchmark support: competitor recipes, cases, timing in separate processes.
 
-Used by ``python -m fastact`` (quick table, ``bench`` subcommand),
-``bench/report.py`` and the pytest-benchmark suite in ``bench/``.
+Used by ``python -m fastact bench`` (and ``bench/report.py``, the same
+report), ``python -m fastact`` (a quick in-process NumPy table) and the
+pytest-benchmark suite in ``bench/``.
 
 What is measured is generated from the catalog: every row x direction
 (forward; backward from ``y=`` where the row allows it with its default
-parameters, else from ``x``) x dtype x size.  The competitors are
+parameters, else from ``x``) x dtype x size, plus the rows of ``VARIANTS``
+(gelu with approximate='tanh').  Competitors:
 
 * ``fastact``      ``f(x)`` / ``f.backward(g, y=y)``, a new array per call;
-* ``fastact-out``  the same into a preallocated ``out=`` (pytest suite only);
+* ``fastact-out``  the same into a preallocated ``out=``;
 * ``reference``    ``fastact.reference``, the pure-NumPy twin;
 * the entries of ``RECIPES``: what people write today without fastact --
-  plain NumPy expressions, ``scipy.special`` and PyTorch where an obvious
-  equivalent exists.
+  plain NumPy expressions, ``scipy.special``, and PyTorch's ATen operators
+  into a preallocated output (their ``.out`` / ``grad_input=`` overloads)
+  where one exists.
 
-``RECIPES`` is competitor data keyed by catalog name, not a list of our
-functions: a row without a recipe simply has no such competitor, and a
-recipe for a name that is not (yet) in the catalog is never used.  Each
-recipe is an expression in ``x`` (forward input), ``y`` (forward output) and
-``g`` (gradient w.r.t. ``y``); the label's prefix says what it needs:
-``numpy...`` (``np``), ``scipy...`` (``np``, ``special`` = scipy.special),
-``torch...`` (``torch``, ``F`` = torch.nn.functional, ``aten`` =
-torch.ops.aten; inputs are zero-copy ``torch.from_numpy`` tensors of the same
-dtype).  scipy and torch are imported only when such a competitor is built.
+``RECIPES`` is competitor data keyed by catalog name (or a variant's key,
+``gelu[approximate=tanh]``), not a list of our functions: a row without a
+recipe simply has no such competitor.  Each recipe is an expression in
+``x`` (forward input), ``y`` (forward output), ``g`` (gradient w.r.t.
+``y``) and ``o`` (the preallocated output); the label's prefix says what it
+needs: ``numpy...`` (``np``), ``scipy...`` (``np``, ``special`` =
+scipy.special), ``torch...`` (``torch``, ``F`` = torch.nn.functional,
+``aten`` = torch.ops.aten; every input and ``o`` is a zero-copy
+``torch.from_numpy`` tensor).  scipy and torch are imported only when such
+a competitor is built.
 
 Axis functions (softmax, ...) are timed on ``(n // AXIS_LEN, AXIS_LEN)``
 arrays along the last axis.  Every competitor is checked against
 ``fastact.reference`` on a slice of the inputs before it is timed, so a
 wrong recipe cannot produce a flattering ratio.
 
-Timing is interleaved in one process: each round calls every competitor
-once (the order rotates between rounds), and the per-competitor median over
-the rounds is reported.  The machine may be shared and noisy; interleaving
-makes the ratios comparable even when absolute times drift.
+``python -m fastact bench`` (``report``) times each competitor in its own
+worker process (``python -m fastact._bench worker FAMILY THREADS``, one
+JSON request and one JSON reply per line): fastact with its threads, PyTorch
+with 1 and with 2 threads, NumPy, SciPy.  In one process PyTorch's OpenMP
+workers spin ~10 ms after each call and take the core fastact's helper
+needs (and the reverse); PyTorch is never imported into fastact's worker.
+For each case the workers take turns (fastact, torch-1t, torch-2t,
+fastact, ...; ``--alternations``, default 2) and each competitor's best
+median is kept.  Every worker builds the same inputs from the same seed.
 """
 
 import argparse
-import dataclasses
 import functools
 import gc
 import importlib
 import importlib.util
 import json
 import math
+import os
 import statistics
+import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -57,6 +67,13 @@ BACKWARD = "backward"
 DIRECTIONS = (FORWARD, BACKWARD)
 AXIS_LEN = 1000          # row length of the axis functions' inputs
 SEED = 20240607
+MIN_SAMPLE = 1.5e-3      # seconds one timing sample lasts, at least
+TORCH_THREADS = (1, 2)   # PyTorch's thread counts; the ratio takes its faster
+QUIET = 0.02             # seconds a worker idles before replying: PyTorch's
+                         # OpenMP workers spin ~10 ms after a call
+
+# Rows timed beside a catalog row's defaults: name -> parameter sets.
+VARIANTS = {"gelu": ({"approximate": "tanh"},)}
 
 # 1/(1+exp(-x)) and friends, as users write them.  name -> label ->
 # (forward expression, backward expression); None: no recipe.
@@ -71,24 +88,27 @@ RECIPES = {
     "sigmoid": {
         "numpy": ("1 / (1 + np.exp(-x))", "g * y * (1 - y)"),
         "scipy": ("special.expit(x)", None),
-        "torch": ("torch.sigmoid(x)", "aten.sigmoid_backward(g, y)"),
+        "torch": ("aten.sigmoid.out(x, out=o)",
+                  "aten.sigmoid_backward.grad_input(g, y, grad_input=o)"),
     },
     "log_sigmoid": {
         "numpy": ("-np.logaddexp(0, -x)", "g * (1 - np.exp(y))"),
         "scipy": ("special.log_expit(x)", None),
-        "torch": ("F.logsigmoid(x)", None),
+        "torch": ("aten.log_sigmoid.out(x, out=o)", None),
     },
     "hard_sigmoid": {
         "numpy": ("np.clip(x / 6 + 0.5, 0, 1)", "g * ((x > -3) & (x < 3)) / 6"),
-        "torch": ("F.hardsigmoid(x)", "aten.hardsigmoid_backward(g, x)"),
+        "torch": ("aten.hardsigmoid.out(x, out=o)",
+                  "aten.hardsigmoid_backward.grad_input(g, x, grad_input=o)"),
     },
     "tanh": {
         "numpy": ("np.tanh(x)", "g * (1 - y * y)"),
-        "torch": ("torch.tanh(x)", "aten.tanh_backward(g, y)"),
+        "torch": ("aten.tanh.out(x, out=o)", "aten.tanh_backward.grad_input(g, y, grad_input=o)"),
     },
     "hard_tanh": {
         "numpy": ("np.clip(x, -1, 1)", "g * ((y > -1) & (y < 1))"),
-        "torch": ("F.hardtanh(x)", "aten.hardtanh_backward(g, x, -1, 1)"),
+        "torch": ("aten.hardtanh.out(x, -1, 1, out=o)",
+                  "aten.hardtanh_backward.grad_input(g, x, -1, 1, grad_input=o)"),
     },
     "tanh_shrink": {
         "numpy": ("x - np.tanh(x)", "g * np.tanh(x) ** 2"),
@@ -96,7 +116,7 @@ RECIPES = {
     },
     "arctan": {
         "numpy": ("np.arctan(x)", "g / (1 + x * x)"),
-        "torch": ("torch.atan(x)", None),
+        "torch": ("aten.atan.out(x, out=o)", None),
     },
     "softsign": {
         "numpy": ("x / (1 + np.abs(x))", "g * (1 - np.abs(y)) ** 2"),
@@ -104,61 +124,74 @@ RECIPES = {
     },
     "relu": {
         "numpy": ("np.maximum(x, 0)", "g * (y > 0)"),
-        "torch": ("torch.relu(x)", "aten.threshold_backward(g, y, 0)"),
+        "torch": ("aten.relu.out(x, out=o)",
+                  "aten.threshold_backward.grad_input(g, y, 0, grad_input=o)"),
     },
     "relu6": {
         "numpy": ("np.clip(x, 0, 6)", "g * ((y > 0) & (y < 6))"),
         "numpy-minmax": ("np.minimum(np.maximum(x, 0), 6)", None),
-        "torch": ("F.relu6(x)", "aten.hardtanh_backward(g, x, 0, 6)"),
+        "torch": ("aten.hardtanh.out(x, 0, 6, out=o)",
+                  "aten.hardtanh_backward.grad_input(g, x, 0, 6, grad_input=o)"),
     },
     "leaky_relu": {
         "numpy": ("np.where(x > 0, x, 0.01 * x)", "np.where(y > 0, g, 0.01 * g)"),
-        "torch": ("F.leaky_relu(x, 0.01)",
-                  "aten.leaky_relu_backward(g, y, 0.01, True)"),
+        "torch": ("aten.leaky_relu.out(x, 0.01, out=o)",
+                  "aten.leaky_relu_backward.grad_input(g, y, 0.01, True, grad_input=o)"),
     },
     "prelu": {
         "numpy": ("np.where(x > 0, x, 0.25 * x)", "np.where(x > 0, g, 0.25 * g)"),
     },
     "threshold": {     # timed with threshold=0.5, value=-2.0 (catalog example)
         "numpy": ("np.where(x > 0.5, x, -2.0)", "g * (x > 0.5)"),
-        "torch": ("F.threshold(x, 0.5, -2.0)", None),
+        "torch": ("aten.threshold.out(x, 0.5, -2.0, out=o)",
+                  "aten.threshold_backward.grad_input(g, x, 0.5, grad_input=o)"),
     },
     "elu": {
         "numpy": ("np.where(x > 0, x, np.exp(x) - 1)", "np.where(y > 0, g, g * (y + 1))"),
-        "torch": ("F.elu(x)", "aten.elu_backward(g, 1.0, 1.0, 1.0, True, y)"),
+        "torch": ("aten.elu.out(x, 1.0, 1.0, 1.0, out=o)",
+                  "aten.elu_backward.grad_input(g, 1.0, 1.0, 1.0, True, y, grad_input=o)"),
     },
     "selu": {
         "numpy": (f"{_SELU} * np.where(x > 0, x, {_SELU_A} * (np.exp(x) - 1))",
                   f"g * np.where(y > 0, {_SELU}, y + {_SELU_SA})"),
-        "torch": ("F.selu(x)",
-                  f"aten.elu_backward(g, {_SELU_A}, {_SELU}, 1.0, True, y)"),
+        "torch": (f"aten.elu.out(x, {_SELU_A}, {_SELU}, 1.0, out=o)",      # = torch.selu
+                  f"aten.elu_backward.grad_input(g, {_SELU_A}, {_SELU}, 1.0, True, y, "
+                  "grad_input=o)"),
     },
     "celu": {
         "numpy": ("np.where(x > 0, x, np.expm1(x))", None),
-        "torch": ("F.celu(x)", None),
+        "torch": ("aten.celu.out(x, 1.0, out=o)",
+                  "aten.elu_backward.grad_input(g, 1.0, 1.0, 1.0, True, y, grad_input=o)"),
     },
     "gelu": {
         "scipy": ("0.5 * x * (1 + special.erf(x * 0.7071067811865476))", None),
-        "torch": ("F.gelu(x)", "aten.gelu_backward(g, x)"),
+        "torch": ("aten.gelu.out(x, out=o)", "aten.gelu_backward.grad_input(g, x, grad_input=o)"),
+    },
+    "gelu[approximate=tanh]": {
+        "numpy": ("0.5 * x * (1 + np.tanh(0.7978845608028654 * (x + 0.044715 * x ** 3)))",
+                  None),
+        "torch": ("aten.gelu.out(x, approximate='tanh', out=o)",
+                  "aten.gelu_backward.grad_input(g, x, approximate='tanh', grad_input=o)"),
     },
     "silu": {
         "numpy": ("x / (1 + np.exp(-x))",
                   "g * (s := 1 / (1 + np.exp(-x))) * (1 + x * (1 - s))"),
-        "torch": ("F.silu(x)", "aten.silu_backward(g, x)"),
+        "torch": ("aten.silu.out(x, out=o)", "aten.silu_backward.grad_input(g, x, grad_input=o)"),
     },
     "hard_swish": {
         "numpy": ("x * np.clip(x + 3, 0, 6) / 6", None),
-        "torch": ("F.hardswish(x)", "aten.hardswish_backward(g, x)"),
+        "torch": ("aten.hardswish.out(x, out=o)", "aten.hardswish_backward.out(g, x, out=o)"),
     },
     "mish": {
         "numpy": ("x * np.tanh(np.log1p(np.exp(x)))", None),
-        "torch": ("F.mish(x)", "aten.mish_backward(g, x)"),
+        "torch": ("aten.mish.out(x, out=o)", "aten.mish_backward(g, x)"),
     },
     "softplus": {
         "numpy": ("np.log(1 + np.exp(x))", "g / (1 + np.exp(-x))"),
         "numpy-logaddexp": ("np.logaddexp(0, x)", None),
         "scipy": ("special.softplus(x)", None),
-        "torch": ("F.softplus(x)", "aten.softplus_backward(g, x, 1.0, 20.0)"),
+        "torch": ("aten.softplus.out(x, 1.0, 20.0, out=o)",
+                  "aten.softplus_backward.grad_input(g, x, 1.0, 20.0, grad_input=o)"),
     },
     "squareplus": {
         "numpy": ("(x + np.sqrt(x * x + 4)) / 2", None),
@@ -172,15 +205,17 @@ RECIPES = {
     },
     "soft_shrink": {
         "numpy": ("np.sign(x) * np.maximum(np.abs(x) - 0.5, 0)", None),
-        "torch": ("F.softshrink(x, 0.5)", None),
+        "torch": ("aten.softshrink.out(x, 0.5, out=o)",
+                  "aten.softshrink_backward.grad_input(g, x, 0.5, grad_input=o)"),
     },
     "hard_shrink": {
         "numpy": ("np.where(np.abs(x) > 0.5, x, 0)", None),
-        "torch": ("F.hardshrink(x, 0.5)", None),
+        "torch": ("aten.hardshrink.out(x, 0.5, out=o)",
+                  "aten.hardshrink_backward.grad_input(g, x, 0.5, grad_input=o)"),
     },
     "exponential": {
         "numpy": ("np.exp(x)", "g * y"),
-        "torch": ("torch.exp(x)", None),
+        "torch": ("aten.exp.out(x, out=o)", "aten.mul.out(g, y, out=o)"),
     },
     "linear": {
         "numpy": ("x.copy()", "g.copy()"),
@@ -188,14 +223,14 @@ RECIPES = {
     "softmax": {
         "numpy": (_SOFTMAX, "y * (g - (g * y).sum(-1, keepdims=True))"),
         "scipy": ("special.softmax(x, axis=-1)", None),
-        "torch": ("torch.softmax(x, -1)",
-                  "aten._softmax_backward_data(g, y, -1, y.dtype)"),
+        "torch": ("aten._softmax.out(x, -1, False, out=o)",
+                  "aten._softmax_backward_data.out(g, y, -1, y.dtype, grad_input=o)"),
     },
     "log_softmax": {
         "numpy": (_LOG_SOFTMAX, "g - np.exp(y) * g.sum(-1, keepdims=True)"),
         "scipy": ("special.log_softmax(x, axis=-1)", None),
-        "torch": ("torch.log_softmax(x, -1)",
-                  "aten._log_softmax_backward_data(g, y, -1, y.dtype)"),
+        "torch": ("aten._log_softmax.out(x, -1, False, out=o)",
+                  "aten._log_softmax_backward_data.out(g, y, -1, y.dtype, out=o)"),
     },
     "softmin": {
         "numpy": ("(e := np.exp(x.min(-1, keepdims=True) - x)) / e.sum(-1, keepdims=True)",
@@ -204,7 +239,7 @@ RECIPES = {
     },
     "glu": {
         "numpy": ("(h := np.split(x, 2, axis=-1))[0] / (1 + np.exp(-h[1]))", None),
-        "torch": ("F.glu(x, -1)", None),
+        "torch": ("aten.glu.out(x, -1, out=o)", "aten.glu_backward.grad_input(g, x, -1, grad_input=o)"),
     },
 }
 
@@ -215,16 +250,26 @@ LIBRARIES = {"numpy": "numpy", "scipy": "scipy.special", "torch": "torch"}
 
 @dataclass(frozen=True)
 class Case:
-    """One timing: a catalog row, a direction, a dtype and a size."""
+    """One timing: a catalog row (with `options`, parameters that differ
+    from its defaults), a direction, a dtype and a size."""
 
     name: str
     direction: str
     dtype: str
     n: int
+    options: tuple = ()     # ((parameter, value), ...)
 
     @property
     def row(self):
         return catalog.BY_NAME[self.name]
+
+    @property
+    def key(self):
+        """The row as shown in tables and keyed in RECIPES: "gelu",
+        "gelu[approximate=tanh]"."""
+        if not self.options:
+            return self.name
+        return f"{self.name}[{','.join(f'{k}={v}' for k, v in self.options)}]"
 
     @property
     def source(self):
@@ -235,9 +280,9 @@ class Case:
 
     @property
     def params(self):
-        """The parameters timed: the defaults, or the first example where
-        a parameter has none (threshold)."""
-        return self.row.param_sets()[0]
+        """The parameters timed: the defaults (or the first example where a
+        parameter has none: threshold), updated with `options`."""
+        return {**self.row.param_sets()[0], **dict(self.options)}
 
     @property
     def label(self):
@@ -247,7 +292,7 @@ class Case:
     @property
     def group(self):
         """pytest-benchmark group: competitors of one case are compared."""
-        return f"{self.name}-{self.direction}-{self.dtype}-{short_n(self.n)}"
+        return f"{self.key}-{self.direction}-{self.dtype}-{short_n(self.n)}"
 
     @property
     def shape(self):
@@ -255,6 +300,14 @@ class Case:
             width = min(self.n, AXIS_LEN)
             return (self.n // width, width)
         return (self.n,)
+
+    def to_json(self):
+        return [self.name, self.direction, self.dtype, self.n, [list(o) for o in self.options]]
+
+    @classmethod
+    def from_json(cls, data):
+        name, direction, dtype, n, options = data
+        return cls(name, direction, dtype, n, tuple(tuple(o) for o in options))
 
 
 def short_n(n):
@@ -269,12 +322,15 @@ def parse_size(text):
 
 def cases(functions=None, directions=DIRECTIONS, dtypes=("float32", "float64"),
           sizes=(10 ** 3, 10 ** 5, 10 ** 6)):
-    """Every case, catalog order (function, direction, dtype, size)."""
+    """Every case, catalog order (function and its VARIANTS, direction,
+    dtype, size)."""
     names = [row.name for row in catalog.CATALOG]
     if functions:
         names = list(dict.fromkeys(catalog.lookup(f).name for f in functions))
-    return [Case(name, d, np.dtype(t).name, int(n))
-            for name in names for d in directions for t in dtypes for n in sizes]
+    rows = [(name, opts) for name in names
+            for opts in [()] + [tuple(v.items()) for v in VARIANTS.get(name, ())]]
+    return [Case(name, d, np.dtype(t).name, int(n), opts)
+            for name, opts in rows for d in directions for t in dtypes for n in sizes]
 
 
 def make_inputs(case, seed=SEED):
@@ -296,6 +352,11 @@ def _slice(inputs, count=4096):
 
 # ---- competitors ----------------------------------------------------
 
+def family(label):
+    """"torch-1t" -> "torch", "numpy-minmax" -> "numpy", "fastact-out" -> "fastact"."""
+    return label.split("-")[0]
+
+
 @dataclass(frozen=True)
 class Competitor:
     label: str
@@ -303,7 +364,6 @@ class Competitor:
     bind: object           # inputs dict -> zero-argument callable
     skip: str = None       # why it cannot run here
     checked: bool = True   # False: not the same function (the memory floor)
-    threads: int = None    # torch: run with this many torch threads
 
 
 def _fastact_competitor(case, label, module):
@@ -328,8 +388,7 @@ def _fastact_competitor(case, label, module):
 
 def library_available(label):
     """Is the library a recipe label needs installed?  (Does not import it.)"""
-    family = label.split("-")[0]
-    top = LIBRARIES[family].split(".")[0]
+    top = LIBRARIES[family(label)].split(".")[0]
     return importlib.util.find_spec(top) is not None
 
 
@@ -344,30 +403,26 @@ def _namespace(family):
 
 
 def _recipe_competitor(case, label, expr):
-    family = label.split("-")[0]
+    fam = family(label)
     if not library_available(label):
-        return Competitor(label, expr, None, skip=f"{LIBRARIES[family]} is not installed")
-    args = "x" if case.direction == FORWARD else "g, x, y"
-    fn = eval(f"lambda {args}: {expr}", _namespace(family))  # noqa: S307 (table above)
-    if family == "torch":
-        torch = _namespace("torch")["torch"]
+        return Competitor(label, expr, None, skip=f"{LIBRARIES[fam]} is not installed")
+    fn = eval(f"lambda x, g, y, o: {expr}", _namespace(fam))  # noqa: S307 (table above)
+    if fam == "torch":
+        from_numpy = _namespace("torch")["torch"].from_numpy
 
-        def bind(a):
-            # zero-copy views of the same buffers fastact reads
-            t = {k: torch.from_numpy(v) for k, v in a.items() if k != "out"}
-            return functools.partial(fn, t["x"]) if case.direction == FORWARD \
-                else functools.partial(fn, t["g"], t["x"], t["y"])
+        def bind(a):       # zero-copy views of the same buffers fastact reads
+            return functools.partial(fn, *(from_numpy(a[k]) for k in ("x", "g", "y", "out")))
     else:
         def bind(a):
-            return functools.partial(fn, a["x"]) if case.direction == FORWARD \
-                else functools.partial(fn, a["g"], a["x"], a["y"])
+            return functools.partial(fn, a["x"], a["g"], a["y"], a["out"])
     return Competitor(label, expr, bind)
 
 
-def recipe_labels(name, direction):
-    """Labels of the recipes of catalog row `name` for `direction`."""
+def recipe_labels(key, direction):
+    """Labels of the recipes of `key` (a catalog name or a Case.key) for
+    `direction`."""
     index = DIRECTIONS.index(direction)
-    return [label for label, exprs in RECIPES.get(name, {}).items()
+    return [label for label, exprs in RECIPES.get(key, {}).items()
             if exprs[index] is not None]
 
 
@@ -381,10 +436,9 @@ def _floor_competitor():
                       checked=False)
 
 
-def competitors(case, fastact_out=False, reference=False, floor=False, torch_1t=False):
-    """The competitors of a case: fastact first, then the others.  With
-    `torch_1t`, each torch recipe is also timed with 1 torch thread
-    ("torch-1t"; "torch" uses fastact's thread count)."""
+def competitors(case, fastact_out=False, reference=False, floor=False):
+    """The competitors of a case in one process (the pytest suite, the
+    quick table): fastact first, then the others."""
     import fastact
     result = [_fastact_competitor(case, "fastact", fastact)]
     if fastact_out:
@@ -392,11 +446,8 @@ def competitors(case, fastact_out=False, reference=False, floor=False, torch_1t=
     if reference:
         result.append(_fastact_competitor(case, "reference", fastact.reference))
     index = DIRECTIONS.index(case.direction)
-    for label in recipe_labels(case.name, case.direction):
-        comp = _recipe_competitor(case, label, RECIPES[case.name][label][index])
-        result.append(comp)
-        if torch_1t and label.startswith("torch"):
-            result.append(dataclasses.replace(comp, label=label + "-1t", threads=1))
+    for label in recipe_labels(case.key, case.direction):
+        result.append(_recipe_competitor(case, label, RECIPES[case.key][label][index]))
     if floor:
         result.append(_floor_competitor())
     return result
@@ -432,26 +483,26 @@ def check(case, competitor, inputs, want=None):
 
 # ---- timing ---------------------------------------------------------
 
-def time_interleaved(thunks, rounds=7, min_sample=1e-3, setups=None, settle=None):
-    """Median seconds per call of each zero-argument callable in `thunks`
-    (a dict label -> callable).  Each round times every callable once, in
-    an order rotated from round to round; a sample repeats a call enough
-    times to last about `min_sample` seconds.  `setups` (label -> callable)
-    run, untimed, before each sample of that label (torch's thread count);
-    after a sample of a label in `settle` (label -> seconds) the timer
-    sleeps that long, untimed."""
-    labels = list(thunks)
-    setups = setups or {}
-    settle = settle or {}
-    numbers = {}
-    for label in labels:
-        fn = thunks[label]
-        setups.get(label, _nothing)()
-        fn()                                    # warm up (and fault pages in)
-        t0 = time.perf_counter()
+def _calls_per_sample(fn, min_sample):
+    """Calls that make one sample last about `min_sample` seconds."""
+    fn()                                        # warm up (and fault pages in)
+    calls, start = 0, time.perf_counter()
+    while True:
         fn()
-        elapsed = time.perf_counter() - t0
-        numbers[label] = max(1, int(min_sample / max(elapsed, 1e-9)))
+        calls += 1
+        elapsed = time.perf_counter() - start
+        if elapsed >= min_sample / 4:
+            return max(1, math.ceil(min_sample / (elapsed / calls)))
+
+
+def time_interleaved(thunks, rounds=7, min_sample=MIN_SAMPLE):
+    """Median seconds per call of each zero-argument callable in `thunks`
+    (a dict label -> callable), garbage collection off.  Each round takes
+    one sample of every callable, in an order rotated from round to round;
+    a sample repeats a call enough times to last about `min_sample`
+    seconds."""
+    labels = list(thunks)
+    numbers = {label: _calls_per_sample(thunks[label], min_sample) for label in labels}
     samples = {label: [] for label in labels}
     gc_enabled = gc.isenabled()
     gc.disable()
@@ -460,123 +511,321 @@ def time_interleaved(thunks, rounds=7, min_sample=1e-3, setups=None, settle=None
             k = r % len(labels)
             for label in labels[k:] + labels[:k]:
                 fn, number = thunks[label], numbers[label]
-                setups.get(label, _nothing)()
                 t0 = time.perf_counter()
                 for _ in range(number):
                     fn()
                 samples[label].append((time.perf_counter() - t0) / number)
-                if label in settle:
-                    time.sleep(settle[label])
     finally:
         if gc_enabled:
             gc.enable()
     return {label: statistics.median(s) for label, s in samples.items()}
 
 
-@dataclass
-class Result:
-    case: Case
-    times: dict            # label -> median seconds (fastact first)
-    codes: dict            # label -> code timed
-    problems: list         # competitors skipped or failing the check
-
-    def ratio(self, label):
-        return self.times[label] / self.times["fastact"]
-
-
-def _nothing():
-    pass
-
-
-def _torch_threads(n):
-    torch = importlib.import_module("torch")
-    return functools.partial(torch.set_num_threads, n)
-
-
-TORCH_SETTLE = 0.02     # seconds after each PyTorch sample (its OpenMP workers spin)
-
-
-def run_case(case, rounds=7, min_sample=1e-3, reference=False, fastact_out=False,
-             only=None, floor=False, torch_1t=False, threads=None):
-    """Check, then time the competitors of `case` (those labelled in `only`
-    if given); a competitor failing the check is reported, not timed.
-    torch recipes run with `threads` torch threads (fastact's count by
-    default), "-1t" ones with 1."""
-    import fastact
-    threads = threads or fastact.get_num_threads()
-    inputs = make_inputs(case)
-    small_want = expected(case, _slice(inputs))
-    thunks, codes, problems, setups = {}, {}, [], {}
-    for comp in competitors(case, fastact_out, reference, floor, torch_1t):
-        if comp.skip or (only is not None and comp.label not in only):
-            continue               # a missing optional library is not a problem
-        if comp.label.startswith("torch"):
-            setups[comp.label] = _torch_threads(comp.threads or threads)
-            setups[comp.label]()
+def _check_and_bind(case, comps, inputs):
+    """(thunks, codes, problems): each competitor checked against
+    fastact.reference; one that fails is reported, not timed (fastact is
+    timed regardless)."""
+    want = expected(case, _slice(inputs))
+    thunks, codes, problems = {}, {}, []
+    for comp in comps:
         try:
-            problem = check(case, comp, inputs, small_want) if comp.checked else None
+            problem = check(case, comp, inputs, want) if comp.checked else None
         except Exception as error:    # a recipe that cannot run on this version
             problem = f"{comp.label} ({comp.code}) raised {type(error).__name__}: {error}"
         if problem:
             problems.append(problem)
-            setups.pop(comp.label, None)
-            if comp.label != "fastact":     # fastact is timed regardless
+            if family(comp.label) != "fastact":
                 continue
         thunks[comp.label] = comp.bind(inputs)
         codes[comp.label] = comp.code
-    settle = {}
-    if any(label.startswith("torch") for label in thunks):
-        # torch.set_num_threads sets OpenMP's thread count of this thread,
-        # which caps fastact's too (so that threadpoolctl works on it): the
-        # other competitors get fastact's count back before each sample.
-        # PyTorch's OpenMP workers spin ~10 ms after its calls, taking the
-        # core fastact's helper would run on: let them settle first.
-        restore = _torch_threads(threads)
-        for label in thunks:
-            if label.startswith("torch"):
-                settle[label] = TORCH_SETTLE
-            else:
-                setups.setdefault(label, restore)
-    times = time_interleaved(thunks, rounds=rounds, min_sample=min_sample, setups=setups,
-                             settle=settle)
-    return Result(case, times, codes, problems)
+    return thunks, codes, problems
+
+
+@dataclass
+class Result:
+    case: Case
+    times: dict            # label -> median seconds ("fastact" first)
+    codes: dict            # label -> code timed
+    problems: list         # competitors skipped or failing the check
+
+    def best(self, fam):
+        """The fastest time of a family's labels (torch-1t, torch-2t:
+        PyTorch at its faster thread count), or None."""
+        times = [t for label, t in self.times.items() if family(label) == fam]
+        return min(times) if times else None
+
+    def ratio(self, fam):
+        """best(fam) / fastact's time: > 1, fastact is faster."""
+        best = self.best(fam)
+        return None if best is None else best / self.times["fastact"]
+
+
+def run_case(case, rounds=7, min_sample=MIN_SAMPLE, only=None):
+    """Check, then time in this process the competitors of `case` (those
+    labelled in `only` if given).  For the quick NumPy table of ``python -m
+    fastact``; ``bench`` uses worker processes."""
+    comps = [c for c in competitors(case) if not c.skip and (only is None or c.label in only)]
+    thunks, codes, problems = _check_and_bind(case, comps, make_inputs(case))
+    return Result(case, time_interleaved(thunks, rounds, min_sample), codes, problems)
+
+
+# ---- worker processes -------------------------------------------------
+
+FAMILIES = ("fastact", "torch", "numpy", "scipy", "reference")
+
+
+def _worker_competitors(fam, case, floor):
+    """What a worker of family `fam` times for `case`, labelled by family:
+    fastact into a preallocated out= (and the memory floor), the recipes of
+    that library, or the reference twin."""
+    import fastact
+    if fam == "fastact":
+        comps = [_fastact_competitor(case, "fastact-out", fastact)]
+        return comps + ([_floor_competitor()] if floor else [])
+    if fam == "reference":
+        return [_fastact_competitor(case, "reference", fastact.reference)]
+    index = DIRECTIONS.index(case.direction)
+    return [_recipe_competitor(case, label, RECIPES[case.key][label][index])
+            for label in recipe_labels(case.key, case.direction) if family(label) == fam]
+
+
+def _worker_state(fam, threads):
+    """Set the worker's threads; what it reports about itself."""
+    import fastact
+    if fam == "fastact":
+        if threads:
+            fastact.set_num_threads(threads)
+        used = fastact.get_num_threads()
+    else:
+        fastact.set_num_threads(1)       # fastact only makes inputs here
+        used = 1
+        if fam == "torch":
+            torch = _namespace("torch")["torch"]
+            torch.set_num_threads(threads or 1)
+            used = torch.get_num_threads()
+    return {"family": fam, "threads": used, "pid": os.getpid(),
+            "torch_imported": "torch" in sys.modules,
+            "versions": {name: getattr(sys.modules.get(name), "__version__", None)
+                         for name in ("fastact", "numpy", "scipy", "torch")
+                         if name in sys.modules}}
+
+
+def worker(fam, threads):
+    """A worker process's loop: one JSON request per line on stdin ({"case",
+    "rounds", "min_sample", "floor"}), one JSON reply per line on stdout
+    ({"times", "codes", "problems"} and the worker's state)."""
+    reply_to = os.fdopen(os.dup(sys.stdout.fileno()), "w")
+    sys.stdout = sys.stderr              # nothing else may reach the pipe
+    state = _worker_state(fam, threads)
+    reply_to.write(json.dumps(state) + "\n")
+    reply_to.flush()
+    rename = {"fastact-out": "fastact"}     # fastact is timed with out=
+    last = None
+    for line in iter(sys.stdin.readline, ""):
+        request = json.loads(line)
+        case = Case.from_json(request["case"])
+        if last is None or last[0] != (case, request["floor"]):
+            comps = _worker_competitors(fam, case, request["floor"])
+            inputs = make_inputs(case)     # the same seed in every worker
+            last = ((case, request["floor"]), _check_and_bind(case, comps, inputs))
+        thunks, codes, problems = last[1]
+        times = time_interleaved(thunks, request["rounds"], request["min_sample"]) \
+            if thunks else {}
+        time.sleep(QUIET)
+        reply_to.write(json.dumps(dict(
+            state, torch_imported="torch" in sys.modules,
+            times={rename.get(k, k): v for k, v in times.items()},
+            codes={rename.get(k, k): v for k, v in codes.items()},
+            problems=problems)) + "\n")
+        reply_to.flush()
+
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    label: str             # fastact, torch-1t, torch-2t, numpy, scipy, reference
+    family: str
+    threads: int = None    # None: the library's default
+
+
+def plan(families, per_core=False, threads=None):
+    """The worker processes for the competitor `families` (fastact is
+    always first): PyTorch at 1 and at 2 threads; --per-core, fastact and
+    PyTorch with 1 thread each."""
+    specs = [WorkerSpec("fastact", "fastact", 1 if per_core else threads)]
+    for fam in families:
+        if fam == "torch":
+            specs += [WorkerSpec(f"torch-{k}t", "torch", k)
+                      for k in ((1,) if per_core else TORCH_THREADS)]
+        elif fam != "fastact":
+            specs.append(WorkerSpec(fam, fam))
+    return specs
+
+
+class Worker:
+    """A worker process (python -m fastact._bench worker FAMILY THREADS) of
+    the fastact this module belongs to."""
+
+    def __init__(self, spec):
+        self.spec = spec
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join([root] + [p for p in [env.get("PYTHONPATH")] if p])
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "fastact._bench", "worker", spec.family,
+             str(spec.threads or 0)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1, env=env)
+        self.state = None
+
+    def _read(self):
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"benchmark worker {self.spec.label} exited "
+                               f"(status {self.proc.wait()}); see its messages above")
+        return json.loads(line)
+
+    def start(self):
+        self.state = self._read()
+        return self.state
+
+    def ask(self, case, rounds=7, min_sample=MIN_SAMPLE, floor=False):
+        self.proc.stdin.write(json.dumps({"case": case.to_json(), "rounds": rounds,
+                                          "min_sample": min_sample, "floor": floor}) + "\n")
+        self.proc.stdin.flush()
+        return self._read()
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def measure(case_list, specs, alternations=2, rounds=7, min_sample=MIN_SAMPLE, floor=False,
+            progress=None, states=None):
+    """Time each case in every worker of `specs`, taking turns
+    `alternations` times, each label's best median kept.  Times of a torch
+    worker are labelled by the worker (torch-1t, torch-2t).  `states`, if a
+    dict, receives each worker's reply to its start."""
+    workers = [Worker(spec) for spec in specs]
+    try:
+        for w in workers:
+            state = w.start()
+            if states is not None:
+                states[w.spec.label] = state
+        results = []
+        for case in case_list:
+            times, codes, problems = {}, {}, []
+            for _ in range(alternations):
+                for w in workers:
+                    reply = w.ask(case, rounds, min_sample, floor)
+                    if states is not None and reply["torch_imported"]:
+                        states[w.spec.label]["torch_imported"] = True
+                    for label, t in reply["times"].items():
+                        mine = w.spec.label if family(label) == "torch" else label
+                        times[mine] = min(t, times.get(mine, math.inf))
+                        codes[mine] = reply["codes"][label]
+                    problems += [p for p in reply["problems"] if p not in problems]
+            order = ["fastact"] + [label for label in times if label != "fastact"]
+            results.append(Result(case, {k: times[k] for k in order if k in times},
+                                  codes, problems))
+            if progress:
+                progress(results[-1])
+        return results
+    finally:
+        for w in workers:
+            w.close()
 
 
 # ---- tables ---------------------------------------------------------
 
 def geometric_mean(values):
-    values = [v for v in values if v > 0]
+    values = [v for v in values if v is not None and v > 0]
     return math.exp(sum(map(math.log, values)) / len(values)) if values else float("nan")
 
 
-def format_table(results):
-    """A text table: fastact median (µs) and competitor_time / fastact_time."""
-    labels = []
+def _columns(results):
+    """(time columns, ratio families): the labels of torch's workers one by
+    one (torch-1t, torch-2t), the other families by their fastest recipe."""
+    order = {"torch": 0, "numpy": 1, "scipy": 2, "reference": 3, "floor": 4}
+    times, ratios = [], []
     for r in results:
-        labels += [label for label in r.times if label != "fastact" and label not in labels]
-    order = ["numpy", "scipy", "torch", "reference", "fastact-out", "floor"]
-    labels.sort(key=lambda label: order.index(label) if label in ("fastact-out", "floor")
-                else order.index(label.split("-")[0]))
-    head = ["function", "direction", "dtype", "n", "fastact µs"] + labels
+        for label in r.times:
+            fam = family(label)
+            if fam == "fastact":
+                continue
+            column = label if fam == "torch" else fam
+            if column not in times:
+                times.append(column)
+            if fam not in ratios:
+                ratios.append(fam)
+    times.sort(key=lambda c: (order.get(family(c), 9), c))
+    ratios.sort(key=lambda f: order.get(f, 9))
+    return times, ratios
+
+
+def _time(result, column):
+    return result.times.get(column) if "-" in column else result.best(column)
+
+
+def format_table(results, per_core=False):
+    """A text table per case: medians (µs, or ns per element with
+    `per_core`) of fastact and each competitor, then competitor time /
+    fastact time per competitor family (its fastest: PyTorch at its faster
+    thread count); a ratio below 1.0 (fastact slower) is starred."""
+    time_columns, families = _columns(results)
+    unit = "ns/el" if per_core else "µs"
+    head = (["function", "direction", "dtype", "n", f"fastact {unit}"]
+            + [f"{c} {unit}" for c in time_columns] + [f"x{f}" for f in families])
+    scale = (lambda r: 1e9 / r.case.n) if per_core else (lambda r: 1e6)
+    digits = 3 if per_core else 1
     rows = []
     for r in results:
         c = r.case
-        rows.append([c.name, c.label, c.dtype, short_n(c.n), f"{r.times['fastact'] * 1e6:.1f}"]
-                    + [f"{r.ratio(label):.2f}" if label in r.times else "-" for label in labels])
-    geo = ["geometric mean", "", "", "", ""]
-    for label in labels:
-        ratios = [r.ratio(label) for r in results if label in r.times]
-        geo.append(f"{geometric_mean(ratios):.2f}" if ratios else "-")
-    widths = [max(len(str(row[i])) for row in [head] + rows + [geo]) for i in range(len(head))]
+        cells = [c.key, c.label, c.dtype, short_n(c.n),
+                 f"{r.times['fastact'] * scale(r):.{digits}f}"]
+        for column in time_columns:
+            t = _time(r, column)
+            cells.append("-" if t is None else f"{t * scale(r):.{digits}f}")
+        for fam in families:
+            ratio = r.ratio(fam)
+            star = "*" if ratio is not None and ratio < 1 and fam != "floor" else " "
+            cells.append("-  " if ratio is None else f"{ratio:.2f}{star}")
+        rows.append(cells)
+    widths = [max(len(str(row[i])) for row in [head] + rows) for i in range(len(head))]
 
     def line(cells):
         return "  ".join(str(cell).ljust(w) if i < 4 else str(cell).rjust(w)
                          for i, (cell, w) in enumerate(zip(cells, widths))).rstrip()
 
-    out = [line(head), line(["-" * w for w in widths])]
-    out += [line(row) for row in rows]
-    out += [line(["-" * w for w in widths]), line(geo)]
+    return "\n".join([line(head), line(["-" * w for w in widths])] + [line(row) for row in rows])
+
+
+def format_summary(results):
+    """Per competitor family (not the floor): rows below 1.0 and the
+    geometric mean of the ratios, overall and per dtype and size."""
+    out = []
+    for fam in _columns(results)[1]:
+        if fam == "floor":
+            continue
+        ratios = [(r.case, r.ratio(fam)) for r in results if r.ratio(fam) is not None]
+        below = sum(ratio < 1 for _, ratio in ratios)
+        out.append(f"{fam}: fastact slower in {below} of {len(ratios)} rows; "
+                   f"geometric mean {geometric_mean([x for _, x in ratios]):.2f}x")
+        groups = {}
+        for case, ratio in ratios:
+            groups.setdefault((case.dtype, case.n), []).append(ratio)
+        for (dtype, n), values in sorted(groups.items()):
+            out.append(f"  {dtype} {short_n(n):>4}: geometric mean "
+                       f"{geometric_mean(values):.2f}x, {sum(v < 1 for v in values)} of "
+                       f"{len(values)} rows below 1.0")
     return "\n".join(out)
+
+
+def _allocates(label, code):
+    return family(label) == "torch" and "out=o" not in code and "grad_input=o" not in code
 
 
 def describe_competitors(results):
@@ -584,32 +833,32 @@ def describe_competitors(results):
     seen = {}
     for r in results:
         for label, code in r.codes.items():
-            if label not in ("fastact", "fastact-out", "reference"):
-                seen.setdefault((r.case.name, r.case.label, label), code)
+            if family(label) not in ("fastact", "reference"):
+                note = "   [no out= overload: allocates]" if _allocates(label, code) else ""
+                seen.setdefault((r.case.key, r.case.label, family(label) if
+                                 family(label) == "torch" else label), code + note)
     width = max([len(f"{n} {d}") for n, d, _ in seen] + [0])
     return "\n".join(f"  {f'{n} {d}':<{width}}  {label + ':':<16} {code}"
                      for (n, d, label), code in seen.items())
 
 
+def print_problems(results):
+    problems = [p for r in results for p in r.problems]
+    if problems:
+        print("not timed (raised, or disagreed with fastact.reference):")
+        for p in dict.fromkeys(problems):
+            print(f"  {p}")
+
+
 def to_json(results, **meta):
     return {
         "meta": meta,
-        "results": [{"function": r.case.name, "direction": r.case.direction,
-                     "source": r.case.source, "dtype": r.case.dtype, "n": r.case.n,
-                     "seconds": r.times, "ratios": {k: r.ratio(k) for k in r.times},
+        "results": [{"function": r.case.name, "params": dict(r.case.options),
+                     "direction": r.case.direction, "source": r.case.source,
+                     "dtype": r.case.dtype, "n": r.case.n, "seconds": r.times,
+                     "ratios": {f: r.ratio(f) for f in _columns([r])[1]},
                      "code": r.codes, "problems": r.problems} for r in results],
     }
-
-
-def run(case_list, rounds=7, min_sample=1e-3, reference=False, fastact_out=False,
-        progress=None, floor=False, torch_1t=False):
-    results = []
-    for case in case_list:
-        results.append(run_case(case, rounds, min_sample, reference, fastact_out,
-                                floor=floor, torch_1t=torch_1t))
-        if progress:
-            progress(results[-1])
-    return results
 
 
 # ---- command line (python -m fastact bench, bench/report.py) ---------
@@ -623,77 +872,116 @@ def add_arguments(parser):
                         default=["float32", "float64"])
     parser.add_argument("--sizes", nargs="+", type=parse_size, default=[10 ** 3, 10 ** 5, 10 ** 6],
                         metavar="N", help="array sizes, e.g. 1e3 1e6 (default: 1e3 1e5 1e6)")
+    parser.add_argument("--competitors", nargs="+", metavar="NAME",
+                        help="torch, numpy, scipy, reference, space- or comma-separated "
+                             "(default: torch when installed, else numpy and scipy)")
+    parser.add_argument("--per-core", action="store_true",
+                        help="fastact and PyTorch with 1 thread each; times in ns per element")
+    parser.add_argument("--threads", type=int,
+                        help="fastact threads (default: fastact's; --per-core: 1)")
+    parser.add_argument("--alternations", type=int, default=2,
+                        help="turns each competitor's process takes per case; the best "
+                             "median is kept (default: 2)")
     parser.add_argument("--rounds", type=int, default=7,
-                        help="interleaved rounds per case; medians are reported (default: 7)")
-    parser.add_argument("--threads", type=int, help="fastact threads (default: fastact's)")
-    parser.add_argument("--reference", action="store_true",
-                        help="also time fastact.reference (the pure-NumPy twin)")
-    parser.add_argument("--out", action="store_true",
-                        help="also time fastact with a preallocated out=")
+                        help="timing samples per turn, ~1.5 ms each; their median is "
+                             "the turn's time (default: 7)")
     parser.add_argument("--floor", action="store_true",
-                        help="also time the memory floor: x *= 1 in place, same threads")
-    parser.add_argument("--torch-1t", action="store_true",
-                        help="also time each PyTorch recipe with 1 thread (torch-1t)")
+                        help="also time the memory floor: x *= 1 in place, fastact's threads")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     return parser
 
 
+def choose_families(requested):
+    """(families to run, messages about the ones that cannot run)."""
+    if requested:
+        wanted = list(dict.fromkeys(w for text in requested for w in text.split(",") if w))
+    elif library_available("torch"):
+        wanted = ["torch"]
+    else:
+        wanted = ["numpy"] + (["scipy"] if library_available("scipy") else [])
+        return wanted, ["PyTorch is not installed: comparing with NumPy/SciPy recipes"]
+    families, messages = [], []
+    for fam in wanted:
+        if fam not in FAMILIES or fam == "fastact":
+            raise KeyError(f"unknown competitor {fam!r}: choose from torch, numpy, scipy, "
+                           "reference")
+        if fam in LIBRARIES and not library_available(fam):
+            messages.append(f"{LIBRARIES[fam]} is not installed: no {fam} competitor")
+        else:
+            families.append(fam)
+    return families, messages
+
+
 def report(args):
-    """Run the cases selected by parsed `args`, print the table; exit code."""
+    """Run the cases selected by parsed `args`, print the tables; exit code."""
     import fastact
     try:
         case_list = cases(args.functions, args.directions, args.dtypes, args.sizes)
+        families, messages = choose_families(args.competitors)
     except KeyError as error:
         print(error.args[0], file=sys.stderr)
         return 2
-    threads = args.threads or fastact.get_num_threads()
+    for message in messages:
+        print(message, file=sys.stderr)
+    if not families:
+        print("no competitor to run", file=sys.stderr)
+        return 2
 
     def progress(result):
         if not args.quiet:
             c = result.case
-            print(f"  {c.name} {c.label} {c.dtype} {short_n(c.n)}", file=sys.stderr)
+            print(f"  {c.key} {c.label} {c.dtype} {short_n(c.n)}", file=sys.stderr)
 
+    specs = plan(families, args.per_core, args.threads)
+    states = {}
     start = time.perf_counter()
-    with fastact.num_threads(threads):
-        results = run(case_list, rounds=args.rounds, reference=args.reference,
-                      fastact_out=args.out, progress=progress, floor=args.floor,
-                      torch_1t=args.torch_1t)
+    results = measure(case_list, specs, args.alternations, args.rounds, floor=args.floor,
+                      progress=progress, states=states)
     elapsed = time.perf_counter() - start
+    versions = {}
+    for state in states.values():
+        versions.update(state["versions"])
     print(f"fastact {fastact.__version__} ({fastact.config()['backend']} backend), "
-          f"numpy {np.__version__}, {threads} fastact "
-          f"thread(s); medians of {args.rounds} interleaved rounds; "
-          "ratio = competitor time / fastact time (> 1: fastact is faster); "
-          "torch with the same thread count (torch-1t: 1 thread)")
-    print(format_table(results))
+          + ", ".join(f"{k} {v}" for k, v in versions.items() if k != "fastact"))
+    print("Each competitor in its own process: "
+          + ", ".join(f"{s.label} ({states[s.label]['threads']} thread"
+                      f"{'s' if states[s.label]['threads'] != 1 else ''})"
+                      for s in specs)
+          + f"; {args.alternations} turns each per case, the best of their medians of "
+          f"{args.rounds} samples.")
+    print("Same N(0, 3^2) inputs for all; fastact and PyTorch write into preallocated "
+          "outputs (NumPy/SciPy recipes allocate).  x<name> = competitor time / fastact "
+          "time, the competitor at its fastest (PyTorch: the faster thread count); "
+          "* below 1.0: fastact slower." + (" Times in ns per element." if args.per_core
+                                            else ""))
+    for message in messages:
+        print(message)
+    print(format_table(results, per_core=args.per_core))
     print("competitors:")
     print(describe_competitors(results))
     print_problems(results)
+    print(format_summary(results))
     print(f"({len(results)} cases in {elapsed:.1f} s)")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump(to_json(results, fastact=fastact.__version__, numpy=np.__version__,
-                              threads=threads, rounds=args.rounds,
-                              config=fastact.config()), f, indent=1, default=str)
+            json.dump(to_json(results, fastact=fastact.__version__, versions=versions,
+                              workers={s.label: states[s.label] for s in specs},
+                              per_core=args.per_core, alternations=args.alternations,
+                              rounds=args.rounds, config=fastact.config()),
+                      f, indent=1, default=str)
         print(f"wrote {args.json}")
     return 0
-
-
-def print_problems(results):
-    problems = [p for r in results for p in r.problems]
-    if problems:
-        print("not timed (raised, or disagreed with fastact.reference):")
-        for p in dict.fromkeys(problems):
-            print(f"  {p}")
 
 
 def quick(rounds=5, n=10 ** 6, dtype="float32"):
     """The table of ``python -m fastact``: every function with a NumPy
     recipe (else a scipy one, when scipy is installed: gelu needs erf), both
-    directions, fastact vs that recipe, one size and dtype."""
+    directions, fastact vs that recipe, one size and dtype, in this process
+    (no PyTorch, so nothing to keep apart)."""
     results = []
     for case in cases(sizes=(n,), dtypes=(dtype,)):
-        labels = recipe_labels(case.name, case.direction)
+        labels = recipe_labels(case.key, case.direction)
         for label in ("numpy", "scipy"):
             if label in labels and library_available(label):
                 results.append(run_case(case, rounds, only=("fastact", label)))
@@ -705,6 +993,13 @@ def main(argv=None):
     """bench/report.py's entry point."""
     parser = add_arguments(argparse.ArgumentParser(
         prog="bench/report.py",
-        description="Time fastact against NumPy recipes (and scipy/torch when "
-                    "installed), interleaved in one process."))
+        description="Time fastact against PyTorch (or NumPy/SciPy recipes), each "
+                    "competitor in its own process."))
     return report(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["worker"]:          # python -m fastact._bench worker FAMILY THREADS
+        worker(sys.argv[2], int(sys.argv[3]) or None)
+    else:
+        sys.exit(main())

@@ -1,6 +1,5 @@
 """python -m fastact: the main job, the accuracy table, the exhaustive sweep."""
 
-import dataclasses
 import os
 import subprocess
 import sys
@@ -43,76 +42,19 @@ def test_one_chunk_of_the_exhaustive_sweep(row):
     assert worst <= row.ulp.float32 + 1e-6, (worst, np.uint32(bits).view(np.float32))
 
 
-def test_bench_report_with_floor_and_torch_columns():
-    """python -m fastact bench: the ratio table, the memory floor and (with
-    torch installed) PyTorch at fastact's thread count and at 1 thread."""
-    from fastact import _bench
+def test_bench_report_with_floor_and_numpy_columns():
+    """python -m fastact bench: the per-case table (times and ratios), the
+    memory floor and the summary, competitors in their own processes."""
     result = run("bench", "--functions", "relu", "tanh", "--sizes", "1e3", "--dtypes", "float32",
-                 "--rounds", "1", "--floor", "--torch-1t", "-q")
+                 "--rounds", "1", "--alternations", "1", "--floor", "--competitors", "numpy", "-q")
     assert result.returncode == 0, result.stderr
-    head = result.stdout.splitlines()[1].split()
-    assert head[:2] == ["function", "direction"] and "numpy" in head and "floor" in head
-    if _bench.library_available("torch"):
-        assert "torch" in head and "torch-1t" in head
-    rows = [line.split() for line in result.stdout.splitlines() if line.startswith(("relu ", "tanh "))]
+    lines = result.stdout.splitlines()
+    head = next(line for line in lines if line.startswith("function")).split()
+    assert head[:2] == ["function", "direction"]
+    assert "xnumpy" in head and "xfloor" in head
+    rows = [line.split() for line in lines if line.startswith(("relu ", "tanh "))]
     assert len(rows) == 4                     # 2 functions x forward/backward
     for cells in rows:
-        ratios = [float(c) for c in cells[5:] if c != "-"]
-        assert ratios and all(r > 0 for r in ratios)
-
-
-def test_interleaved_timer_runs_setups_before_and_settles_after_each_sample():
-    """The benchmark gives each competitor its own conditions: setups
-    (PyTorch's thread count, fastact's restored) run before each of its
-    samples, and the pause after a PyTorch sample (its OpenMP workers spin)
-    is not counted in anyone's time."""
-    from fastact import _bench
-    events = []
-    thunks = {"fastact": lambda: events.append("fastact"),
-              "torch": lambda: events.append("torch")}
-    setups = {"fastact": lambda: events.append("setup fastact"),
-              "torch": lambda: events.append("setup torch")}
-    times = _bench.time_interleaved(thunks, rounds=3, min_sample=1e-4, setups=setups,
-                                    settle={"torch": 0.05})
-    assert max(times.values()) < 0.01          # the 50 ms pauses are untimed
-    samples = [e for e in events if not e.startswith("setup")]
-    for i, event in enumerate(events):
-        if event.startswith("setup"):
-            label = event.split()[1]
-            assert events[i + 1] == label        # a setup directly precedes its calls
-    assert samples.count("fastact") > 3 and samples.count("torch") > 3
-
-
-def test_benchmark_gives_fastact_its_threads_back_after_pytorch():
-    """torch.set_num_threads(1) (the torch-1t competitor) sets OpenMP's
-    thread count, which caps fastact's: run_case restores it before the
-    other competitors' samples."""
-    torch = pytest.importorskip("torch")
-    from fastact import _bench, _compiled
-    if fa.get_num_threads() < 2:
-        pytest.skip("fastact uses 1 thread here")
-    seen = []
-    case = _bench.Case("relu", "forward", "float32", 1000)
-    original = _bench.competitors
-
-    def recording(bind):
-        def bound(inputs):
-            call = bind(inputs)
-
-            def thunk():
-                seen.append(_compiled.thread_cap())   # fastact's threads now
-                return call()
-            return thunk
-        return bound
-
-    def spying(*args, **kwargs):
-        return [dataclasses.replace(c, bind=recording(c.bind)) if c.label == "fastact" else c
-                for c in original(*args, **kwargs)]
-
-    try:
-        _bench.competitors = spying
-        _bench.run_case(case, rounds=3, min_sample=1e-4, torch_1t=True)
-    finally:
-        _bench.competitors = original
-        torch.set_num_threads(fa.get_num_threads())
-    assert seen and min(seen) == fa.get_num_threads()
+        ratios = [float(c.rstrip("*")) for c in cells[-2:]]
+        assert all(r > 0 for r in ratios)
+    assert "numpy: fastact slower in" in result.stdout and "geometric mean" in result.stdout
