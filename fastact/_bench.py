@@ -604,10 +604,13 @@ def _worker_state(fam, threads):
             torch.set_num_threads(threads or 1)
             used = torch.get_num_threads()
     return {"family": fam, "threads": used, "pid": os.getpid(),
-            "torch_imported": "torch" in sys.modules,
-            "versions": {name: getattr(sys.modules.get(name), "__version__", None)
-                         for name in ("fastact", "numpy", "scipy", "torch")
-                         if name in sys.modules}}
+            "torch_imported": _imported("torch"),
+            "versions": {name: getattr(sys.modules[name], "__version__", None)
+                         for name in ("fastact", "numpy", "scipy", "torch") if _imported(name)}}
+
+
+def _imported(name):
+    return sys.modules.get(name) is not None
 
 
 def worker(fam, threads):
@@ -633,7 +636,7 @@ def worker(fam, threads):
             if thunks else {}
         time.sleep(QUIET)
         reply_to.write(json.dumps(dict(
-            state, torch_imported="torch" in sys.modules,
+            state, torch_imported=_imported("torch"),
             times={rename.get(k, k): v for k, v in times.items()},
             codes={rename.get(k, k): v for k, v in codes.items()},
             problems=problems)) + "\n")
@@ -922,10 +925,8 @@ def report(args):
     except KeyError as error:
         print(error.args[0], file=sys.stderr)
         return 2
-    for message in messages:
-        print(message, file=sys.stderr)
     if not families:
-        print("no competitor to run", file=sys.stderr)
+        print("; ".join(messages + ["no competitor to run"]), file=sys.stderr)
         return 2
 
     def progress(result):
@@ -948,8 +949,8 @@ def report(args):
           + ", ".join(f"{s.label} ({states[s.label]['threads']} thread"
                       f"{'s' if states[s.label]['threads'] != 1 else ''})"
                       for s in specs)
-          + f"; {args.alternations} turns each per case, the best of their medians of "
-          f"{args.rounds} samples.")
+          + f"; turns per case: {args.alternations}, the best median kept; samples "
+          f"per turn: {args.rounds}.")
     print("Same N(0, 3^2) inputs for all; fastact and PyTorch write into preallocated "
           "outputs (NumPy/SciPy recipes allocate).  x<name> = competitor time / fastact "
           "time, the competitor at its fastest (PyTorch: the faster thread count); "
