@@ -239,7 +239,8 @@ RECIPES = {
     },
     "glu": {
         "numpy": ("(h := np.split(x, 2, axis=-1))[0] / (1 + np.exp(-h[1]))", None),
-        "torch": ("aten.glu.out(x, -1, out=o)", "aten.glu_backward.grad_input(g, x, -1, grad_input=o)"),
+        "torch": ("aten.glu.out(x, -1, out=o)",
+                  "aten.glu_backward.grad_input(g, x, -1, grad_input=o)"),
     },
 }
 
@@ -603,7 +604,7 @@ def _worker_state(fam, threads):
             torch = _namespace("torch")["torch"]
             torch.set_num_threads(threads or 1)
             used = torch.get_num_threads()
-    return {"family": fam, "threads": used, "pid": os.getpid(),
+    return {"family": fam, "threads": used, "pid": os.getpid(), "fastact": fastact.__file__,
             "torch_imported": _imported("torch"),
             "versions": {name: getattr(sys.modules[name], "__version__", None)
                          for name in ("fastact", "numpy", "scipy", "torch") if _imported(name)}}
@@ -670,13 +671,12 @@ class Worker:
 
     def __init__(self, spec):
         self.spec = spec
+        # run from the directory holding this fastact: `-m` puts it first on sys.path
         root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join([root] + [p for p in [env.get("PYTHONPATH")] if p])
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "fastact._bench", "worker", spec.family,
              str(spec.threads or 0)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1, env=env)
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1, cwd=root)
         self.state = None
 
     def _read(self):
@@ -953,9 +953,10 @@ def report(args):
           f"per turn: {args.rounds}.")
     print("Same N(0, 3^2) inputs for all; fastact and PyTorch write into preallocated "
           "outputs (NumPy/SciPy recipes allocate).  x<name> = competitor time / fastact "
-          "time, the competitor at its fastest (PyTorch: the faster thread count); "
-          "* below 1.0: fastact slower." + (" Times in ns per element." if args.per_core
-                                            else ""))
+          "time, the competitor at its fastest"
+          + (" (PyTorch: the faster thread count)" if not args.per_core else "")
+          + "; * below 1.0: fastact slower." + (" Times in ns per element, 1 thread each."
+                                                if args.per_core else ""))
     for message in messages:
         print(message)
     print(format_table(results, per_core=args.per_core))

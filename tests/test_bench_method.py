@@ -5,6 +5,7 @@ timing is asserted: the cases are tiny (n = 1e3, 1 round)."""
 
 import pytest
 
+import fastact
 from fastact import _bench
 
 CASE = _bench.Case("relu", "forward", "float32", 1000)
@@ -21,6 +22,7 @@ def test_workers_time_a_tiny_case_with_fastact_and_numpy():
     assert "out=out" in result.codes["fastact"]            # fastact writes into out=
     assert result.ratio("numpy") == result.times["numpy"] / result.times["fastact"]
     assert states["fastact"]["pid"] != states["numpy"]["pid"]
+    assert states["fastact"]["fastact"] == fastact.__file__     # this fastact, not another
     assert not states["fastact"]["torch_imported"]
 
 
