@@ -83,3 +83,11 @@ def test_default_cases_include_gelu_tanh():
     case = _bench.Case("gelu", "backward", "float32", 1000, (("approximate", "tanh"),))
     assert case.params == {"approximate": "tanh"}
     assert _bench.Case.from_json(case.to_json()) == case
+
+
+def test_cases_without_a_recipe_of_the_competitors_are_left_out():
+    all_cases = _bench.cases(functions=["squareplus", "sigmoid", "arctan"], sizes=(1000,),
+                             dtypes=("float32",))
+    keys = {(c.name, c.direction) for c in _bench.with_recipes(all_cases, ["torch"])}
+    assert keys == {("sigmoid", "forward"), ("sigmoid", "backward"), ("arctan", "forward")}
+    assert len(_bench.with_recipes(all_cases, ["numpy"])) == 5     # squareplus backward: none
