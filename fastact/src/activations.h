@@ -25,6 +25,7 @@
  * the same bounds over all 2^32 inputs) that formulas.h uses where defined. */
 #define T float
 #define F(name) act_##name##_f32
+#define FMA FF_FMA
 #define SEL fa_select_f32
 #define ABS fa_abs_f32
 #define COPYSIGN fa_copysign_f32
@@ -86,6 +87,7 @@
 #include "formulas.h"
 #undef T
 #undef F
+#undef FMA
 #undef SEL
 #undef ABS
 #undef COPYSIGN
@@ -114,6 +116,7 @@
 /* float64: the full-precision cores. */
 #define T double
 #define F(name) act_##name##_f64
+#define FMA FA__FMA
 #define SEL fa_select_f64
 #define ABS fa_abs_f64
 #define COPYSIGN fa_copysign_f64
@@ -140,6 +143,7 @@
 #include "formulas.h"
 #undef T
 #undef F
+#undef FMA
 #undef SEL
 #undef ABS
 #undef COPYSIGN

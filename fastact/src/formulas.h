@@ -82,11 +82,8 @@ FA_INLINE T F(sigmoid_grad)(T x)
     W e = EXP(-WABS((W)x)), d = 1 + e;
     return (T)(e / (d * d));
 }
-FA_INLINE T F(sigmoid_grad_y)(T y)
-{
-    W yw = y;
-    return (T)(yw * (1 - yw));
-}
+/* y (1 - y) = y - y^2: one rounding with an FMA (FMA builds), else two. */
+FA_INLINE T F(sigmoid_grad_y)(T y) { return FMA(-y, y, y); }
 
 /* log_sigmoid = min(x, 0) - log1p(exp(-|x|)): two terms of one sign. */
 FA_INLINE T F(log_sigmoid)(T x)
@@ -123,28 +120,17 @@ FA_INLINE T F(log_sigmoid_grad)(T x)
 /* 1 - sigmoid(x) = 1 - exp(y) */
 FA_INLINE T F(log_sigmoid_grad_y)(T y) { return (T)-EXPM1((W)y); }
 
-/* float32: n / 6 for the hard functions' numerators n (x + 3, 2x + 3,
- * x (x + 3)), as n times 1/6 rounded to double, no division.  For a float
- * x, n is exact in double wherever n/6 can be a float midpoint, and 1/6's
- * rounding (2^-54 relative) is below half a double ULP, so an exact
- * midpoint stays exact and rounds to even; elsewhere the 2^-52 error does
- * not move the float rounding: bit-identical to the division over all 2^32
- * inputs (tools/fast32/oldnew.sh, v4, v3, sse2).  float64 refines it. */
-FA_INLINE W F(sixth)(W n) { return n * (1.0 / 6); }
+/* n / 6 for the hard functions' numerators (x + 3, 2x + 3, x (x + 3)):
+ * n times 1/6 rounded to T, no division.  1/6's rounding and the product's
+ * cost at most one ULP (measured: docs/accuracy.md). */
+FA_INLINE T F(sixth)(T n) { return n * (T)(1.0 / 6); }
 
-/* hard_sigmoid = relu6(x + 3) / 6, with x + 3 carried exactly (two-sum)
- * so the result is one rounding of the exact value.  float32: no division
- * (see F(sixth)). */
+/* hard_sigmoid = relu6(x + 3) / 6.  NaN fails both compares and keeps
+ * its value through the sum. */
 FA_INLINE T F(hard_sigmoid)(T x)
 {
-    W xw = x, mid = F(sixth)(xw + 3);
-    if (sizeof(T) == sizeof(double)) {         /* the quotient's exact residual too */
-        W e, s = fa__two_sum(xw, 3, &e), pl, p;
-        mid = s / 6 + e / 6;
-        p = fa__two_prod(mid, 6, &pl);
-        mid = mid + (((s - p) - pl) + e) * (1.0 / 6);
-    }
-    return (T)KEEP_NAN(xw, WSEL(xw <= -3, 0, WSEL(xw >= 3, 1, mid)));
+    T upper = SEL(x >= 3, (T)1, F(sixth)(x + 3));     /* one select a statement: see hard_tanh */
+    return SEL(x <= -3, (T)0, upper);
 }
 FA_INLINE T F(hard_sigmoid_grad)(T x)
 {
@@ -162,16 +148,24 @@ FA_INLINE T F(tanh_grad)(T x)
     W e = EXP(-2 * WABS((W)x)), d = 1 + e;
     return (T)(4 * e / (d * d));
 }
+/* 1 - y^2: one rounding with an FMA (FMA builds), else (1 - y)(1 + y). */
 FA_INLINE T F(tanh_grad_y)(T y)
 {
-    W yw = y;
-    return (T)((1 - yw) * (1 + yw));
+#if defined(__FMA__)
+    return FMA(-y, y, (T)1);
+#else
+    return ((T)1 - y) * ((T)1 + y);
+#endif
 }
 
 /* hard_tanh = clip(x, min_val, max_val); f' = 1 strictly inside. */
 FA_INLINE T F(hard_tanh)(T x, T lo, T hi)
 {
-    return KEEP_NAN(x, SEL(x < lo, lo, SEL(x > hi, hi, x)));
+    /* NaN fails both compares and comes out as itself.  (One select per
+     * statement: GCC vectorises this shape to two compares and two
+     * blends; the nested form costs three more instructions.) */
+    T upper = SEL(x > hi, hi, x);
+    return SEL(x < lo, lo, upper);
 }
 FA_INLINE T F(hard_tanh_grad)(T x, T lo, T hi)
 {
@@ -291,23 +285,12 @@ FA_INLINE T F(softsign_grad_y)(T y)
  * (x - threshold) at or below it.  max_value = +inf when not given. */
 FA_INLINE T F(relu)(T x, T slope, T max_value, T threshold)
 {
+    /* NaN fails both compares and comes out as itself; slope (x -
+     * threshold) rounds twice (x - threshold is exact at threshold 0);
+     * + 0 turns -0 into +0; slope 0 gives 0, not 0 * -inf. */
     T lin = SEL(x > max_value, max_value, x);
-    /* one rounding for float32 (exact in double); +0 turns -0 into +0 */
-    W d = (W)x - (W)threshold, prod = (W)slope * d;
-    if (sizeof(T) == sizeof(double) && slope != 0) {
-        /* x - threshold = d + dl exactly (two-sum), slope d = prod + pl
-         * (two-product): one rounding, not two.  Dekker's split overflows
-         * beyond 2^996, and an infinite d has no low part.  (slope is the
-         * same for the whole loop: the common slope = 0 keeps a loop
-         * without this work, see silu.) */
-        W dl, pl;
-        d = fa__two_sum((W)x, -(W)threshold, &dl);
-        prod = fa__two_prod((W)slope, d, &pl);
-        W low = WSEL((WABS(d) < 0x1p990) & (WABS((W)slope) < 0x1p990), pl + (W)slope * dl, 0);
-        prod = prod + low;
-    }
-    T neg = (T)WSEL(slope == 0, 0, prod) + (T)0;
-    return KEEP_NAN(x, SEL(x > threshold, lin, neg));
+    T neg = SEL(slope == 0, (T)0, slope * (x - threshold)) + (T)0;
+    return SEL(x <= threshold, neg, lin);
 }
 /* Without saturation (max_value = +inf), f'(+inf) is 1. */
 FA_INLINE T F(relu_grad)(T x, T slope, T max_value, T threshold)
@@ -325,7 +308,11 @@ FA_INLINE T F(relu_grad_y)(T y, T slope, T max_value, T threshold)
 }
 
 /* relu6(-0) = +0: the +0 turns -0 into +0 and keeps NaN. */
-FA_INLINE T F(relu6)(T x) { return CLAMP(x, (T)0, (T)6) + (T)0; }
+FA_INLINE T F(relu6)(T x)
+{
+    T upper = SEL(x > 6, (T)6, x);          /* NaN: x (see hard_tanh) */
+    return SEL(x <= 0, (T)0, upper);
+}
 FA_INLINE T F(relu6_grad)(T x)
 {
     return KEEP_NAN(x, SEL((x > 0) & (x < 6), (T)1, (T)0));
@@ -335,7 +322,7 @@ FA_INLINE T F(relu6_grad_y)(T y) { return F(relu6_grad)(y); }
 /* leaky_relu(-0) = -0 (x * slope), as PyTorch. */
 FA_INLINE T F(leaky_relu)(T x, T slope)
 {
-    return KEEP_NAN(x, SEL(x > 0, x, SEL(slope == 0, (T)0, slope * x)));
+    return SEL(x <= 0, SEL(slope == 0, (T)0, slope * x), x);    /* NaN: x */
 }
 FA_INLINE T F(leaky_relu_grad)(T x, T slope)
 {
@@ -392,8 +379,7 @@ FA_INLINE T F(elu_grad)(T x, T alpha)
 /* y = alpha (e^x - 1) below 0, so f' = alpha e^x = y + alpha. */
 FA_INLINE T F(elu_grad_y)(T y, T alpha)
 {
-    W yw = y;
-    return (T)KEEP_NAN(y, WSEL(yw > 0, 1, yw + (W)alpha));
+    return SEL(y > 0, (T)1, y + alpha);          /* NaN: y + alpha */
 }
 
 /* SELU constants from Klambauer et al. 2017, "Self-Normalizing Neural
@@ -423,8 +409,9 @@ FA_INLINE T F(selu_grad)(T x)
 }
 FA_INLINE T F(selu_grad_y)(T y)
 {
-    W yw = y;
-    return (T)KEEP_NAN(y, WSEL(yw > 0, FA_SELU_SCALE, (yw + FA_SELU_SA) + FA_SELU_SA_LO));
+    /* scale alpha as a pair in T: (y + hi) is exact where y saturates */
+    const T sa_hi = (T)FA_SELU_SA, sa_lo = (T)(FA_SELU_SA - (double)sa_hi + FA_SELU_SA_LO);
+    return SEL(y > 0, (T)FA_SELU_SCALE, (y + sa_hi) + sa_lo);    /* NaN: y + ... */
 }
 
 /* celu = alpha expm1(x / alpha) below 0.  float64: q = x / alpha with its
@@ -759,32 +746,21 @@ FA_INLINE T F(mish_grad)(T x)
 }
 
 /* hard_swish = x relu6(x + 3)/6, x + 3 exact (two-sum): one rounding. */
+/* hard_swish = x relu6(x + 3)/6; x + 3 is exact near the zero at -3
+ * (Sterbenz), so the result keeps its relative accuracy there.  NaN fails
+ * both compares and propagates through the product. */
 FA_INLINE T F(hard_swish)(T x)
 {
-    W xw = x, mid = F(sixth)(xw * (xw + 3));        /* float32: x (x + 3) one rounding in double */
-    if (sizeof(T) == sizeof(double)) {
-        W e, s = fa__two_sum(xw, 3, &e);
-        /* x s exact (two-product) and the quotient's exact residual: one
-         * rounding, not three (1.7 ULP) */
-        W nl, nh = fa__two_prod(xw, s, &nl), pl;
-        nl += xw * e;
-        mid = nh / 6;
-        W p = fa__two_prod(mid, 6, &pl);
-        mid = mid + (((nh - p) - pl) + nl) * (1.0 / 6);
-    }
-    return (T)KEEP_NAN(xw, WSEL(xw <= -3, 0, WSEL(xw >= 3, xw, mid)));
+    T upper = SEL(x >= 3, x, x * F(sixth)(x + 3));
+    return SEL(x <= -3, (T)0, upper);
 }
-/* PyTorch's hardswish_backward: 0 below -3, (2x + 3)/6 on [-3, 3], 1 above. */
+/* PyTorch's hardswish_backward: 0 below -3, (2x + 3)/6 on [-3, 3], 1
+ * above; 2x + 3 cancels at -1.5, measured against (2|x| + 3)/6 (catalog
+ * grad_terms). */
 FA_INLINE T F(hard_swish_grad)(T x)
 {
-    W xw = x, mid = F(sixth)(2 * xw + 3);
-    if (sizeof(T) == sizeof(double)) {         /* the quotient's exact residual too */
-        W e, s = fa__two_sum(2 * xw, 3, &e), pl, p;
-        mid = s / 6 + e / 6;
-        p = fa__two_prod(mid, 6, &pl);
-        mid = mid + (((s - p) - pl) + e) * (1.0 / 6);
-    }
-    return (T)KEEP_NAN(xw, WSEL(xw < -3, 0, WSEL(xw > 3, 1, mid)));
+    T upper = SEL(x > 3, (T)1, F(sixth)(2 * x + 3));
+    return SEL(x < -3, (T)0, upper);
 }
 
 /* ---- squareplus, sparse functions, shrinkage, exponential ------------ */
