@@ -16,6 +16,7 @@ import sys
 import sysconfig
 import tempfile
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy
 from Cython.Build import cythonize
@@ -98,7 +99,8 @@ UNSWITCH_FLAGS = ["--param=max-unswitch-insns=1000"]
 # Instruction-set variants of the kernels, x86-64 only: kernels.c is compiled
 # once more per variant, FA_VARIANT naming the table it exports, and
 # runtime.c picks the best one the CPU supports at import.  The baseline
-# (kernels.c among the sources) runs on any x86-64 and on every other CPU.
+# runs on any x86-64 and on every other CPU.  The compiles run in parallel
+# (compile_kernels): each takes minutes.
 KERNELS = os.path.join(SRC, "kernels.c")
 VARIANTS = [("avx2", ["-march=x86-64-v3"]),
             ("avx512", ["-march=x86-64-v4", "-mprefer-vector-width=512"])]
@@ -144,22 +146,32 @@ class BuildExt(build_ext):
                 if not compile_flags:
                     ext.extra_compile_args.append("-fopenmp-simd")
                 ext.extra_link_args += link_flags
-                if is_x86_64():
-                    self.add_variants(ext)
+            self.compile_kernels(ext, is_gcc_like and is_x86_64())
         super().build_extensions()
 
-    def add_variants(self, ext):
-        for name, flags in selected_variants():
-            if not compiler_accepts(flags, "int main(void){return 0;}\n"):
+    def compile_kernels(self, ext, with_variants):
+        """kernels.c as the baseline and once per variant the compiler
+        accepts, in parallel; the objects join the extension's link."""
+        jobs = [("baseline", [])]
+        for name, flags in selected_variants() if with_variants else []:
+            if compiler_accepts(flags, "int main(void){return 0;}\n"):
+                jobs.append((name, flags))
+            else:
                 warnings.warn(f"fastact: the compiler does not accept {flags}; "
                               f"no {name} kernels")
-                continue
-            ext.extra_objects += self.compiler.compile(
+
+        def compile_one(job):
+            name, flags = job
+            return self.compiler.compile(
                 [KERNELS], output_dir=os.path.join(self.build_temp, name),
                 macros=ext.define_macros + [("FA_VARIANT", name)],
                 include_dirs=ext.include_dirs, depends=ext.depends,
                 extra_postargs=ext.extra_compile_args + flags)
-            ext.define_macros.append((f"FA_HAVE_{name.upper()}", "1"))
+
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            for objects in pool.map(compile_one, jobs):
+                ext.extra_objects += objects
+        ext.define_macros += [(f"FA_HAVE_{name.upper()}", "1") for name, _ in jobs[1:]]
 
     def run(self):
         super().run()
@@ -184,7 +196,7 @@ render_kernels()
 extensions = [
     Extension(
         "fastact._ext",
-        sources=["fastact/_ext.pyx", "fastact/src/kernels.c", "fastact/src/runtime.c"],
+        sources=["fastact/_ext.pyx", "fastact/src/runtime.c"],      # + kernels.c per variant
         include_dirs=[numpy.get_include(), SRC],
         depends=[os.path.join(SRC, name) for name in os.listdir(os.path.join(HERE, SRC))
                  if name.endswith(".h")],
