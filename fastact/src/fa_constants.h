@@ -2,6 +2,10 @@
 #ifndef FA_CONSTANTS_H
 #define FA_CONSTANTS_H
 
+/* 1/6 as a pair for the hard functions (formulas.h F(sixth)): the double
+ * nearest 1/6 and the double nearest the rest. */
+#define FA_SIXTH_HI 0.16666666666666666
+#define FA_SIXTH_LO 9.2518585385429707e-18
 #define FA_SELU_ALPHA 1.6732632423543772848170429916717
 #define FA_SELU_SCALE 1.0507009873554804934193349852946
 #define FA_SELU_SA 1.7580993408473768

@@ -120,16 +120,31 @@ FA_INLINE T F(log_sigmoid_grad)(T x)
 /* 1 - sigmoid(x) = 1 - exp(y) */
 FA_INLINE T F(log_sigmoid_grad_y)(T y) { return (T)-EXPM1((W)y); }
 
-/* n / 6 for the hard functions' numerators (x + 3, 2x + 3, x (x + 3)):
- * n times 1/6 rounded to T, no division.  1/6's rounding and the product's
- * cost at most one ULP (measured: docs/accuracy.md). */
-FA_INLINE T F(sixth)(T n) { return n * (T)(1.0 / 6); }
+/* (n + nl) / 6 for the hard functions' numerators, no division: 1/6 as
+ * the pair SIXTH_HI + SIXTH_LO (fa_constants.h), the small terms summed
+ * first, so the result rounds about once (with FMA).  n times 1/6 rounded
+ * to T errs by up to 2.5 ULP in float32 hard_swish (exhaustive). */
+FA_INLINE T F(sixth)(T n, T nl)
+{
+    const T hi = (T)FA_SIXTH_HI, lo = (T)((FA_SIXTH_HI - (double)hi) + FA_SIXTH_LO);
+    return FMA(n, hi, FMA(n, lo, nl * hi));
+}
+
+/* x + 3 = s + *e exactly for |x| <= 3 (Fast2Sum: |3| >= |x|); the hard
+ * functions use it only there. */
+FA_INLINE T F(plus3)(T x, T *e)
+{
+    T s = x + 3;
+    *e = x - (s - 3);
+    return s;
+}
 
 /* hard_sigmoid = relu6(x + 3) / 6.  NaN fails both compares and keeps
  * its value through the sum. */
 FA_INLINE T F(hard_sigmoid)(T x)
 {
-    T upper = SEL(x >= 3, (T)1, F(sixth)(x + 3));     /* one select a statement: see hard_tanh */
+    T e, s = F(plus3)(x, &e);
+    T upper = SEL(x >= 3, (T)1, F(sixth)(s, e));     /* one select a statement: see hard_tanh */
     return SEL(x <= -3, (T)0, upper);
 }
 FA_INLINE T F(hard_sigmoid_grad)(T x)
@@ -746,12 +761,14 @@ FA_INLINE T F(mish_grad)(T x)
 }
 
 /* hard_swish = x relu6(x + 3)/6, x + 3 exact (two-sum): one rounding. */
-/* hard_swish = x relu6(x + 3)/6; x + 3 is exact near the zero at -3
- * (Sterbenz), so the result keeps its relative accuracy there.  NaN fails
- * both compares and propagates through the product. */
+/* hard_swish = x relu6(x + 3)/6, from x (x + 3) as a pair: one rounding
+ * and a little.  NaN fails both compares and propagates through the
+ * product. */
 FA_INLINE T F(hard_swish)(T x)
 {
-    T upper = SEL(x >= 3, x, x * F(sixth)(x + 3));
+    /* x (s + e) = p + pl, the product's error exact with an FMA */
+    T e, s = F(plus3)(x, &e), p = x * s, pl = FMA(x, s, -p) + x * e;
+    T upper = SEL(x >= 3, x, F(sixth)(p, pl));
     return SEL(x <= -3, (T)0, upper);
 }
 /* PyTorch's hardswish_backward: 0 below -3, (2x + 3)/6 on [-3, 3], 1
@@ -759,7 +776,7 @@ FA_INLINE T F(hard_swish)(T x)
  * grad_terms). */
 FA_INLINE T F(hard_swish_grad)(T x)
 {
-    T upper = SEL(x > 3, (T)1, F(sixth)(2 * x + 3));
+    T upper = SEL(x > 3, (T)1, F(sixth)(2 * x + 3, (T)0));
     return SEL(x < -3, (T)0, upper);
 }
 
