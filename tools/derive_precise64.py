@@ -18,7 +18,7 @@ What it derives:
   Chebyshev interpolation (mpmath.chebyfit); the error printed and written
   is that of the polynomial with its coefficients rounded to double (c0 and
   c1 kept as hi + lo), relative to H, on a dense grid;
-* the zeros r of gelu', gelu_tanh' and mish' (mpmath.findroot) and, about
+* the zeros r of gelu' and mish' (mpmath.findroot) and, about
   the double a = r rounded, f'(a + d) = c0 + d Q(d) for |d| <= w:
   c0 = f'(a) (tiny: f' vanishes within half an ulp of a), Q a Chebyshev
   interpolant of (f'(a + d) - c0)/d of the smallest degree whose rounded
@@ -105,12 +105,6 @@ def gelu_grad(x):
     return mp.ncdf(x) + x * mp.npdf(x)
 
 
-def gelu_tanh_grad(x):
-    v = x * (C1 + C3 * x * x)
-    s = 1 / (1 + mp.exp(-v))
-    return s + x * (C1 + 3 * C3 * x * x) * s * (1 - s)
-
-
 def mish_grad(x):
     sp = mp.log1p(mp.exp(x))
     return mp.tanh(sp) + x / mp.cosh(sp) ** 2 / (1 + mp.exp(-x))
@@ -118,7 +112,6 @@ def mish_grad(x):
 
 ROOTS = [  # name, f', starting point, window half-width
     ("GELU", gelu_grad, "-0.7517915246935644574579049", 0.3),
-    ("GELU_TANH", gelu_tanh_grad, "-0.7524614220710162584879544", 0.05),
     ("MISH", mish_grad, "-1.192431214515495212137588", 0.05),
 ]
 

@@ -9,6 +9,7 @@
 #include "fa_fast32.h"
 #include "fa_fast32_sigmoid.h"
 #include "fa_fast32_gelu_grad.h"
+#include "fa_fast32_gelu.h"
 #include "fa_fast32_squareplus.h"
 #include "fa_constants.h"
 #include "fa_precise64.h"
@@ -42,6 +43,8 @@
 #if defined(FA_HAVE_GELU_V16)   /* AVX-512: table gelu (exact erf form), and its array kernel */
 #define FAST_GELU fa_gelu_tbl_f32
 #define FA_ARRAY_gelu_f32 fa_gelu_tbl_array
+#elif defined(FF_HAVE_GELU_LANES)  /* other FMA builds: table-free float lanes (fa_fast32_gelu.h) */
+#define FAST_GELU fa_gelu_lanes_f32
 #endif
 #if defined(FA_HAVE_TANH_SHRINK_V16)   /* AVX-512: table tanh_shrink, and its array kernel */
 #define FAST_TANH_SHRINK fa_tanh_shrink_tbl_f32
@@ -51,6 +54,8 @@
 #define FAST_GELU_GRAD fa_gelu_grad_tbl_f32
 #define FA_ARRAY_gelu_grad_f32 fa_gelu_grad_tbl_array
 #define FA_ARRAY_gelu_backward_f32 fa_gelu_backward_tbl_array
+#elif defined(FF_HAVE_GELU_LANES)
+#define FAST_GELU_GRAD fa_gelu_grad_lanes_f32
 #endif
 #define ATAN_T fa_fast_atan_f32
 #if defined(FA_HAVE_SIGMOID_V16)   /* AVX-512: division-free sigmoid, its array kernel */
@@ -124,7 +129,7 @@
 #define EXP fa_exp_f64
 #define EXPM1 fa_expm1_f64
 #define LOG1P fa_log1p_f64
-#define TANH_T fa_tanh_f64
+#define TANH_T fa_tanh_expm1_f64   /* fa_precise64.h: expm1 form, one division */
 #define ATAN_T fa_p64_atan
 /* sigmoid, gelu, gelu_tanh, mish: the careful float64 versions (fa_precise64.h) */
 #if defined(__FMA__)   /* sigmoid, silu and silu' with beta = 1: the cheap forms */

@@ -65,26 +65,6 @@ static const double fa_p64_gelu_q[15] = {
     0x1.2bcf1eec12818p-21,
 };
 
-/* gelu_tanh'(x) = 0 at x = -0.7524614220710162584879544; about a = that zero rounded,
- * f'(a + d) = C0 + d (Q(d) + Q0LO) for |d| <= 0.05, Q of degree 8;
- * max error 2^-57.4 relative to max(|f'|, 2^-20). */
-#define FA_P64_GELU_TANH_ROOT -0x1.81429f9e97e4dp-1
-#define FA_P64_GELU_TANH_WINDOW 0.05
-#define FA_P64_GELU_TANH_C0 -0x1.20a50541a648bp-56
-#define FA_P64_GELU_TANH_Q0LO -0x1.23405ce0d041ap-57   /* Q(0) - (double)Q(0) */
-#define FA_P64_GELU_TANH_NQ 9
-static const double fa_p64_gelu_tanh_q[9] = {
-    0x1.b8bacd2c96b91p-2,
-    0x1.8cd1a2b2fff2cp-2,
-    -0x1.029615edb07a6p-6,
-    -0x1.d2b77346250f3p-4,
-    -0x1.104a83ed80df4p-6,
-    0x1.427993df7d2eep-6,
-    0x1.58c9e7d13c73ep-8,
-    -0x1.3d5b99dd28e73p-9,
-    -0x1.e5e166243cb56p-11,
-};
-
 /* mish'(x) = 0 at x = -1.192431214515495212137588; about a = that zero rounded,
  * f'(a + d) = C0 + d (Q(d) + Q0LO) for |d| <= 0.05, Q of degree 8;
  * max error 2^-58.0 relative to max(|f'|, 2^-20). */

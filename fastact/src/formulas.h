@@ -711,11 +711,12 @@ FA_INLINE T F(gelu_tanh_grad)(T x)
 #ifdef PRECISE_GELU_TANH_GRAD
     return PRECISE_GELU_TANH_GRAD(x);
 #else
+    /* one division: r = 1/(1 + e) */
     W xw = x, z = xw * xw, v = xw * (FA_GELU_TANH_C1 + FA_GELU_TANH_C3 * z);
     W dv = FA_GELU_TANH_C1 + 3 * FA_GELU_TANH_C3 * z, xdv = xw * dv;
-    W e = EXP(-WABS(v)), d = 1 + e;
-    W pos = (1 + WSEL(e == 0, 0, xdv * e / d)) / d;
-    W neg = e / d * (1 + xdv / d);
+    W e = EXP(-WABS(v)), rd = 1 / (1 + e);
+    W pos = (1 + WSEL(e == 0, 0, (xdv * e) * rd)) * rd;
+    W neg = (e * rd) * (1 + xdv * rd);
     W r = WSEL(v >= 0, pos, neg);
     return (T)KEEP_NAN(xw, WSEL(v < -1e4, -0.0, r));
 #endif
