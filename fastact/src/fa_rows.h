@@ -424,17 +424,30 @@ FA_INLINE void act_softmin_backward_y_row_f64(fa_intp n, const double *g, fa_int
 /* exp(x) in double to ~2^-34 (fa_vmath's lite polynomial) with the double
  * range's limits, NaN kept: float32 log_softmax backward.  Double compares
  * and selects only, so it vectorises without mask conversions. */
+FA_INLINE double fa_row_exp_core(double x)     /* x in [-708, 709] */
+{
+    double kd;
+    uint64_t kb;
+    double r = fa__exp_reduce(x, 0.0, &kd, &kb);
+    double q = fa__horner(fa__c_exp_q_f32, FA__N_EXP_Q_F32, r);
+    return (1.0 + FA__FMA(r * r, q, r)) * fa__pow2i((int64_t)(kb - FA__SHIFT_BITS));
+}
 FA_INLINE double fa_row_exp_lite(double x)
 {
     double xc = x < -708.0 ? -708.0 : x;
-    xc = xc > 709.0 ? 709.0 : xc;
-    double kd;
-    uint64_t kb;
-    double r = fa__exp_reduce(xc, 0.0, &kd, &kb);
-    double q = fa__horner(fa__c_exp_q_f32, FA__N_EXP_Q_F32, r);
-    double e = (1.0 + FA__FMA(r * r, q, r)) * fa__pow2i((int64_t)(kb - FA__SHIFT_BITS));
+    double e = fa_row_exp_core(xc > 709.0 ? 709.0 : xc);
     e = x < -708.0 ? 0.0 : e;
     return x > 709.0 ? (double)INFINITY : e;
+}
+
+/* exp(x) = p 2^k for float64 x in [-746, 709]: Cody-Waite, fa_vmath's Q
+ * (degree 10), not carried as a pair (~0.8 ULP) */
+FA_INLINE double fa_row_exp_poly_f64(double x, uint64_t *kb)
+{
+    double kd;
+    double r = fa__exp_reduce(x, 0.0, &kd, kb);
+    double q = fa__horner(fa__c_exp_q_f64, FA__N_EXP_Q_F64, r);
+    return 1.0 + FA__FMA(r * r, q, r);
 }
 
 /* ---- log_softmax backward from y: dx = g - exp(y) sum(g) -------------------
@@ -447,18 +460,50 @@ FA_INLINE void act_log_softmax_backward_y_row_f32(fa_intp n, const float *g, fa_
                                                   fa_intp so)
 {
     double total = fa_row_dot_f32(n, g, sg, g, sg, 0);
-    #pragma omp simd
+    /* y in [-708, 709] (every log_softmax output of a row whose terms are
+     * not below 2^-1021 of the max): no limits to select */
+    int in_range = 1;
+    #pragma omp simd reduction(&:in_range)
     for (fa_intp i = 0; i < n; i++)
-        out[i * so] = (float)((double)g[i * sg] - fa_row_exp_lite((double)y[i * sy]) * total);
+        in_range &= (y[i * sy] >= -708.0f) & (y[i * sy] <= 709.0f);
+    if (in_range) {
+        #pragma omp simd
+        for (fa_intp i = 0; i < n; i++)
+            out[i * so] = (float)((double)g[i * sg] - fa_row_exp_core((double)y[i * sy]) * total);
+    } else {
+        #pragma omp simd
+        for (fa_intp i = 0; i < n; i++)
+            out[i * so] = (float)((double)g[i * sg] - fa_row_exp_lite((double)y[i * sy]) * total);
+    }
 }
 FA_INLINE void act_log_softmax_backward_y_row_f64(fa_intp n, const double *g, fa_intp sg,
                                                   const double *y, fa_intp sy, double *out,
                                                   fa_intp so)
 {
     double total = fa_row_dot_f64(n, g, sg, g, sg, 0);
-    #pragma omp simd
+    int in_range = 1;
+    #pragma omp simd reduction(&:in_range)
     for (fa_intp i = 0; i < n; i++)
-        out[i * so] = g[i * sg] - fa_exp_f64(y[i * sy]) * total;
+        in_range &= (y[i * sy] >= -708.0) & (y[i * sy] <= 709.0);
+    if (in_range) {     /* no limits to select; the same bits as below */
+        #pragma omp simd
+        for (fa_intp i = 0; i < n; i++) {
+            uint64_t kb;
+            double p = fa_row_exp_poly_f64(y[i * sy], &kb);
+            out[i * so] = g[i * sg] - (p * fa__pow2i((int64_t)(kb - FA__SHIFT_BITS))) * total;
+        }
+    } else {
+        #pragma omp simd
+        for (fa_intp i = 0; i < n; i++) {
+            double v = y[i * sy], vc = v < -746.0 ? -746.0 : v;
+            uint64_t kb;
+            double p = fa_row_exp_poly_f64(vc > 709.0 ? 709.0 : vc, &kb);
+            double e = fa__ldexp_big(p, kb);    /* = p 2^k, subnormal results rounded once */
+            e = v < -746.0 ? 0.0 : e;
+            e = v > 709.0 ? (double)INFINITY : e;
+            out[i * so] = g[i * sg] - e * total;
+        }
+    }
 }
 
 #endif
