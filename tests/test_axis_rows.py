@@ -1,4 +1,4 @@
-"""Row kernels of the axis functions (formulas.h): the end of a row that is
+"""Row kernels of the axis functions (fa_rows.h, glu in formulas.h): the end of a row that is
 not a whole block of FA_LANES (16) elements, strided rows, and float32
 log_softmax backward (each element its own formula, exp(y) in double, at
 the bound's scale where the terms cancel or exp(y) is below float range)."""
@@ -28,8 +28,8 @@ def row_calls(f, row, x, g):
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("row", AXIS, ids=lambda r: r.name)
 def test_strided_rows_match_contiguous_at_every_row_end(row, dtype):
-    # the last partial block of a row is summed from a padded copy (float32)
-    # or term by term (float64): a strided row must give the same bits
+    # the last partial block of a row is summed from a padded copy: a
+    # strided row must give the same bits
     rng = np.random.default_rng(11)
     for n in LENGTHS:
         if row.halves and n % 2:

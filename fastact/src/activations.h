@@ -79,9 +79,6 @@
 #if defined(__FMA__)
 #define FAST_SOFTPLUS fa_fast_softplus_f32   /* beta = 1, no threshold */
 #endif
-#if defined(FF_HAVE_EXP_DIFF)
-#define FAST_EXP_DIFF fa_fast_exp_diff_f32   /* softmax rows */
-#endif
 #if defined(FF_HAVE_GLU)
 #define FAST_GLU fa_fast_glu_f32
 #endif
@@ -109,7 +106,6 @@
 #undef FAST_ELU
 #undef FAST_EXP
 #undef FAST_SOFTPLUS
-#undef FAST_EXP_DIFF
 #undef FAST_GLU
 #undef FAST_SQUAREPLUS
 #undef FAST_SQUAREPLUS_GRAD
@@ -168,5 +164,7 @@
 #undef PRECISE_MISH
 #undef PRECISE_MISH_GRAD
 #undef KEEP_NAN
+
+#include "fa_rows.h"   /* softmax, log_softmax, softmin rows, one kernel per dtype */
 
 #endif

@@ -681,28 +681,4 @@ FA_INLINE float fa_fast_atan_f32(float x)
     return fa__f32(fa__u32(r) | (fa__u32(x) & 0x80000000u));
 }
 
-/* ------------------------------------------------- exp of a difference */
-/* exp(v - m) for float v <= m (softmax rows: m is the row's max), as a
- * double good to ~2^-30 (the sums of a row take it unrounded, as they took
- * the double-lane exp before, at a third of its cost).  The difference is
- * carried exactly as dh + dl (Knuth's two-sum: a rounded v - m of size 100
- * moves exp by ~100 ULP) and fed to ff__exp_hl2; h + l and the scaling by
- * 2^k are exact in double.  Below -104 the result is 0 (it is below half
- * the smallest float); NaN (a NaN in the row, or -inf - -inf) stays NaN.
- * FMA builds only: the reduction needs exact products. */
-#if defined(__FMA__)
-#define FF_HAVE_EXP_DIFF 1
-FA_INLINE double fa_fast_exp_diff_f32(float v, float m)
-{
-    float dh = v - m, vv = dh + m, mm = dh - vv;
-    float dl = (v - vv) + (-m - mm);
-    int keep = dh > -104.0f;                             /* false for NaN */
-    int32_t k;
-    float l, h = ff__exp_hl2(fa__sel32(keep, dh, -104.0f), fa__sel32(keep, dl, 0.0f), &k, &l);
-    double e = ((double)h + (double)l) * fa__d64((uint64_t)(k + 1023) << 52);
-    e = keep ? e : 0.0;
-    return dh == dh ? e : (double)dh;
-}
-#endif
-
 #endif

@@ -1,0 +1,509 @@
+/* fa_rows.h -- row kernels of the axis functions: softmax, log_softmax,
+ * softmin (forward, and backward from y) and glu (forward, backward from x),
+ * one explicit kernel per dtype: act_<name>[_backward[_y]]_row_f32/_f64,
+ * the names kernels.c (generated from the catalog) calls.
+ *
+ * A row is n elements at x[0], x[sx], ... (strides in elements; kernels.c
+ * passes a literal 1 for contiguous rows, so that case is its own inlined,
+ * vectorised copy).  Sums run in FA_ROW_LANES fixed partial sums, lane j
+ * taking elements j, j + LANES, ..., added in a fixed order at the end;
+ * the last partial block goes through a padded copy (only constant lane
+ * indices, so the lanes stay in registers): a row's bits depend neither
+ * on its alignment nor on its stride nor on the vector width.  The max is
+ * exact, so its order does not matter.
+ *
+ * Passes (issue 14): softmax = max, one pass storing e_i = exp(x_i - max)
+ * while summing them, one multiply by 1/sum (one reciprocal per row);
+ * log_softmax = max, a sum of exp pass, x_i - (max + log(sum));
+ * backward: one dot product per row and one fused pass.
+ * Rows whose max is not finite (a NaN, +inf, or all -inf) are NaN
+ * (PyTorch), which keeps NaN handling out of the element loops.
+ *
+ * Include after fa_vmath.h, fa_fast32.h and fa_math.h. */
+#ifndef FA_ROWS_H
+#define FA_ROWS_H
+
+#define FA_ROW_LANES 16         /* a zmm of floats, two of doubles, per block */
+
+/* ---- exp(v - m), v <= m, m finite ----------------------------------------
+ * The difference is carried exactly as dh + dl (two-sum: a rounded v - m of
+ * size 100 moves exp by ~100 ULP).  float32: the float-lane core
+ * ff__exp_hl2 (2^k (h + l) to ~2^-30), rounded once, subnormal results
+ * scaled in two steps (one rounding); below -104 the result is +0 (under
+ * half the smallest float).  float64: Cody-Waite reduction with the low
+ * part folded in, 1 + (r + r^2 Q(r)) with fa_vmath's Q (degree 10, 2^-60),
+ * rounded about twice (~0.8 ULP); below -746, +0.
+ * v = -inf gives +0 (dh = -inf fails the range test). */
+FA_INLINE float fa_row_exp_diff_f32(float v, float m)
+{
+    float dh = v - m, vv = dh + m, mm = dh - vv;
+    float dl = (v - vv) + (-m - mm);
+    int keep = dh > -104.0f;
+    int32_t k;
+    float l, h = ff__exp_hl2(keep ? dh : -104.0f, keep ? dl : 0.0f, &k, &l);
+    float e = ((h + l) * ff__pow2i(k + 64)) * 0x1p-64f;  /* k in [-151, 0] */
+    return keep ? e : 0.0f;
+}
+FA_INLINE double fa_row_exp_diff_f64(double v, double m)
+{
+    double dh = v - m, vv = dh + m, mm = dh - vv;
+    double dl = (v - vv) + (-m - mm);
+    int keep = dh > -746.0;
+    double kd;
+    uint64_t kb;
+    double r = fa__exp_reduce(keep ? dh : -746.0, keep ? dl : 0.0, &kd, &kb);
+    double q = fa__horner(fa__c_exp_q_f64, FA__N_EXP_Q_F64, r);
+    double e = fa__ldexp_big(1.0 + FA__FMA(r * r, q, r), kb);
+    return keep ? e : 0.0;
+}
+
+/* exact a + b = s + *e for any magnitudes (Knuth's two-sum) */
+FA_INLINE double fa_row_two_sum(double a, double b, double *e)
+{
+    double s = a + b, bb = s - a;
+    *e = (a - (s - bb)) + (b - bb);
+    return s;
+}
+
+/* ---- max ------------------------------------------------------------------
+ * max of sign * x_i (sign = +-1: softmin works on -x); NaN if any is NaN. */
+#define FA_ROW_MAX(T, NAME)                                                        \
+FA_INLINE T NAME(fa_intp n, const T *x, fa_intp sx, T sign)                       \
+{                                                                                 \
+    T lane[FA_ROW_LANES];                                                         \
+    int nans[FA_ROW_LANES] = {0};                                                 \
+    for (int j = 0; j < FA_ROW_LANES; j++)                                        \
+        lane[j] = -(T)INFINITY;                                                   \
+    fa_intp i = 0;                                                                \
+    for (; i + FA_ROW_LANES <= n; i += FA_ROW_LANES) {                            \
+        _Pragma("omp simd")                                                       \
+        for (int j = 0; j < FA_ROW_LANES; j++) {                                  \
+            T v = sign * x[(i + j) * sx];                                         \
+            lane[j] = v > lane[j] ? v : lane[j];                                  \
+            nans[j] |= v != v;                                                    \
+        }                                                                         \
+    }                                                                             \
+    T m = -(T)INFINITY;                                                           \
+    int any_nan = 0;                                                              \
+    for (; i < n; i++) {                                                          \
+        T v = sign * x[i * sx];                                                   \
+        m = v > m ? v : m;                                                        \
+        any_nan |= v != v;                                                        \
+    }                                                                             \
+    for (int j = 0; j < FA_ROW_LANES; j++) {                                      \
+        m = lane[j] > m ? lane[j] : m;                                            \
+        any_nan |= nans[j];                                                       \
+    }                                                                             \
+    return any_nan ? (T)NAN : m;                                                  \
+}
+FA_ROW_MAX(float, fa_row_max_f32)
+FA_ROW_MAX(double, fa_row_max_f64)
+
+/* A row whose max is NaN, +inf or -inf (all -inf): NaN throughout. */
+#define FA_ROW_FILL_NAN(n, y, sy)                                                 \
+    do {                                                                          \
+        for (fa_intp i_ = 0; i_ < (n); i_++)                                      \
+            (y)[i_ * (sy)] = NAN;                                                 \
+    } while (0)
+
+/* ---- sum of exp ------------------------------------------------------------
+ * rest = sum_i exp(v_i - m) - 1, v_i = sign x_i: the elements equal to the
+ * max contribute exactly 1 each and are counted, not summed, so log1p(rest)
+ * keeps full relative accuracy for a dominant max.  With store (a constant
+ * at each call) each exp(v_i - m) is stored in y (softmax scales them in a last pass).
+ * float32: float-lane exps, double partial sums (a float sum of 60 terms
+ * per lane would cost ~2 ULP); float64: two-sum partial sums (exact to
+ * ~2^-100: the row's sum adds nothing to the exps' own error). */
+FA_INLINE void fa_row_exp_block_f32(const float *x, fa_intp sx, float sign, float m,
+                                    float *y, fa_intp sy, int store, double *lane, int *ties)
+{
+    #pragma omp simd
+    for (int j = 0; j < FA_ROW_LANES; j++) {
+        float v = sign * x[j * sx], e = fa_row_exp_diff_f32(v, m);
+        int tie = v == m;
+        float summed = tie ? 0.0f : e;      /* a float select: a mixed one stops vectorisation */
+        lane[j] += (double)summed;
+        ties[j] += tie;
+        if (store)
+            y[j * sy] = e;
+    }
+}
+FA_INLINE double fa_row_rest_exp_f32(fa_intp n, const float *x, fa_intp sx, float sign,
+                                     float m, float *y, fa_intp sy, int store)
+{
+    double lane[FA_ROW_LANES] = {0};
+    int ties[FA_ROW_LANES] = {0};
+    fa_intp i = 0;
+    for (; i + FA_ROW_LANES <= n; i += FA_ROW_LANES)
+        fa_row_exp_block_f32(x + i * sx, sx, sign, m, y + i * sy, sy, store, lane, ties);
+    if (i < n) {        /* padding v = -inf: exp 0, no tie; lanes unchanged */
+        float tx[FA_ROW_LANES], ty[FA_ROW_LANES];
+        for (int j = 0; j < FA_ROW_LANES; j++)
+            tx[j] = i + j < n ? x[(i + j) * sx] : -sign * INFINITY;
+        fa_row_exp_block_f32(tx, 1, sign, m, ty, 1, store, lane, ties);
+        if (store)
+            for (int j = 0; i + j < n; j++)
+                y[(i + j) * sy] = ty[j];
+    }
+    double rest = 0, count = 0;
+    for (int j = 0; j < FA_ROW_LANES; j++) {
+        rest += lane[j];
+        count += (double)ties[j];
+    }
+    return rest + (count - 1);
+}
+FA_INLINE void fa_row_exp_block_f64(const double *x, fa_intp sx, double sign, double m,
+                                    double *y, fa_intp sy, int store, double *lane,
+                                    double *low, int *ties)
+{
+    #pragma omp simd
+    for (int j = 0; j < FA_ROW_LANES; j++) {
+        double v = sign * x[j * sx], e = fa_row_exp_diff_f64(v, m), err;
+        int tie = v == m;
+        lane[j] = fa_row_two_sum(lane[j], tie ? 0.0 : e, &err);
+        low[j] += err;
+        ties[j] += tie;
+        if (store)
+            y[j * sy] = e;
+    }
+}
+/* float64: the result is *rest_hi + the return value */
+FA_INLINE double fa_row_rest_exp_f64(fa_intp n, const double *x, fa_intp sx, double sign,
+                                     double m, double *y, fa_intp sy, int store,
+                                     double *rest_hi)
+{
+    double lane[FA_ROW_LANES] = {0}, low[FA_ROW_LANES] = {0};
+    int ties[FA_ROW_LANES] = {0};
+    fa_intp i = 0;
+    for (; i + FA_ROW_LANES <= n; i += FA_ROW_LANES)
+        fa_row_exp_block_f64(x + i * sx, sx, sign, m, y + i * sy, sy, store, lane, low, ties);
+    if (i < n) {
+        double tx[FA_ROW_LANES], ty[FA_ROW_LANES];
+        for (int j = 0; j < FA_ROW_LANES; j++)
+            tx[j] = i + j < n ? x[(i + j) * sx] : -sign * INFINITY;
+        fa_row_exp_block_f64(tx, 1, sign, m, ty, 1, store, lane, low, ties);
+        if (store)
+            for (int j = 0; i + j < n; j++)
+                y[(i + j) * sy] = ty[j];
+    }
+    double rest = 0, rest_low = 0, count = 0, err;
+    for (int j = 0; j < FA_ROW_LANES; j++) {
+        rest = fa_row_two_sum(rest, lane[j], &err);
+        rest_low += err + low[j];
+        count += (double)ties[j];
+    }
+    rest = fa_row_two_sum(rest, count - 1, &err);
+    *rest_hi = rest;
+    return err + rest_low;
+}
+
+/* ---- softmax, softmin ------------------------------------------------------
+ * y_i = e_i * (1 / sum), 1/sum carried as a pair ih + il and the product
+ * e_i ih + e_i il rounded once (FMA): float32 e_i rounds once (0.5 ULP),
+ * <= 1.5 ULP in all; float64 e_i is within 0.76 ULP, <= ~2 ULP in all.  y may be x (in place): each
+ * x_i is read before y_i is written. */
+FA_INLINE void fa_softmax_signed_row_f32(fa_intp n, const float *x, fa_intp sx, float *y,
+                                         fa_intp sy, float sign)
+{
+    float m = fa_row_max_f32(n, x, sx, sign);
+    if (!(fa_abs_f32(m) < INFINITY)) {
+        FA_ROW_FILL_NAN(n, y, sy);
+        return;
+    }
+    double inverse = 1 / (1 + fa_row_rest_exp_f32(n, x, sx, sign, m, y, sy, 1));
+#if defined(__FMA__)
+    float ih = (float)inverse, il = (float)(inverse - (double)ih);
+    #pragma omp simd
+    for (fa_intp i = 0; i < n; i++) {
+        float e = y[i * sy];
+        y[i * sy] = FF_FMA(e, ih, e * il);
+    }
+#else   /* without FMA e ih + e il rounds twice (1.9 ULP): the product in double */
+    #pragma omp simd
+    for (fa_intp i = 0; i < n; i++)
+        y[i * sy] = (float)((double)y[i * sy] * inverse);
+#endif
+}
+FA_INLINE void fa_softmax_signed_row_f64(fa_intp n, const double *x, fa_intp sx, double *y,
+                                         fa_intp sy, double sign)
+{
+    double m = fa_row_max_f64(n, x, sx, sign), rest;
+    if (!(fa_abs_f64(m) < INFINITY)) {
+        FA_ROW_FILL_NAN(n, y, sy);
+        return;
+    }
+    double rest_low = fa_row_rest_exp_f64(n, x, sx, sign, m, y, sy, 1, &rest);
+    double sl, sh = fa_row_two_sum(1, rest, &sl);
+    double ih = 1 / sh, il = (FA__FMA(-ih, sh, 1) - ih * (sl + rest_low)) * ih;
+    #pragma omp simd
+    for (fa_intp i = 0; i < n; i++) {
+        double e = y[i * sy];
+        y[i * sy] = FA__FMA(e, ih, e * il);
+    }
+}
+FA_INLINE void act_softmax_row_f32(fa_intp n, const float *x, fa_intp sx, float *y, fa_intp sy)
+{
+    fa_softmax_signed_row_f32(n, x, sx, y, sy, 1);
+}
+FA_INLINE void act_softmax_row_f64(fa_intp n, const double *x, fa_intp sx, double *y, fa_intp sy)
+{
+    fa_softmax_signed_row_f64(n, x, sx, y, sy, 1);
+}
+FA_INLINE void act_softmin_row_f32(fa_intp n, const float *x, fa_intp sx, float *y, fa_intp sy)
+{
+    fa_softmax_signed_row_f32(n, x, sx, y, sy, -1);
+}
+FA_INLINE void act_softmin_row_f64(fa_intp n, const double *x, fa_intp sx, double *y, fa_intp sy)
+{
+    fa_softmax_signed_row_f64(n, x, sx, y, sy, -1);
+}
+
+/* ---- log_softmax -------------------------------------------------------------
+ * y_i = x_i - c, c = max + log1p(rest) carried as ch + cl (float32: c in
+ * double split into two floats; float64: an exact two-sum), y_i = (x_i -
+ * ch) - cl: x_i - ch is exact where x_i is near c (Sterbenz) and cl is
+ * below an ULP of ch elsewhere, so y_i rounds about once (no cancellation:
+ * both terms are <= 0).  x_i = -inf gives -inf. */
+FA_INLINE void act_log_softmax_row_f32(fa_intp n, const float *x, fa_intp sx, float *y,
+                                       fa_intp sy)
+{
+    float m = fa_row_max_f32(n, x, sx, 1);
+    if (!(fa_abs_f32(m) < INFINITY)) {
+        FA_ROW_FILL_NAN(n, y, sy);
+        return;
+    }
+    double lse = fa_log1p_f64(fa_row_rest_exp_f32(n, x, sx, 1, m, y, sy, 0));
+    float ch = (float)((double)m + lse), cl = (float)(((double)m - (double)ch) + lse);
+    #pragma omp simd
+    for (fa_intp i = 0; i < n; i++)
+        y[i * sy] = (x[i * sx] - ch) - cl;
+}
+FA_INLINE void act_log_softmax_row_f64(fa_intp n, const double *x, fa_intp sx, double *y,
+                                       fa_intp sy)
+{
+    double m = fa_row_max_f64(n, x, sx, 1), rest, err;
+    if (!(fa_abs_f64(m) < INFINITY)) {
+        FA_ROW_FILL_NAN(n, y, sy);
+        return;
+    }
+    double rest_low = fa_row_rest_exp_f64(n, x, sx, 1, m, y, sy, 0, &rest);
+    double ch = fa_row_two_sum(m, fa_log1p_f64(rest + rest_low), &err), cl = err;
+    #pragma omp simd
+    for (fa_intp i = 0; i < n; i++)
+        y[i * sy] = (x[i * sx] - ch) - cl;
+}
+
+/* ---- dot products ------------------------------------------------------------
+ * sum_i a_i b_i, or with products = 0 (a constant at each call) sum_i a_i.  float32: products and partial sums in
+ * double (exact products; no overflow for float data).  float64: two-sum
+ * partial sums (a plain sum of a 10^6 row of equal terms is ~10^4 ULP
+ * off); where the partial sums overflow but the sum need not (1e308 +
+ * 1e308 - 1e308), once more on terms scaled by 2^-64, scaled back. */
+FA_INLINE void fa_row_dot_block_f32(const float *a, fa_intp sa, const float *b, fa_intp sb,
+                                    int products, double *lane)
+{
+    #pragma omp simd
+    for (int j = 0; j < FA_ROW_LANES; j++)
+        lane[j] = products ? FA__FMA((double)a[j * sa], (double)b[j * sb], lane[j])
+                           : lane[j] + (double)a[j * sa];
+}
+FA_INLINE double fa_row_dot_f32(fa_intp n, const float *a, fa_intp sa, const float *b, fa_intp sb,
+                                int products)
+{
+    double lane[FA_ROW_LANES] = {0};
+    fa_intp i = 0;
+    for (; i + FA_ROW_LANES <= n; i += FA_ROW_LANES)
+        fa_row_dot_block_f32(a + i * sa, sa, b + i * sb, sb, products, lane);
+    if (i < n) {        /* padding terms 0 * 0: +0 leaves a lane unchanged */
+        float ta[FA_ROW_LANES] = {0}, tb[FA_ROW_LANES] = {0};
+        for (int j = 0; i + j < n; j++) {
+            ta[j] = a[(i + j) * sa];
+            tb[j] = products ? b[(i + j) * sb] : 1;
+        }
+        fa_row_dot_block_f32(ta, 1, tb, 1, products, lane);
+    }
+    double sum = 0;
+    for (int j = 0; j < FA_ROW_LANES; j++)
+        sum += lane[j];
+    return sum;
+}
+FA_INLINE void fa_row_dot_block_f64(const double *a, fa_intp sa, const double *b, fa_intp sb,
+                                    int products, double scale, double *lane, double *low)
+{
+    #pragma omp simd
+    for (int j = 0; j < FA_ROW_LANES; j++) {
+        double err;
+        lane[j] = fa_row_two_sum(lane[j], (a[j * sa] * (products ? b[j * sb] : 1.0)) * scale, &err);
+        low[j] += err;
+    }
+}
+FA_INLINE double fa_row_dot_scaled_f64(fa_intp n, const double *a, fa_intp sa, const double *b,
+                                       fa_intp sb, int products, double scale)
+{
+    double lane[FA_ROW_LANES] = {0}, low[FA_ROW_LANES] = {0};
+    fa_intp i = 0;
+    for (; i + FA_ROW_LANES <= n; i += FA_ROW_LANES)
+        fa_row_dot_block_f64(a + i * sa, sa, b + i * sb, sb, products, scale, lane, low);
+    if (i < n) {
+        double ta[FA_ROW_LANES] = {0}, tb[FA_ROW_LANES] = {0};
+        for (int j = 0; i + j < n; j++) {
+            ta[j] = a[(i + j) * sa];
+            tb[j] = products ? b[(i + j) * sb] : 1;
+        }
+        fa_row_dot_block_f64(ta, 1, tb, 1, products, scale, lane, low);
+    }
+    double sum = 0, sum_low = 0, err;
+    for (int j = 0; j < FA_ROW_LANES; j++) {
+        sum = fa_row_two_sum(sum, lane[j], &err);
+        sum_low += err + low[j];
+    }
+    /* an infinite or NaN sum has no meaningful (or a NaN) error term */
+    return fa_abs_f64(sum) < INFINITY ? sum + sum_low : sum;
+}
+FA_INLINE double fa_row_dot_f64(fa_intp n, const double *a, fa_intp sa, const double *b, fa_intp sb,
+                                int products)
+{
+    double sum = fa_row_dot_scaled_f64(n, a, sa, b, sb, products, 1);
+    if (!(fa_abs_f64(sum) < INFINITY)) {
+        /* the product is scaled, not a factor: a subnormal factor times an
+         * infinite one stays infinite; a NaN rescaled sum keeps the first */
+        double rescaled = fa_row_dot_scaled_f64(n, a, sa, b, sb, products, 0x1p-64) * 0x1p64;
+        sum = rescaled == rescaled ? rescaled : sum;
+    }
+    return sum;
+}
+
+/* ---- softmax, softmin backward from y: dx = +-y (g - sum(g y)) ------------- */
+FA_INLINE void act_softmax_backward_y_row_f32(fa_intp n, const float *g, fa_intp sg,
+                                              const float *y, fa_intp sy, float *out, fa_intp so)
+{
+    double dot = fa_row_dot_f32(n, g, sg, y, sy, 1);
+    if (fa_abs_f64(dot) < 0x1p127) {    /* in float range: float lanes (<= 1 ULP of the terms) */
+        float dot_f = (float)dot;
+        #pragma omp simd
+        for (fa_intp i = 0; i < n; i++)
+            out[i * so] = y[i * sy] * (g[i * sg] - dot_f);
+    } else {
+        #pragma omp simd
+        for (fa_intp i = 0; i < n; i++)
+            out[i * so] = (float)((double)y[i * sy] * ((double)g[i * sg] - dot));
+    }
+}
+FA_INLINE void act_softmax_backward_y_row_f64(fa_intp n, const double *g, fa_intp sg,
+                                              const double *y, fa_intp sy, double *out, fa_intp so)
+{
+    double dot = fa_row_dot_f64(n, g, sg, y, sy, 1);
+    #pragma omp simd
+    for (fa_intp i = 0; i < n; i++)
+        out[i * so] = y[i * sy] * (g[i * sg] - dot);
+}
+FA_INLINE void act_softmin_backward_y_row_f32(fa_intp n, const float *g, fa_intp sg,
+                                              const float *y, fa_intp sy, float *out, fa_intp so)
+{
+    double dot = fa_row_dot_f32(n, g, sg, y, sy, 1);
+    if (fa_abs_f64(dot) < 0x1p127) {
+        float dot_f = (float)dot;
+        #pragma omp simd
+        for (fa_intp i = 0; i < n; i++)
+            out[i * so] = y[i * sy] * (dot_f - g[i * sg]);
+    } else {
+        #pragma omp simd
+        for (fa_intp i = 0; i < n; i++)
+            out[i * so] = (float)((double)y[i * sy] * (dot - (double)g[i * sg]));
+    }
+}
+FA_INLINE void act_softmin_backward_y_row_f64(fa_intp n, const double *g, fa_intp sg,
+                                              const double *y, fa_intp sy, double *out, fa_intp so)
+{
+    double dot = fa_row_dot_f64(n, g, sg, y, sy, 1);
+    #pragma omp simd
+    for (fa_intp i = 0; i < n; i++)
+        out[i * so] = y[i * sy] * (dot - g[i * sg]);
+}
+
+/* exp(x) in double to ~2^-34 (fa_vmath's lite polynomial) with the double
+ * range's limits, NaN kept: float32 log_softmax backward.  Double compares
+ * and selects only, so it vectorises without mask conversions. */
+FA_INLINE double fa_row_exp_core(double x)     /* x in [-708, 709] */
+{
+    double kd;
+    uint64_t kb;
+    double r = fa__exp_reduce(x, 0.0, &kd, &kb);
+    double q = fa__horner(fa__c_exp_q_f32, FA__N_EXP_Q_F32, r);
+    return (1.0 + FA__FMA(r * r, q, r)) * fa__pow2i((int64_t)(kb - FA__SHIFT_BITS));
+}
+FA_INLINE double fa_row_exp_lite(double x)
+{
+    double xc = x < -708.0 ? -708.0 : x;
+    double e = fa_row_exp_core(xc > 709.0 ? 709.0 : xc);
+    e = x < -708.0 ? 0.0 : e;
+    return x > 709.0 ? (double)INFINITY : e;
+}
+
+/* exp(x) = p 2^k for float64 x in [-746, 709]: Cody-Waite, fa_vmath's Q
+ * (degree 10), not carried as a pair (~0.8 ULP) */
+FA_INLINE double fa_row_exp_poly_f64(double x, uint64_t *kb)
+{
+    double kd;
+    double r = fa__exp_reduce(x, 0.0, &kd, kb);
+    double q = fa__horner(fa__c_exp_q_f64, FA__N_EXP_Q_F64, r);
+    return 1.0 + FA__FMA(r * r, q, r);
+}
+
+/* ---- log_softmax backward from y: dx = g - exp(y) sum(g) -------------------
+ * exp(y) in double lanes for float32 too (~2^-34): where the
+ * terms cancel, a float-lane exp (0.78 ULP) put float16 results, computed
+ * through float32, 9 ULP off (a06cf7b); and exp(y) sum(g) can be a normal
+ * float where exp(y) is below the float range. */
+FA_INLINE void act_log_softmax_backward_y_row_f32(fa_intp n, const float *g, fa_intp sg,
+                                                  const float *y, fa_intp sy, float *out,
+                                                  fa_intp so)
+{
+    double total = fa_row_dot_f32(n, g, sg, g, sg, 0);
+    /* y in [-708, 709] (every log_softmax output of a row whose terms are
+     * not below 2^-1021 of the max): no limits to select */
+    int in_range = 1;
+    #pragma omp simd reduction(&:in_range)
+    for (fa_intp i = 0; i < n; i++)
+        in_range &= (y[i * sy] >= -708.0f) & (y[i * sy] <= 709.0f);
+    if (in_range) {
+        #pragma omp simd
+        for (fa_intp i = 0; i < n; i++)
+            out[i * so] = (float)((double)g[i * sg] - fa_row_exp_core((double)y[i * sy]) * total);
+    } else {
+        #pragma omp simd
+        for (fa_intp i = 0; i < n; i++)
+            out[i * so] = (float)((double)g[i * sg] - fa_row_exp_lite((double)y[i * sy]) * total);
+    }
+}
+FA_INLINE void act_log_softmax_backward_y_row_f64(fa_intp n, const double *g, fa_intp sg,
+                                                  const double *y, fa_intp sy, double *out,
+                                                  fa_intp so)
+{
+    double total = fa_row_dot_f64(n, g, sg, g, sg, 0);
+    int in_range = 1;
+    #pragma omp simd reduction(&:in_range)
+    for (fa_intp i = 0; i < n; i++)
+        in_range &= (y[i * sy] >= -708.0) & (y[i * sy] <= 709.0);
+    if (in_range) {     /* no limits to select; the same bits as below */
+        #pragma omp simd
+        for (fa_intp i = 0; i < n; i++) {
+            uint64_t kb;
+            double p = fa_row_exp_poly_f64(y[i * sy], &kb);
+            out[i * so] = g[i * sg] - (p * fa__pow2i((int64_t)(kb - FA__SHIFT_BITS))) * total;
+        }
+    } else {
+        #pragma omp simd
+        for (fa_intp i = 0; i < n; i++) {
+            double v = y[i * sy], vc = v < -746.0 ? -746.0 : v;
+            uint64_t kb;
+            double p = fa_row_exp_poly_f64(vc > 709.0 ? 709.0 : vc, &kb);
+            double e = fa__ldexp_big(p, kb);    /* = p 2^k, subnormal results rounded once */
+            e = v < -746.0 ? 0.0 : e;
+            e = v > 709.0 ? (double)INFINITY : e;
+            out[i * so] = g[i * sg] - e * total;
+        }
+    }
+}
+
+#endif
