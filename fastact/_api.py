@@ -164,6 +164,8 @@ class Activation:
         return self._call(x, out, **params)
 
     def _call(self, x, out=None, **params):
+        if params and self._axis:
+            params = _drop_last_axis(params, x)
         # The common case first: default parameters, a float32/float64 array
         # (the compiled backend's FastCall base does this in C).
         if not params and type(x) is np.ndarray and x.dtype.char in _NATIVE:
@@ -201,6 +203,8 @@ class Activation:
     def backward(self, grad, x=None, *, y=None, out=None, **params):
         """dL/dx from dL/dy = ``grad`` and either the forward input ``x`` or,
         where the derivative is a function of the output, ``y=``."""
+        if params and self._axis:
+            params = _drop_last_axis(params, grad)
         if not params and type(grad) is np.ndarray and (out is None or _plain_out(out, grad)):
             fn, v = (self._bwd_x, x) if y is None else (self._bwd_y, y if x is None else None)
             if fn is not None and type(v) is np.ndarray and v.dtype.char in _NATIVE \
@@ -215,11 +219,11 @@ class Activation:
                                    grad.dtype.char)
             if fn is not None:
                 return fn[0](grad, x if y is None else y, *fn[1], out=out)
-        if not params and type(grad) is np.ndarray and out is None:
+        if not params and type(grad) is np.ndarray and (out is None or _plain_out(out, grad)):
             if self._axis_bwd_y is not None and type(y) is np.ndarray \
                     and x is None and y.dtype.char in _NATIVE and grad.dtype == y.dtype \
                     and grad.shape == y.shape and y.ndim:
-                return self._axis_bwd_y(grad, y)
+                return self._axis_bwd_y(grad, y, out=out)
         if type(grad) is not np.ndarray or type(x if y is None else y) is not np.ndarray \
                 or out is not None and type(out) is not np.ndarray \
                 or self._has_array_params and _odd_params(params):
@@ -477,6 +481,17 @@ class Activation:
                 out[...] = target
                 return out
             return target if out is not None or dtype == work else target.astype(dtype)
+
+
+def _drop_last_axis(params, a):
+    """params without ``axis`` when it names the last axis of the ndarray
+    ``a`` (an int: True is not an axis), so that the call takes the
+    default-axis shortcut; params unchanged otherwise."""
+    axis = params.get("axis")
+    if len(params) == 1 and type(axis) is int and type(a) is np.ndarray \
+            and a.ndim and axis in (-1, a.ndim - 1):
+        return {}
+    return params
 
 
 def _plain_out(out, like):
