@@ -65,6 +65,7 @@
 #define FAST_SIGMOID fa_fast_sigmoid_f32
 #endif
 #define FAST_SOFTPLUS_GRAD fa_fast_sigmoid_f32   /* beta = 1: sigmoid(x), float lanes in omp simd loops */
+#define FAST_SOFTPLUS_GRAD_Y fa_one_minus_exp_neg32   /* beta = 1: 1 - exp(-y) */
 #if defined(FA_HAVE_SIGMOID_V16)   /* AVX-512: division-free silu (beta = 1), its array kernel */
 #define FAST_SILU fa_silu_rcp_f32
 #define FA_ARRAY_IF_silu_f32 fa_silu_rcp_array_if
@@ -101,6 +102,7 @@
 #undef ATAN_T
 #undef FAST_SIGMOID
 #undef FAST_SOFTPLUS_GRAD
+#undef FAST_SOFTPLUS_GRAD_Y
 #undef FAST_SILU
 #undef FAST_SILU_GRAD
 #undef FAST_ELU
@@ -128,13 +130,16 @@
 #define TANH_T fa_tanh_expm1_f64   /* fa_precise64.h: expm1 form, one division */
 #define ATAN_T fa_p64_atan
 /* sigmoid, gelu, gelu_tanh, mish: the careful float64 versions (fa_precise64.h) */
-#if defined(__FMA__)   /* sigmoid, silu and silu' with beta = 1: the cheap forms */
+#if defined(__FMA__)   /* sigmoid, and silu, silu', softplus, softplus' with beta = 1: the plain forms */
 #define PRECISE_SIGMOID fa_p64_sigmoid_fast
 #define FAST_SILU fa_p64_silu_fast
 #define FAST_SILU_GRAD fa_p64_silu_grad_fast
+#define FAST_SOFTPLUS fa_p64_softplus_fast     /* no threshold; log_sigmoid too */
+#define FAST_SOFTPLUS_GRAD fa_p64_sigmoid_fast
 #else
 #define PRECISE_SIGMOID fa_p64_sigmoid
 #endif
+#define FAST_SOFTPLUS_GRAD_Y fa_one_minus_exp_neg64   /* beta = 1: 1 - exp(-y) */
 #define PRECISE_GELU fa_gelu_f64
 #define PRECISE_GELU_GRAD fa_gelu_grad_f64
 #define PRECISE_GELU_TANH fa_gelu_tanh_f64
@@ -157,6 +162,9 @@
 #undef PRECISE_SIGMOID
 #undef FAST_SILU
 #undef FAST_SILU_GRAD
+#undef FAST_SOFTPLUS
+#undef FAST_SOFTPLUS_GRAD
+#undef FAST_SOFTPLUS_GRAD_Y
 #undef PRECISE_GELU
 #undef PRECISE_GELU_GRAD
 #undef PRECISE_GELU_TANH

@@ -39,6 +39,8 @@ FA_INLINE float ff__horner(const float *c, int n, float x)
 /* 2^k as a float, k in [-126, 127] */
 FA_INLINE float ff__pow2i(int32_t k) { return fa__f32((uint32_t)(k + 127) << 23); }
 
+#include "fa_exp32.h"
+
 /* exp(x) = 2^k (h + l) for x in [-110, 89]: Cody-Waite reduction
  * x = k ln2 + r1 + c, r1 = x - k ln2hi exact (16-bit ln2hi, Sterbenz),
  * c = -k ln2lo; exp(r) = 1 + r + r^2 P(r) (P degree 4, 2^-28.2),
@@ -437,15 +439,14 @@ FF_ARRAY_V16(fa_gelu_tbl_array, fa_gelu_tbl_v16)
 #endif
 
 /* -------------------------------------------------------------- sigmoid */
-/* sigmoid(x) = 1/(1 + E), E = exp(-x) = 2^k (h + l), x clamped to [-amax, amax].
+/* glu: sigmoid(x) = 1/(1 + E), E = exp(-x) = 2^k (h + l), x clamped to [-amax, amax].
  *   k <= 0: 1/(1 + u h + u l),        u = 2^k       (result in [0.5, 1])
  *   k >  0: 2^-k / (h + l + u),       u = 2^-k      (the x < 0 side)
  * i.e. 2^-max(k,0) / D with D = P + Q + L, P >= Q in exponent, |L| small:
  * D = dh + dl to ~2^-48 (two Fast2Sums; dl < 2^-23 dh), r0 = 1/dh, res = 1 - r0 (dh + dl) (exact residual with
  * FMA), 1/D = r0 + r0 res to ~2^-46, rounded once; the 2^-k scaling is exact
- * (or the single rounding of a subnormal result).  ff__sigmoid_core returns
- * 1/D and in *kp max(k, 0), so silu can multiply by x before scaling;
- * ff__sigmoid_recip leaves 1/D unrounded as r0 (1 + res) for glu.  amax
+ * (or the single rounding of a subnormal result).  glu's core:
+ * ff__sigmoid_recip leaves 1/D unrounded as r0 (1 + res).  amax
  * <= 200: exp's reduction stays exact (k, 2^-ka and u are all that scale). */
 FA_INLINE float ff__sigmoid_parts(float x, float amax, int32_t *kp, float *res_out,
                                   float *h_out, float *l_out, float *g_out)
@@ -480,25 +481,35 @@ FA_INLINE float ff__sigmoid_recip(float x, float amax, int32_t *kp, float *res_o
     float h, l, g;
     return ff__sigmoid_parts(x, amax, kp, res_out, &h, &l, &g);
 }
-FA_INLINE float ff__sigmoid_core(float x, float amax, int32_t *kp)
-{
-    float res, r0 = ff__sigmoid_recip(x, amax, kp, &res);
-    return FF_FMA(r0, res, r0);
-}
-
+/* sigmoid, silu and silu' (beta = 1) from e = exp(-|x|) = 2^k (1 + u)
+ * (fa_exp32.h), never overflowing: 1/(1 + e) for x >= 0, e/(1 + e) below,
+ * as s = 2^k' r0 (1 + w): 1/(1 + e) = r0 (1 + res) (fa_recip1p32), w = res
+ * for x >= 0 and (1 + u)(1 + res) - 1 = u + res + u res for x < 0
+ * (k' = k there, else 0).  One rounding of r0 (1 + w), 2^k applied last as
+ * 2^(k+64) 2^-64 (a subnormal result rounds once); 2^k = S 2^-64 is 0
+ * beyond 2^-149, where 1 + e = 1 anyway.  Max error over all floats:
+ * docs/accuracy.md.  Without FMA the residuals are not exact: the
+ * double-lane formulas instead. */
 FA_INLINE float fa_fast_sigmoid_f32(float x)
 {
 #if !defined(__FMA__)
-    return fa_sigmoid_f32(x);     /* no FMA: the residual 1 - r0 dh is not exact; double-lane fallback */
+    return fa_sigmoid_f32(x);
 #endif
-    int32_t kp;
-    float y0 = ff__sigmoid_core(x, 104.0f, &kp);
-    return (y0 * ff__pow2i(64 - kp)) * 0x1p-64f;       /* subnormal results round once */
+    float a = fa__abs32(x);
+    float ac = fa__sel32(a > 104.0f, 104.0f, a);         /* sigmoid(-104) < 2^-150; NaN stays */
+    int32_t k;
+    float u = fa_exp32_u(-ac, &k);                       /* k in [-150, 0] */
+    float S = ff__pow2i(k + 64), res;
+    float r0 = fa_recip1p32(u, S * 0x1p-64f, &res);
+    float w = fa__sel32(x < 0.0f, FF_FMA(u, res, u + res), res);
+    float y = FF_FMA(r0, w, r0);
+    return fa__sel32(x < 0.0f, (y * S) * 0x1p-64f, y);
 }
 
-/* silu = x sigmoid(x) = (x / D) 2^-max(k,0): the product is formed before
- * the scaling, so subnormal results round once; |x| clamped at 110
- * (|silu(-110)| < 2^-150), which gives silu(-inf) = -0. */
+/* silu = x s: x r0 = xr + xrl exactly, then xr + (xr un + lo) rounds
+ * once (un = u for x < 0, else 0; lo the small terms); |x| clamped at 110 (|silu(-110)| < 2^-150: -inf gives -0);
+ * +inf and +-0 are returned as they are (the exact residual of inf * r0
+ * is NaN, and +0 + -0 would lose the sign of -0). */
 FA_INLINE float fa_fast_silu_f32(float x)
 {
 #if !defined(__FMA__)
@@ -509,52 +520,46 @@ FA_INLINE float fa_fast_silu_f32(float x)
         return (float)(fa__blend64(fa__lt64(xd, 0.0), xd * e, xd) / (1.0 + e));
     }
 #endif
-    int32_t kp;
-    float y0 = ff__sigmoid_core(x, 110.0f, &kp);
+    float a = fa__abs32(x);
+    float ac = fa__sel32(a > 110.0f, 110.0f, a);
+    int32_t k;
+    float u = fa_exp32_u(-ac, &k);                       /* k in [-159, 0] */
+    float S = ff__pow2i(k + 64), res;
+    float r0 = fa_recip1p32(u, S * 0x1p-64f, &res);
     float xc = fa__sel32(x < -110.0f, -110.0f, x);
-    float neg = ((xc * y0) * ff__pow2i(64 - kp)) * 0x1p-64f;
-    return fa__sel32(x < 0.0f, neg, x * y0);
+    float xr = xc * r0, xrl = FF_FMA(xc, r0, -xr);
+    float un = fa__sel32(x < 0.0f, u, 0.0f);             /* s 2^-k' = r0 (1 + un)(1 + res) */
+    float lo = FF_FMA(xr, FF_FMA(un, res, res), xrl);
+    float y = xr + FF_FMA(xr, un, lo);                   /* xr un rounded inside, not u + res */
+    y = fa__sel32(x < 0.0f, (y * S) * 0x1p-64f, y);
+    y = fa__sel32(x == 0.0f, x, y);
+    return fa__sel32(x == FA__INF32, x, y);
 }
 
-/* silu' = s (1 + x (1 - s)) = S R M (beta = 1), from the sigmoid core's
- * parts: s = S R and 1 - s = G (h + l) R with R = 1/D = r0 (1 + res) and
- * S = 2^-kp, G = 1 or 2^-|k| (powers of 2).  M = 1 + x (1 - s) = mh + ml:
- * h + l = e + el (Fast2Sum), x G r0 = v + ve and v e = ph + pl are exact
- * products, 1 + ph an exact two-sum, the small terms (ve e, v (el + e res))
- * added to the low part;
- * then r0 (mh + ml)(1 + res) is rounded once and scaled by S (subnormal
- * results round once).  M cancels near f''s zero x0 = -1.2785, where the
- * core's ~2^-26 in exp is not enough: for |x - X0| < 1/8 (X0 the float
- * nearest x0, x - X0 exact) f' = c0 + d (c1 + d R(d)), the Taylor
- * expansion of fa_fast32_silu_root.h (tools/fast32/derive_silu_grad_root.py),
- * d c1hi an exact product, rounded once.  |x| is clamped at 110
- * (|f'(-110)| < 2^-150); f'(-inf) = +0 (the limit of s), f'(+inf) = 1. */
+/* silu' = s (1 + x (1 - s)) in float lanes, s and 1 - s from the rounded
+ * 1/(1 + e) = r: s = r, 1 - s = e r (x >= 0); s = e r, 1 - s = r (x < 0,
+ * computed as (1 + u) r and scaled by 2^k last).  Measured against the
+ * terms |s| + |x s (1 - s)| (DESIGN.md, Numerics), which the plain sum
+ * keeps within a few ULP through the zero of f' at -1.2785.  |x| clamped
+ * at 110 (|f'(-110)| < 2^-150); f'(-inf) = +0 (the limit of s), f'(+inf) = 1. */
 #if defined(__FMA__)
-#include "fa_fast32_silu_root.h"
 #define FF_HAVE_SILU_GRAD 1
 FA_INLINE float fa_fast_silu_grad_f32(float x)
 {
-    static const float root_r[FF_SILU_ROOT_NR] = FF_SILU_ROOT_R;
-    int32_t kp;
-    float res, h, l, g, r0 = ff__sigmoid_parts(x, 110.0f, &kp, &res, &h, &l, &g);
+    float a = fa__abs32(x);
+    float ac = fa__sel32(a > 110.0f, 110.0f, a);
+    int32_t k;
+    float u = fa_exp32_u(-ac, &k);
+    float S = ff__pow2i(k + 64), E = S * 0x1p-64f, res;
+    float r0 = fa_recip1p32(u, E, &res);
+    float r = FF_FMA(r0, res, r0);                       /* 1/(1 + e) */
+    float er = FF_FMA(u, r, r);                          /* e r 2^-k */
     float xc = fa__sel32(x > 110.0f, 110.0f, x);
     xc = fa__sel32(xc < -110.0f, -110.0f, xc);
-    float e = h + l, el = (h - e) + l;                   /* l is up to 0.06: renormalised */
-    float xg = xc * g;
-    float v = xg * r0, ve = FF_FMA(xg, r0, -v);
-    float ph = v * e, pl = FF_FMA(v, e, -ph);
-    float tail = pl + FF_FMA(ve, e, v * FF_FMA(e, res, el));
-    float mh = 1.0f + ph;                                /* two-sum: ph may exceed 1 */
-    float pv = mh - 1.0f, ov = mh - pv;
-    float ml = ((1.0f - ov) + (ph - pv)) + tail;
-    float yh = r0 * mh, yl = FF_FMA(r0, mh, -yh);
-    float y = yh + (yl + r0 * FF_FMA(mh, res, ml));
-    y = (y * ff__pow2i(64 - kp)) * 0x1p-64f;
-    float d = x - FF_SILU_ROOT_X0;                       /* exact near the root */
-    float dh = d * FF_SILU_ROOT_C1H, dl = FF_FMA(d, FF_SILU_ROOT_C1H, -dh);
-    float near = dh + (dl + FF_FMA(d, FF_FMA(d, ff__horner(root_r, FF_SILU_ROOT_NR, d),
-                                             FF_SILU_ROOT_C1L), FF_SILU_ROOT_C0));
-    y = fa__sel32(fa__abs32(d) < FF_SILU_ROOT_HALF_WIDTH, near, y);
+    float s = fa__sel32(x < 0.0f, er, r);                /* x < 0: s 2^-k */
+    float c = fa__sel32(x < 0.0f, r, er * E);            /* 1 - s */
+    float y = s * FF_FMA(xc, c, 1.0f);
+    y = fa__sel32(x < 0.0f, (y * S) * 0x1p-64f, y);
     return fa__sel32(x == -FA__INF32, 0.0f, y);
 }
 #endif

@@ -662,130 +662,79 @@ FA_INLINE double fa_mish_grad_f64(double x)
     return FA_P64_SEL(x != x, x, y);
 }
 
-/* ---- sigmoid, silu and silu' (beta = 1): the cheap float64 forms ------- */
+/* ---- sigmoid, silu, silu', softplus (beta = 1): plain float64 forms --
+ * Within the float64 bounds (3 ULP forward, 4 ULP of the terms for silu')
+ * without pairs: e = exp(-|x|) = 2^k (1 + u) (fa_exp64_u, fa_exp32.h),
+ * 1 + u never rounded on its own; one division.  x < 0 results carry
+ * S = 2^(k+600) and are scaled by 2^-600 last (subnormal results round
+ * once); 2^k = S 2^-600 is 0 below 2^-1074, where 1 + e = 1.  FMA builds;
+ * the SSE2 baseline keeps the pair forms above. */
 #if defined(__FMA__)
-/* The pair forms above cost ~3x PyTorch's plain double formulas; these
- * carry only the error terms that decide the last bit (FMA builds; the
- * SSE2 baseline keeps the pair forms):
- *  - exp(-|v|) = 2^k (h + l): the reduction r + rl as fa__exp_reduce2
- *    (with FMA), h + l = (1 + r) + ((1 - (1 + r) + r) + r^2 Q(r) + rl (1 + r))
- *    normalised by Fast2Sum -- fa_p64_exp without the general scaling;
- *  - 1 + e = D + Dl by Fast2Sum (e <= 1);
- *  - 1/D: one division u0, then ul from the exact FMA residual 1 - u0 D
- *    and Dl, so 1/(1 + e) = u0 + ul to ~2^-100.
- * For v < 0 the factor e = 2^k (h + l) is kept scaled by 2^(k+512) (exact:
- * k >= -1155) and the result scaled by 2^-512 last: subnormal results are
- * rounded from the pair, as fa__ldexp_big does.  -|v| is clamped at -800
- * (callers give 0 below).  Relative error of the pairs ~2^-57. */
-typedef struct {
-    double u0, ul;          /* 1/(1 + e) */
-    double n, nl;           /* numerator of sigmoid: 2^512 e (v < 0) or 1 */
-    double post;            /* 2^-512 (v < 0) or 1 */
-    double E, El;           /* e = exp(-|v|), scaled to its value */
-} fa_p64_logistic;
-
-FA_INLINE fa_p64_logistic fa_p64_logistic_fast(double v)
-{
-    fa_p64_logistic o;
-    uint64_t neg = fa__lt64(v, 0.0);                     /* -0 counts: e = 1 there */
-    double nv = -__builtin_fabs(v);
-    nv = FA_P64_SEL(nv > -800.0, nv, -800.0);            /* NaN too */
-    double t = FA__FMA(nv, FA__INVLN2, FA__SHIFT);
-    uint64_t kb = fa__u64(t);
-    double kd = t - FA__SHIFT;
-    double r0 = FA__FMA(kd, -FA__LN2HI, nv);             /* exact: 42-bit ln2_hi */
-    double c = kd * -FA__LN2LO;
-    double r = r0 + c, rl = (r0 - r) + c;                 /* Fast2Sum */
-    double q = fa__horner(fa__c_exp_q_f64, FA__N_EXP_Q_F64, r);
-    double h1 = 1.0 + r;
-    double l1 = FA__FMA(r * r, q, ((1.0 - h1) + r) + FA__FMA(r, rl, rl));
-    double h = h1 + l1, l = (h1 - h) + l1;               /* Fast2Sum: |l1| < 0.1 */
-    double A = fa__d64((kb + (1023 + 512)) << 52);       /* 2^(k+512): low bits of kb are k */
-    double sc = A * 0x1p-512;                            /* 2^k (0 below 2^-1074: beside 1) */
-    o.E = h * sc;
-    o.El = l * sc;
-    double D = 1.0 + o.E;
-    double Dl = ((1.0 - D) + o.E) + o.El;                /* Fast2Sum: e <= 1 */
-    double u0 = 1.0 / D;
-    o.u0 = u0;
-    o.ul = FA__FMA(-u0, Dl, FA__FMA(-u0, D, 1.0)) * u0;
-    o.n = fa__blend64(neg, h * A, 1.0);
-    o.nl = fa__blend64(neg, l * A, 0.0);
-    o.post = fa__blend64(neg, 0x1p-512, 1.0);
-    return o;
-}
-
-/* (ah + al)(bh + bl) = p + *pl with the exact FMA product */
-FA_INLINE double fa_p64_fmul2(double ah, double al, double bh, double bl, double *pl)
-{
-    double p = ah * bh;
-    *pl = FA__FMA(ah, bh, -p) + (ah * bl + al * bh);
-    return p;
-}
-
-/* sigmoid(x) = n/(1 + e) * post, one rounding of the pair */
 FA_INLINE double fa_p64_sigmoid_fast(double x)
 {
-    fa_p64_logistic o = fa_p64_logistic_fast(x);
-    double s = FA__FMA(o.n, o.u0, FA__FMA(o.n, o.ul, o.nl * o.u0));   /* n u0 exact in the FMA */
-    return FA_P64_SEL(x != x, x, s * o.post);
+    double a = __builtin_fabs(x);
+    double ac = FA_P64_SEL(a > 746.0, 746.0, a);         /* sigmoid(-746) < 2^-1075; NaN stays */
+    int64_t k;
+    double u = fa_exp64_u(-ac, &k);
+    double S = fa__pow2i(k + 600), E = S * 0x1p-600;
+    double r = 1.0 / (1.0 + FA__FMA(u, E, E));
+    double neg = (FA__FMA(u, r, r) * S) * 0x1p-600;      /* e/(1 + e) */
+    return FA_P64_SEL(x < 0.0, neg, r);
 }
 
-/* silu(x) = x sigmoid(x) (beta = 1), one rounding of x times the pair;
- * x <= -800 gives -0 (|silu| < 2^-1100), +inf gives +inf. */
+/* silu = x s, x r = xr + xrl exactly and x e r = xr + (xr u + xrl) for
+ * x < 0; |x| clamped at 760 (|silu(-760)| < 2^-1075: -inf gives -0). */
 FA_INLINE double fa_p64_silu_fast(double x)
 {
-    fa_p64_logistic o = fa_p64_logistic_fast(x);
-    double sl, s = fa_p64_fmul2(o.n, o.nl, o.u0, o.ul, &sl);
-    double y = FA__FMA(x, s, x * sl) * o.post;           /* x s exact in the FMA */
-    y = FA_P64_SEL(x > -800.0, y, -0.0);
-    y = FA_P64_SEL(x == FA__INF64, x, y);
-    y = FA_P64_SEL(x == 0.0, x, y);                      /* keeps -0 */
-    return FA_P64_SEL(x != x, x, y);
+    double a = __builtin_fabs(x);
+    double ac = FA_P64_SEL(a > 760.0, 760.0, a);
+    int64_t k;
+    double u = fa_exp64_u(-ac, &k);
+    double S = fa__pow2i(k + 600), E = S * 0x1p-600;
+    double r = 1.0 / (1.0 + FA__FMA(u, E, E));
+    double xc = FA_P64_SEL(x < -760.0, -760.0, x);
+    double xr = xc * r, xrl = FA__FMA(xc, r, -xr);
+    double neg = ((xr + FA__FMA(xr, u, xrl)) * S) * 0x1p-600;
+    return FA_P64_SEL(x < 0.0, neg, xr);                 /* +inf, +-0: xr */
 }
 
-/* silu'(x) (beta = 1) = s (1 + x (1 - s)), s = sigmoid(x), e = exp(-|x|):
- * x >= 0: 1/D + x e/D^2 (both terms positive, the second at most ~1/4),
- *         as pairs;
- * x < 0:  s N/D with N = 1 + x + e as a pair (two-sums);
- * |x - z0| < 1/8 (z0 = FA_SILU_ROOT, the zero of f'): N = C + (1 + e^z0) d
- *         + e^z0 d^2 P(d), d = x - z0 exact (Sterbenz), P the Taylor
- *         series of (expm1(d) - d)/d^2 to d^8 (truncation < 2^-50 of that
- *         term, itself < 1/70 of N), so N keeps its relative accuracy
- *         through the zero. */
+/* silu' = s (1 + x (1 - s)) with r = 1/(1 + e) from the residual-corrected
+ * reciprocal (1 + e = d + dl by Fast2Sum): s = r, 1 - s = e r (x >= 0);
+ * s = e r (as (1 + u) r, scaled last), 1 - s = r (x < 0).  Measured against
+ * |s| + |x s (1 - s)|; f'(-inf) = +0, f'(+inf) = 1. */
 FA_INLINE double fa_p64_silu_grad_fast(double x)
 {
-    static const double expm1_tail[9] = {
-        1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040,
-        1.0 / 40320, 1.0 / 362880, 1.0 / 3628800};
-    fa_p64_logistic o = fa_p64_logistic_fast(x);
-    /* x >= 0: 1/D + (x e/D)/D, each product exact by FMA */
-    double pl, p = fa_p64_fmul2(x, 0.0, o.E, o.El, &pl);               /* x e */
-    double wl, w = fa_p64_fmul2(p, pl, o.u0, o.ul, &wl);               /* x e/D */
-    double tl, t = fa_p64_fmul2(w, wl, o.u0, o.ul, &tl);               /* x e/D^2 */
-    double ps = o.u0 + t, pos = ps + ((((o.u0 - ps) + t) + tl) + o.ul); /* Fast2Sum: t < 1/4 */
-    /* x < 0: N = (1 + x) + e */
-    double al, ah = fa__two_sum(1.0, x, &al);
-    double Nl, Nh = fa__two_sum(ah, o.E, &Nl);
-    Nl += al + o.El;
-    /* near the zero */
-    const double c1h = 1.0 + FA_SILU_EXP_ROOT;
-    const double c1l = (FA_SILU_EXP_ROOT - (c1h - 1.0)) + FA_P64_SILU_EXP_ROOT_LO;
-    double d = x - FA_SILU_ROOT;
-    double dn = FA_P64_SEL(d < 0.125, FA_P64_SEL(d > -0.125, d, 0.0), 0.0);
-    double tail = (FA_SILU_EXP_ROOT * (dn * dn)) * fa__horner(expm1_tail, 9, dn);
-    double rh = c1h * dn;
-    double rl = FA__FMA(c1h, dn, -rh) + (FA__FMA(c1l, dn, FA_SILU_ROOT_RESIDUAL) + tail);
-    Nh = FA_P64_SEL(dn == d, rh, Nh);
-    Nl = FA_P64_SEL(dn == d, rl, Nl);
-    double ml, m = fa_p64_fmul2(Nh, Nl, o.u0, o.ul, &ml);         /* N/D */
-    double sl, s = fa_p64_fmul2(o.n, o.nl, o.u0, o.ul, &sl);      /* 2^512 s */
-    double neg = FA__FMA(s, m, FA__FMA(s, ml, sl * m)) * 0x1p-512;
-    double y = FA_P64_SEL(x < 0.0, neg, pos);
-    y = FA_P64_SEL(x > -800.0, y, -0.0);                 /* f' < 0 there, below 2^-1100 */
-    y = FA_P64_SEL(x == -FA__INF64, 0.0, y);             /* the limit, as the pair form */
-    y = FA_P64_SEL(x == FA__INF64, 1.0, y);
-    return FA_P64_SEL(x != x, x, y);
+    double a = __builtin_fabs(x);
+    double ac = FA_P64_SEL(a > 760.0, 760.0, a);
+    int64_t k;
+    double u = fa_exp64_u(-ac, &k);
+    double S = fa__pow2i(k + 600), E = S * 0x1p-600;
+    double e = FA__FMA(u, E, E);
+    double d = 1.0 + e, dl = (1.0 - d) + e;
+    double r0 = 1.0 / d;
+    double r = FA__FMA(-r0, r0 * dl, r0);
+    double er = FA__FMA(u, r, r);                        /* e r 2^-k */
+    double xc = FA_P64_SEL(x < -760.0, -760.0, x);
+    xc = FA_P64_SEL(xc > 760.0, 760.0, xc);
+    double s = FA_P64_SEL(x < 0.0, er, r);
+    double c = FA_P64_SEL(x < 0.0, r, er * E);           /* 1 - s */
+    double y = s * FA__FMA(xc, c, 1.0);
+    y = FA_P64_SEL(x < 0.0, (y * S) * 0x1p-600, y);
+    return FA_P64_SEL(x == -FA__INF64, 0.0, y);
+}
+
+/* softplus = max(x, 0) + log1p(e) (beta = 1, no threshold), e = exp(-|x|)
+ * rounded once (subnormal too), log1p by fa_log1p_unit64; -inf -> +0,
+ * +inf -> +inf, NaN -> NaN.  log_sigmoid is -softplus(-x). */
+FA_INLINE double fa_p64_softplus_fast(double x)
+{
+    double a = __builtin_fabs(x);
+    double ac = FA_P64_SEL(a > 746.0, 746.0, a);
+    int64_t k;
+    double u = fa_exp64_u(-ac, &k);
+    double S = fa__pow2i(k + 600);
+    double e = FA__FMA(u, S, S) * 0x1p-600;
+    return FA_P64_SEL(x > 0.0, x, 0.0) + fa_log1p_unit64(e);
 }
 #endif /* __FMA__ */
 
