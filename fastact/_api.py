@@ -203,8 +203,8 @@ class Activation:
     def backward(self, grad, x=None, *, y=None, out=None, **params):
         """dL/dx from dL/dy = ``grad`` and either the forward input ``x`` or,
         where the derivative is a function of the output, ``y=``."""
-        if params and self._axis:
-            params = _drop_last_axis(params, grad)
+        if params and self._axis:        # axis counts the dimensions of x or y
+            params = _drop_last_axis(params, x if y is None else y)
         if not params and type(grad) is np.ndarray and (out is None or _plain_out(out, grad)):
             fn, v = (self._bwd_x, x) if y is None else (self._bwd_y, y if x is None else None)
             if fn is not None and type(v) is np.ndarray and v.dtype.char in _NATIVE \

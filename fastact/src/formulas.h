@@ -82,8 +82,9 @@ FA_INLINE T F(sigmoid_grad)(T x)
     W e = EXP(-WABS((W)x)), d = 1 + e;
     return (T)(e / (d * d));
 }
-/* y (1 - y) = y - y^2: one rounding with an FMA (FMA builds), else two. */
-FA_INLINE T F(sigmoid_grad_y)(T y) { return FMA(-y, y, y); }
+/* y (1 - y) (y = inf gives -inf, as the reference; y - y^2 as one FMA
+ * would give inf - inf = NaN there). */
+FA_INLINE T F(sigmoid_grad_y)(T y) { return y * ((T)1 - y); }
 
 /* log_sigmoid = min(x, 0) - log1p(exp(-|x|)): two terms of one sign. */
 FA_INLINE T F(log_sigmoid)(T x)
