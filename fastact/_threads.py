@@ -12,7 +12,6 @@ torch.set_num_threads) does not limit fastact, except through threadpoolctl.
 
 import contextlib
 import importlib.abc
-import importlib.util
 import math
 import operator
 import os
@@ -132,19 +131,27 @@ def _register(threadpoolctl):
 
 
 class _RegisterOnImport(importlib.abc.MetaPathFinder):
-    """Finds nothing itself; when threadpoolctl is imported, runs its module
-    and then registers fastact's controller."""
+    """Finds threadpoolctl through the other finders, with a loader that
+    registers fastact's controller once the module has run (a spec that is
+    only looked at, importlib.util.find_spec, registers nothing)."""
 
     def find_spec(self, name, path=None, target=None):
         if name != "threadpoolctl":
             return None
-        sys.meta_path.remove(self)
-        spec = importlib.util.find_spec(name)
-        if spec is not None and hasattr(spec.loader, "exec_module"):
+        for finder in sys.meta_path:
+            find = None if finder is self else getattr(finder, "find_spec", None)
+            spec = find(name, path, target) if find is not None else None
+            if spec is not None:
+                break
+        else:
+            return None
+        if hasattr(spec.loader, "exec_module"):
             exec_module = spec.loader.exec_module
 
             def exec_and_register(module):
                 exec_module(module)
+                if self in sys.meta_path:
+                    sys.meta_path.remove(self)
                 _register(module)
             spec.loader.exec_module = exec_and_register
         return spec

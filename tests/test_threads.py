@@ -173,11 +173,13 @@ def run_python(code):
 @needs_threads
 @pytest.mark.parametrize("order", ["threadpoolctl first", "fastact first", "no threadpoolctl"])
 def test_registration_with_threadpoolctl_in_either_import_order(order):
-    """fastact registers its controller whenever threadpoolctl is imported,
-    and never imports threadpoolctl itself (it is only a test extra)."""
+    """fastact registers its controller whenever threadpoolctl is imported
+    (also after a find_spec that did not import it), and never imports
+    threadpoolctl itself (it is only a test extra)."""
     pytest.importorskip("threadpoolctl", minversion="3.2")
     imports = {"threadpoolctl first": "import threadpoolctl, fastact",
-               "fastact first": "import fastact, threadpoolctl",
+               "fastact first": "import fastact, importlib.util; "
+                                "importlib.util.find_spec('threadpoolctl'); import threadpoolctl",
                "no threadpoolctl": "import sys; sys.modules['threadpoolctl'] = None; "
                                    "import fastact"}[order]
     out = run_python(imports + """
