@@ -1,10 +1,10 @@
-"""Build fastact: render the C loops from the catalog, compile with OpenMP.
+"""Build fastact: render the C loops from the catalog, compile them.
 
 * fastact/src/kernels.c is generated from fastact/catalog.py through the
   Tempita template fastact/src/kernels.c.tp (Cython ships Tempita).
-* OpenMP is used when the compiler accepts it; otherwise (or with
-  FASTACT_NO_OPENMP=1) the kernels build serial, still vectorised through
-  `omp simd`, and the build says so.
+* No OpenMP runtime: the loops use `#pragma omp simd` only, which
+  -fopenmp-simd compiles without linking libgomp; threads come from
+  fastact's own pool (fastact/src/runtime.c).
 * -O3, never -ffast-math (it breaks NaN/inf handling); see COMPILE_FLAGS.
 """
 
@@ -53,34 +53,18 @@ def render_kernels():
             f.write(text)
 
 
-OPENMP_PROGRAM = ("#include <omp.h>\nint main(void){int s=0;\n"
-                  "#pragma omp parallel for reduction(+:s)\n"
-                  "for(int i=0;i<8;i++) s+=i; return s==28 ? 0 : 1;}\n")
-
-
-def compiler_accepts(flags, code=OPENMP_PROGRAM):
-    """Does the C compiler compile and link `code` with `flags`?"""
+def compiler_accepts(flags):
+    """Does the C compiler compile and link an empty program with `flags`?"""
     cc = os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc"
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "t.c")
         with open(path, "w") as f:
-            f.write(code)
+            f.write("int main(void){return 0;}\n")
         cmd = cc.split() + [path, "-o", os.path.join(tmp, "t")] + flags
         try:
             return subprocess.run(cmd, capture_output=True).returncode == 0
         except OSError:
             return False
-
-
-def openmp_flags():
-    if os.environ.get("FASTACT_NO_OPENMP", "") not in ("", "0"):
-        warnings.warn("fastact: FASTACT_NO_OPENMP is set; building serial kernels")
-        return [], []
-    if compiler_accepts(["-fopenmp"]):
-        return ["-fopenmp"], ["-fopenmp"]
-    warnings.warn("fastact: the C compiler does not support OpenMP; building "
-                  "serial kernels (vectorised, single-threaded)")
-    return [], []
 
 
 # -O3 and IEEE semantics kept (no -ffast-math):
@@ -94,6 +78,8 @@ COMPILE_FLAGS = ["-O3", "-ffp-contract=off", "-fno-math-errno", "-fno-trapping-m
 # a float-lane path); the loop must be unswitched into two loops for both to
 # vectorise, and the default size limit is too small for that.
 UNSWITCH_FLAGS = ["--param=max-unswitch-insns=1000"]
+# `omp simd` without the OpenMP runtime (GCC >= 4.9, Clang >= 3.9).
+SIMD_FLAGS = ["-fopenmp-simd"]
 
 
 # Instruction-set variants of the kernels, x86-64 only: kernels.c is compiled
@@ -134,18 +120,16 @@ def extra_flags(name):
 
 class BuildExt(build_ext):
     def build_extensions(self):
-        compile_flags, link_flags = openmp_flags()
         is_gcc_like = self.compiler.compiler_type == "unix"
         for ext in self.extensions:
             ext.extra_compile_args += extra_flags("FASTACT_EXTRA_CFLAGS")
             ext.extra_link_args += extra_flags("FASTACT_EXTRA_LDFLAGS")
             if is_gcc_like:
-                ext.extra_compile_args += COMPILE_FLAGS + compile_flags
-                if compiler_accepts(UNSWITCH_FLAGS, "int main(void){return 0;}\n"):
-                    ext.extra_compile_args += UNSWITCH_FLAGS
-                if not compile_flags:
-                    ext.extra_compile_args.append("-fopenmp-simd")
-                ext.extra_link_args += link_flags
+                ext.extra_compile_args += COMPILE_FLAGS + ["-pthread"]
+                ext.extra_link_args.append("-pthread")      # the pool (runtime.c)
+                for flags in (UNSWITCH_FLAGS, SIMD_FLAGS):
+                    if compiler_accepts(flags):
+                        ext.extra_compile_args += flags
             self.compile_kernels(ext, is_gcc_like and is_x86_64())
         super().build_extensions()
 
@@ -154,7 +138,7 @@ class BuildExt(build_ext):
         accepts, in parallel; the objects join the extension's link."""
         jobs = [("baseline", [])]
         for name, flags in selected_variants() if with_variants else []:
-            if compiler_accepts(flags, "int main(void){return 0;}\n"):
+            if compiler_accepts(flags):
                 jobs.append((name, flags))
             else:
                 warnings.warn(f"fastact: the compiler does not accept {flags}; "

@@ -101,8 +101,8 @@ def config():
         "available_cpus": _threads.available_cpus(),
     }
     if _compiled is not None:
-        omp = _compiled.openmp_version()
-        info["openmp"] = f"yes (_OPENMP {omp})" if omp else "no (serial build)"
+        info["thread_pool"] = ("fastact's own (no OpenMP runtime; OpenMP: simd only)"
+                               if _compiled.has_pool() else "none (serial build)")
         info["simd_variants_built"] = [
             name + ("" if supported else " (not on this CPU)")
             for name, supported in _compiled.variants()]
@@ -116,7 +116,7 @@ def config():
 
 
 def show_config():
-    """Print version, backend, SIMD variants, OpenMP and threads."""
+    """Print version, backend, SIMD variants and threads."""
     for key, value in config().items():
         if isinstance(value, list):
             value = ", ".join(value)

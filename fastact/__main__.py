@@ -1,4 +1,4 @@
-"""python -m fastact [info | bench ... | accuracy ... | plot NAME ... | demo ...]
+"""python -m fastact [info | bench ... | accuracy [NAME ...] | plot NAME ... | demo ...]
 
 info (the default)  the build configuration, then a quick speed table:
                     every function at n = 1e6 float32, forward and backward,
@@ -7,12 +7,17 @@ bench               the full report (same as bench/report.py): fastact against
                     PyTorch at 1 and 2 threads (or NumPy/SciPy recipes), each
                     in its own process; --per-core, --functions, --sizes,
                     --dtypes, --competitors, --json FILE, ...
-accuracy            the max ULP error of every function against mpmath;
+accuracy [NAME...]  the max ULP error of every function (or of those named)
+                    against mpmath (needs mpmath: pip install mpmath);
                     --exhaustive NAME... sweeps all 2^32 float32 inputs.
 plot NAME           f and f' side by side, saved as NAME.png (needs matplotlib:
                     pip install "fastact[plot]").
 demo                trains a small network per activation on two spirals with
                     fastact.nn: accuracy, time per epoch, gradient norm per layer.
+
+A command that needs a missing optional package says which and how to
+install it ("fastact: plot needs matplotlib: pip install ...") and exits with
+status 2.
 """
 
 import argparse

@@ -1,4 +1,4 @@
-"""Measured accuracy: `python -m fastact accuracy`.
+"""Measured accuracy: `python -m fastact accuracy [NAME ...]`.
 
 * The table: for every catalog row (and each example parameter set), the
   max error in ULPs of the forward pass and of the derivative, float32 and
@@ -26,7 +26,7 @@ import time
 
 import numpy as np
 
-from . import catalog
+from . import _cli, catalog
 
 GRAD_FLOOR = 2.0 ** -20
 
@@ -291,8 +291,10 @@ def random_check(n, names=None, processes=None, progress=True, seed=2026):
 def add_arguments(parser):
     parser.add_argument("--points", type=int, default=1500,
                         help="inputs per case for the table (default: 1500)")
+    parser.add_argument("names", nargs="*", metavar="NAME",
+                        help="only these functions in the table (default: all)")
     parser.add_argument("--functions", nargs="+", metavar="NAME",
-                        help="only these functions in the table")
+                        help="the same as NAME ... (kept for older scripts)")
     parser.add_argument("--exhaustive", nargs="+", metavar="NAME",
                         help="sweep every float32 input of these functions instead")
     parser.add_argument("--random", type=int, metavar="N",
@@ -306,19 +308,20 @@ def add_arguments(parser):
 
 
 def run(args):
-    if args.exhaustive:
-        for name in args.exhaustive:
-            name = catalog.lookup(name).name
+    try:
+        exhaustive_names = [catalog.lookup(n).name for n in args.exhaustive or []]
+        names = [catalog.lookup(n).name for n in args.names + (args.functions or [])] or None
+    except KeyError as error:
+        print(error.args[0], file=sys.stderr)
+        return 2
+    if exhaustive_names:
+        for name in exhaustive_names:
             worst, x = exhaustive(name, args.processes, against=args.against)
             print(f"{name:12} float32, all 2^32 inputs: max {worst:.4g} ULP at x = {x!r} "
                   f"(reference: {REFERENCES[args.against]})")
         return 0
-    try:
-        import mpmath  # noqa: F401
-    except ImportError:
-        print("python -m fastact accuracy needs mpmath: pip install mpmath", file=sys.stderr)
-        return 2
-    names = [catalog.lookup(n).name for n in args.functions] if args.functions else None
+    if _cli.missing("accuracy", "mpmath", "mpmath"):
+        return _cli.MISSING_PACKAGE
     if args.random:
         rows = random_check(args.random, names, args.processes)
         print(f"float64 forward, max error in ULPs against exact mpmath values, "

@@ -60,7 +60,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import catalog
+from . import _cli, catalog
 
 FORWARD = "forward"
 BACKWARD = "backward"
@@ -245,6 +245,8 @@ RECIPES = {
 }
 
 LIBRARIES = {"numpy": "numpy", "scipy": "scipy.special", "torch": "torch"}
+PIP_INSTALL = {"numpy": "numpy", "scipy": "scipy",
+               "torch": "torch --index-url https://download.pytorch.org/whl/cpu"}
 
 
 # ---- cases ----------------------------------------------------------
@@ -904,6 +906,8 @@ def choose_families(requested):
     else:
         wanted = ["numpy"] + (["scipy"] if library_available("scipy") else [])
         return wanted, ["PyTorch is not installed: comparing with NumPy/SciPy recipes"]
+    if not wanted:
+        raise KeyError("--competitors names no competitor")
     families, messages = [], []
     for fam in wanted:
         if fam not in FAMILIES or fam == "fastact":
@@ -935,9 +939,11 @@ def report(args):
     except KeyError as error:
         print(error.args[0], file=sys.stderr)
         return 2
-    if not families:
-        print("; ".join(messages + ["no competitor to run"]), file=sys.stderr)
-        return 2
+    if not families:          # every competitor asked for is missing
+        for fam in dict.fromkeys(w for text in args.competitors for w in text.split(",")):
+            if fam in LIBRARIES:
+                _cli.missing("bench", LIBRARIES[fam].split(".")[0], PIP_INSTALL[fam])
+        return _cli.MISSING_PACKAGE
     case_list = with_recipes(case_list, families)
     if not case_list:
         print(f"no recipe of {', '.join(families)} for these functions", file=sys.stderr)

@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 import fastact
-from fastact import nn
+from fastact import _cli, nn
 
 DEFAULT_ACTIVATIONS = "sigmoid,tanh,relu,gelu,silu"
 
@@ -144,8 +144,8 @@ def run(args):
         return 2
     if args.plot:
         from fastact import _plot
-        if _plot.matplotlib_missing():
-            return 1
+        if _plot.matplotlib_missing("demo --plot"):
+            return _cli.MISSING_PACKAGE
     rng = np.random.default_rng(args.seed)
     data = spirals(args.points, rng), spirals(max(2, args.points // 2), rng)
     dtype = np.dtype(args.dtype)

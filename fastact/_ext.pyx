@@ -30,11 +30,12 @@ cdef extern from "fa_runtime.h":
         const char *name
         const fa_ufunc_def *table
         int supported
-    int fa_thread_limit
     cnp.npy_intp fa_min_parallel_override
-    int fa_thread_cap_now()
     int fa_variants(const fa_variant **out)
-    int fa_openmp_version()
+    void fa_set_thread_limit(int n)
+    int fa_get_thread_limit()
+    int fa_have_pool()
+    long long fa_pool_jobs()
 
 
 cdef object _make_ufunc(const fa_ufunc_def *d):
@@ -81,19 +82,23 @@ def make_ufuncs(str variant):
 
 
 def set_thread_limit(int n):
-    global fa_thread_limit
-    fa_thread_limit = max(1, n)
+    """The process-wide thread limit every kernel call reads (n >= 1)."""
+    fa_set_thread_limit(n)
 
 
 def get_thread_limit():
-    return fa_thread_limit
+    return fa_get_thread_limit()
 
 
-def thread_cap():
-    """Threads a call from this Python thread may use now: the limit above,
-    capped by OpenMP's omp_get_max_threads() of this thread (what
-    threadpoolctl and omp_set_num_threads change)."""
-    return fa_thread_cap_now()
+def has_pool():
+    """Whether this build has the thread pool (POSIX); else calls run serially."""
+    return bool(fa_have_pool())
+
+
+def pool_jobs():
+    """How many calls the pool has split over more than one thread so far
+    (for tests: a limit of 1 must leave it unchanged)."""
+    return fa_pool_jobs()
 
 
 def set_min_parallel_override(cnp.npy_intp n):
@@ -102,11 +107,6 @@ def set_min_parallel_override(cnp.npy_intp n):
     0 restores the catalog thresholds."""
     global fa_min_parallel_override
     fa_min_parallel_override = max(0, n)
-
-
-def openmp_version():
-    """The _OPENMP date the kernels were compiled with (0: no OpenMP)."""
-    return fa_openmp_version()
 
 
 @cython.auto_pickle(False)

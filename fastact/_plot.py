@@ -15,21 +15,14 @@ import sys
 import numpy as np
 
 import fastact
-from fastact import catalog, nn
+from fastact import _cli, catalog, nn
 
-INSTALL_HINT = ('pip install "fastact[plot]" (from a source checkout: pip install ".[plot]" '
-                'or ".[all]")')
+INSTALL_HINT = '"fastact[plot]" (from a source checkout: pip install ".[plot]")'
 
 
-def matplotlib_missing():
-    """True (after saying what to install) when matplotlib cannot be imported."""
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        print("fastact: this command needs matplotlib, which is not installed; install "
-              f"the \"plot\" extra: {INSTALL_HINT}", file=sys.stderr)
-        return True
-    return False
+def matplotlib_missing(command):
+    """True (after saying what to install) when matplotlib is not installed."""
+    return _cli.missing(command, "matplotlib", INSTALL_HINT)
 
 
 def _param(text):
@@ -141,8 +134,8 @@ def run(args):
     except (ValueError, TypeError) as error:
         print(f"fastact plot: {error}", file=sys.stderr)
         return 2
-    if matplotlib_missing():
-        return 1
+    if matplotlib_missing("plot"):
+        return _cli.MISSING_PACKAGE
     name = nn._row(args.name).name
     shown = ", ".join(f"{k}={v!r}" for k, v in params.items())
     title = f"fastact.{name}" + (f" ({shown})" if shown else "") + f", {args.dtype}"

@@ -30,11 +30,11 @@ def names() -> list[str]:
 def config() -> dict[str, Any]:
     """The build and runtime configuration as a dict (see show_config)."""
 def show_config() -> None:
-    """Print version, backend, SIMD variants, OpenMP and threads."""
+    """Print version, backend, SIMD variants and threads."""
 def set_num_threads(n: SupportsIndex) -> None:
-    """Use at most `n` threads per kernel call (n >= 1)."""
+    """Use at most `n` threads per kernel call (n >= 1), for calls from every thread."""
 def get_num_threads() -> int:
-    """The most threads one kernel call may use."""
+    """The most threads one kernel call may use (the limit the kernels read)."""
 def num_threads(n: SupportsIndex) -> AbstractContextManager[None]:
     """``with fastact.num_threads(1): ...`` limits threads inside the block."""
 

@@ -70,7 +70,8 @@ def test_show_config(capsys):
     text = capsys.readouterr().out
     assert fa.__version__ in text
     assert "compiled" in text
-    assert "openmp" in text and "threads" in text
+    assert "thread_pool" in text and "threads" in text
+    assert "no OpenMP runtime" in text or "serial build" in text
     assert "baseline" in text
     assert fa.config()["threads"] == fa.get_num_threads()
 

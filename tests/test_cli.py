@@ -27,7 +27,7 @@ def test_main_job_prints_config_and_speed_table():
 
 
 def test_accuracy_table_within_bounds():
-    result = run("accuracy", "--functions", "sigmoid", "softplus", "--points", "300")
+    result = run("accuracy", "sigmoid", "softplus", "--points", "300")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "softplus[beta=2.5]" in result.stdout and "over the bound" not in result.stdout
 

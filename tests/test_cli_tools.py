@@ -1,12 +1,14 @@
-"""python -m fastact plot / demo, run in-process through the CLI's main(argv)."""
+"""python -m fastact plot / demo / accuracy arguments and missing packages, run
+in-process through the CLI's main(argv)."""
 
+import argparse
 import math
 import sys
 
 import numpy as np
 import pytest
 
-from fastact import _demo, _plot, catalog
+from fastact import _accuracy, _demo, _plot, catalog
 from fastact.__main__ import main
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -109,12 +111,42 @@ def test_plot_malformed_param_is_an_argparse_error(capsys):
 def test_missing_matplotlib_names_the_extra(argv, tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "matplotlib", None)     # import matplotlib fails
     monkeypatch.chdir(tmp_path)
-    assert main(argv) == 1
+    assert main(argv) == 2
     captured = capsys.readouterr()
-    assert "needs matplotlib" in captured.err and '"plot" extra' in captured.err
-    assert 'pip install "fastact[plot]"' in captured.err
+    command = "plot" if argv[0] == "plot" else "demo --plot"
+    assert f'fastact: {command} needs matplotlib: pip install "fastact[plot]"' in captured.err
     assert "Traceback" not in captured.err and list(tmp_path.iterdir()) == []
     assert "train acc" not in captured.out          # demo stops before training
+
+
+@pytest.mark.parametrize("argv, module, install", [
+    (["accuracy", "sigmoid"], "mpmath", "pip install mpmath"),
+    (["bench", "--competitors", "torch", "--functions", "relu", "--sizes", "1e3"], "torch",
+     "pip install torch"),
+    (["bench", "--competitors", "scipy", "--functions", "relu", "--sizes", "1e3"], "scipy",
+     "pip install scipy"),
+])
+def test_missing_package_message_and_exit_code_are_the_same_everywhere(argv, module, install,
+                                                                        monkeypatch, capsys):
+    """accuracy, bench, plot and demo --plot (above) say the same thing and
+    exit with 2 when the optional package they need is missing."""
+    monkeypatch.setitem(sys.modules, module, None)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"fastact: {argv[0]} needs {module}: {install}" in err and "Traceback" not in err
+
+
+def test_accuracy_takes_names_positionally_and_through_functions():
+    parser = argparse.ArgumentParser()
+    _accuracy.add_arguments(parser)
+    args = parser.parse_args(["sigmoid", "gelu", "--functions", "tanh", "--points", "9"])
+    assert args.names == ["sigmoid", "gelu"] and args.functions == ["tanh"]
+
+
+def test_accuracy_unknown_name_is_a_usage_error(capsys):
+    assert main(["accuracy", "sigmoid", "no_such_function"]) == 2
+    err = capsys.readouterr().err
+    assert "no activation named 'no_such_function'" in err and "Traceback" not in err
 
 
 # ---- demo ---------------------------------------------------------------------

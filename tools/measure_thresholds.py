@@ -130,7 +130,7 @@ def main(argv=None):
                         help="print every size's ratio to stderr")
     args = parser.parse_args(argv)
     ext = fastact._compiled
-    if ext is None or not ext.openmp_version():
+    if ext is None or not ext.has_pool():
         sys.exit("needs the compiled module built with threads")
     if fastact._threads.available_cpus() < 2:
         sys.exit("needs at least 2 CPUs")

@@ -4,10 +4,16 @@
 #define FA_RUNTIME_H
 
 #include <fenv.h>
+#include <stdatomic.h>
 #include "fa_common.h"
 
-#ifdef _OPENMP
-#include <omp.h>
+/* fastact's thread pool (runtime.c) needs POSIX threads; elsewhere every
+ * call runs on the calling thread.  No OpenMP runtime is used: `omp simd`
+ * needs only -fopenmp-simd. */
+#if defined(__unix__) || defined(__APPLE__)
+#define FA_HAVE_POOL 1
+#else
+#define FA_HAVE_POOL 0
 #endif
 
 typedef void (*fa_loop)(char **args, fa_intp const *dims, fa_intp const *steps, void *data);
@@ -24,41 +30,26 @@ typedef struct {
     fa_loop loops[3];
 } fa_ufunc_def;
 
-/* Threads a kernel may use; set from Python (fastact.set_num_threads). */
-extern int fa_thread_limit;
-
-/* The thread limit of this call: fastact's own, and OpenMP's nthreads-var
- * of the calling thread (omp_get_max_threads), so that what limits OpenMP
- * also limits fastact: threadpoolctl.threadpool_limits and
- * omp_set_num_threads work on it.  One thread-local read. */
-static inline int fa_thread_cap(void)
-{
-#ifdef _OPENMP
-    int omp = omp_get_max_threads();
-    return omp < fa_thread_limit ? omp : fa_thread_limit;
-#else
-    return 1;
-#endif
-}
+/* Threads a kernel may use: one process-wide limit, set from Python
+ * (fastact.set_num_threads, threadpoolctl) and read at every call. */
+extern atomic_int fa_thread_limit;
 
 /* > 0: replaces every kernel's min_parallel, so that
  * tools/measure_thresholds.py can time 2 threads below today's thresholds. */
 extern fa_intp fa_min_parallel_override;
 
-int fa_thread_cap_now(void);      /* fa_thread_cap(), for Python */
-
 /* Threads for n elements: one per `min_parallel` elements, at most the
  * limit, so small arrays never wake a thread. */
 static inline int fa_threads_for(fa_intp n, fa_intp min_parallel)
 {
-#ifdef _OPENMP
+#if FA_HAVE_POOL
     if (fa_min_parallel_override > 0)
         min_parallel = fa_min_parallel_override;
     fa_intp wanted = n / min_parallel;
-    if (wanted <= 1 || fa_thread_limit <= 1)
+    int limit = atomic_load_explicit(&fa_thread_limit, memory_order_relaxed);
+    if (wanted <= 1 || limit <= 1)
         return 1;
-    int cap = fa_thread_cap();
-    return wanted < cap ? (int)wanted : cap;
+    return wanted < limit ? (int)wanted : limit;
 #else
     (void)n; (void)min_parallel;
     return 1;
@@ -185,6 +176,9 @@ typedef struct {
 } fa_variant;
 
 int fa_variants(const fa_variant **out);
-int fa_openmp_version(void);
+void fa_set_thread_limit(int n);
+int fa_get_thread_limit(void);
+int fa_have_pool(void);
+long long fa_pool_jobs(void);     /* calls the pool has run on > 1 thread */
 
 #endif

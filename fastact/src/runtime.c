@@ -2,10 +2,12 @@
  * variants compiled in with whether this CPU can run them. */
 #include "fa_runtime.h"
 
-int fa_thread_limit = 1;
+atomic_int fa_thread_limit = 1;
 fa_intp fa_min_parallel_override = 0;
 
-int fa_thread_cap_now(void) { return fa_thread_cap(); }
+void fa_set_thread_limit(int n) { atomic_store(&fa_thread_limit, n < 1 ? 1 : n); }
+int fa_get_thread_limit(void) { return atomic_load(&fa_thread_limit); }
+int fa_have_pool(void) { return FA_HAVE_POOL; }
 
 extern const fa_ufunc_def fa_table_baseline[];
 #ifdef FA_HAVE_AVX2
@@ -59,15 +61,6 @@ int fa_variants(const fa_variant **out)
     return n;
 }
 
-int fa_openmp_version(void)
-{
-#ifdef _OPENMP
-    return _OPENMP;
-#else
-    return 0;
-#endif
-}
-
 /* ---- Threads: a small pool of helper threads (fa_parallel_loop) ----
  *
  * Why not `omp parallel for`: this machine class is shared.  When another
@@ -98,11 +91,10 @@ int fa_openmp_version(void)
  * already in its own cache (claiming in one order moved them between the
  * cores at every call: relu on 1e5 float32 took 9.4 us on 2 threads, 5.7
  * on 1). */
-#if defined(_OPENMP) && (defined(__unix__) || defined(__APPLE__))
+#if FA_HAVE_POOL
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -136,6 +128,7 @@ static struct {
     atomic_flag busy;                /* held by the caller running a job */
     atomic_int sleepers;             /* helpers waiting on `wake` */
     int helpers;                     /* helpers started (changed under busy) */
+    atomic_llong jobs;               /* jobs run (fa_pool_jobs, for tests) */
     pthread_mutex_t lock;
     pthread_cond_t wake;
 } pool = {.busy = ATOMIC_FLAG_INIT, .lock = PTHREAD_MUTEX_INITIALIZER,
@@ -339,6 +332,7 @@ void fa_parallel_loop(fa_loop serial, int nop, char **args, int ndims,
         pthread_cond_broadcast(&pool.wake);
         pthread_mutex_unlock(&pool.lock);
     }
+    atomic_fetch_add_explicit(&pool.jobs, 1, memory_order_relaxed);
     work(gen, 0);
     /* Only chunks a helper claimed remain: wait for those.  Past a few
      * microseconds the helper is likely not running, maybe waiting for this
@@ -351,11 +345,15 @@ void fa_parallel_loop(fa_loop serial, int nop, char **args, int ndims,
     atomic_flag_clear_explicit(&pool.busy, memory_order_release);
 }
 
-#else   /* no OpenMP or no POSIX threads: always serial */
+long long fa_pool_jobs(void) { return atomic_load(&pool.jobs); }
+
+#else   /* no POSIX threads: always serial */
 void fa_parallel_loop(fa_loop serial, int nop, char **args, int ndims,
                       fa_intp const *dims, fa_intp const *steps, fa_intp align, int nt)
 {
     (void)nop; (void)ndims; (void)align; (void)nt;
     serial(args, dims, steps, NULL);
 }
+
+long long fa_pool_jobs(void) { return 0; }
 #endif
