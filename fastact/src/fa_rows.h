@@ -377,17 +377,13 @@ FA_INLINE double fa_row_dot_f64(fa_intp n, const double *a, fa_intp sa, const do
 FA_INLINE void act_softmax_backward_y_row_f32(fa_intp n, const float *g, fa_intp sg,
                                               const float *y, fa_intp sy, float *out, fa_intp so)
 {
+    /* g - dot in double: where g cancels against the sum (y near 1), a
+     * dot rounded to float loses the answer (a float16 row, whose y
+     * rounds to 1, was 9 ULP off: CI's property test). */
     double dot = fa_row_dot_f32(n, g, sg, y, sy, 1);
-    if (fa_abs_f64(dot) < 0x1p127) {    /* in float range: float lanes (<= 1 ULP of the terms) */
-        float dot_f = (float)dot;
-        #pragma omp simd
-        for (fa_intp i = 0; i < n; i++)
-            out[i * so] = y[i * sy] * (g[i * sg] - dot_f);
-    } else {
-        #pragma omp simd
-        for (fa_intp i = 0; i < n; i++)
-            out[i * so] = (float)((double)y[i * sy] * ((double)g[i * sg] - dot));
-    }
+    #pragma omp simd
+    for (fa_intp i = 0; i < n; i++)
+        out[i * so] = (float)((double)y[i * sy] * ((double)g[i * sg] - dot));
 }
 FA_INLINE void act_softmax_backward_y_row_f64(fa_intp n, const double *g, fa_intp sg,
                                               const double *y, fa_intp sy, double *out, fa_intp so)
@@ -400,17 +396,10 @@ FA_INLINE void act_softmax_backward_y_row_f64(fa_intp n, const double *g, fa_int
 FA_INLINE void act_softmin_backward_y_row_f32(fa_intp n, const float *g, fa_intp sg,
                                               const float *y, fa_intp sy, float *out, fa_intp so)
 {
-    double dot = fa_row_dot_f32(n, g, sg, y, sy, 1);
-    if (fa_abs_f64(dot) < 0x1p127) {
-        float dot_f = (float)dot;
-        #pragma omp simd
-        for (fa_intp i = 0; i < n; i++)
-            out[i * so] = y[i * sy] * (dot_f - g[i * sg]);
-    } else {
-        #pragma omp simd
-        for (fa_intp i = 0; i < n; i++)
-            out[i * so] = (float)((double)y[i * sy] * (dot - (double)g[i * sg]));
-    }
+    double dot = fa_row_dot_f32(n, g, sg, y, sy, 1);     /* in double: see softmax */
+    #pragma omp simd
+    for (fa_intp i = 0; i < n; i++)
+        out[i * so] = (float)((double)y[i * sy] * (dot - (double)g[i * sg]));
 }
 FA_INLINE void act_softmin_backward_y_row_f64(fa_intp n, const double *g, fa_intp sg,
                                               const double *y, fa_intp sy, double *out, fa_intp so)
