@@ -33,9 +33,11 @@ def pytest_configure(config):
                     returncode=2)
 
 
-# Hypothesis profiles (tests/test_properties.py): "ci" is the default, a few
-# hundred examples per function, derandomized so that CI runs are
-# repeatable; `--hypothesis-profile=thorough` tries >= 10^4 per function.
+# Hypothesis profiles (tests/test_properties.py), derandomized so that runs
+# are repeatable: "quick" is the default (the README's test command), 50
+# examples per function; CI runs `--hypothesis-profile=ci` too, 200 per
+# function on every kernel variant; `--hypothesis-profile=thorough` tries
+# >= 10^4 per function.
 try:
     from hypothesis import HealthCheck, settings
 except ImportError:       # hypothesis is a test extra; its tests skip without it
@@ -44,6 +46,7 @@ if settings is not None:
     _slow_is_fine = dict(deadline=None, database=None, print_blob=True,
                          suppress_health_check=[HealthCheck.too_slow,
                                                 HealthCheck.data_too_large])
+    settings.register_profile("quick", max_examples=50, derandomize=True, **_slow_is_fine)
     settings.register_profile("ci", max_examples=200, derandomize=True, **_slow_is_fine)
     settings.register_profile("thorough", max_examples=10_000, **_slow_is_fine)
-    settings.load_profile("ci")
+    settings.load_profile("quick")

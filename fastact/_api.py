@@ -77,8 +77,9 @@ class Activation:
                             if plain_axis and not row.halves
                             and self._from_y_allowed(self._defaults) else None)
         if hasattr(self, "_set_fast_path"):        # compiled backend: FastCall base
-            self._set_fast_path(self._default_ufunc if self._fast else None,
-                                tuple(self._default_call[1]) if self._fast else ())
+            args = tuple(self._default_call[1]) if self._fast else ()
+            self._set_fast_path(self._default_ufunc if self._fast else None, args,
+                                _WEAK_SCALARS or not args)
         self.__doc__ = _docstring(row, prefix)
         self.__signature__ = _docstrings.signature(row, "__call__")
         # backward and derivative get this function's docstring and
@@ -168,14 +169,16 @@ class Activation:
             params = _drop_last_axis(params, x)
         # The common case first: default parameters, a float32/float64 array
         # (the compiled backend's FastCall base does this in C).
-        if not params and type(x) is np.ndarray and x.dtype.char in _NATIVE:
+        if not params and type(x) is np.ndarray and x.dtype.char in _NATIVE \
+                and (x.ndim or _WEAK_SCALARS):
             if self._fast and (out is None or _plain_out(out, x)):
                 return self._default_ufunc(x, *self._default_call[1], out=out)
             if self._axis and x.ndim and self._default_call is not None \
                     and (out is None or _plain_out(out, x) and not self.row.halves):
                 return self._default_axis_call(x, out)
         if params and self._plain_params and type(x) is np.ndarray \
-                and x.dtype.char in _NATIVE and (out is None or _plain_out(out, x)):
+                and x.dtype.char in _NATIVE and (out is None or _plain_out(out, x)) \
+                and (x.ndim or _WEAK_SCALARS):
             ufunc, args = self._with_params("", params, x.dtype.char)
             return ufunc(x, *args, out=out)
         # Not all plain ndarrays: maybe Dask, xarray, torch... (fastact/_duck.py)
@@ -208,13 +211,15 @@ class Activation:
         if not params and type(grad) is np.ndarray and (out is None or _plain_out(out, grad)):
             fn, v = (self._bwd_x, x) if y is None else (self._bwd_y, y if x is None else None)
             if fn is not None and type(v) is np.ndarray and v.dtype.char in _NATIVE \
-                    and grad.dtype == v.dtype and grad.shape == v.shape:
+                    and grad.dtype == v.dtype and grad.shape == v.shape \
+                    and (v.ndim or _WEAK_SCALARS):
                 return fn(grad, v, *self._default_call[1], out=out)
         if params and self._plain_params and type(grad) is np.ndarray \
                 and grad.dtype.char in _NATIVE and (out is None or _plain_out(out, grad)) \
                 and (x is None) != (y is None) and type(x if y is None else y) is np.ndarray \
                 and (x if y is None else y).dtype == grad.dtype \
-                and (x if y is None else y).shape == grad.shape:
+                and (x if y is None else y).shape == grad.shape \
+                and (grad.ndim or _WEAK_SCALARS):
             fn = self._with_params("_backward" if y is None else "_backward_y", params,
                                    grad.dtype.char)
             if fn is not None:
@@ -279,10 +284,12 @@ class Activation:
     def derivative(self, x, out=None, **params):
         """f'(x), elementwise."""
         if not params and self._grad is not None and type(x) is np.ndarray \
-                and x.dtype.char in _NATIVE and (out is None or _plain_out(out, x)):
+                and x.dtype.char in _NATIVE and (out is None or _plain_out(out, x)) \
+                and (x.ndim or _WEAK_SCALARS):
             return self._grad(x, *self._default_call[1], out=out)
         if params and self._plain_params and type(x) is np.ndarray \
-                and x.dtype.char in _NATIVE and (out is None or _plain_out(out, x)):
+                and x.dtype.char in _NATIVE and (out is None or _plain_out(out, x)) \
+                and (x.ndim or _WEAK_SCALARS):
             ufunc, args = self._with_params("_grad", params, x.dtype.char)
             return ufunc(x, *args, out=out)
         if type(x) is not np.ndarray or out is not None and type(out) is not np.ndarray \
@@ -325,6 +332,8 @@ class Activation:
             # integers and bool compute in float64 (as np.exp does for int64)
             compute = np.result_type(*[np.float64 if dt.kind != "f" else dt for dt in dtypes])
         result = compute or np.result_type(*dtypes)
+        if not _WEAK_SCALARS and all(np.ndim(a) == 0 for a in arrays):
+            compute = result        # name the loop: see _WEAK_SCALARS
         for w in weights:
             arrays.append(self._weight_array(w, result))
         if out is not None:
@@ -505,6 +514,12 @@ def _odd_params(params):
     """Whether a parameter value may be a Dask/xarray/torch object."""
     return any(type(v) not in _PLAIN_PARAMS for v in params.values())
 
+
+# NumPy >= 2 (NEP 50): a Python float parameter takes the array's dtype.
+# NumPy 1.x promotes by value when every operand is 0-d: f(np.float32
+# 0-d array, alpha=0.5) would run the float64 loop.  There, 0-d calls take
+# the general path, which passes the loop's dtype (_prepare).
+_WEAK_SCALARS = np.lib.NumpyVersion(np.__version__) >= "2.0.0"
 
 _SCALARS = frozenset((float, int, str, type(None), bool))
 _EMPTY = {"f": np.empty(0, np.float32), "d": np.empty(0, np.float64)}

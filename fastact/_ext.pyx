@@ -123,18 +123,23 @@ cdef class FastCall:
     """
     cdef object _fast_ufunc
     cdef tuple _fast_args
+    cdef bint _fast_0d
 
-    def _set_fast_path(self, ufunc, tuple args):
-        """ufunc(x, *args) is f(x) with the defaults; ufunc None: no fast path."""
+    def _set_fast_path(self, ufunc, tuple args, bint zero_d=True):
+        """ufunc(x, *args) is f(x) with the defaults; ufunc None: no fast
+        path; zero_d False: not for 0-d x (NumPy 1.x, fastact/_api.py
+        _WEAK_SCALARS)."""
         self._fast_ufunc = ufunc
         self._fast_args = args
+        self._fast_0d = zero_d
 
     def __reduce__(self):
         return self._reduce()       # by name (fastact/_api.py)
 
     def __call__(self, x, out=None, **params):
         cdef int t
-        if not params and self._fast_ufunc is not None and type(x) is cnp.ndarray:
+        if not params and self._fast_ufunc is not None and type(x) is cnp.ndarray \
+                and (self._fast_0d or cnp.PyArray_NDIM(<cnp.ndarray>x) > 0):
             t = cnp.PyArray_TYPE(<cnp.ndarray>x)
             if t == cnp.NPY_FLOAT or t == cnp.NPY_DOUBLE:
                 if out is None:

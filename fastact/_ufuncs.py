@@ -11,6 +11,11 @@ is in use.
 from . import _backend
 
 for _ufunc in _backend.values():
-    _ufunc.__module__ = __name__
+    try:
+        _ufunc.__module__ = __name__
+    except AttributeError:
+        # NumPy < 2.1: read-only.  Pickle then finds the ufunc by searching
+        # the imported modules for its name, and finds it here.
+        pass
 globals().update(_backend)
 del _ufunc

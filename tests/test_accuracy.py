@@ -64,11 +64,12 @@ def test_axis_within_catalog_bound(case, dtype):
     assert err.max() <= bound(row.ulp_grad_y, dtype), f"backward {err.max():.3g} ULP"
 
 
-def test_float64_random_inputs_within_catalog_bound():
+@pytest.mark.parametrize("points", [500, pytest.param(4000, marks=pytest.mark.slow)])
+def test_float64_random_inputs_within_catalog_bound(points):
     """The float64 forward pass of every case on random inputs (normal,
     uniform and log-uniform; `python -m fastact accuracy --random N`),
     against the exact mpmath values."""
-    rows = _accuracy.random_check(2000, progress=False)
+    rows = _accuracy.random_check(points, progress=False)
     assert len(rows) == len(list(cases()))
     over = [(label, worst, at) for label, worst, at, limit in rows if not worst <= limit]
     assert not over, over

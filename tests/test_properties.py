@@ -17,8 +17,9 @@ and all of memory when the call raises.
 
 The same generator drives tools/fuzz.py (atheris): a case is built from a
 `Chooser`, which hypothesis, atheris or a seeded random source implement.
-Examples per function: the hypothesis profile (conftest.py: "ci" by
-default, --hypothesis-profile=thorough for >= 10^4).
+Examples per function: the hypothesis profile (conftest.py: "quick", 50,
+by default; --hypothesis-profile=ci for 200, as CI runs it;
+--hypothesis-profile=thorough for >= 10^4).
 """
 
 import itertools

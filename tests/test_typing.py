@@ -69,6 +69,7 @@ def test_good_sample_runs():
     runpy.run_path(os.path.join(SAMPLES, "good.py"))
 
 
+@pytest.mark.slow        # mypy takes ~10 s
 def test_mypy_accepts_good_and_rejects_bad_calls(tmp_path):
     pytest.importorskip("mypy")
     # mypy finds the fastact under test (installed or a checkout) through a

@@ -10,6 +10,9 @@ import pytest
 import fastact as fa
 from fastact import catalog
 
+# objdump over the whole module takes ~20 s: opt-in (CI runs it).
+pytestmark = pytest.mark.slow
+
 TOOL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools",
                     "check_vectorized.py")
 

@@ -98,6 +98,22 @@ int fa_variants(const fa_variant **out)
 #include <stdint.h>
 #include <time.h>
 
+/* glibc 2.34 moved the pthread functions into libc under new symbol
+ * versions (pthread_create@GLIBC_2.34, pthread_sigmask@GLIBC_2.32), which
+ * a module linked there would require: manylinux_2_34, not installable on
+ * RHEL 8 or Debian 11.  The original versions are still exported with the
+ * same behaviour; binding to them keeps the wheel manylinux_2_17.  (On an
+ * older glibc they resolve in libpthread, which CPython there loads.) */
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 34)
+#if defined(__x86_64__)
+__asm__(".symver pthread_create, pthread_create@GLIBC_2.2.5");
+__asm__(".symver pthread_sigmask, pthread_sigmask@GLIBC_2.2.5");
+#elif defined(__aarch64__)
+__asm__(".symver pthread_create, pthread_create@GLIBC_2.17");
+__asm__(".symver pthread_sigmask, pthread_sigmask@GLIBC_2.17");
+#endif
+#endif
+
 #define FA_MAX_HELPERS 63
 #define FA_SPIN_NS 1000000         /* 1 ms: back-to-back calls find helpers awake */
 #define FA_CHUNKS_PER_THREAD 8     /* fine enough to balance, few atomics */
