@@ -122,6 +122,48 @@ def test_the_limit_is_process_wide_and_is_what_the_kernels_use():
         assert seen_from_another_thread() == (2, 1)
 
 
+@needs_threads
+def test_min_parallel_override_set_while_other_threads_compute():
+    """_ext.set_min_parallel_override (tools/measure_thresholds.py's hook)
+    takes effect, and may be set from one thread while others compute: it
+    was a plain global the kernels read twice, a data race ThreadSanitizer
+    found (tools/tsan.sh); now an atomic read once per call."""
+    n = fa.get("sigmoid").row.min_parallel_pair[0]      # 1 thread without the override
+    x = np.random.default_rng(3).normal(size=n).astype(np.float32)
+    with fa.num_threads(1):
+        want = fa.sigmoid(x)
+    ext = fa._compiled
+    with fa.num_threads(2):
+        try:
+            jobs = ext.pool_jobs()
+            fa.sigmoid(x)
+            assert ext.pool_jobs() == jobs
+            ext.set_min_parallel_override(max(1, n // 4))
+            fa.sigmoid(x)
+            assert ext.pool_jobs() == jobs + 1
+            ext.set_min_parallel_override(-5)             # as 0: the catalog's thresholds
+            fa.sigmoid(x)
+            assert ext.pool_jobs() == jobs + 1
+            stop, wrong = threading.Event(), []
+
+            def compute():
+                while not stop.is_set():
+                    if not np.array_equal(fa.sigmoid(x), want):
+                        wrong.append(1)
+
+            threads = [threading.Thread(target=compute) for _ in range(2)]
+            for t in threads:
+                t.start()
+            for k in range(2000):
+                ext.set_min_parallel_override((0, 1, n // 4)[k % 3])
+            stop.set()
+            for t in threads:
+                t.join()
+        finally:
+            ext.set_min_parallel_override(0)
+    assert not wrong
+
+
 def fastact_in(info):
     found = [lib for lib in info if lib["internal_api"] == "fastact"]
     assert len(found) == 1, info
