@@ -285,6 +285,38 @@ print(fastact.get_num_threads(), fastact._compiled.pool_jobs() - before,
     assert out.split() == ["2", "1", "1"]
 
 
+TSAN_SH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                       "tools", "tsan.sh")
+
+
+def gcc_links_tsan():
+    try:
+        done = subprocess.run(["gcc", "-fsanitize=thread", "-x", "c", "-", "-o", os.devnull],
+                              input="int main(void) { return 0; }\n", capture_output=True,
+                              text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
+@needs_threads
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.exists(TSAN_SH), reason="needs the checkout's tools/tsan.sh")
+def test_thread_pool_under_threadsanitizer():
+    """tools/tsan.sh --c-only (half a minute): the pool of runtime.c built
+    with -fsanitize=thread under tools/tsan_pool.c's scenarios (concurrent
+    callers, limit and override changed mid-flight, in-place and
+    overlapping outputs, co-tenants, fork): right results, no race.  The
+    script's Python part needs an instrumented build of the extension
+    (a minute more): run tools/tsan.sh itself for that."""
+    if not gcc_links_tsan():          # (checked here, not while collecting)
+        pytest.skip("needs gcc with ThreadSanitizer (libtsan)")
+    done = subprocess.run(["bash", TSAN_SH, "--c-only"], capture_output=True, text=True,
+                          timeout=900)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-8000:]
+    assert "== tsan: 0 races" in done.stdout, done.stdout
+
+
 TIME_ONE_AGAINST_TWO = """
 import torch
 torch.set_num_threads(1)
