@@ -30,9 +30,9 @@ cdef extern from "fa_runtime.h":
         const char *name
         const fa_ufunc_def *table
         int supported
-    cnp.npy_intp fa_min_parallel_override
     int fa_variants(const fa_variant **out)
     void fa_set_thread_limit(int n)
+    void fa_set_min_parallel_override(cnp.npy_intp n)
     int fa_get_thread_limit()
     int fa_have_pool()
     long long fa_pool_jobs()
@@ -105,8 +105,7 @@ def set_min_parallel_override(cnp.npy_intp n):
     """n > 0: every kernel uses threads from n elements per thread on,
     whatever its catalog threshold (for tools/measure_thresholds.py);
     0 restores the catalog thresholds."""
-    global fa_min_parallel_override
-    fa_min_parallel_override = max(0, n)
+    fa_set_min_parallel_override(n)
 
 
 @cython.auto_pickle(False)

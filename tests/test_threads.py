@@ -122,6 +122,48 @@ def test_the_limit_is_process_wide_and_is_what_the_kernels_use():
         assert seen_from_another_thread() == (2, 1)
 
 
+@needs_threads
+def test_min_parallel_override_set_while_other_threads_compute():
+    """_ext.set_min_parallel_override (tools/measure_thresholds.py's hook)
+    takes effect, and may be set from one thread while others compute: it
+    was a plain global the kernels read twice, a data race ThreadSanitizer
+    found (tools/tsan.sh); now an atomic read once per call."""
+    n = fa.get("sigmoid").row.min_parallel_pair[0]      # 1 thread without the override
+    x = np.random.default_rng(3).normal(size=n).astype(np.float32)
+    with fa.num_threads(1):
+        want = fa.sigmoid(x)
+    ext = fa._compiled
+    with fa.num_threads(2):
+        try:
+            jobs = ext.pool_jobs()
+            fa.sigmoid(x)
+            assert ext.pool_jobs() == jobs
+            ext.set_min_parallel_override(max(1, n // 4))
+            fa.sigmoid(x)
+            assert ext.pool_jobs() == jobs + 1
+            ext.set_min_parallel_override(-5)             # as 0: the catalog's thresholds
+            fa.sigmoid(x)
+            assert ext.pool_jobs() == jobs + 1
+            stop, wrong = threading.Event(), []
+
+            def compute():
+                while not stop.is_set():
+                    if not np.array_equal(fa.sigmoid(x), want):
+                        wrong.append(1)
+
+            threads = [threading.Thread(target=compute) for _ in range(2)]
+            for t in threads:
+                t.start()
+            for k in range(2000):
+                ext.set_min_parallel_override((0, 1, n // 4)[k % 3])
+            stop.set()
+            for t in threads:
+                t.join()
+        finally:
+            ext.set_min_parallel_override(0)
+    assert not wrong
+
+
 def fastact_in(info):
     found = [lib for lib in info if lib["internal_api"] == "fastact"]
     assert len(found) == 1, info
@@ -241,6 +283,38 @@ print(fastact.get_num_threads(), fastact._compiled.pool_jobs() - before,
       len(openmp_runtimes()))
 """)
     assert out.split() == ["2", "1", "1"]
+
+
+TSAN_SH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                       "tools", "tsan.sh")
+
+
+def gcc_links_tsan():
+    try:
+        done = subprocess.run(["gcc", "-fsanitize=thread", "-x", "c", "-", "-o", os.devnull],
+                              input="int main(void) { return 0; }\n", capture_output=True,
+                              text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
+@needs_threads
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.exists(TSAN_SH), reason="needs the checkout's tools/tsan.sh")
+def test_thread_pool_under_threadsanitizer():
+    """tools/tsan.sh --c-only (half a minute): the pool of runtime.c built
+    with -fsanitize=thread under tools/tsan_pool.c's scenarios (concurrent
+    callers, limit and override changed mid-flight, in-place and
+    overlapping outputs, co-tenants, fork): right results, no race.  The
+    script's Python part needs an instrumented build of the extension
+    (a minute more): run tools/tsan.sh itself for that."""
+    if not gcc_links_tsan():          # (checked here, not while collecting)
+        pytest.skip("needs gcc with ThreadSanitizer (libtsan)")
+    done = subprocess.run(["bash", TSAN_SH, "--c-only"], capture_output=True, text=True,
+                          timeout=900)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-8000:]
+    assert "== tsan: 0 races" in done.stdout, done.stdout
 
 
 TIME_ONE_AGAINST_TWO = """

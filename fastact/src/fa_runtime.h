@@ -35,16 +35,19 @@ typedef struct {
 extern atomic_int fa_thread_limit;
 
 /* > 0: replaces every kernel's min_parallel, so that
- * tools/measure_thresholds.py can time 2 threads below today's thresholds. */
-extern fa_intp fa_min_parallel_override;
+ * tools/measure_thresholds.py can time 2 threads below today's thresholds.
+ * Atomic: Python may set it while another thread's kernel reads it. */
+extern _Atomic fa_intp fa_min_parallel_override;
 
 /* Threads for n elements: one per `min_parallel` elements, at most the
  * limit, so small arrays never wake a thread. */
 static inline int fa_threads_for(fa_intp n, fa_intp min_parallel)
 {
 #if FA_HAVE_POOL
-    if (fa_min_parallel_override > 0)
-        min_parallel = fa_min_parallel_override;
+    /* read once: a second read could see 0 after the test and divide by it */
+    fa_intp override = atomic_load_explicit(&fa_min_parallel_override, memory_order_relaxed);
+    if (override > 0)
+        min_parallel = override;
     fa_intp wanted = n / min_parallel;
     int limit = atomic_load_explicit(&fa_thread_limit, memory_order_relaxed);
     if (wanted <= 1 || limit <= 1)
@@ -177,6 +180,7 @@ typedef struct {
 
 int fa_variants(const fa_variant **out);
 void fa_set_thread_limit(int n);
+void fa_set_min_parallel_override(fa_intp n);
 int fa_get_thread_limit(void);
 int fa_have_pool(void);
 long long fa_pool_jobs(void);     /* calls the pool has run on > 1 thread */

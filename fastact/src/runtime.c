@@ -3,10 +3,14 @@
 #include "fa_runtime.h"
 
 atomic_int fa_thread_limit = 1;
-fa_intp fa_min_parallel_override = 0;
+_Atomic fa_intp fa_min_parallel_override = 0;
 
 void fa_set_thread_limit(int n) { atomic_store(&fa_thread_limit, n < 1 ? 1 : n); }
 int fa_get_thread_limit(void) { return atomic_load(&fa_thread_limit); }
+void fa_set_min_parallel_override(fa_intp n)
+{
+    atomic_store_explicit(&fa_min_parallel_override, n < 0 ? 0 : n, memory_order_relaxed);
+}
 int fa_have_pool(void) { return FA_HAVE_POOL; }
 
 extern const fa_ufunc_def fa_table_baseline[];
