@@ -17,7 +17,7 @@ import oracle
 from fastact import _accuracy
 from helpers import AXIS, DTYPES, ELEMENTWISE, GRAD_FLOOR, bound, case_id, cases
 
-POINTS = int(os.environ.get("FASTACT_ACCURACY_POINTS", 1500))
+POINTS = int(os.environ.get("FASTACT_ACCURACY_POINTS", 1000))
 
 
 @pytest.mark.parametrize("which", ["forward", "grad"])
