@@ -192,7 +192,7 @@ class Activation:
             return self._axis_call(kernel, (x,), axis, out)
         arrays, dtype = self._prepare((x,), out, self._array_args(full))
         args = self._kernel_args(args, full, arrays, dtype)
-        return self._backend[kernel](*arrays, *args, out=out, dtype=dtype)
+        return _run(self._backend[kernel], arrays, args, out, dtype)
 
     @property
     def ufunc(self):
@@ -267,15 +267,15 @@ class Activation:
         arrays, dtype = self._prepare((grad, x if y is None else y), out, extra)
         args = self._kernel_args(args, full, arrays, dtype)
         if not self.row.array_params:
-            return self._backend[name](*arrays, *args, out=out, dtype=dtype)
+            return _run(self._backend[name], arrays, args, out, dtype)
         # prelu: also dL/dweight, summed over the axes weight was broadcast
         # on; first, while grad and x are intact (out may be one of them)
         grads = []
         for p, w in zip(self.row.array_params, extra):
-            per_element = self._backend[f"{kernel}_backward_{p.name}"](*arrays, *args,
-                                                                        dtype=dtype)
+            per_element = _run(self._backend[f"{kernel}_backward_{p.name}"], arrays, args,
+                               None, dtype)
             grads.append(_sum_to_shape(per_element, np.shape(w)))
-        grad_x = self._backend[name](*arrays, *args, out=out, dtype=dtype)
+        grad_x = _run(self._backend[name], arrays, args, out, dtype)
         return (grad_x, *grads)
 
     def _from_y_allowed(self, full):
@@ -304,7 +304,7 @@ class Activation:
         kernel, args, _, full = self._call_for(params)
         arrays, dtype = self._prepare((x,), out, self._array_args(full))
         args = self._kernel_args(args, full, arrays, dtype)
-        return self._backend[kernel + "_grad"](*arrays, *args, out=out, dtype=dtype)
+        return _run(self._backend[kernel + "_grad"], arrays, args, out, dtype)
 
     # ---- argument rules (DESIGN.md "Rules every callable follows") ----
 
@@ -351,7 +351,20 @@ class Activation:
                              "do not broadcast together") from None
 
     def _kernel_args(self, args, full, arrays, compute):
-        """The scalar arguments as the kernel gets them.  float32 and
+        """The scalar arguments as the kernel gets them (_float32_args);
+        on NumPy 1.x, as float32 scalars for a float32 or float16 loop:
+        NumPy 1.x casting a Python float to float32 there reports underflow
+        for a subnormal (1e-40), which NumPy 2 accepts silently."""
+        args = self._float32_args(args, full, arrays, compute)
+        if _WEAK_SCALARS or not args:
+            return args
+        if (compute or np.result_type(*[a.dtype for a in arrays])) == np.float64:
+            return args
+        with np.errstate(over="ignore", under="ignore"):
+            return tuple(np.float32(a) for a in args)
+
+    def _float32_args(self, args, full, arrays, compute):
+        """The scalar arguments for the kernel's dtype.  float32 and
         float16 loops take them in float32: a value that float32 cannot
         hold (beyond its range, or a nonzero value that rounds to 0) is
         rounded here, without the cast's overflow warning, and the
@@ -520,6 +533,20 @@ def _odd_params(params):
 # 0-d array, alpha=0.5) would run the float64 loop.  There, 0-d calls take
 # the general path, which passes the loop's dtype (_prepare).
 _WEAK_SCALARS = np.lib.NumpyVersion(np.__version__) >= "2.0.0"
+
+
+
+def _run(ufunc, arrays, args, out, dtype):
+    """ufunc(*arrays, *args, out=out) computing in `dtype` (None: the
+    arrays' own).  NumPy 1.x reads dtype= as every operand's type, which
+    float16's loops ("efff->e": parameters in float32) do not have: there
+    the whole loop is named."""
+    if dtype is None or _WEAK_SCALARS or not isinstance(ufunc, np.ufunc):
+        return ufunc(*arrays, *args, out=out, dtype=dtype)
+    char = np.dtype(dtype).char
+    loop = next(t for t in ufunc.types if t[-1] == char)
+    return ufunc(*arrays, *args, out=out, signature=loop)
+
 
 _SCALARS = frozenset((float, int, str, type(None), bool))
 _EMPTY = {"f": np.empty(0, np.float32), "d": np.empty(0, np.float64)}
