@@ -22,7 +22,10 @@ def test_gil_is_released_during_a_kernel():
     """While one thread runs long kernels, another Python thread keeps
     running: the longest pause it sees is far shorter than one kernel call
     (with the GIL held it would be at least one whole call)."""
-    x = np.linspace(-5, 5, 8_000_000)     # one call: tens of ms, the GIL switch interval 5
+    # One call takes ~0.1-0.3 s: far longer than the GIL's switch interval
+    # (5 ms) and than the gaps a loaded machine's scheduler leaves (8e6
+    # elements, ~0.1 s, once saw an 84 ms gap).
+    x = np.linspace(-5, 5, 24_000_000)
     out = np.empty_like(x)
     with fa.num_threads(1):                       # leave a core to the other thread
         start = time.perf_counter()
@@ -31,7 +34,7 @@ def test_gil_is_released_during_a_kernel():
         done = threading.Event()
 
         def work():
-            for _ in range(3):
+            for _ in range(2):
                 fa.softplus(x, out=out)
             done.set()
 
