@@ -1,7 +1,9 @@
 """Build fastact: render the C loops from the catalog, compile them.
 
 * fastact/src/kernels.c is generated from fastact/catalog.py through the
-  Tempita template fastact/src/kernels.c.tp (Cython ships Tempita).
+  Tempita template fastact/src/kernels.c.tp (Cython ships Tempita), and
+  fastact/src/variant_table.h from fastact/_variants.py through
+  fastact/src/variant_table.h.tp.
 * No OpenMP runtime: the loops use `#pragma omp simd` only, which
   -fopenmp-simd compiles without linking libgomp; threads come from
   fastact's own pool (fastact/src/runtime.c).
@@ -42,15 +44,18 @@ def load_codegen():
 
 
 def render_kernels():
-    """Write fastact/src/kernels.c from the template, only if it changed."""
+    """Write fastact/src/kernels.c and variant_table.h from their templates,
+    each only if it changed."""
     codegen = load_codegen()
-    template_path = os.path.join(HERE, SRC, "kernels.c.tp")
-    with open(template_path) as f:
-        text = tempita_sub(f.read(), specs=codegen.ufunc_specs())
-    target = os.path.join(HERE, SRC, "kernels.c")
-    if not os.path.exists(target) or open(target).read() != text:
-        with open(target, "w") as f:
-            f.write(text)
+    for name, values in (("kernels.c", dict(specs=codegen.ufunc_specs())),
+                         ("variant_table.h", dict(variants=codegen._variants.VARIANTS,
+                                                  chosen=codegen.chosen_functions()))):
+        with open(os.path.join(HERE, SRC, name + ".tp")) as f:
+            text = tempita_sub(f.read(), **values)
+        target = os.path.join(HERE, SRC, name)
+        if not os.path.exists(target) or open(target).read() != text:
+            with open(target, "w") as f:
+                f.write(text)
 
 
 def compiler_accepts(flags):
@@ -73,7 +78,10 @@ def compiler_accepts(flags):
 #   -fno-math-errno     sqrt and friends inline, no errno bookkeeping;
 #   -fno-trapping-math  selects vectorise (both arms may be evaluated); values
 #                       are unchanged and the loops clear the FP flags anyway.
-COMPILE_FLAGS = ["-O3", "-ffp-contract=off", "-fno-math-errno", "-fno-trapping-math"]
+#   -Werror=implicit-function-declaration   a function the variant table
+#                       (fastact/_variants.py) misspells fails the build.
+COMPILE_FLAGS = ["-O3", "-ffp-contract=off", "-fno-math-errno", "-fno-trapping-math",
+                 "-Werror=implicit-function-declaration"]
 # GCC: formulas branch on a loop-invariant parameter (silu's beta == 1 takes
 # a float-lane path); the loop must be unswitched into two loops for both to
 # vectorise, and the default size limit is too small for that.

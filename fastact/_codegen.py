@@ -1,17 +1,23 @@
-"""Turns the catalog into the ufunc specs that the C template renders.
+"""Turns the catalog into the ufunc specs that the C template renders,
+and the variant table (_variants.py) into the functions the kernels call.
 
 setup.py loads this module by path (before fastact is built) and renders
-``fastact/src/kernels.c.tp`` with ``ufunc_specs()``.  The compiled module
-then creates one ``np.ufunc`` per spec, in this order, so the Python side
-can find them by name.
+``fastact/src/kernels.c.tp`` with ``ufunc_specs()`` and
+``fastact/src/variant_table.h.tp`` with ``chosen_functions()``.  The
+compiled module then creates one ``np.ufunc`` per spec, in this order, so
+the Python side can find them by name.
 """
 
+import re
 from dataclasses import dataclass
 
 try:
-    from . import catalog
+    from . import _variants, catalog
 except ImportError:  # loaded by path from setup.py
-    import catalog  # noqa: F401  (setup.py puts fastact/ on sys.path)
+    import _variants  # noqa: F401  (setup.py puts fastact/ on sys.path)
+    import catalog  # noqa: F401
+
+CTYPES = {"f32": "float", "f64": "double"}
 
 
 @dataclass(frozen=True)
@@ -26,6 +32,7 @@ class UfuncSpec:
     axis: bool           # row kernel: gufunc "(n)->(n)" / "(n),(n)->(n)"
     doc: str
     halves: bool = False  # row kernel on halves: "(n)->(m)" / "(m),(n)->(n)"
+    params: tuple = ()    # catalog names of the scalar arguments a0, a1, ...
 
     @property
     def nin(self):
@@ -66,12 +73,6 @@ class UfuncSpec:
         return f"{count}, {arrays}{out}{scalars}"
 
     @property
-    def row_function(self):
-        """C row kernel of an axis spec (without the dtype suffix)."""
-        middle = "" if self.family == "forward" else "_" + self.family
-        return f"act_{self.kernel}{middle}_row"
-
-    @property
     def row_length(self):
         """The full row length among the gufunc core dimensions."""
         return "dims[2]" if self.halves and self.family != "forward" else "dims[1]"
@@ -81,7 +82,31 @@ class UfuncSpec:
         return self.min_parallel[0 if sfx == "f32" else 1]
 
     def c_expr(self, sfx):
-        return self.expr.replace("F(", f"FA_{sfx}(")
+        return re.sub(r"F\((\w+)\)", lambda m: element_function(m.group(1), sfx), self.expr)
+
+    def row_call(self, sfx):
+        """The C row kernel of an axis spec at dtype `sfx`."""
+        middle = "" if self.family == "forward" else "_" + self.family
+        return element_function(f"{self.kernel}{middle}_row", sfx)
+
+    def array_kernels(self, sfx):
+        """(variant, condition, call) for each variant with an array kernel
+        for this ufunc's contiguous loop; the condition on the scalar
+        arguments a0, a1, ... is "" when it always applies."""
+        found = []
+        for entry in _variants.TABLE:
+            if entry.dtype != sfx:
+                continue
+            for variant in _variants.VARIANTS:
+                impl = entry.impl(variant)
+                if impl is None or self.name not in impl.arrays:
+                    continue
+                when = impl.when
+                for q, param in enumerate(self.params):
+                    when = re.sub(rf"\b{param}\b", f"a{q}", when)
+                inputs = "".join(f"p{v}, " for v in self.arrays)
+                found.append((variant, when, f"{impl.arrays[self.name]}(n, {inputs}out)"))
+        return found
 
     def type_rows(self):
         """Operand type characters per loop: float16 (scalar arguments in
@@ -98,6 +123,86 @@ class UfuncSpec:
         if self.halves:
             return "(n)->(m)" if self.family == "forward" else "(m),(n)->(n)"
         return ",".join(["(n)"] * len(self.arrays)) + "->(n)"
+
+
+def element_function(element, sfx):
+    """The C function a kernel calls for F(element) at dtype `sfx`: the
+    generic formula (formulas.h), or the variant table's choice."""
+    prefix = "chosen" if _variants.lookup(element, sfx) else "act"
+    return f"{prefix}_{element}_{sfx}"
+
+
+def _signature(element, T, rows):
+    """(return type, [(C type, name)]) of F(element) in formulas.h."""
+    for row in rows:
+        for kernel in row.kernels:
+            if row.kind == catalog.AXIS:
+                if element == kernel + "_row":
+                    return "void", [("fa_intp", "n"), (f"const {T} *", "x"), ("fa_intp", "sx"),
+                                    (f"{T} *", "y"), ("fa_intp", "sy")]
+                continue
+            params = [(T, p.name) for p in row.array_params + row.numeric_params]
+            if element in (kernel, kernel + "_grad"):
+                return T, [(T, "x")] + params
+            if element == kernel + "_grad_y":
+                return T, [(T, "y")] + params
+    raise ValueError(f"fastact/_variants.py: no formula {element!r} in the catalog")
+
+
+@dataclass(frozen=True)
+class ChosenFunction:
+    """A `chosen_<element>_<dtype>` function of variant_table.h: per
+    variant, the table's function (under its condition) or the generic
+    formula."""
+    name: str
+    ret: str
+    params: str          # C parameter list
+    bodies: tuple        # (variants, C statements), variants sharing a body together
+
+    @property
+    def branches(self):
+        """(preprocessor line, statements) per body: #if, #elif, ..."""
+        return [(("#if " if k == 0 else "#elif ")
+                 + " || ".join(f"FA_VARIANT_IS({v})" for v in names), body)
+                for k, (names, body) in enumerate(self.bodies)]
+
+
+def _body(entry, impl, ret, names):
+    generic = f"act_{entry.element}_{entry.dtype}({', '.join(names)})"
+    if impl is None:
+        call, when = generic, ""
+    else:
+        call = f"{impl.function}({impl.args or names[0]})"
+        when = impl.when
+    if ret == "void":
+        if when:
+            raise ValueError(f"{entry.element}: a condition on a row kernel")
+        return f"    {call};"
+    if not when:
+        return f"    return {call};"
+    return f"    if ({when})\n        return {call};\n    return {generic};"
+
+
+def chosen_functions(rows=None):
+    rows = catalog.CATALOG if rows is None else rows
+    seen = set()
+    chosen = []
+    for entry in _variants.TABLE:
+        key = (entry.element, entry.dtype)
+        if key in seen:
+            raise ValueError(f"fastact/_variants.py: {key} twice")
+        seen.add(key)
+        ret, params = _signature(entry.element, CTYPES[entry.dtype], rows)
+        names = [name for _, name in params]
+        bodies = {}
+        for variant in _variants.VARIANTS:
+            body = _body(entry, entry.impl(variant), ret, names)
+            bodies.setdefault(body, []).append(variant)
+        chosen.append(ChosenFunction(
+            f"chosen_{entry.element}_{entry.dtype}", ret,
+            ", ".join(f"{ctype}{'' if ctype.endswith('*') else ' '}{name}" for ctype, name in params),
+            tuple((tuple(variants), body) for body, variants in bodies.items())))
+    return chosen
 
 
 def _args(n):
@@ -132,23 +237,27 @@ def ufunc_specs(rows=None):
                                            ("g", "y"), 0, "", mp, True,
                                            f"dL/dx of {row.name} from dL/dy and the output y"))
                 continue
+            params = tuple(p.name for p in row.numeric_params)
             specs.append(UfuncSpec(kernel, kernel, "forward", ("x",) + w, n,
                                    f"F({kernel})(x{a})", mp, False,
-                                   f"{row.name}(x): {row.formula}"))
+                                   f"{row.name}(x): {row.formula}", params=params))
             specs.append(UfuncSpec(kernel + "_grad", kernel, "grad", ("x",) + w, n,
                                    f"F({kernel}_grad)(x{a})", mp, False,
-                                   f"derivative of {row.name} at x"))
+                                   f"derivative of {row.name} at x", params=params))
             specs.append(UfuncSpec(kernel + "_backward", kernel, "backward", ("g", "x") + w, n,
                                    f"g * F({kernel}_grad)(x{a})", mp, False,
-                                   f"dL/dx of {row.name} from dL/dy and the input x"))
+                                   f"dL/dx of {row.name} from dL/dy and the input x",
+                                   params=params))
             for v in w:       # dL/d(weight) per element, before the reduction
                 specs.append(UfuncSpec(f"{kernel}_backward_{v}", kernel, "backward_" + v,
                                        ("g", "x") + w, n, f"g * F({kernel}_grad_{v})(x{a})",
                                        mp, False,
-                                       f"dL/d{v} of {row.name} per element (not reduced)"))
+                                       f"dL/d{v} of {row.name} per element (not reduced)",
+                                       params=params))
             if row.has_grad_y:
                 specs.append(UfuncSpec(kernel + "_backward_y", kernel, "backward_y",
                                        ("g", "y"), n, f"g * F({kernel}_grad_y)(y{a})",
                                        mp, False,
-                                       f"dL/dx of {row.name} from dL/dy and the output y"))
+                                       f"dL/dx of {row.name} from dL/dy and the output y",
+                                       params=params))
     return specs

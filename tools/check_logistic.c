@@ -5,7 +5,9 @@
  *   float64: 4 x 10^6 random inputs for sigmoid, silu, silu', softplus,
  *            log_sigmoid and softplus' from y against long double.
  * silu' is measured in ULPs of its terms |s| + |x s (1 - s)|.
- *   gcc -O3 -march=x86-64-v3 -ffp-contract=off -fno-math-errno \
+ * The functions are the variant table's (variant_table.h, rendered by
+ * setup.py) for FA_VARIANT:
+ *   gcc -O3 -march=x86-64-v3 -DFA_VARIANT=avx2 -ffp-contract=off -fno-math-errno \
  *       -fno-trapping-math -fopenmp -Ifastact/src tools/check_logistic.c -lm
  *   OMP_NUM_THREADS=2 ./a.out [STEP] [f32|f64]
  */
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "activations.h"
+#include "variant_table.h"
 
 static double rsig(double x) { return x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x)); }
 static double rsilu(double x) { return x * rsig(x); }
@@ -38,10 +41,10 @@ static double ulp64(long double v)
     return ldexp(1.0, e - 53);
 }
 
-static float k_sig(float x) { return act_sigmoid_f32(x); }
-static float k_silu(float x) { return act_silu_f32(x, 1.0f); }
-static float k_sgrad(float x) { return act_silu_grad_f32(x, 1.0f); }
-static float k_spy(float y) { return act_softplus_grad_y_f32(y, 1.0f, INFINITY); }
+static float k_sig(float x) { return chosen_sigmoid_f32(x); }
+static float k_silu(float x) { return chosen_silu_f32(x, 1.0f); }
+static float k_sgrad(float x) { return chosen_silu_grad_f32(x, 1.0f); }
+static float k_spy(float y) { return chosen_softplus_grad_y_f32(y, 1.0f, INFINITY); }
 
 /* max error over float inputs (NaN skipped; infinities must match) */
 static void sweep32(const char *name, float (*f)(float), double (*ref)(double),
@@ -91,12 +94,12 @@ static void check64(void)
             long double X = x, s = lsig(X), want, scale;
             double y;
             switch (which) {
-            case 0: y = act_sigmoid_f64(x); want = scale = s; break;
-            case 1: y = act_silu_f64(x, 1.0); want = scale = X * s; break;
-            case 2: y = act_silu_grad_f64(x, 1.0); want = s * (1 + X * lsig(-X));
+            case 0: y = chosen_sigmoid_f64(x); want = scale = s; break;
+            case 1: y = chosen_silu_f64(x, 1.0); want = scale = X * s; break;
+            case 2: y = chosen_silu_grad_f64(x, 1.0); want = s * (1 + X * lsig(-X));
                     scale = fabsl(s) + fabsl(X * s * lsig(-X)); break;
-            case 3: y = act_softplus_f64(x, 1.0, INFINITY); want = scale = lsp(X); break;
-            default: y = act_log_sigmoid_f64(x); want = scale = -lsp(-X);
+            case 3: y = chosen_softplus_f64(x, 1.0, INFINITY); want = scale = lsp(X); break;
+            default: y = chosen_log_sigmoid_f64(x); want = scale = -lsp(-X);
             }
             double err = fabsl((long double)y - want) / ulp64(scale);
             if (err > mx) { mx = err; at = x; }
@@ -106,7 +109,7 @@ static void check64(void)
     double mx = 0, at = 0;
     srand(2);
     for (long i = 0; i < 4000000; i++) {
-        double y = exp(rnd() * 60 - 50), got = act_softplus_grad_y_f64(y, 1.0, INFINITY);
+        double y = exp(rnd() * 60 - 50), got = chosen_softplus_grad_y_f64(y, 1.0, INFINITY);
         double err = fabsl((long double)got + expm1l(-(long double)y)) / ulp64(-expm1l(-(long double)y));
         if (err > mx) { mx = err; at = y; }
     }

@@ -35,7 +35,8 @@ echo "sdist: $(basename "$sdist")"
 echo "wheel: $(basename "$wheel")"
 tar -tzf "$sdist" > "$work/sdist.txt"
 for member in fastact/py.typed fastact/__init__.pyi fastact/reference.pyi \
-              fastact/_ext.pyx fastact/src/kernels.c.tp fastact/src/runtime.c; do
+              fastact/_ext.pyx fastact/src/kernels.c.tp fastact/src/variant_table.h.tp \
+              fastact/src/runtime.c; do
     grep -q "/$member\$" "$work/sdist.txt" || { echo "sdist lacks $member"; exit 1; }
 done
 

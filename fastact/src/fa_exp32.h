@@ -73,6 +73,16 @@ FA_INLINE double fa_one_minus_exp_neg64(double y)
     return FA__FMA(-E, u, 1.0 - E);
 }
 
+/* softplus' from its output y at beta = 1, 1 past the threshold */
+FA_INLINE float fa_softplus_grad_y_unit_f32(float y, float threshold)
+{
+    return fa_select_f32(y > threshold, 1, fa_one_minus_exp_neg32(y));
+}
+FA_INLINE double fa_softplus_grad_y_unit_f64(double y, double threshold)
+{
+    return fa_select_f64(y > threshold, 1, fa_one_minus_exp_neg64(y));
+}
+
 /* log1p(e) for e in [0, 1], double, no table: 1 + e = d + dl exactly;
  * below sqrt2 f = e itself, above f = d/2 - 1 (exact) with dl/(2m)
  * (m = d/2 in [0.7, 1]; 1/m ~ 2 - m is plenty for a 2^-54 term) as the

@@ -506,6 +506,12 @@ FA_INLINE float fa_fast_sigmoid_f32(float x)
     return fa__sel32(x < 0.0f, (y * S) * 0x1p-64f, y);
 }
 
+/* softplus' at beta = 1: sigmoid(x), 1 past the threshold */
+FA_INLINE float fa_fast_softplus_grad_f32(float x, float threshold)
+{
+    return fa_select_f32(x > threshold, 1, fa_fast_sigmoid_f32(x));
+}
+
 /* silu = x s: x r0 = xr + xrl exactly, then xr + (xr un + lo) rounds
  * once (un = u for x < 0, else 0; lo the small terms); |x| clamped at 110 (|silu(-110)| < 2^-150: -inf gives -0);
  * +inf and +-0 are returned as they are (the exact residual of inf * r0
@@ -543,7 +549,6 @@ FA_INLINE float fa_fast_silu_f32(float x)
  * keeps within a few ULP through the zero of f' at -1.2785.  |x| clamped
  * at 110 (|f'(-110)| < 2^-150); f'(-inf) = +0 (the limit of s), f'(+inf) = 1. */
 #if defined(__FMA__)
-#define FF_HAVE_SILU_GRAD 1
 FA_INLINE float fa_fast_silu_grad_f32(float x)
 {
     float a = fa__abs32(x);
@@ -570,7 +575,6 @@ FA_INLINE float fa_fast_silu_grad_f32(float x)
  * +-200 only (|a| < 2^128 and sigmoid(-200) < 2^-288: the result is 0).
  * b = -inf: sigmoid = 0 exactly, so +-inf a gives NaN (PyTorch). */
 #if defined(__FMA__)
-#define FF_HAVE_GLU 1
 FA_INLINE float fa_fast_glu_f32(float a, float b)
 {
     int32_t kp;
@@ -578,6 +582,15 @@ FA_INLINE float fa_fast_glu_f32(float a, float b)
     double q = (double)r0 * (1.0 + (double)res) * fa__d64((uint64_t)(1023 - kp) << 52);
     float y = (float)((double)a * q);
     return fa__sel32(b == -FA__INF32, a * 0.0f, y);
+}
+
+/* glu's row [a, b] (n = 2m) through fa_fast_glu_f32 */
+FA_INLINE void fa_fast_glu_row_f32(intptr_t n, const float *x, intptr_t sx, float *y, intptr_t sy)
+{
+    intptr_t m = n / 2;
+    #pragma omp simd
+    for (intptr_t i = 0; i < m; i++)
+        y[i * sy] = fa_fast_glu_f32(x[i * sx], x[(i + m) * sx]);
 }
 #endif
 
@@ -615,6 +628,12 @@ FA_INLINE float fa_fast_softplus_f32(float x)
     float lo = FF_FMA(wl, 0.125f, er + FF_LN2F_LO);      /* S(w) ~ 1/8 */
     float small = s + FF_FMA(w, ff__horner(ff_c_logcosh, FF_N_LOGCOSH, w), lo);
     return fa__sel32(a < 1.0f, small, big);
+}
+
+/* log_sigmoid = -softplus(-x) exactly; +inf gives +0 */
+FA_INLINE float fa_fast_log_sigmoid_f32(float x)
+{
+    return fa_select_f32(x == INFINITY, 0, -fa_fast_softplus_f32(-x));
 }
 
 /* ------------------------------------------------------------------ elu */

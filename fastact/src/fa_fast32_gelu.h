@@ -2,7 +2,7 @@
  *
  * Include after fa_fast32.h (FF_FMA, ff__horner, ff__pow2i, ff_c_exp and
  * the Cody-Waite constants).  FMA builds only (exact products below).
- * fastact uses these where AVX-512 is absent (activations.h): on AVX2 a
+ * fastact uses these on AVX2 (the variant table, fastact/_variants.py): a
  * per-lane table lookup (vpermps, gathers) costs more than the polynomial
  * work of fa_fast32.h's table kernels saves (measured on Zen: 10 vpermps
  * per 8 lanes cost more than a division and 9 FMAs).
@@ -30,7 +30,6 @@
 
 #if defined(__FMA__)
 #include "fa_fast32_gelu_coeffs.h"
-#define FF_HAVE_GELU_LANES 1
 
 /* exp(-a^2/2) = 2^k (h + *l), a in [0, 14.75]: a^2 = sh + sl exactly, so
  * the result keeps its relative accuracy where a^2 has many digits. */

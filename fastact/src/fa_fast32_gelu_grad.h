@@ -19,9 +19,9 @@
  * The scalar statement fa_gelu_grad_tbl_f32 and the vector one
  * fa_gelu_grad_tbl_v16 do the same operations (bit-identical results,
  * tools/fast32/tbl_identical.c -DFN=gelu_grad).  fastact uses them on
- * AVX-512 builds only (activations.h): for AVX2, GCC leaves the scalar
- * statement's table lookups scalar, so that build keeps formulas.h's
- * double-lane erfc formula.
+ * AVX-512 builds only (the variant table, fastact/_variants.py): for AVX2,
+ * GCC leaves the scalar statement's table lookups scalar, so that build
+ * takes the table-free fa_fast32_gelu.h.
  */
 #ifndef FA_FAST32_GELU_GRAD_H
 #define FA_FAST32_GELU_GRAD_H

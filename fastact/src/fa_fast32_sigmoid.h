@@ -113,16 +113,6 @@ FA_INLINE float fa_silu_rcp_f32(float x)
 }
 
 FF_ARRAY_V16(fa_silu_rcp_array, fa_silu_rcp_v16)
-
-/* silu's contiguous loop (beta is a0): this kernel for beta = 1; 0 leaves
- * the loop to the element formula */
-FA_INLINE int fa_silu_rcp_array_if(intptr_t n, const float *px, float *out, float beta)
-{
-    if (beta != 1.0f)
-        return 0;
-    fa_silu_rcp_array(n, px, out);
-    return 1;
-}
 #endif
 
 #endif

@@ -2,8 +2,8 @@
  * forward and derivative, accurate to about 1 ULP (forward) and 2 ULP
  * (derivative, counted in ULPs of max(|f'|, 2^-20)).
  *
- * activations.h uses them for the float64 kernels (PRECISE_* in
- * formulas.h); the float32 kernels keep the plain double evaluation, which
+ * The variant table (fastact/_variants.py) names them for the float64
+ * kernels; the float32 kernels keep the plain double evaluation, which
  * is far more accurate than a float32 result needs.  What a plain double
  * evaluation gets wrong in float64, and what is done here instead:
  *
@@ -735,6 +735,17 @@ FA_INLINE double fa_p64_softplus_fast(double x)
     double S = fa__pow2i(k + 600);
     double e = FA__FMA(u, S, S) * 0x1p-600;
     return FA_P64_SEL(x > 0.0, x, 0.0) + fa_log1p_unit64(e);
+}
+
+FA_INLINE double fa_p64_log_sigmoid_fast(double x)
+{
+    return fa_select_f64(x == INFINITY, 0, -fa_p64_softplus_fast(-x));
+}
+
+/* softplus' at beta = 1: sigmoid(x), 1 past the threshold */
+FA_INLINE double fa_p64_softplus_grad_fast(double x, double threshold)
+{
+    return fa_select_f64(x > threshold, 1, fa_p64_sigmoid_fast(x));
 }
 #endif /* __FMA__ */
 

@@ -157,9 +157,6 @@ static inline void fa_stream_fence(void) { _mm_sfence(); }
 #define FA_HAVE_STREAM 0
 #endif
 
-#define FA_f32(name) act_##name##_f32
-#define FA_f64(name) act_##name##_f64
-
 /* kernels.c is compiled once per instruction-set variant (setup.py);
  * FA_VARIANT names the table each build exports. */
 #ifndef FA_VARIANT

@@ -14,6 +14,9 @@
  * through the output y = f(x).  Each must be branch-free so the generated
  * loops vectorise, give NaN for NaN and the mathematical limit at +-inf.
  * Formulas follow PyTorch where it defines the function (DESIGN.md).
+ * These are the generic forms: where an instruction set or dtype has a
+ * specialised function, the variant table (fastact/_variants.py) names it
+ * and the kernels call that instead.
  */
 
 /* NaN in, NaN out, for formulas whose selects would otherwise drop it. */
@@ -58,27 +61,11 @@ FA_INLINE W F(log1p_unit)(W e)
 
 /* ---- logistic family ------------------------------------------------ */
 
-/* sigmoid via e = exp(-|x|) and symmetry: 1/(1+e) for x >= 0, e/(1+e)
- * below, so neither side cancels and exp never overflows.  float64: the
- * same with exp, 1 + e and the quotient carried as pairs, rounded once
- * (PRECISE_SIGMOID, fa_precise64.h). */
-FA_INLINE T F(sigmoid)(T x)
-{
-#if defined(FAST_SIGMOID)
-    return FAST_SIGMOID(x);
-#elif defined(PRECISE_SIGMOID)
-    return PRECISE_SIGMOID(x);
-#else
-    W xw = x, e = EXP(-WABS(xw)), r = 1 / (1 + e);
-    return (T)WSEL(xw >= 0, r, e * r);
-#endif
-}
+/* sigmoid: every variant and dtype has its own (the variant table). */
 /* s(1-s) = e/(1+e)^2 with e = exp(-|x|): no cancellation in either tail.
- * float64: as pairs, rounded once (fa_p64_sigmoid_grad; 3.8 ULP before). */
+ * float64: as pairs, rounded once (fa_p64_sigmoid_grad; 3.8 ULP as here). */
 FA_INLINE T F(sigmoid_grad)(T x)
 {
-    if (sizeof(T) == sizeof(double))
-        return (T)fa_p64_sigmoid_grad(x);
     W e = EXP(-WABS((W)x)), d = 1 + e;
     return (T)(e / (d * d));
 }
@@ -89,11 +76,6 @@ FA_INLINE T F(sigmoid_grad_y)(T y) { return y * ((T)1 - y); }
 /* log_sigmoid = min(x, 0) - log1p(exp(-|x|)): two terms of one sign. */
 FA_INLINE T F(log_sigmoid)(T x)
 {
-#ifdef FAST_SOFTPLUS
-    /* = -softplus(-x) exactly (float32: the float-lane softplus, float64:
-     * the plain one, fa_precise64.h); +inf gives +0 as below. */
-    return SEL(x == INFINITY, (T)0, -FAST_SOFTPLUS(-x));
-#endif
     W xw = x;
     if (sizeof(T) == sizeof(double)) {
         /* e = 2^k (eh + el) and log1p(e) = l + ll as pairs, summed with
@@ -154,24 +136,16 @@ FA_INLINE T F(hard_sigmoid_grad)(T x)
 
 /* tanh' = 1 - tanh^2 = 4e/(1+e)^2 with e = exp(-2|x|): no cancellation
  * when |tanh| is close to 1.  float64: 4 sigmoid'(2x) as pairs, rounded
- * once (3.5 ULP before). */
+ * once (fa_p64_tanh_grad; 3.5 ULP as here). */
 FA_INLINE T F(tanh)(T x) { return TANH_T(x); }
 FA_INLINE T F(tanh_grad)(T x)
 {
-    if (sizeof(T) == sizeof(double))
-        return (T)fa_p64_tanh_grad(x);
     W e = EXP(-2 * WABS((W)x)), d = 1 + e;
     return (T)(4 * e / (d * d));
 }
-/* 1 - y^2: one rounding with an FMA (FMA builds), else (1 - y)(1 + y). */
-FA_INLINE T F(tanh_grad_y)(T y)
-{
-#if defined(__FMA__)
-    return FMA(-y, y, (T)1);
-#else
-    return ((T)1 - y) * ((T)1 + y);
-#endif
-}
+/* 1 - y^2 as (1 - y)(1 + y); the FMA variants round it once. */
+FA_INLINE T F(tanh_grad_y)(T y) { return ((T)1 - y) * ((T)1 + y); }
+FA_INLINE T F(tanh_grad_y_fma)(T y) { return FMA(-y, y, (T)1); }
 
 /* hard_tanh = clip(x, min_val, max_val); f' = 1 strictly inside. */
 FA_INLINE T F(hard_tanh)(T x, T lo, T hi)
@@ -196,13 +170,9 @@ FA_INLINE T F(hard_tanh_grad_y)(T y, T lo, T hi) { return F(hard_tanh_grad)(y, l
  * 2e/(1+e), e = exp(-2|x|): two positive terms.  float32 (in double):
  * 7 Taylor terms below 0.2 (each term 60x smaller than the last), else
  * |x| - tanh|x| with tanh from the lite expm1 (relative error ~2^-33; the
- * cancellation multiplies it by at most 3/x^2 = 75).  AVX-512 builds,
- * float32: FAST_TANH_SHRINK, by table (fa_fast32.h). */
+ * cancellation multiplies it by at most 3/x^2 = 75). */
 FA_INLINE T F(tanh_shrink)(T x)
 {
-#if defined(FAST_TANH_SHRINK)
-    return FAST_TANH_SHRINK(x);      /* AVX-512 float32: by table (fa_fast32.h) */
-#else
     W xw = x, a = WABS(xw), r;
     if (sizeof(T) == sizeof(double)) {
         /* Both branches as pairs, rounded once: x^3 = ch + cl (exact
@@ -232,19 +202,12 @@ FA_INLINE T F(tanh_shrink)(T x)
         r = WSEL(a < 0.2, series, a + em / (2 + em));
     }
     return (T)KEEP_NAN(xw, COPYSIGNW(r, xw));
-#endif
 }
 /* f' = tanh(x)^2: float64 squares tanh as a pair (fa_p64_tanh_sq; 2.8
  * ULP from a rounded tanh), float32 tanh from the lite expm1. */
 FA_INLINE T F(tanh_shrink_grad)(T x)
 {
-    W xw = x, t;
-    if (sizeof(T) == sizeof(double)) {
-        return (T)fa_p64_tanh_sq(xw);
-    } else {
-        W em = EXPM1(-2 * WABS(xw));
-        t = em / (2 + em);
-    }
+    W em = EXPM1(-2 * WABS((W)x)), t = em / (2 + em);
     return (T)(t * t);
 }
 
@@ -371,10 +334,6 @@ FA_INLINE T F(threshold_grad)(T x, T threshold, T value)
 /* The negative branch through expm1 keeps relative accuracy near 0. */
 FA_INLINE T F(elu)(T x, T alpha)
 {
-#ifdef FAST_ELU
-    if (alpha == 1)                 /* loop-invariant: unswitched, see silu */
-        return FAST_ELU(x);
-#endif
     W xw = x;
     if (sizeof(T) == sizeof(double)) {
         /* alpha expm1(x) with expm1 as a pair and the product rounded once */
@@ -488,10 +447,6 @@ FA_INLINE T F(celu_grad_y)(T y, T alpha)
  * threshold = +inf unless the user asked for PyTorch's linear cut-over. */
 FA_INLINE T F(softplus)(T x, T beta, T threshold)
 {
-#ifdef FAST_SOFTPLUS
-    if (beta == 1 && threshold == INFINITY)   /* loop-invariant: unswitched, see silu */
-        return FAST_SOFTPLUS(x);
-#endif
     W xw = x, r, z;
     if (sizeof(T) == sizeof(double)) {
         /* float64: every step a pair, rounded once at the end (exp, log1p,
@@ -543,10 +498,6 @@ FA_INLINE T F(softplus)(T x, T beta, T threshold)
  * fa_p64_sigmoid2 with the product's rounding error in the argument. */
 FA_INLINE T F(softplus_grad)(T x, T beta, T threshold)
 {
-#ifdef FAST_SOFTPLUS_GRAD
-    if (beta == 1)                  /* loop-invariant: unswitched, see silu */
-        return SEL(x > threshold, 1, FAST_SOFTPLUS_GRAD(x));
-#endif
     W z, r;
     if (sizeof(T) == sizeof(double)) {
         W err, ql;
@@ -563,10 +514,6 @@ FA_INLINE T F(softplus_grad)(T x, T beta, T threshold)
 /* sigmoid(beta x) = 1 - exp(-beta y) since y = log1p(exp(beta x))/beta. */
 FA_INLINE T F(softplus_grad_y)(T y, T beta, T threshold)
 {
-#ifdef FAST_SOFTPLUS_GRAD_Y
-    if (beta == 1)                  /* loop-invariant: unswitched, see silu */
-        return SEL(y > threshold, 1, FAST_SOFTPLUS_GRAD_Y(y));
-#endif
     W z = (W)beta * (W)y;
     return (T)WSEL(z > threshold, 1, -EXPM1(-z));
 }
@@ -579,12 +526,6 @@ FA_INLINE T F(softplus_grad_y)(T y, T beta, T threshold)
  * (z = 0, not 0 * inf); at the infinity where s -> 0 the limit is +-0. */
 FA_INLINE T F(silu)(T x, T beta)
 {
-#ifdef FAST_SILU
-    /* beta is the same for the whole loop: GCC unswitches it into two
-     * vectorised loops, the float-lane one for the common beta = 1. */
-    if (beta == 1)
-        return FAST_SILU(x);
-#endif
     /* Conditions are compared where used, not kept in an int: an int mask
      * from a double compare does not vectorise on SSE2. */
     W xw = x, err, z = F(product)(beta, xw, &err), y;
@@ -610,10 +551,6 @@ FA_INLINE T F(silu)(T x, T beta)
  * accuracy through the root.  Constants: fa_constants.h. */
 FA_INLINE T F(silu_grad)(T x, T beta)
 {
-#ifdef FAST_SILU_GRAD
-    if (beta == 1)                  /* loop-invariant: unswitched, see silu */
-        return FAST_SILU_GRAD(x);
-#endif
     W xw = x, err, z = F(product)(beta, xw, &err);
     if (sizeof(T) == sizeof(double)) {
         /* f' = N / (1 + e)^2, N = 1 + e (1 + z) (z >= 0) or e n (z < 0),
@@ -665,56 +602,36 @@ FA_INLINE T F(silu_grad)(T x, T beta)
 
 /* gelu = x Phi(x) = x erfc(-x/sqrt2)/2: for x < 0 through erfc (never
  * 1 + erf, which cancels in the left tail), for x >= 0 as x - x erfc/2.
- * float64 kernels that need more care than this double evaluation
- * (the rounding of x/sqrt2 moves erfc in the tail) come from
- * PRECISE_GELU* when defined. */
+ * float64 needs more care than this double evaluation (the rounding of
+ * x/sqrt2 moves erfc in the tail): fa_precise64.h, by the variant table. */
 FA_INLINE T F(gelu)(T x)
 {
-#if defined(PRECISE_GELU)
-    return PRECISE_GELU(x);
-#elif defined(FAST_GELU)
-    return FAST_GELU(x);
-#else
     W xw = x, a = WABS(xw), half = 0.5 * fa_erfc_f64(a * FA_RSQRT2);
     W r = WSEL(xw >= 0, xw - xw * half, -(a * half));
     return (T)WSEL(a == INFINITY, WSEL(xw > 0, xw, -0.0), r);
-#endif
 }
 /* f' = Phi(x) + x phi(x), phi(x) = exp(-x^2/2)/sqrt(2 pi). */
 FA_INLINE T F(gelu_grad)(T x)
 {
-#if defined(PRECISE_GELU_GRAD)
-    return PRECISE_GELU_GRAD(x);
-#elif defined(FAST_GELU_GRAD)
-    return FAST_GELU_GRAD(x);
-#else
-    /* float32 builds without the table (fa_fast32_gelu_grad.h): the full
-     * double exp, as the lite one's 2^-33 would show near the zero of f' */
+    /* float32 baseline: the full double exp, as the lite one's 2^-33 would
+     * show near the zero of f' */
     W xw = x, a = WABS(xw), half = 0.5 * fa_erfc_f64(a * FA_RSQRT2);
     W pdf = fa_exp_f64(-0.5 * (xw * xw)) * FA_RSQRT2PI;
     W r = WSEL(xw >= 0, (1 - half) + a * pdf, half - a * pdf);
     return (T)KEEP_NAN(xw, WSEL(a == INFINITY, WSEL(xw > 0, 1, -0.0), r));
-#endif
 }
 
 /* gelu tanh approximation: x (1 + tanh(u))/2 = x sigmoid(v), v = 2u =
  * x (C1 + C3 x^2): no 1 + tanh cancellation; e = exp(-|v|). */
 FA_INLINE T F(gelu_tanh)(T x)
 {
-#ifdef PRECISE_GELU_TANH
-    return PRECISE_GELU_TANH(x);
-#else
     W xw = x, v = xw * (FA_GELU_TANH_C1 + FA_GELU_TANH_C3 * (xw * xw));
     W e = EXP(-WABS(v)), r = WSEL(v >= 0, xw, xw * e) / (1 + e);
     return (T)WSEL(v < -1e4, -0.0, r);                 /* x -> -inf: -0 */
-#endif
 }
 /* f' = s + x v' s (1 - s), s = sigmoid(v), v' = C1 + 3 C3 x^2. */
 FA_INLINE T F(gelu_tanh_grad)(T x)
 {
-#ifdef PRECISE_GELU_TANH_GRAD
-    return PRECISE_GELU_TANH_GRAD(x);
-#else
     /* one division: r = 1/(1 + e) */
     W xw = x, z = xw * xw, v = xw * (FA_GELU_TANH_C1 + FA_GELU_TANH_C3 * z);
     W dv = FA_GELU_TANH_C1 + 3 * FA_GELU_TANH_C3 * z, xdv = xw * dv;
@@ -723,7 +640,6 @@ FA_INLINE T F(gelu_tanh_grad)(T x)
     W neg = (e * rd) * (1 + xdv * rd);
     W r = WSEL(v >= 0, pos, neg);
     return (T)KEEP_NAN(xw, WSEL(v < -1e4, -0.0, r));
-#endif
 }
 
 /* mish = x tanh(softplus(x)) = x n/(n + 2), n = e^x (e^x + 2).
@@ -732,25 +648,18 @@ FA_INLINE T F(gelu_tanh_grad)(T x)
  * overflows; nothing cancels. */
 FA_INLINE T F(mish)(T x)
 {
-#ifdef PRECISE_MISH
-    return PRECISE_MISH(x);
-#else
     W xw = x, e = EXP(-WABS(xw)), f = e;        /* e^x below 0, e^-x above */
     W neg = xw * e * ((e + 2) / (e * (e + 2) + 2));
     W p = 1 + 2 * f, pos = xw * (p / (p + 2 * f * f));
     W r = WSEL(xw >= 0, pos, neg);
     return (T)WSEL(xw == -INFINITY, -0.0, r);
-#endif
 }
 /* f' = t + x (1 - t^2) sigmoid(x), t = tanh(softplus(x)):
  * x < 0: e w/d^2, w = 4(x+1) + e(4x+6) + e^2 (4 + e), d = e^2 + 2e + 2;
  * x >= 0: (1 + 2f)/D + 4x f^2 (1 + f)/D^2, D = 1 + 2f + 2f^2. */
 FA_INLINE T F(mish_grad)(T x)
 {
-#ifdef PRECISE_MISH_GRAD
-    return PRECISE_MISH_GRAD(x);
-#else
-    /* float32 (float64 has PRECISE_MISH_GRAD): w cancels near the root of
+    /* float32 (float64: fa_mish_grad_f64): w cancels near the root of
      * f' (x = -1.1924), so e takes the full double exp, not the lite core
      * (16.3 ULP there with it) */
     W xw = x, e = fa_exp_f64(-WABS(xw)), f = e; /* e^x below 0, e^-x above */
@@ -762,7 +671,6 @@ FA_INLINE T F(mish_grad)(T x)
     W pos = (1 + 2 * f) / D + second;
     W r = WSEL(xw >= 0, pos, neg);
     return (T)KEEP_NAN(xw, WSEL(xw == -INFINITY, -0.0, r));
-#endif
 }
 
 /* hard_swish = x relu6(x + 3)/6, x + 3 exact (two-sum): one rounding. */
@@ -814,10 +722,6 @@ FA_INLINE W F(squareplus_root)(W a, W b, W *rl)
  * and b/(4|x|) (r + |x| could overflow). */
 FA_INLINE T F(squareplus)(T x, T b)
 {
-#ifdef FAST_SQUAREPLUS
-    if (fa_fast_squareplus_covers(b))   /* loop-invariant: unswitched, see silu */
-        return FAST_SQUAREPLUS(x, b);
-#endif
     W xw = x, bw = b, a = WABS(xw), rl, r = F(squareplus_root)(a, bw, &rl);
     W e, s = fa__two_sum(xw, r, &e);
     W pos = WSEL(a > 0x1p500, xw * 0.5 + r * 0.5, (s + (e + rl)) * 0.5);
@@ -829,10 +733,6 @@ FA_INLINE T F(squareplus)(T x, T b)
  * b/(r (r + |x|)), written (b/(2r))/(r + |x|): no cancellation. */
 FA_INLINE T F(squareplus_grad)(T x, T b)
 {
-#ifdef FAST_SQUAREPLUS_GRAD
-    if (fa_fast_squareplus_covers(b))   /* loop-invariant: unswitched, see silu */
-        return FAST_SQUAREPLUS_GRAD(x, b);
-#endif
     W xw = x, bw = b, a = WABS(xw), rl, r = F(squareplus_root)(a, bw, &rl);
     W q = xw / r, ratio = q - q * (rl / r);
     W pos = WSEL(r == 0, 0.5, WSEL(a == INFINITY, 1, (1 + ratio) * 0.5));
@@ -892,14 +792,7 @@ FA_INLINE T F(hard_shrink_grad)(T x, T lambd)
 }
 
 /* exponential = exp(x) (Keras); its derivative is itself, and y. */
-FA_INLINE T F(exponential)(T x)
-{
-#ifdef FAST_EXP
-    return FAST_EXP(x);         /* float lanes, 0.775 ULP over all inputs */
-#else
-    return (T)EXP((W)x);
-#endif
-}
+FA_INLINE T F(exponential)(T x) { return (T)EXP((W)x); }
 FA_INLINE T F(exponential_grad)(T x) { return F(exponential)(x); }
 FA_INLINE T F(exponential_grad_y)(T y) { return y; }
 
@@ -937,14 +830,10 @@ FA_INLINE void F(glu_row)(fa_intp n, const T *x, fa_intp sx, T *y, fa_intp sy)
         if (sizeof(T) == sizeof(double)) {
             y[i * sy] = (T)WSEL(b == b, WSEL(inf_a, a, fa_p64_mul_sigmoid(a, b, 0)), b);
         } else {
-#if defined(FAST_GLU)
-            y[i * sy] = FAST_GLU((float)a, (float)b);     /* float lanes, rounded once */
-#else
             W scale, e = F(glu_gate)(a, b, &scale);
             W r = 1 / (1 + e * scale);
             W tail = WSEL(inf_a, a, ((a * e) * r) * scale);
             y[i * sy] = (T)WSEL(b >= 0, a * r, tail);
-#endif
         }
     }
 }

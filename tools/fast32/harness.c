@@ -12,6 +12,7 @@
 #include <time.h>
 #include <omp.h>
 #include "activations.h"
+#include "variant_table.h"
 #include "fa_fast32.h"
 
 static float SQP_B = 4.0f;    /* squareplus's b: environment FA_B */
@@ -39,7 +40,7 @@ __attribute__((noinline)) void tbl_tanh(const float *restrict x, float *restrict
 #define tbl_tanh tbl_tanh_scalar
 #endif
 LOOP(tbl_gelu_scalar, fa_gelu_tbl_f32(x[i]))
-LOOP(cur_gelu, act_gelu_f32(x[i]))
+LOOP(cur_gelu, chosen_gelu_f32(x[i]))
 #ifdef FA_HAVE_GELU_V16
 __attribute__((noinline)) void tbl_gelu(const float *restrict x, float *restrict y, long n)
 {
@@ -49,7 +50,7 @@ __attribute__((noinline)) void tbl_gelu(const float *restrict x, float *restrict
 #define tbl_gelu tbl_gelu_scalar
 #endif
 LOOP(tbl_tanh_shrink_scalar, fa_tanh_shrink_tbl_f32(x[i]))
-LOOP(cur_tanh_shrink, act_tanh_shrink_f32(x[i]))
+LOOP(cur_tanh_shrink, chosen_tanh_shrink_f32(x[i]))
 #ifdef FA_HAVE_TANH_SHRINK_V16
 __attribute__((noinline)) void tbl_tanh_shrink(const float *restrict x, float *restrict y, long n)
 {
@@ -118,8 +119,8 @@ static inline float old_softplus_grad_f32(float x)
 }
 LOOP(old_silu_grad, old_silu_grad_f32(x[i]))
 LOOP(old_softplus_grad, old_softplus_grad_f32(x[i]))
-LOOP(cur_silu_grad, act_silu_grad_f32(x[i], 1.0f))
-LOOP(cur_softplus_grad, act_softplus_grad_f32(x[i], 1.0f, INFINITY))
+LOOP(cur_silu_grad, chosen_silu_grad_f32(x[i], 1.0f))
+LOOP(cur_softplus_grad, chosen_softplus_grad_f32(x[i], 1.0f, INFINITY))
 LOOP(fast_silu, fa_fast_silu_f32(x[i]))
 #ifdef FF_HAVE_SOFTPLUS
 LOOP(fast_softplus, fa_fast_softplus_f32(x[i]))
@@ -135,19 +136,19 @@ LOOP(fast_squareplus, fa_fast_squareplus_f32(x[i], SQP_B))
 LOOP(fast_squareplus_grad, fa_fast_squareplus_grad_f32(x[i], SQP_B))
 #endif
 /* fastact's float32 kernels as built from ../../fastact/src */
-LOOP(cur_squareplus, act_squareplus_f32(x[i], SQP_B))
-LOOP(cur_squareplus_grad, act_squareplus_grad_f32(x[i], SQP_B))
+LOOP(cur_squareplus, chosen_squareplus_f32(x[i], SQP_B))
+LOOP(cur_squareplus_grad, chosen_squareplus_grad_f32(x[i], SQP_B))
 LOOP(cur_hard_sigmoid, act_hard_sigmoid_f32(x[i]))
 LOOP(cur_hard_swish, act_hard_swish_f32(x[i]))
 LOOP(cur_sparse_sigmoid, act_sparse_sigmoid_f32(x[i]))
 /* current fastact float32 (double lanes) */
 LOOP(cur_exp, fa_exp_f32(x[i]))
-LOOP(cur_tanh, act_tanh_f32(x[i]))
-LOOP(cur_sigmoid, act_sigmoid_f32(x[i]))
-LOOP(cur_silu, act_silu_f32(x[i], 1.0f))
-LOOP(cur_softplus, act_softplus_f32(x[i], 1.0f, INFINITY))
+LOOP(cur_tanh, chosen_tanh_f32(x[i]))
+LOOP(cur_sigmoid, chosen_sigmoid_f32(x[i]))
+LOOP(cur_silu, chosen_silu_f32(x[i], 1.0f))
+LOOP(cur_softplus, chosen_softplus_f32(x[i], 1.0f, INFINITY))
 LOOP(cur_atan, act_arctan_f32(x[i]))
-LOOP(cur_elu, act_elu_f32(x[i], 1.0f))
+LOOP(cur_elu, chosen_elu_f32(x[i], 1.0f))
 
 /* x - tanh(x) in long double: the Taylor series below 1/2 (x - tanh x
  * cancels there), coefficients of tanh from tanh' = 1 - tanh^2. */
