@@ -35,8 +35,8 @@ def pytest_configure(config):
 
 # Hypothesis profiles (tests/test_properties.py), derandomized so that runs
 # are repeatable: "quick" is the default (the README's test command), 50
-# examples per function; CI runs `--hypothesis-profile=ci` too, 200 per
-# function on every kernel variant; `--hypothesis-profile=thorough` tries
+# examples per function; CI's passes over the other kernel variants use
+# `--hypothesis-profile=ci`, 200 per function; `--hypothesis-profile=thorough` tries
 # >= 10^4 per function.
 try:
     from hypothesis import HealthCheck, settings

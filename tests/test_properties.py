@@ -18,7 +18,7 @@ and all of memory when the call raises.
 The same generator drives tools/fuzz.py (atheris): a case is built from a
 `Chooser`, which hypothesis, atheris or a seeded random source implement.
 Examples per function: the hypothesis profile (conftest.py: "quick", 50,
-by default; --hypothesis-profile=ci for 200, as CI runs it;
+by default; --hypothesis-profile=ci for 200, as CI's kernel-variant passes run it;
 --hypothesis-profile=thorough for >= 10^4).
 """
 

@@ -5,6 +5,7 @@
 # outside the source tree.  Exits non-zero on any failure.
 #
 #   bash tools/check_wheel.sh [OUTDIR]
+#   WHEEL_TESTS="tests/test_api.py" bash tools/check_wheel.sh   # a part of the tests
 #
 # OUTDIR (optional) keeps the sdist and the repaired wheel; everything else
 # lives in a temporary directory that is removed at the end.
@@ -116,11 +117,12 @@ EOF
 # The tests from a copy outside the source tree (tests that need the tree,
 # such as docs and tools checks, skip there; the slow ones, leaks and a
 # > 2^31-element loop, run in the source-tree suite).
-echo "== python -m pytest -m 'not slow' (outside the source tree)"
+wheel_tests="${WHEEL_TESTS:-tests}"
+echo "== python -m pytest -m 'not slow' $wheel_tests (outside the source tree)"
 mkdir "$work/run"
 cp -r "$root/tests" "$root/conftest.py" "$root/pyproject.toml" "$work/run/"
 find "$work/run" -name __pycache__ -prune -exec rm -rf {} +
-(cd "$work/run" && "${nocc_env[@]}" python -m pytest -p no:cacheprovider -q -rs -m "not slow" tests)
+(cd "$work/run" && "${nocc_env[@]}" python -m pytest -p no:cacheprovider -q -rs -m "not slow" $wheel_tests)
 
 # This venv has no PyTorch: the benchmark suite and the report must still
 # run, leaving its columns out (issue 5).
