@@ -170,7 +170,7 @@ class Activation:
         # The common case first: default parameters, a float32/float64 array
         # (the compiled backend's FastCall base does this in C).
         if not params and type(x) is np.ndarray and x.dtype.char in _NATIVE \
-                and (x.ndim or _WEAK_SCALARS):
+                and (_WEAK_SCALARS or x.ndim):
             if self._fast and (out is None or _plain_out(out, x)):
                 return self._default_ufunc(x, *self._default_call[1], out=out)
             if self._axis and x.ndim and self._default_call is not None \
@@ -178,7 +178,7 @@ class Activation:
                 return self._default_axis_call(x, out)
         if params and self._plain_params and type(x) is np.ndarray \
                 and x.dtype.char in _NATIVE and (out is None or _plain_out(out, x)) \
-                and (x.ndim or _WEAK_SCALARS):
+                and (_WEAK_SCALARS or x.ndim):
             ufunc, args = self._with_params("", params, x.dtype.char)
             return ufunc(x, *args, out=out)
         # Not all plain ndarrays: maybe Dask, xarray, torch... (fastact/_duck.py)
@@ -212,14 +212,14 @@ class Activation:
             fn, v = (self._bwd_x, x) if y is None else (self._bwd_y, y if x is None else None)
             if fn is not None and type(v) is np.ndarray and v.dtype.char in _NATIVE \
                     and grad.dtype == v.dtype and grad.shape == v.shape \
-                    and (v.ndim or _WEAK_SCALARS):
+                    and (_WEAK_SCALARS or v.ndim):
                 return fn(grad, v, *self._default_call[1], out=out)
         if params and self._plain_params and type(grad) is np.ndarray \
                 and grad.dtype.char in _NATIVE and (out is None or _plain_out(out, grad)) \
                 and (x is None) != (y is None) and type(x if y is None else y) is np.ndarray \
                 and (x if y is None else y).dtype == grad.dtype \
                 and (x if y is None else y).shape == grad.shape \
-                and (grad.ndim or _WEAK_SCALARS):
+                and (_WEAK_SCALARS or grad.ndim):
             fn = self._with_params("_backward" if y is None else "_backward_y", params,
                                    grad.dtype.char)
             if fn is not None:
@@ -285,11 +285,11 @@ class Activation:
         """f'(x), elementwise."""
         if not params and self._grad is not None and type(x) is np.ndarray \
                 and x.dtype.char in _NATIVE and (out is None or _plain_out(out, x)) \
-                and (x.ndim or _WEAK_SCALARS):
+                and (_WEAK_SCALARS or x.ndim):
             return self._grad(x, *self._default_call[1], out=out)
         if params and self._plain_params and type(x) is np.ndarray \
                 and x.dtype.char in _NATIVE and (out is None or _plain_out(out, x)) \
-                and (x.ndim or _WEAK_SCALARS):
+                and (_WEAK_SCALARS or x.ndim):
             ufunc, args = self._with_params("_grad", params, x.dtype.char)
             return ufunc(x, *args, out=out)
         if type(x) is not np.ndarray or out is not None and type(out) is not np.ndarray \
