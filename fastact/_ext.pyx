@@ -121,16 +121,67 @@ cdef class FastCall:
     (tests/test_fast_paths.py compares both paths).
     """
     cdef object _fast_ufunc
-    cdef tuple _fast_args
+    cdef tuple _fast_args32, _fast_args64
     cdef bint _fast_0d
+    cdef object _bwd_x_ufunc
+    cdef object _bwd_y_ufunc
+    cdef tuple _bwd_args32, _bwd_args64
+    cdef bint _bwd_0d
 
-    def _set_fast_path(self, ufunc, tuple args, bint zero_d=True):
-        """ufunc(x, *args) is f(x) with the defaults; ufunc None: no fast
-        path; zero_d False: not for 0-d x (NumPy 1.x, fastact/_api.py
-        _WEAK_SCALARS)."""
+    def _set_fast_path(self, ufunc, tuple args32, tuple args64, bint zero_d=True):
+        """ufunc(x, *args) is f(x) with the defaults, args32/args64 the
+        parameters for float32/float64 x; ufunc None: no fast path; zero_d
+        False: not for 0-d x (NumPy 1.x, fastact/_api.py _WEAK_SCALARS)."""
         self._fast_ufunc = ufunc
-        self._fast_args = args
+        self._fast_args32 = args32
+        self._fast_args64 = args64
         self._fast_0d = zero_d
+
+    def _set_fast_backward(self, x_ufunc, y_ufunc, tuple args32, tuple args64,
+                           bint zero_d=True):
+        """x_ufunc(grad, x, *args) and y_ufunc(grad, y, *args) are
+        backward(grad, x) and backward(grad, y=y) with the defaults (None:
+        no fast path); zero_d False: not for 0-d operands."""
+        self._bwd_x_ufunc = x_ufunc
+        self._bwd_y_ufunc = y_ufunc
+        self._bwd_args32 = args32
+        self._bwd_args64 = args64
+        self._bwd_0d = zero_d
+
+    def _fast_backward(self, grad, x, y, out):
+        """backward(grad, x | y=, out=) with the defaults on same-dtype,
+        same-shape float32/float64 ndarrays in native byte order: the result
+        straight from the ufunc; None for every other call (the Python
+        method's general path).  Activation.backward calls this first: the
+        checks in Python would cost more than a 1000-element kernel."""
+        cdef int t
+        if type(grad) is not cnp.ndarray:
+            return None
+        if y is None:
+            fn, v = self._bwd_x_ufunc, x
+        elif x is None:
+            fn, v = self._bwd_y_ufunc, y
+        else:
+            return None
+        if fn is None or type(v) is not cnp.ndarray:
+            return None
+        t = cnp.PyArray_TYPE(<cnp.ndarray>v)
+        if (t != cnp.NPY_FLOAT and t != cnp.NPY_DOUBLE) \
+                or cnp.PyArray_TYPE(<cnp.ndarray>grad) != t \
+                or not cnp.PyArray_ISNOTSWAPPED(<cnp.ndarray>v) \
+                or not cnp.PyArray_ISNOTSWAPPED(<cnp.ndarray>grad) \
+                or not (self._bwd_0d or cnp.PyArray_NDIM(<cnp.ndarray>v) > 0) \
+                or not _same_shape(<cnp.ndarray>grad, <cnp.ndarray>v):
+            return None
+        args = self._bwd_args32 if t == cnp.NPY_FLOAT else self._bwd_args64
+        if out is None:
+            return fn(grad, v, *args)
+        if type(out) is cnp.ndarray and cnp.PyArray_TYPE(<cnp.ndarray>out) == t \
+                and cnp.PyArray_ISWRITEABLE(<cnp.ndarray>out) \
+                and cnp.PyArray_ISNOTSWAPPED(<cnp.ndarray>out) \
+                and _same_shape(<cnp.ndarray>grad, <cnp.ndarray>out):
+            return fn(grad, v, *args, out=out)
+        return None
 
     def __reduce__(self):
         return self._reduce()       # by name (fastact/_api.py)
@@ -141,15 +192,16 @@ cdef class FastCall:
                 and (self._fast_0d or cnp.PyArray_NDIM(<cnp.ndarray>x) > 0):
             t = cnp.PyArray_TYPE(<cnp.ndarray>x)
             if t == cnp.NPY_FLOAT or t == cnp.NPY_DOUBLE:
+                args = self._fast_args32 if t == cnp.NPY_FLOAT else self._fast_args64
                 if out is None:
-                    if not self._fast_args:
+                    if not args:
                         return self._fast_ufunc(x)
-                    return self._fast_ufunc(x, *self._fast_args)
+                    return self._fast_ufunc(x, *args)
                 if type(out) is cnp.ndarray and cnp.PyArray_TYPE(<cnp.ndarray>out) == t \
                         and cnp.PyArray_ISWRITEABLE(<cnp.ndarray>out) \
                         and cnp.PyArray_ISNOTSWAPPED(<cnp.ndarray>out) \
                         and _same_shape(<cnp.ndarray>x, <cnp.ndarray>out):
-                    return self._fast_ufunc(x, *self._fast_args, out=out)
+                    return self._fast_ufunc(x, *args, out=out)
         return self._call(x, out, **params)
 
 

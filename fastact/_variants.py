@@ -69,6 +69,8 @@ TABLE = (
     Entry("tanh_shrink", "f32", None, None,
           Impl("fa_tanh_shrink_tbl_f32", arrays={"tanh_shrink": "fa_tanh_shrink_tbl_array"})),
     _all("elu", "f32", Impl("fa_fast_elu_f32", when="alpha == 1")),
+    _all("celu", "f32", Impl("fa_fast_elu_f32", when="alpha == 1")),
+    _fma("selu", "f32", Impl("fa_fast_selu_f32")),
     _all("silu", "f32", Impl("fa_fast_silu_f32", when=BETA_1),
          avx512=Impl("fa_silu_rcp_f32", when=BETA_1, arrays={"silu": "fa_silu_rcp_array"})),
     _fma("silu_grad", "f32", Impl("fa_fast_silu_grad_f32", when=BETA_1)),

@@ -17,6 +17,7 @@
 
 #include <stdint.h>
 #include "fa_fast32_coeffs.h"
+#include "fa_constants.h"
 #include "fa_tanh_table.h"
 
 #if defined(__FMA__)
@@ -481,29 +482,25 @@ FA_INLINE float ff__sigmoid_recip(float x, float amax, int32_t *kp, float *res_o
     float h, l, g;
     return ff__sigmoid_parts(x, amax, kp, res_out, &h, &l, &g);
 }
-/* sigmoid, silu and silu' (beta = 1) from e = exp(-|x|) = 2^k (1 + u)
- * (fa_exp32.h), never overflowing: 1/(1 + e) for x >= 0, e/(1 + e) below,
- * as s = 2^k' r0 (1 + w): 1/(1 + e) = r0 (1 + res) (fa_recip1p32), w = res
- * for x >= 0 and (1 + u)(1 + res) - 1 = u + res + u res for x < 0
- * (k' = k there, else 0).  One rounding of r0 (1 + w), 2^k applied last as
- * 2^(k+64) 2^-64 (a subnormal result rounds once); 2^k = S 2^-64 is 0
- * beyond 2^-149, where 1 + e = 1 anyway.  Max error over all floats:
- * docs/accuracy.md.  Without FMA the residuals are not exact: the
- * double-lane formulas instead. */
+/* sigmoid = 1/(1 + e) for x >= 0 and e/(1 + e) below, e = exp(-|x|)
+ * (fa_exp32_scaled, scaled by 2^64 so that the numerator e stays normal
+ * down to x = -104, where sigmoid < 2^-150): q = num/d with d = 1 + e
+ * rounded, then q (1 - dl) removes most of d's rounding error dl (1/d ~ 1
+ * is close enough for a term below half an ULP).  One division, ~21
+ * operations; max error 1.97 ULP over all floats (docs/accuracy.md).
+ * Without FMA dl is not exact: the double-lane formula instead. */
 FA_INLINE float fa_fast_sigmoid_f32(float x)
 {
 #if !defined(__FMA__)
     return fa_sigmoid_f32(x);
 #endif
     float a = fa__abs32(x);
-    float ac = fa__sel32(a > 104.0f, 104.0f, a);         /* sigmoid(-104) < 2^-150; NaN stays */
-    int32_t k;
-    float u = fa_exp32_u(-ac, &k);                       /* k in [-150, 0] */
-    float S = ff__pow2i(k + 64), res;
-    float r0 = fa_recip1p32(u, S * 0x1p-64f, &res);
-    float w = fa__sel32(x < 0.0f, FF_FMA(u, res, u + res), res);
-    float y = FF_FMA(r0, w, r0);
-    return fa__sel32(x < 0.0f, (y * S) * 0x1p-64f, y);
+    float ac = fa__sel32(a > 104.0f, 104.0f, a);         /* NaN stays */
+    float e, eh = fa_exp32_scaled(-ac, &e);
+    float num = fa__sel32(x < 0.0f, eh, 0x1p64f);        /* 2^64 s (1 + e) */
+    float d = 1.0f + e, dl = (1.0f - d) + e;             /* 1 + e = d + dl exactly */
+    float q = num / d;
+    return FF_FMA(q, -dl, q) * 0x1p-64f;
 }
 
 /* softplus' at beta = 1: sigmoid(x), 1 past the threshold */
@@ -542,29 +539,23 @@ FA_INLINE float fa_fast_silu_f32(float x)
     return fa__sel32(x == FA__INF32, x, y);
 }
 
-/* silu' = s (1 + x (1 - s)) in float lanes, s and 1 - s from the rounded
- * 1/(1 + e) = r: s = r, 1 - s = e r (x >= 0); s = e r, 1 - s = r (x < 0,
- * computed as (1 + u) r and scaled by 2^k last).  Measured against the
- * terms |s| + |x s (1 - s)| (DESIGN.md, Numerics), which the plain sum
- * keeps within a few ULP through the zero of f' at -1.2785.  |x| clamped
- * at 110 (|f'(-110)| < 2^-150); f'(-inf) = +0 (the limit of s), f'(+inf) = 1. */
+/* silu' = s (1 + x (1 - s)) = (n + x e)/(1 + e)^2 with e = exp(-|x|),
+ * n = 1 + e for x >= 0 and e (1 + x + e)/(1 + e)^2 below, where 1 + x is
+ * exact for x <= -1 (so the sum through the zero of f' at -1.2785 rounds
+ * once).  e scaled by 2^64 as in sigmoid.  Measured against the terms
+ * |s| + |x s (1 - s)| (DESIGN.md, Numerics): max 3.8 ULP over all floats.
+ * |x| clamped at 110 (|f'(-110)| < 2^-150); f'(-inf) = +0, f'(+inf) = 1. */
 #if defined(__FMA__)
 FA_INLINE float fa_fast_silu_grad_f32(float x)
 {
     float a = fa__abs32(x);
     float ac = fa__sel32(a > 110.0f, 110.0f, a);
-    int32_t k;
-    float u = fa_exp32_u(-ac, &k);
-    float S = ff__pow2i(k + 64), E = S * 0x1p-64f, res;
-    float r0 = fa_recip1p32(u, E, &res);
-    float r = FF_FMA(r0, res, r0);                       /* 1/(1 + e) */
-    float er = FF_FMA(u, r, r);                          /* e r 2^-k */
+    float e, eh = fa_exp32_scaled(-ac, &e);
     float xc = fa__sel32(x > 110.0f, 110.0f, x);
     xc = fa__sel32(xc < -110.0f, -110.0f, xc);
-    float s = fa__sel32(x < 0.0f, er, r);                /* x < 0: s 2^-k */
-    float c = fa__sel32(x < 0.0f, r, er * E);            /* 1 - s */
-    float y = s * FF_FMA(xc, c, 1.0f);
-    y = fa__sel32(x < 0.0f, (y * S) * 0x1p-64f, y);
+    float d = 1.0f + e;
+    float num = fa__sel32(x < 0.0f, eh * ((1.0f + xc) + e), FF_FMA(xc, eh, 0x1p64f * d));
+    float y = (num / (d * d)) * 0x1p-64f;
     return fa__sel32(x == -FA__INF32, 0.0f, y);
 }
 #endif
@@ -663,6 +654,22 @@ FA_INLINE float fa_fast_elu_f32(float x)
 {
     return fa__sel32(x >= 0.0f, x, ff__expm1_neg(x));
 }
+
+/* selu: scale x above 0, scale alpha expm1(x) below, each constant as a
+ * float pair (its rounding alone would cost up to 0.5 ULP) and the product
+ * rounded once (FMA builds); -0 stays -0. */
+#if defined(__FMA__)
+FA_INLINE float fa_fast_selu_f32(float x)
+{
+    const float sa_hi = (float)FA_SELU_SA, sa_lo = (float)(FA_SELU_SA - (double)sa_hi);
+    const float sc_hi = (float)FA_SELU_SCALE, sc_lo = (float)(FA_SELU_SCALE - (double)sc_hi);
+    float em = ff__expm1_neg(x);
+    float neg = FF_FMA(sa_hi, em, sa_lo * em);
+    float pos = FF_FMA(sc_hi, x, sc_lo * x);
+    pos = fa__sel32(x == FA__INF32, x, pos);             /* not inf - inf */
+    return fa__sel32(x > 0.0f, pos, fa__sel32(x == 0.0f, x, neg));
+}
+#endif
 
 /* ----------------------------------------------------------------- atan */
 /* Three-interval reduction, one division (a = |x|):

@@ -231,14 +231,11 @@ FA_INLINE T F(arctan_grad)(T x)
  * float64: 1 + |x| as an exact pair (two-sum) and the quotient corrected
  * by its exact residual (fa_p64_div2), so it rounds once (1 + |x| and the
  * division rounded separately: 1.44 ULP); beyond 2^60 the result is 1. */
+/* x / (1 + |x|) in T's own lanes: two roundings, <= 1.5 ULP */
 FA_INLINE T F(softsign)(T x)
 {
-    W xw = x, a = WABS(xw);
-    if (sizeof(T) == sizeof(double)) {
-        W dl, dh = fa__two_sum(1, a, &dl), ql, q = fa_p64_div2(a, 0, dh, dl, &ql);
-        return (T)COPYSIGNW(WSEL(a > 0x1p60, 1, q + ql), xw);
-    }
-    return (T)WSEL(a == INFINITY, COPYSIGNW(1, xw), xw / (1 + a));
+    T a = ABS(x);
+    return SEL(a == (T)INFINITY, COPYSIGN((T)1, x), x / (1 + a));
 }
 FA_INLINE T F(softsign_grad)(T x)
 {
@@ -335,14 +332,6 @@ FA_INLINE T F(threshold_grad)(T x, T threshold, T value)
 FA_INLINE T F(elu)(T x, T alpha)
 {
     W xw = x;
-    if (sizeof(T) == sizeof(double)) {
-        /* alpha expm1(x) with expm1 as a pair and the product rounded once */
-        W xc = WSEL(xw > -40, xw, -40), eml, emh = fa__expm1_pair_f64(WSEL(xw < 0, xc, 0), &eml);
-        W pl, ph = fa__two_prod(alpha, emh, &pl);
-        W neg = ph + WSEL(WABS((W)alpha) < 0x1p990, pl + alpha * eml, 0);
-        neg = WSEL(xw == 0, xw, neg);                  /* keeps -0 */
-        return (T)WSEL(xw > 0, xw, WSEL(xw == xw, neg, xw));
-    }
     return (T)WSEL(xw > 0, xw, (W)alpha * EXPM1(xw));
 }
 FA_INLINE T F(elu_grad)(T x, T alpha)
@@ -363,17 +352,6 @@ FA_INLINE T F(elu_grad_y)(T y, T alpha)
 FA_INLINE T F(selu)(T x)
 {
     W xw = x;
-    if (sizeof(T) == sizeof(double)) {
-        /* The constants as pairs, expm1 as a pair, each product rounded
-         * once (the roundings of the constants alone cost up to 0.5 ULP). */
-        W xc = WSEL(xw > -40, xw, -40), eml, emh = fa__expm1_pair_f64(WSEL(xw < 0, xc, 0), &eml);
-        W nl, nh = fa__two_prod(FA_SELU_SA, emh, &nl);
-        W neg = nh + (nl + (FA_SELU_SA * eml + FA_SELU_SA_LO * emh));
-        neg = WSEL(xw == 0, xw, neg);                  /* keeps -0 */
-        W pl, ph = fa__two_prod(FA_SELU_SCALE, xw, &pl);
-        W pos = ph + WSEL(xw < 0x1p990, pl + FA_P64_SELU_SCALE_LO * xw, 0);
-        return (T)WSEL(xw > 0, pos, WSEL(xw == xw, neg, xw));
-    }
     return (T)WSEL(xw > 0, FA_SELU_SCALE * xw, FA_SELU_SA * EXPM1(xw));
 }
 FA_INLINE T F(selu_grad)(T x)
@@ -390,8 +368,10 @@ FA_INLINE T F(selu_grad_y)(T y)
 
 /* celu = alpha expm1(x / alpha) below 0.  float64: q = x / alpha with its
  * exact residual ql (Dekker's product), expm1(q + ql) = expm1(q) +
- * (1 + expm1(q)) ql; for |q| < 1e-10, x (1 + q/2) (x / alpha may be
- * subnormal or 0 there).  float32: x / alpha in double is accurate enough. */
+ * (1 + expm1(q)) ql: alpha < 0 puts q on exp's steep side, where q's
+ * rounding alone is hundreds of ULP; for |q| < 1e-10, x (1 + q/2) (x /
+ * alpha may be subnormal or 0 there).  float32: x / alpha in double is
+ * accurate enough. */
 FA_INLINE W F(celu_q)(W x, W alpha, W *ql)
 {
     W q = x / alpha;
@@ -405,26 +385,9 @@ FA_INLINE W F(celu_q)(W x, W alpha, W *ql)
 }
 FA_INLINE T F(celu)(T x, T alpha)
 {
-    W xw = x, ql, q = F(celu_q)(xw, alpha, &ql), neg;
-    if (sizeof(T) == sizeof(double)) {
-        /* expm1(q + ql) as a pair, alpha times it rounded once (expm1,
-         * its correction and the product rounded separately: 2 ULP);
-         * past EXP_XMAX expm1 overflows (alpha * inf), and Dekker's split
-         * needs |expm1|, |alpha| below 2^990 (q < 686: the product is
-         * then just rounded). */
-        W qc = WSEL(q > -40, WSEL(q < FA__EXP_XMAX_F64, q, FA__EXP_XMAX_F64), -40);
-        W eml, emh = fa__expm1_pair_f64(qc, &eml);
-        eml += (emh + 1) * ql;
-        W pl, ph = fa__two_prod(alpha, emh, &pl);
-        W low = WSEL(emh < 0x1p990, WSEL(WABS((W)alpha) < 0x1p990, pl + (W)alpha * eml, 0), 0);
-        neg = WSEL(q > FA__EXP_XMAX_F64, (W)alpha * INFINITY, ph + low);
-        neg = WSEL(q == q, neg, q);
-        neg = WSEL(WABS(q) < 1e-10, WSEL(xw == 0, xw, xw + xw * (0.5 * q)), neg);
-    } else {
-        W em = EXPM1(q);
-        em = WSEL(ql == 0, em, em + (em + 1) * ql);      /* ql = 0 keeps -0 */
-        neg = (W)alpha * em;
-    }
+    W xw = x, ql, q = F(celu_q)(xw, alpha, &ql), em = EXPM1(q);
+    em = WSEL(ql == 0, em, em + (em + 1) * ql);          /* ql = 0 keeps -0 */
+    W neg = WSEL(WABS(q) < 1e-10, xw + xw * (0.5 * q), (W)alpha * em);
     return (T)WSEL(xw > 0, xw, neg);
 }
 FA_INLINE T F(celu_grad)(T x, T alpha)
