@@ -27,10 +27,10 @@
 
 /* ---- exp(v - m), v <= m, m finite ----------------------------------------
  * The difference is carried exactly as dh + dl (two-sum: a rounded v - m of
- * size 100 moves exp by ~100 ULP).  float32: the float-lane core
- * ff__exp_hl2 (2^k (h + l) to ~2^-30), rounded once, subnormal results
- * scaled in two steps (one rounding); below -104 the result is +0 (under
- * half the smallest float).  float64: Cody-Waite reduction with the low
+ * size 100 moves exp by ~100 ULP).  float32: float lanes, Cody-Waite
+ * with dl folded into the reduced argument, exp(r) = 1 + r (1 + r P(r))
+ * rounded once (~0.65 ULP), subnormal results scaled in two steps (one
+ * rounding); below -104 the result is +0 (under half the smallest float).  float64: Cody-Waite reduction with the low
  * part folded in, 1 + (r + r^2 Q(r)) with fa_vmath's Q (degree 10, 2^-60),
  * rounded about twice (~0.8 ULP); below -746, +0.
  * v = -inf gives +0 (dh = -inf fails the range test). */
@@ -39,9 +39,13 @@ FA_INLINE float fa_row_exp_diff_f32(float v, float m)
     float dh = v - m, vv = dh + m, mm = dh - vv;
     float dl = (v - vv) + (-m - mm);
     int keep = dh > -104.0f;
-    int32_t k;
-    float l, h = ff__exp_hl2(keep ? dh : -104.0f, keep ? dl : 0.0f, &k, &l);
-    float e = ((h + l) * ff__pow2i(k + 64)) * 0x1p-64f;  /* k in [-151, 0] */
+    float w = keep ? dh : -104.0f, wl = keep ? dl : 0.0f;
+    float t = FF_FMA(w, FF_INVLN2, FF_SHIFT);
+    int32_t k = (int32_t)(fa__u32(t) - fa__u32(FF_SHIFT));
+    float kf = t - FF_SHIFT;
+    float r = FF_FMA(kf, -FF_LN2HI, w) + FF_FMA(kf, -FF_LN2LO, wl);   /* first term exact */
+    float p = FF_FMA(FF_FMA(ff__horner(ff_c_exp, FF_N_EXP, r), r, 1.0f), r, 1.0f);
+    float e = (p * ff__pow2i(k + 64)) * 0x1p-64f;       /* k in [-151, 0] */
     return keep ? e : 0.0f;
 }
 FA_INLINE double fa_row_exp_diff_f64(double v, double m)
@@ -107,40 +111,48 @@ FA_ROW_MAX(double, fa_row_max_f64)
     } while (0)
 
 /* ---- sum of exp ------------------------------------------------------------
- * rest = sum_i exp(v_i - m) - 1, v_i = sign x_i: the elements equal to the
- * max contribute exactly 1 each and are counted, not summed, so log1p(rest)
- * keeps full relative accuracy for a dominant max.  With store (a constant
+ * rest = sum_i exp(v_i - m) - 1, v_i = sign x_i: with ties (log_softmax)
+ * the elements equal to the max contribute exactly 1 each and are counted,
+ * not summed, so log1p(rest) keeps full relative accuracy for a dominant
+ * max; softmax needs only 1 + rest, so it sums them (exp(0) = 1 exactly).  With store (a constant
  * at each call) each exp(v_i - m) is stored in y (softmax scales them in a last pass).
  * float32: float-lane exps, double partial sums (a float sum of 60 terms
  * per lane would cost ~2 ULP); float64: two-sum partial sums (exact to
  * ~2^-100: the row's sum adds nothing to the exps' own error). */
 FA_INLINE void fa_row_exp_block_f32(const float *x, fa_intp sx, float sign, float m,
-                                    float *y, fa_intp sy, int store, double *lane, int *ties)
+                                    float *y, fa_intp sy, int store, int count_ties,
+                                    double *lane, int *ties)
 {
     #pragma omp simd
     for (int j = 0; j < FA_ROW_LANES; j++) {
         float v = sign * x[j * sx], e = fa_row_exp_diff_f32(v, m);
-        int tie = v == m;
-        float summed = tie ? 0.0f : e;      /* a float select: a mixed one stops vectorisation */
-        lane[j] += (double)summed;
-        ties[j] += tie;
+        if (count_ties) {
+            int tie = v == m;
+            float summed = tie ? 0.0f : e;      /* a float select: a mixed one stops vectorisation */
+            lane[j] += (double)summed;
+            ties[j] += tie;
+        } else {
+            lane[j] += (double)e;
+        }
         if (store)
             y[j * sy] = e;
     }
 }
+/* store and count_ties: constants at each call (the loops specialise) */
 FA_INLINE double fa_row_rest_exp_f32(fa_intp n, const float *x, fa_intp sx, float sign,
-                                     float m, float *y, fa_intp sy, int store)
+                                     float m, float *y, fa_intp sy, int store, int count_ties)
 {
     double lane[FA_ROW_LANES] = {0};
     int ties[FA_ROW_LANES] = {0};
     fa_intp i = 0;
     for (; i + FA_ROW_LANES <= n; i += FA_ROW_LANES)
-        fa_row_exp_block_f32(x + i * sx, sx, sign, m, y + i * sy, sy, store, lane, ties);
+        fa_row_exp_block_f32(x + i * sx, sx, sign, m, y + i * sy, sy, store, count_ties,
+                             lane, ties);
     if (i < n) {        /* padding v = -inf: exp 0, no tie; lanes unchanged */
         float tx[FA_ROW_LANES], ty[FA_ROW_LANES];
         for (int j = 0; j < FA_ROW_LANES; j++)
             tx[j] = i + j < n ? x[(i + j) * sx] : -sign * INFINITY;
-        fa_row_exp_block_f32(tx, 1, sign, m, ty, 1, store, lane, ties);
+        fa_row_exp_block_f32(tx, 1, sign, m, ty, 1, store, count_ties, lane, ties);
         if (store)
             for (int j = 0; i + j < n; j++)
                 y[(i + j) * sy] = ty[j];
@@ -150,7 +162,7 @@ FA_INLINE double fa_row_rest_exp_f32(fa_intp n, const float *x, fa_intp sx, floa
         rest += lane[j];
         count += (double)ties[j];
     }
-    return rest + (count - 1);
+    return rest + (count - 1);      /* without ties, count is 0: sum - 1 */
 }
 FA_INLINE void fa_row_exp_block_f64(const double *x, fa_intp sx, double sign, double m,
                                     double *y, fa_intp sy, int store, double *lane,
@@ -210,7 +222,7 @@ FA_INLINE void fa_softmax_signed_row_f32(fa_intp n, const float *x, fa_intp sx, 
         FA_ROW_FILL_NAN(n, y, sy);
         return;
     }
-    double inverse = 1 / (1 + fa_row_rest_exp_f32(n, x, sx, sign, m, y, sy, 1));
+    double inverse = 1 / (1 + fa_row_rest_exp_f32(n, x, sx, sign, m, y, sy, 1, 0));
 #if defined(__FMA__)
     float ih = (float)inverse, il = (float)(inverse - (double)ih);
     #pragma omp simd
@@ -272,7 +284,7 @@ FA_INLINE void act_log_softmax_row_f32(fa_intp n, const float *x, fa_intp sx, fl
         FA_ROW_FILL_NAN(n, y, sy);
         return;
     }
-    double lse = fa_log1p_f64(fa_row_rest_exp_f32(n, x, sx, 1, m, y, sy, 0));
+    double lse = fa_log1p_f64(fa_row_rest_exp_f32(n, x, sx, 1, m, y, sy, 0, 1));
     float ch = (float)((double)m + lse), cl = (float)(((double)m - (double)ch) + lse);
     #pragma omp simd
     for (fa_intp i = 0; i < n; i++)
@@ -294,28 +306,37 @@ FA_INLINE void act_log_softmax_row_f64(fa_intp n, const double *x, fa_intp sx, d
 }
 
 /* ---- dot products ------------------------------------------------------------
- * sum_i a_i b_i, or with products = 0 (a constant at each call) sum_i a_i.  float32: products and partial sums in
- * double (exact products; no overflow for float data).  float64: two-sum
- * partial sums (a plain sum of a 10^6 row of equal terms is ~10^4 ULP
- * off); where the partial sums overflow but the sum need not (1e308 +
- * 1e308 - 1e308), once more on terms scaled by 2^-64, scaled back. */
+ * sum_i a_i b_i, or with products = 0 (a constant at each call) sum_i a_i.
+ * float32: each lane sums a pair of products in float (a_i b_i + a_(i+16)
+ * b_(i+16), two roundings: <= 2u of the pair's magnitude; softmax's b = y
+ * <= 1, so no overflow) and adds it to a double partial sum: the dot is within 2u of sum |a_i b_i|, the scale of
+ * the backward kernels' terms (catalog grad_scale), at half the double
+ * conversions of summing every term in double.  float64: two-sum partial
+ * sums (a plain sum of a 10^6 row of equal terms is ~10^4 ULP off); where
+ * the partial sums overflow but the sum need not (1e308 + 1e308 - 1e308),
+ * once more on terms scaled by 2^-64, scaled back. */
+#define FA_ROW_PAIR (2 * FA_ROW_LANES)
 FA_INLINE void fa_row_dot_block_f32(const float *a, fa_intp sa, const float *b, fa_intp sb,
                                     int products, double *lane)
 {
     #pragma omp simd
-    for (int j = 0; j < FA_ROW_LANES; j++)
-        lane[j] = products ? FA__FMA((double)a[j * sa], (double)b[j * sb], lane[j])
-                           : lane[j] + (double)a[j * sa];
+    for (int j = 0; j < FA_ROW_LANES; j++) {
+        if (products)
+            lane[j] += (double)FF_FMA(a[(j + FA_ROW_LANES) * sa], b[(j + FA_ROW_LANES) * sb],
+                                      a[j * sa] * b[j * sb]);
+        else            /* in double: two floats sum without overflow */
+            lane[j] += (double)a[j * sa] + (double)a[(j + FA_ROW_LANES) * sa];
+    }
 }
 FA_INLINE double fa_row_dot_f32(fa_intp n, const float *a, fa_intp sa, const float *b, fa_intp sb,
                                 int products)
 {
     double lane[FA_ROW_LANES] = {0};
     fa_intp i = 0;
-    for (; i + FA_ROW_LANES <= n; i += FA_ROW_LANES)
+    for (; i + FA_ROW_PAIR <= n; i += FA_ROW_PAIR)
         fa_row_dot_block_f32(a + i * sa, sa, b + i * sb, sb, products, lane);
     if (i < n) {        /* padding terms 0 * 0: +0 leaves a lane unchanged */
-        float ta[FA_ROW_LANES] = {0}, tb[FA_ROW_LANES] = {0};
+        float ta[FA_ROW_PAIR] = {0}, tb[FA_ROW_PAIR] = {0};
         for (int j = 0; i + j < n; j++) {
             ta[j] = a[(i + j) * sa];
             tb[j] = products ? b[(i + j) * sb] : 1;
@@ -373,17 +394,20 @@ FA_INLINE double fa_row_dot_f64(fa_intp n, const double *a, fa_intp sa, const do
     return sum;
 }
 
-/* ---- softmax, softmin backward from y: dx = +-y (g - sum(g y)) ------------- */
+/* ---- softmax, softmin backward from y: dx = +-y (g - sum(g y)) -------------
+ * float32: the dot in double, rounded to a float pair dh + dl, and
+ * (g - dh) - dl in float lanes: where g cancels against the sum (y near 1)
+ * g - dh is exact (Sterbenz) and dl carries the rest, so the difference
+ * rounds about once, as the double difference did (a float16 row computed
+ * through float32 and a float dot was 9 ULP off: CI's property test). */
 FA_INLINE void act_softmax_backward_y_row_f32(fa_intp n, const float *g, fa_intp sg,
                                               const float *y, fa_intp sy, float *out, fa_intp so)
 {
-    /* g - dot in double: where g cancels against the sum (y near 1), a
-     * dot rounded to float loses the answer (a float16 row, whose y
-     * rounds to 1, was 9 ULP off: CI's property test). */
     double dot = fa_row_dot_f32(n, g, sg, y, sy, 1);
+    float dh = (float)dot, dl = (float)(dot - (double)dh);
     #pragma omp simd
     for (fa_intp i = 0; i < n; i++)
-        out[i * so] = (float)((double)y[i * sy] * ((double)g[i * sg] - dot));
+        out[i * so] = y[i * sy] * ((g[i * sg] - dh) - dl);
 }
 FA_INLINE void act_softmax_backward_y_row_f64(fa_intp n, const double *g, fa_intp sg,
                                               const double *y, fa_intp sy, double *out, fa_intp so)
@@ -396,10 +420,11 @@ FA_INLINE void act_softmax_backward_y_row_f64(fa_intp n, const double *g, fa_int
 FA_INLINE void act_softmin_backward_y_row_f32(fa_intp n, const float *g, fa_intp sg,
                                               const float *y, fa_intp sy, float *out, fa_intp so)
 {
-    double dot = fa_row_dot_f32(n, g, sg, y, sy, 1);     /* in double: see softmax */
+    double dot = fa_row_dot_f32(n, g, sg, y, sy, 1);     /* as a pair: see softmax */
+    float dh = (float)dot, dl = (float)(dot - (double)dh);
     #pragma omp simd
     for (fa_intp i = 0; i < n; i++)
-        out[i * so] = (float)((double)y[i * sy] * (dot - (double)g[i * sg]));
+        out[i * so] = y[i * sy] * ((dh - g[i * sg]) + dl);
 }
 FA_INLINE void act_softmin_backward_y_row_f64(fa_intp n, const double *g, fa_intp sg,
                                               const double *y, fa_intp sy, double *out, fa_intp so)
@@ -440,15 +465,52 @@ FA_INLINE double fa_row_exp_poly_f64(double x, uint64_t *kb)
 }
 
 /* ---- log_softmax backward from y: dx = g - exp(y) sum(g) -------------------
- * exp(y) in double lanes for float32 too (~2^-34): where the
- * terms cancel, a float-lane exp (0.78 ULP) put float16 results, computed
- * through float32, 9 ULP off (a06cf7b); and exp(y) sum(g) can be a normal
- * float where exp(y) is below the float range. */
+ * float32, rows whose sum is below 2^60: float lanes for y in [-80, 88]
+ * (exp(y) a normal float): exp(y) = p 2^k rounded once (~0.65 ULP), the
+ * sum as a float pair th + tl and g - e th one FMA: about one rounding of
+ * the terms |g| + |e sum|, in which the accuracy is measured.  y outside
+ * (exp(y) sum(g) can be a normal float where exp(y) is not) takes the
+ * double-lane exp, as every element of the other rows: each element's
+ * bits depend on its g, its y and the row's sum only.  out may be g or y
+ * (in place): each element is read before it is written. */
+FA_INLINE float fa_row_log_softmax_grad_lanes_f32(float g, float v, float th, float tl)
+{
+    float vc = v < -80.0f ? -80.0f : v;
+    vc = vc > 88.0f ? 88.0f : vc;                        /* NaN stays */
+    float t = FF_FMA(vc, FF_INVLN2, FF_SHIFT);
+    int32_t k = (int32_t)(fa__u32(t) - fa__u32(FF_SHIFT));
+    float kf = t - FF_SHIFT;
+    float r = FF_FMA(kf, -FF_LN2LO, FF_FMA(kf, -FF_LN2HI, vc));
+    float p = FF_FMA(FF_FMA(ff__horner(ff_c_exp, FF_N_EXP, r), r, 1.0f), r, 1.0f);
+    float e = p * ff__pow2i(k);                          /* k in [-116, 127] */
+    return FF_FMA(-e, th, g) - e * tl;
+}
 FA_INLINE void act_log_softmax_backward_y_row_f32(fa_intp n, const float *g, fa_intp sg,
                                                   const float *y, fa_intp sy, float *out,
                                                   fa_intp so)
 {
     double total = fa_row_dot_f32(n, g, sg, g, sg, 0);
+    if (fa_abs_f64(total) < 0x1p60) {
+        float th = (float)total, tl = (float)(total - (double)th);
+        int outside = 0;
+        #pragma omp simd reduction(|:outside)
+        for (fa_intp i = 0; i < n; i++)
+            outside |= (y[i * sy] < -80.0f) | (y[i * sy] > 88.0f);
+        if (!outside) {
+            #pragma omp simd
+            for (fa_intp i = 0; i < n; i++)
+                out[i * so] = fa_row_log_softmax_grad_lanes_f32(g[i * sg], y[i * sy], th, tl);
+        } else {
+            #pragma omp simd
+            for (fa_intp i = 0; i < n; i++) {
+                float v = y[i * sy], gi = g[i * sg];
+                float wide = (float)((double)gi - fa_row_exp_lite((double)v) * total);
+                float lanes = fa_row_log_softmax_grad_lanes_f32(gi, v, th, tl);
+                out[i * so] = (v < -80.0f) | (v > 88.0f) ? wide : lanes;
+            }
+        }
+        return;
+    }
     /* y in [-708, 709] (every log_softmax output of a row whose terms are
      * not below 2^-1021 of the max): no limits to select */
     int in_range = 1;
