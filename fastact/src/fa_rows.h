@@ -32,7 +32,8 @@
  * rounded once (~0.65 ULP), subnormal results scaled in two steps (one
  * rounding); below -104 the result is +0 (under half the smallest float).  float64: Cody-Waite reduction with the low
  * part folded in, 1 + (r + r^2 Q(r)) with fa_vmath's Q (degree 10, 2^-60),
- * rounded about twice (~0.8 ULP); below -746, +0.
+ * rounded about twice (~0.8 ULP), scaled by 2^(k+64) 2^-64 (subnormal
+ * results round once); below -746, +0.
  * v = -inf gives +0 (dh = -inf fails the range test). */
 FA_INLINE float fa_row_exp_diff_f32(float v, float m)
 {
@@ -57,7 +58,8 @@ FA_INLINE double fa_row_exp_diff_f64(double v, double m)
     uint64_t kb;
     double r = fa__exp_reduce(keep ? dh : -746.0, keep ? dl : 0.0, &kd, &kb);
     double q = fa__horner(fa__c_exp_q_f64, FA__N_EXP_Q_F64, r);
-    double e = fa__ldexp_big(1.0 + FA__FMA(r * r, q, r), kb);
+    int64_t k = (int64_t)(kb - FA__SHIFT_BITS);         /* in [-1077, 0] */
+    double e = ((1.0 + FA__FMA(r * r, q, r)) * fa__pow2i(k + 64)) * 0x1p-64;
     return keep ? e : 0.0;
 }
 
@@ -311,8 +313,9 @@ FA_INLINE void act_log_softmax_row_f64(fa_intp n, const double *x, fa_intp sx, d
  * b_(i+16), two roundings: <= 2u of the pair's magnitude; softmax's b = y
  * <= 1, so no overflow) and adds it to a double partial sum: the dot is within 2u of sum |a_i b_i|, the scale of
  * the backward kernels' terms (catalog grad_scale), at half the double
- * conversions of summing every term in double.  float64: two-sum partial
- * sums (a plain sum of a 10^6 row of equal terms is ~10^4 ULP off); where
+ * conversions of summing every term in double.  float64: pairs of terms
+ * likewise (<= 2u) into two-sum partial sums (a plain sum of a 10^6 row of
+ * equal terms is ~10^4 ULP off), half the two-sums of one per term; where
  * the partial sums overflow but the sum need not (1e308 + 1e308 - 1e308),
  * once more on terms scaled by 2^-64, scaled back. */
 #define FA_ROW_PAIR (2 * FA_ROW_LANES)
@@ -353,8 +356,11 @@ FA_INLINE void fa_row_dot_block_f64(const double *a, fa_intp sa, const double *b
 {
     #pragma omp simd
     for (int j = 0; j < FA_ROW_LANES; j++) {
-        double err;
-        lane[j] = fa_row_two_sum(lane[j], (a[j * sa] * (products ? b[j * sb] : 1.0)) * scale, &err);
+        double err, pair = products
+            ? FA__FMA(a[(j + FA_ROW_LANES) * sa] * scale, b[(j + FA_ROW_LANES) * sb],
+                      (a[j * sa] * scale) * b[j * sb])
+            : a[j * sa] * scale + a[(j + FA_ROW_LANES) * sa] * scale;
+        lane[j] = fa_row_two_sum(lane[j], pair, &err);
         low[j] += err;
     }
 }
@@ -363,10 +369,10 @@ FA_INLINE double fa_row_dot_scaled_f64(fa_intp n, const double *a, fa_intp sa, c
 {
     double lane[FA_ROW_LANES] = {0}, low[FA_ROW_LANES] = {0};
     fa_intp i = 0;
-    for (; i + FA_ROW_LANES <= n; i += FA_ROW_LANES)
+    for (; i + FA_ROW_PAIR <= n; i += FA_ROW_PAIR)
         fa_row_dot_block_f64(a + i * sa, sa, b + i * sb, sb, products, scale, lane, low);
     if (i < n) {
-        double ta[FA_ROW_LANES] = {0}, tb[FA_ROW_LANES] = {0};
+        double ta[FA_ROW_PAIR] = {0}, tb[FA_ROW_PAIR] = {0};
         for (int j = 0; i + j < n; j++) {
             ta[j] = a[(i + j) * sa];
             tb[j] = products ? b[(i + j) * sb] : 1;

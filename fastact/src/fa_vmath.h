@@ -122,27 +122,28 @@ FA_INLINE double fa__pow2i(int64_t k) { return fa__d64((uint64_t)(k + 1023) << 5
 
 /* Cody-Waite reduction x = k ln2 + r, |r| <= ln2/2 (+tiny), for |x| < ~1100.
  * kd = k as a double, *kb = bits of k + SHIFT (k = kb - SHIFT_BITS).
- * x - kd*LN2HI is exact (42-bit LN2HI, Sterbenz); xl is an optional low part
+ * x - kd*LN2HI is exact (42-bit LN2HI, Sterbenz; so one FMA or two
+ * operations give the same bits); xl is an optional low part
  * of the argument.  r is returned rounded, *rl = its rounding error (exact
  * pair by Fast2Sum): expm1 and erfc need it, where 2^k r is not rounded away. */
 FA_INLINE double fa__exp_reduce2(double xh, double xl, double *kd, uint64_t *kb, double *rl)
 {
-    double t = xh * FA__INVLN2 + FA__SHIFT;
+    double t = FA__FMA(xh, FA__INVLN2, FA__SHIFT);
     *kb = fa__u64(t);
     *kd = t - FA__SHIFT;
-    double rh = xh - *kd * FA__LN2HI;
-    double c = xl - *kd * FA__LN2LO;
+    double rh = FA__FMA(-*kd, FA__LN2HI, xh);
+    double c = FA__FMA(-*kd, FA__LN2LO, xl);
     double r = rh + c;
     *rl = (rh - r) + c;
     return r;
 }
 FA_INLINE double fa__exp_reduce(double xh, double xl, double *kd, uint64_t *kb)
 {
-    double t = xh * FA__INVLN2 + FA__SHIFT;
+    double t = FA__FMA(xh, FA__INVLN2, FA__SHIFT);
     *kb = fa__u64(t);
     *kd = t - FA__SHIFT;
-    double rh = xh - *kd * FA__LN2HI;
-    return rh + (xl - *kd * FA__LN2LO);
+    double rh = FA__FMA(-*kd, FA__LN2HI, xh);
+    return rh + FA__FMA(-*kd, FA__LN2LO, xl);
 }
 
 /* exp(r + rl) = hi + lo, hi = 1 + r rounded, lo the rest:
