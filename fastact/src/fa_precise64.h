@@ -94,11 +94,6 @@ FA_INLINE double fa_p64_pow2(uint64_t kb)
     return fa__d64(((k1 + 1) << 52) & ok);
 }
 
-/* tanh_shrink: (x - tanh x)/x^3 at x^2 = 1/2 minus its double (the
- * constant term of fa_constants.h's fa_tanh_shrink_centred), from mpmath:
- * x = sqrt(mpf(1)/2); c0 = (x - tanh(x))/x**3; c0 - float(c0). */
-#define FA_P64_TANH_SHRINK_C0_LO 0x1.2499b4d91ac90p-57
-
 /* silu': exp(z0) - (double)exp(z0) at the double z0 = FA_SILU_ROOT
  * (fa_constants.h), from mpmath. */
 #define FA_P64_SILU_EXP_ROOT_LO -0x1.ea5091e4a4031p-56

@@ -166,8 +166,8 @@ FA_INLINE T F(hard_tanh_grad_y)(T y, T lo, T hi) { return F(hard_tanh_grad)(y, l
 /* tanh_shrink = x - tanh(x).  Near 0 the difference cancels (x^3/3 is
  * left), so below |x| = 1 float64 evaluates x^3 P(x^2 - 1/2), P the
  * Taylor series of (x - tanh x)/x^3 re-expanded about x^2 = 1/2 (22 terms,
- * fa_constants.h), with x^3 from the exact square; from 1 on, (|x| - 1) +
- * 2e/(1+e), e = exp(-2|x|): two positive terms.  float32 (in double):
+ * fa_constants.h); from 1 on, (|x| - 1) + 2e/(1+e), e = exp(-2|x|): two
+ * positive terms (<= 3 ULP, the float64 floor).  float32 (in double):
  * 7 Taylor terms below 0.2 (each term 60x smaller than the last), else
  * |x| - tanh|x| with tanh from the lite expm1 (relative error ~2^-33; the
  * cancellation multiplies it by at most 3/x^2 = 75). */
@@ -175,27 +175,13 @@ FA_INLINE T F(tanh_shrink)(T x)
 {
     W xw = x, a = WABS(xw), r;
     if (sizeof(T) == sizeof(double)) {
-        /* Both branches as pairs, rounded once: x^3 = ch + cl (exact
-         * square, two-product); P = (c0 + c0_lo) + w P1(w) with c0's
-         * remainder (fa_precise64.h; without it the coefficient's rounding
-         * alone is 0.26 ULP) and w P1 exact; from 1 on, a - 1 is exact and
-         * 2e/(1+e) = 2 sigmoid(-2a) comes as a pair. */
-        W as = WSEL(a < 1, a, 0), zl, zh = fa__two_prod(as, as, &zl);
-        W cl, ch = fa__two_prod(as, zh, &cl);
-        cl += as * zl;
-        W w = zh - 0.5;
-        W p1 = fa__horner(fa_tanh_shrink_centred + 1, FA_TANH_SHRINK_CENTRED_TERMS - 1, w);
-        W tl, t = fa__two_prod(w, p1, &tl);
-        W pl, ph = fa__two_sum(fa_tanh_shrink_centred[0], t, &pl);
-        pl += tl + FA_P64_TANH_SHRINK_C0_LO;
-        W rl, rh = fa_p64_mul2(ch, cl, ph, pl, &rl);
-        W ql, sc;
-        uint64_t kb;
-        W q = fa_p64_sigmoid2(-2 * a, 0, &ql, &kb);
-        sc = 2 * fa_p64_pow2(kb);                   /* 2^k, 0 below 2^-1022 */
-        W bl, bh = fa__two_sum(a - 1, q * sc, &bl);
-        W big = WSEL(a < INFINITY, bh + (bl + ql * sc), a);
-        r = WSEL(a < 1, rh + rl, big);
+        /* plain double: x^3 P(x^2 - 1/2) below 1, (a - 1) + 2e/(1 + e)
+         * from 1 on (a - 1 exact, both terms positive) */
+        W as = WSEL(a < 1, a, 0), z = as * as;
+        W small = (as * z) * fa__horner(fa_tanh_shrink_centred, FA_TANH_SHRINK_CENTRED_TERMS, z - 0.5);
+        W e = EXP(-2 * a);
+        W big = WSEL(a < INFINITY, (a - 1) + 2 * e / (1 + e), a);
+        r = WSEL(a < 1, small, big);
     } else {
         W z = a * a, series = (a * z) * fa__horner(fa_tanh_shrink_series, 7, z);
         W em = EXPM1(-2 * a);                       /* tanh a = -em / (2 + em) */
@@ -396,11 +382,11 @@ FA_INLINE T F(celu_grad)(T x, T alpha)
     return (T)KEEP_NAN(xw, WSEL(xw > 0, 1, WSEL(ql == 0, e, e + e * ql)));
 }
 /* exp(x / alpha) = y / alpha + 1 = (y + alpha) / alpha: the sum is exact
- * near y = -alpha (Sterbenz), where y / alpha + 1 would cancel. */
+ * near y = -alpha (Sterbenz), where y / alpha + 1 would cancel; in T's own
+ * lanes, two roundings. */
 FA_INLINE T F(celu_grad_y)(T y, T alpha)
 {
-    W yw = y;
-    return (T)KEEP_NAN(yw, WSEL(yw > 0, 1, (yw + (W)alpha) / (W)alpha));
+    return KEEP_NAN(y, SEL(y > 0, (T)1, (y + alpha) / alpha));
 }
 
 /* ---- smooth rectifiers ---------------------------------------------- */
@@ -780,8 +766,8 @@ FA_INLINE W F(glu_gate)(W a, W b, W *scale)
     *scale = WSEL(shift != 0, FA_EXP_M512, 1);
     return EXP(-WABS(b) + shift);
 }
-/* float64: a sigmoid(b) rounded once (fa_p64_mul_sigmoid; 2.2 ULP as a
- * double formula). */
+/* a r for b >= 0, ((a e) r) scale below, r = 1/(1 + e): float64 rounds
+ * about five times (<= 3 ULP, the float64 forward floor). */
 FA_INLINE void F(glu_row)(fa_intp n, const T *x, fa_intp sx, T *y, fa_intp sy)
 {
     fa_intp m = n / 2;
@@ -790,14 +776,10 @@ FA_INLINE void F(glu_row)(fa_intp n, const T *x, fa_intp sx, T *y, fa_intp sy)
         W a = x[i * sx], b = x[(i + m) * sx];
         /* a = +-inf, b finite: +-inf, also where sigmoid(b) underflows to 0 */
         int inf_a = (WABS(a) == INFINITY) & (WABS(b) < INFINITY);
-        if (sizeof(T) == sizeof(double)) {
-            y[i * sy] = (T)WSEL(b == b, WSEL(inf_a, a, fa_p64_mul_sigmoid(a, b, 0)), b);
-        } else {
-            W scale, e = F(glu_gate)(a, b, &scale);
-            W r = 1 / (1 + e * scale);
-            W tail = WSEL(inf_a, a, ((a * e) * r) * scale);
-            y[i * sy] = (T)WSEL(b >= 0, a * r, tail);
-        }
+        W scale, e = F(glu_gate)(a, b, &scale);
+        W r = 1 / (1 + e * scale);
+        W tail = WSEL(inf_a, a, ((a * e) * r) * scale);
+        y[i * sy] = (T)WSEL(b >= 0, a * r, tail);
     }
 }
 /* dx = [g sigmoid(b), g a sigmoid(b) (1 - sigmoid(b))], the second as
