@@ -76,6 +76,9 @@ class Activation:
         self._axis_bwd_y = (backend[self._ufunc_name + "_backward_y"]
                             if plain_axis and not row.halves
                             and self._from_y_allowed(self._defaults) else None)
+        # glu: backward(grad, x) along the last axis, the gufunc "(m),(n)->(n)"
+        self._halves_bwd = (backend[self._ufunc_name + "_backward"]
+                            if plain_axis and row.halves else None)
         if hasattr(self, "_set_fast_path"):        # compiled backend: FastCall base
             args = tuple(self._default_call[1]) if self._fast else ()
             args32, args64 = _scalar_operands(args, np.float32), _scalar_operands(args, np.float64)
@@ -182,6 +185,12 @@ class Activation:
             if self._axis and x.ndim and self._default_call is not None \
                     and (out is None or _plain_out(out, x) and not self.row.halves):
                 return self._default_axis_call(x, out)
+            if self._halves_bwd is not None and out is not None and x.ndim \
+                    and x.shape[-1] % 2 == 0 and _plain_out(out, x, _half_shape(x)):
+                # glu(x, out=) in one gufunc call: the general path's axes=
+                # makes NumPy call the loop once per row (no threads)
+                self._axis_fwd(x, out=out)
+                return out
         if params and self._plain_params and type(x) is np.ndarray \
                 and x.dtype.char in _NATIVE and (out is None or _plain_out(out, x)) \
                 and (_WEAK_SCALARS or x.ndim):
@@ -235,6 +244,12 @@ class Activation:
                                    grad.dtype.char)
             if fn is not None:
                 return fn[0](grad, x if y is None else y, *fn[1], out=out)
+        if not params and self._halves_bwd is not None and y is None \
+                and type(grad) is np.ndarray and type(x) is np.ndarray \
+                and x.dtype.char in _NATIVE and grad.dtype == x.dtype and x.ndim \
+                and x.shape[-1] % 2 == 0 and grad.shape == _half_shape(x) \
+                and (out is None or _plain_out(out, x)):
+            return self._halves_bwd(grad, x, out=out)
         if not params and type(grad) is np.ndarray and (out is None or _plain_out(out, grad)):
             if self._axis_bwd_y is not None and type(y) is np.ndarray \
                     and x is None and y.dtype.char in _NATIVE and grad.dtype == y.dtype \
@@ -544,11 +559,16 @@ def _scalar_operands(args, dtype):
     return operands
 
 
-def _plain_out(out, like):
-    """out is a writeable ndarray of like's dtype and shape: the ufunc can
-    take it as it is."""
+def _plain_out(out, like, shape=None):
+    """out is a writeable ndarray of like's dtype and shape (or ``shape``):
+    the ufunc can take it as it is."""
     return (type(out) is np.ndarray and out.dtype == like.dtype and out.dtype.isnative
-            and out.shape == like.shape and out.flags.writeable)
+            and out.shape == (like.shape if shape is None else shape) and out.flags.writeable)
+
+
+def _half_shape(x):
+    """glu's output shape: x's with the last axis halved."""
+    return x.shape[:-1] + (x.shape[-1] // 2,)
 
 
 def _odd_params(params):
