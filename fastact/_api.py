@@ -82,8 +82,12 @@ class Activation:
         if hasattr(self, "_set_fast_path"):        # compiled backend: FastCall base
             args = tuple(self._default_call[1]) if self._fast else ()
             args32, args64 = _scalar_operands(args, np.float32), _scalar_operands(args, np.float64)
-            self._set_fast_path(self._default_ufunc if self._fast else None, args32, args64,
-                                _WEAK_SCALARS or not args)
+            if self._fast:
+                self._set_fast_path(self._default_ufunc, args32, args64, _WEAK_SCALARS or not args)
+            elif self._axis_fwd is not None and not row.halves:   # softmax-like, rows of x
+                self._set_fast_path(self._axis_fwd, (), (), False, True)
+            else:
+                self._set_fast_path(None, (), ())
             if self._fast:
                 self._set_fast_backward(self._bwd_x, self._bwd_y, args32, args64,
                                         _WEAK_SCALARS or not args)

@@ -123,19 +123,24 @@ cdef class FastCall:
     cdef object _fast_ufunc
     cdef tuple _fast_args32, _fast_args64
     cdef bint _fast_0d
+    cdef bint _fast_axis
     cdef object _bwd_x_ufunc
     cdef object _bwd_y_ufunc
     cdef tuple _bwd_args32, _bwd_args64
     cdef bint _bwd_0d
 
-    def _set_fast_path(self, ufunc, tuple args32, tuple args64, bint zero_d=True):
+    def _set_fast_path(self, ufunc, tuple args32, tuple args64, bint zero_d=True,
+                       bint axis=False):
         """ufunc(x, *args) is f(x) with the defaults, args32/args64 the
         parameters for float32/float64 x; ufunc None: no fast path; zero_d
-        False: not for 0-d x (NumPy 1.x, fastact/_api.py _WEAK_SCALARS)."""
+        False: not for 0-d x (NumPy 1.x, fastact/_api.py _WEAK_SCALARS);
+        axis: a gufunc along the last axis, which axis=-1 (or ndim - 1)
+        also names."""
         self._fast_ufunc = ufunc
         self._fast_args32 = args32
         self._fast_args64 = args64
         self._fast_0d = zero_d
+        self._fast_axis = axis
 
     def _set_fast_backward(self, x_ufunc, y_ufunc, tuple args32, tuple args64,
                            bint zero_d=True):
@@ -188,6 +193,10 @@ cdef class FastCall:
 
     def __call__(self, x, out=None, **params):
         cdef int t
+        if params and self._fast_axis and len(params) == 1 and type(x) is cnp.ndarray:
+            axis = params.get("axis")          # an int naming the last axis: the default
+            if type(axis) is int and (axis == -1 or axis == cnp.PyArray_NDIM(<cnp.ndarray>x) - 1):
+                params = None
         if not params and self._fast_ufunc is not None and type(x) is cnp.ndarray \
                 and (self._fast_0d or cnp.PyArray_NDIM(<cnp.ndarray>x) > 0):
             t = cnp.PyArray_TYPE(<cnp.ndarray>x)
@@ -202,7 +211,7 @@ cdef class FastCall:
                         and cnp.PyArray_ISNOTSWAPPED(<cnp.ndarray>out) \
                         and _same_shape(<cnp.ndarray>x, <cnp.ndarray>out):
                     return self._fast_ufunc(x, *args, out=out)
-        return self._call(x, out, **params)
+        return self._call(x, out, **(params or {}))
 
 
 cdef inline bint _same_shape(cnp.ndarray a, cnp.ndarray b):
