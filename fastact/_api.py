@@ -156,7 +156,9 @@ class Activation:
         entry = None
         if suffix != "_backward_y" or self._from_y_allowed(full):
             args = self._kernel_args(args, full, [_EMPTY[char]], None)
-            entry = (self._backend[kernel + suffix], args)
+            # as 0-d arrays of the loop's dtype: Python floats cost the ufunc
+            # a conversion each, ~5 us per call for two
+            entry = (self._backend[kernel + suffix], _scalar_operands(args, char))
         if all(type(v) in _SCALARS for v in params.values()):
             if len(self._param_cache) >= 64:
                 self._param_cache.clear()
