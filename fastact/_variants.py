@@ -89,8 +89,10 @@ TABLE = (
          Impl("fa_fast_squareplus_f32", when="fa_fast_squareplus_covers(b)", args="x, b")),
     _fma("squareplus_grad", "f32",
          Impl("fa_fast_squareplus_grad_f32", when="fa_fast_squareplus_covers(b)", args="x, b")),
-    _all("exponential", "f32", Impl("fa_fast_exp_f32")),
-    _all("exponential_grad", "f32", Impl("fa_fast_exp_f32")),
+    Entry("exponential", "f32", Impl("fa_fast_exp_f32"),
+          Impl("fa_lean_exp_f32"), Impl("fa_lean_exp_f32")),
+    Entry("exponential_grad", "f32", Impl("fa_fast_exp_f32"),
+          Impl("fa_lean_exp_f32"), Impl("fa_lean_exp_f32")),
     _fma("glu_row", "f32", Impl("fa_fast_glu_row_f32", args="n, x, sx, y, sy")),
 
     # ---- float64: the careful versions (fa_precise64.h); FMA variants:

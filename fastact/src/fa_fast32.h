@@ -86,6 +86,25 @@ FA_INLINE float fa_fast_exp_f32(float x)
     return y;
 }
 
+/* exp with 1 + r (1 + r P(r)) rounded once (FMA builds: 0.891 ULP over
+ * all floats, 10% fewer operations than the pair above, whose 0.775 the
+ * SSE2 baseline keeps: without FMA this form reaches 1.17). */
+#if defined(__FMA__)
+FA_INLINE float fa_lean_exp_f32(float x)
+{
+    float xc = fa__sel32(x > 88.8f, 88.8f, x);
+    xc = fa__sel32(xc < -104.0f, -104.0f, xc);
+    float t = FF_FMA(xc, FF_INVLN2, FF_SHIFT);
+    int32_t k = (int32_t)(fa__u32(t) - fa__u32(FF_SHIFT));
+    float kf = t - FF_SHIFT;
+    float r = FF_FMA(kf, -FF_LN2LO, FF_FMA(kf, -FF_LN2HI, xc));
+    float p = FF_FMA(FF_FMA(ff__horner(ff_c_exp, FF_N_EXP, r), r, 1.0f), r, 1.0f);
+    int32_t k1 = k >> 1;                                 /* subnormal results round once */
+    float y = (p * ff__pow2i(k1)) * ff__pow2i(k - k1);
+    return fa__sel32(x > 88.8f, FA__INF32, y);
+}
+#endif
+
 /* ----------------------------------------------------------------- tanh */
 /* |x| < TH: x + x^3 P(x^2 - center) (centred: well-conditioned float Horner);  |x| >= TH: 1 - 2/(1 + exp(2|x|)) (|x| > 9.1 -> 1) */
 #ifndef FF_TANH_VARIANT

@@ -197,16 +197,21 @@ FA_INLINE double fa__exp_core_f64(double xh, double xl)
     return fa__ldexp_big(hi + lo, kb);
 }
 
-/* exp, double: max error 0.76 ULP measured (tools/vmath_check/README.md).
- * Results below 2^-1022 are subnormal (gradual underflow); exp(x < EXP_XMIN) = +0. */
+/* exp, double: 1 + r (1 + r (1/2 + r Q(r))) in Horner form, rounded once
+ * (max error 0.86 ULP on 4 10^6 random inputs, issue 14: a third cheaper
+ * than carrying 1 + r as a pair, 0.76 ULP).  Results below 2^-1022 are
+ * subnormal (gradual underflow, rounded once); exp(x < EXP_XMIN) = +0. */
 FA_INLINE double fa_exp_f64(double x)
 {
     double xc = fa__blend64(fa__gt64(x, FA__EXP_XMAX_F64), FA__EXP_XMAX_F64, x);
-    xc = fa__blend64(fa__lt64(xc, FA__EXP_XMIN_F64), FA__EXP_XMIN_F64, xc);
-    double y = fa__exp_core_f64(xc, 0.0);
+    xc = fa__blend64(fa__lt64(xc, -746.0), -746.0, xc);
+    double kd;
+    uint64_t kb;
+    double r = fa__exp_reduce(xc, 0.0, &kd, &kb);
+    double q = FA__FMA(fa__horner(fa__c_exp_q_f64, FA__N_EXP_Q_F64, r), r, 1.0);
+    double y = fa__ldexp_big(FA__FMA(q, r, 1.0), kb);
     y = fa__blend64(fa__gt64(x, FA__EXP_XMAX_F64), FA__INF64, y);
-    y = fa__blend64(fa__lt64(x, FA__EXP_XMIN_F64), 0.0, y);
-    return fa__blend64(fa__nan64(x), x, y);
+    return fa__blend64(fa__nan64(x), x, y);              /* the compares assume no NaN */
 }
 
 /* exp(x) in double for x in [-104, 89] with relative error ~2^-34
