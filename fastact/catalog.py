@@ -631,7 +631,7 @@ CATALOG = (
         torch=lambda torch, x, p: torch.nn.functional.hardshrink(x, p["lambd"])),
     Row("exponential", "exp(x)", "(0, inf)", aliases=("exp",), backward_from_y=True,
         limits=lambda p: (INF, 0, INF, 0),
-        ulp=Ulp(1, 1), ulp_grad=Ulp(1, 1), ulp_grad_y=Ulp(0, 0),
+        ulp=Ulp(1, 2), ulp_grad=Ulp(1, 2), ulp_grad_y=Ulp(0, 0),
         doc_examples=(DocExample("[0.0, np.log(2.0)]", "[1.0, 2.0]", "exp(0), exp(log 2)"),),
         torch=lambda torch, x, p: torch.exp(x),
         differences="Keras 3 only as an activation (keras.activations.exponential)."),
