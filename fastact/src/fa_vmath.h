@@ -2,8 +2,10 @@
  *
  * Every function is `static inline`, branch-free and vectorises under GCC 12
  * at -O3 inside an `#pragma omp simd` loop with default floating-point flags:
- *  - selects are integer bit-mask blends (fa__blend64/fa__sel32), never a
- *    floating-point ?: (DESIGN.md, "Numerics");
+ *  - selects are integer bit-mask blends (fa__blend64/fa__sel32), except in
+ *    fa_exp_f64 and fa_expm1_f64, whose double ?: selects vectorise on
+ *    every variant (the vectorisation test checks) at a third of the
+ *    blends' cost (issue 14);
  *  - rounding to an integer is the shift trick x + 0x1.8p52 and 2^k is built
  *    from exponent bits; no libm call (fmin, rint, floor, fma ...) appears;
  *  - with -mfma (x86-64-v3/v4) polynomial steps use __builtin_fma, otherwise
@@ -203,15 +205,16 @@ FA_INLINE double fa__exp_core_f64(double xh, double xl)
  * subnormal (gradual underflow, rounded once); exp(x < EXP_XMIN) = +0. */
 FA_INLINE double fa_exp_f64(double x)
 {
-    double xc = fa__blend64(fa__gt64(x, FA__EXP_XMAX_F64), FA__EXP_XMAX_F64, x);
-    xc = fa__blend64(fa__lt64(xc, -746.0), -746.0, xc);
+    /* float selects, not the integer blends above: two operations each,
+     * and an ordered compare leaves NaN to the arithmetic (NaN out) */
+    double xc = x > FA__EXP_XMAX_F64 ? FA__EXP_XMAX_F64 : x;
+    xc = xc < -746.0 ? -746.0 : xc;
     double kd;
     uint64_t kb;
     double r = fa__exp_reduce(xc, 0.0, &kd, &kb);
     double q = FA__FMA(fa__horner(fa__c_exp_q_f64, FA__N_EXP_Q_F64, r), r, 1.0);
     double y = fa__ldexp_big(FA__FMA(q, r, 1.0), kb);
-    y = fa__blend64(fa__gt64(x, FA__EXP_XMAX_F64), FA__INF64, y);
-    return fa__blend64(fa__nan64(x), x, y);              /* the compares assume no NaN */
+    return x > FA__EXP_XMAX_F64 ? FA__INF64 : y;
 }
 
 /* exp(x) in double for x in [-104, 89] with relative error ~2^-34
@@ -293,12 +296,13 @@ FA_INLINE double fa__expm1_pair_f64(double xc, double *lo)
 /* expm1, double: max error 1.06 ULP (FMA builds), 0.94 (SSE2) */
 FA_INLINE double fa_expm1_f64(double x)
 {
-    double xc = fa__blend64(fa__gt64(x, FA__EXP_XMAX_F64), FA__EXP_XMAX_F64, x);
-    xc = fa__blend64(fa__lt64(xc, -40.0), -40.0, xc);
+    /* float selects (two operations each; see fa_exp_f64) */
+    double xc = x > FA__EXP_XMAX_F64 ? FA__EXP_XMAX_F64 : x;
+    xc = xc < -40.0 ? -40.0 : xc;
     double y = fa__expm1_core_f64(xc);
-    y = fa__blend64(fa__lt64(fa__abs64(x), 0x1p-54), x, y);
-    y = fa__blend64(fa__gt64(x, FA__EXP_XMAX_F64), FA__INF64, y);
-    return fa__blend64(fa__nan64(x), x, y);
+    y = fa__abs64(x) < 0x1p-54 ? x : y;
+    y = x > FA__EXP_XMAX_F64 ? FA__INF64 : y;
+    return x != x ? x : y;
 }
 
 /* expm1 in double for x in [-30, 89], relative error ~2^-33 (float core) */
