@@ -83,15 +83,15 @@ class Activation:
             args = tuple(self._default_call[1]) if self._fast else ()
             args32, args64 = _scalar_operands(args, np.float32), _scalar_operands(args, np.float64)
             if self._fast:
-                self._set_fast_path(self._default_ufunc, args32, args64, _WEAK_SCALARS or not args)
-            elif self._axis_fwd is not None and not row.halves:   # softmax-like, rows of x
-                self._set_fast_path(self._axis_fwd, (), (), False, True)
+                zero_d = _WEAK_SCALARS or not args
+                self._set_fast_path(self._default_ufunc, args32, args64, zero_d)
+                self._set_fast_backward(self._bwd_x, self._bwd_y, args32, args64, zero_d)
             else:
-                self._set_fast_path(None, (), ())
-            if self._fast:
-                self._set_fast_backward(self._bwd_x, self._bwd_y, args32, args64,
-                                        _WEAK_SCALARS or not args)
-            else:       # softmax-like rows: from y, rows of at least one axis
+                # softmax-like rows: the gufunc along the last axis, forward
+                # and backward from y, rows of at least one element
+                softmax_like = self._axis_fwd is not None and not row.halves
+                self._set_fast_path(self._axis_fwd if softmax_like else None, (), (), False,
+                                    softmax_like)
                 self._set_fast_backward(None, self._axis_bwd_y, (), (), False)
         self.__doc__ = _docstring(row, prefix)
         self.__signature__ = _docstrings.signature(row, "__call__")
@@ -191,7 +191,7 @@ class Activation:
             if self._axis and x.ndim and self._default_call is not None \
                     and (out is None or _plain_out(out, x) and not self.row.halves):
                 return self._default_axis_call(x, out)
-            if self._halves_bwd is not None and out is not None and x.ndim \
+            if self.row.halves and self._axis_fwd is not None and out is not None and x.ndim \
                     and x.shape[-1] % 2 == 0 and _plain_out(out, x, _half_shape(x)):
                 # glu(x, out=) in one gufunc call: the general path's axes=
                 # makes NumPy call the loop once per row (no threads)

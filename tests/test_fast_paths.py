@@ -3,7 +3,8 @@
 f(x), f(x, out=), f(x, **params), f.backward(g, x | y=, out=, **params) and
 f.derivative(x, out=, **params) on plain float32/float64 arrays skip the
 argument handling of fastact/_api.py (the compiled backend's FastCall does
-f(x) and f(x, out=) in C; _with_params remembers checked parameters).  Here
+f(x), f(x, out=), softmax's axis=-1 and backward with the defaults in C;
+_with_params remembers checked parameters).  Here
 each is compared, bit for bit, with a twin that has every shortcut turned
 off, and the shortcuts must not accept what the full handling rejects.
 """
@@ -25,6 +26,7 @@ def slow_twin(f):
     twin = _api.Activation(f.row, f._backend, "fastact")
     twin._fast = twin._plain_params = False
     twin._bwd_x = twin._bwd_y = twin._grad = twin._axis_fwd = twin._axis_bwd_y = None
+    twin._halves_bwd = None
     return twin
 
 
@@ -53,16 +55,28 @@ def test_shortcuts_give_the_full_handlings_results(row, dtype):
         y = f(x, **params)
         same(y, twin(x, **params))
         out, twin_out = np.empty_like(y), np.empty_like(y)
-        if row.halves:
-            out = twin_out = None       # glu's out= goes the full way
-        else:
-            assert f(x, out=out, **params) is out
-            twin(x, out=twin_out, **params)
-            same(out, twin_out)
+        assert f(x, out=out, **params) is out
+        twin(x, out=twin_out, **params)
+        same(out, twin_out)
+        if row.kind == catalog.AXIS and not params:     # axis naming the last axis
+            for axis in (-1, x.ndim - 1):
+                same(f(x, axis=axis), twin(x, axis=axis))
+                assert f(x, axis=axis, out=out) is out
+                same(out, twin_out)
         g = np.linspace(-2, 2, y.size).astype(dtype).reshape(y.shape)
         same(f.backward(g, x, **params), twin.backward(g, x, **params))
         if twin._from_y_allowed(twin._resolve(params)[3]):
             same(f.backward(g, y=y, **params), twin.backward(g, y=y, **params))
+            if row.kind == catalog.AXIS:
+                out, twin_out = np.empty_like(y), np.empty_like(y)
+                assert f.backward(g, y=y, out=out, **params) is out
+                twin.backward(g, y=y, out=twin_out, **params)
+                same(out, twin_out)
+        if row.halves:
+            out, twin_out = np.empty_like(x), np.empty_like(x)
+            assert f.backward(g, x, out=out, **params) is out
+            twin.backward(g, x, out=twin_out, **params)
+            same(out, twin_out)
         if row.kind == catalog.ELEMENTWISE:
             out, twin_out = np.empty_like(x), np.empty_like(x)
             f.backward(g, x, out=out, **params)
