@@ -583,7 +583,7 @@ CATALOG = (
         backward_from_y=lambda p: p["threshold"] is None, from_y_when="threshold=None",
         examples=({"beta": 2.5}, {"beta": 1.0, "threshold": 20.0},
                   {"beta": 0.5, "threshold": 3.0}, {"beta": 0.3}),
-        ulp=Ulp(1, 2), ulp_grad=Ulp(1.5, 2.5), ulp_grad_y=Ulp(2, 2),
+        ulp=Ulp(1, 2), ulp_grad=Ulp(2, 2.5), ulp_grad_y=Ulp(2, 2),
         doc_examples=(DocExample("[0.0, np.log(3.0)]", "[0.6931, 1.3863]", "log(1 + 1), log(1 + 3)"),
                     DocExample("[0.0, 30.0]", "[0.6931, 30.0]", "x where x > threshold", "threshold=20.0"),),
         hard_points=(-705.0, -740.0, -744.0, 19.9, 20.1),

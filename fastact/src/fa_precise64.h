@@ -98,9 +98,6 @@ FA_INLINE double fa_p64_pow2(uint64_t kb)
  * (fa_constants.h), from mpmath. */
 #define FA_P64_SILU_EXP_ROOT_LO -0x1.ea5091e4a4031p-56
 
-/* selu: scale - (double)scale for PyTorch's decimal scale (mpmath). */
-#define FA_P64_SELU_SCALE_LO 0x1.6fc7d272f2695p-55
-
 /* log(uh + ul + ull) = hi + *lo for uh positive normal, |ul| <= ulp(uh),
  * |ull| <= ulp(ul), relative error ~2^-56 (log_softmax's log of the row
  * sum): fa_log1p_f64's reduction (uh = 2^k (1 + f), f exact) and the

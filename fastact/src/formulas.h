@@ -213,11 +213,8 @@ FA_INLINE T F(arctan_grad)(T x)
     return (T)(1 / (1 + xw * xw));
 }
 
-/* softsign: x/(1+|x|), with the limit +-1 at +-inf (inf/inf is NaN).
- * float64: 1 + |x| as an exact pair (two-sum) and the quotient corrected
- * by its exact residual (fa_p64_div2), so it rounds once (1 + |x| and the
- * division rounded separately: 1.44 ULP); beyond 2^60 the result is 1. */
-/* x / (1 + |x|) in T's own lanes: two roundings, <= 1.5 ULP */
+/* softsign: x/(1+|x|) in T's own lanes, with the limit +-1 at +-inf
+ * (inf/inf is NaN): two roundings, <= 1.5 ULP (1.499 over all floats). */
 FA_INLINE T F(softsign)(T x)
 {
     T a = ABS(x);
