@@ -58,7 +58,8 @@ FA_INLINE float fa_recip1p32(float u, float E, float *res)
     return r0;
 }
 
-/* double: exp(x) = 2^k (1 + u) for x in [-1100, 700] (the caller clamps). */
+/* double: exp(x) = 2^k (1 + u) for x in [-1100, 700]; beyond, k and u are
+ * garbage (NaN: u is NaN) that the caller replaces. */
 FA_INLINE double fa_exp64_u(double x, int64_t *k)
 {
     double t = FA__FMA(x, FA__INVLN2, FA__SHIFT);
@@ -67,7 +68,7 @@ FA_INLINE double fa_exp64_u(double x, int64_t *k)
     double r1 = FA__FMA(kd, -FA__LN2HI, x);               /* exact: 42-bit ln2_hi */
     double c = kd * -FA__LN2LO;
     double r = r1 + c;
-    return r1 + FA__FMA(r * r, fa__horner(fa__c_exp_q_f64, FA__N_EXP_Q_F64, r), c);
+    return r1 + FA__FMA(r * r, fa__exp_q_estrin(r), c);
 }
 
 /* 1 - exp(-y) for y >= 0 (softplus' = sigmoid from softplus's output y,

@@ -665,29 +665,29 @@ FA_INLINE double fa_mish_grad_f64(double x)
 FA_INLINE double fa_p64_sigmoid_fast(double x)
 {
     double a = __builtin_fabs(x);
-    double ac = FA_P64_SEL(a > 746.0, 746.0, a);         /* sigmoid(-746) < 2^-1075; NaN stays */
     int64_t k;
-    double u = fa_exp64_u(-ac, &k);
+    double u = fa_exp64_u(-a, &k);                       /* garbage past 746 */
     double S = fa__pow2i(k + 600), E = S * 0x1p-600;
     double r = 1.0 / (1.0 + FA__FMA(u, E, E));
     double neg = (FA__FMA(u, r, r) * S) * 0x1p-600;      /* e/(1 + e) */
-    return FA_P64_SEL(x < 0.0, neg, r);
+    double y = FA_P64_SEL(x < 0.0, neg, r);
+    /* sigmoid(-746) < 2^-1075; NaN stays (a > 746 is false) */
+    return FA_P64_SEL(a > 746.0, FA_P64_SEL(x < 0.0, 0.0, 1.0), y);
 }
 
 /* silu = x s, x r = xr + xrl exactly and x e r = xr + (xr u + xrl) for
- * x < 0; |x| clamped at 760 (|silu(-760)| < 2^-1075: -inf gives -0). */
+ * x < 0; past |x| = 760 the limits x and -0 (|silu(-760)| < 2^-1075). */
 FA_INLINE double fa_p64_silu_fast(double x)
 {
     double a = __builtin_fabs(x);
-    double ac = FA_P64_SEL(a > 760.0, 760.0, a);
     int64_t k;
-    double u = fa_exp64_u(-ac, &k);
+    double u = fa_exp64_u(-a, &k);                       /* garbage past 760 */
     double S = fa__pow2i(k + 600), E = S * 0x1p-600;
     double r = 1.0 / (1.0 + FA__FMA(u, E, E));
-    double xc = FA_P64_SEL(x < -760.0, -760.0, x);
-    double xr = xc * r, xrl = FA__FMA(xc, r, -xr);
+    double xr = x * r, xrl = FA__FMA(x, r, -xr);
     double neg = ((xr + FA__FMA(xr, u, xrl)) * S) * 0x1p-600;
-    return FA_P64_SEL(x < 0.0, neg, xr);                 /* +inf, +-0: xr */
+    double y = FA_P64_SEL(x < 0.0, neg, xr);             /* +-0: xr */
+    return FA_P64_SEL(a > 760.0, FA_P64_SEL(x < 0.0, -0.0, x), y);
 }
 
 /* silu' = s (1 + x (1 - s)) with r = 1/(1 + e) from the residual-corrected
@@ -697,22 +697,19 @@ FA_INLINE double fa_p64_silu_fast(double x)
 FA_INLINE double fa_p64_silu_grad_fast(double x)
 {
     double a = __builtin_fabs(x);
-    double ac = FA_P64_SEL(a > 760.0, 760.0, a);
     int64_t k;
-    double u = fa_exp64_u(-ac, &k);
+    double u = fa_exp64_u(-a, &k);                       /* garbage past 760 */
     double S = fa__pow2i(k + 600), E = S * 0x1p-600;
     double e = FA__FMA(u, E, E);
     double d = 1.0 + e, dl = (1.0 - d) + e;
     double r0 = 1.0 / d;
     double r = FA__FMA(-r0, r0 * dl, r0);
     double er = FA__FMA(u, r, r);                        /* e r 2^-k */
-    double xc = FA_P64_SEL(x < -760.0, -760.0, x);
-    xc = FA_P64_SEL(xc > 760.0, 760.0, xc);
     double s = FA_P64_SEL(x < 0.0, er, r);
     double c = FA_P64_SEL(x < 0.0, r, er * E);           /* 1 - s */
-    double y = s * FA__FMA(xc, c, 1.0);
+    double y = s * FA__FMA(x, c, 1.0);
     y = FA_P64_SEL(x < 0.0, (y * S) * 0x1p-600, y);
-    return FA_P64_SEL(x == -FA__INF64, 0.0, y);
+    return FA_P64_SEL(a > 760.0, FA_P64_SEL(x < 0.0, 0.0, 1.0), y);
 }
 
 /* softplus = max(x, 0) + log1p(e) (beta = 1, no threshold), e = exp(-|x|)
@@ -721,12 +718,12 @@ FA_INLINE double fa_p64_silu_grad_fast(double x)
 FA_INLINE double fa_p64_softplus_fast(double x)
 {
     double a = __builtin_fabs(x);
-    double ac = FA_P64_SEL(a > 746.0, 746.0, a);
     int64_t k;
-    double u = fa_exp64_u(-ac, &k);
+    double u = fa_exp64_u(-a, &k);                       /* garbage past 746 */
     double S = fa__pow2i(k + 600);
     double e = FA__FMA(u, S, S) * 0x1p-600;
-    return FA_P64_SEL(x > 0.0, x, 0.0) + fa_log1p_unit64(e);
+    double y = FA_P64_SEL(x > 0.0, x, 0.0) + fa_log1p_unit64(e);
+    return FA_P64_SEL(a > 746.0, FA_P64_SEL(x > 0.0, x, 0.0), y);   /* NaN stays */
 }
 
 FA_INLINE double fa_p64_log_sigmoid_fast(double x)

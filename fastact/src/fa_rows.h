@@ -39,12 +39,11 @@ FA_INLINE float fa_row_exp_diff_f32(float v, float m)
 {
     float dh = v - m, vv = dh + m, mm = dh - vv;
     float dl = (v - vv) + (-m - mm);
-    int keep = dh > -104.0f;
-    float w = keep ? dh : -104.0f, wl = keep ? dl : 0.0f;
-    float t = FF_FMA(w, FF_INVLN2, FF_SHIFT);
+    int keep = dh > -104.0f;            /* below, garbage that the select replaces */
+    float t = FF_FMA(dh, FF_INVLN2, FF_SHIFT);
     int32_t k = (int32_t)(fa__u32(t) - fa__u32(FF_SHIFT));
     float kf = t - FF_SHIFT;
-    float r = FF_FMA(kf, -FF_LN2HI, w) + FF_FMA(kf, -FF_LN2LO, wl);   /* first term exact */
+    float r = FF_FMA(kf, -FF_LN2HI, dh) + FF_FMA(kf, -FF_LN2LO, dl);   /* first term exact */
     float p = FF_FMA(FF_FMA(ff__horner(ff_c_exp, FF_N_EXP, r), r, 1.0f), r, 1.0f);
     float e = (p * ff__pow2i(k + 64)) * 0x1p-64f;       /* k in [-151, 0] */
     return keep ? e : 0.0f;
@@ -53,11 +52,11 @@ FA_INLINE double fa_row_exp_diff_f64(double v, double m)
 {
     double dh = v - m, vv = dh + m, mm = dh - vv;
     double dl = (v - vv) + (-m - mm);
-    int keep = dh > -746.0;
+    int keep = dh > -746.0;             /* below, garbage that the select replaces */
     double kd;
     uint64_t kb;
-    double r = fa__exp_reduce(keep ? dh : -746.0, keep ? dl : 0.0, &kd, &kb);
-    double q = fa__horner(fa__c_exp_q_f64, FA__N_EXP_Q_F64, r);
+    double r = fa__exp_reduce(dh, dl, &kd, &kb);
+    double q = fa__exp_q_estrin(r);
     int64_t k = (int64_t)(kb - FA__SHIFT_BITS);         /* in [-1077, 0] */
     double e = ((1.0 + FA__FMA(r * r, q, r)) * fa__pow2i(k + 64)) * 0x1p-64;
     return keep ? e : 0.0;
@@ -167,35 +166,41 @@ FA_INLINE double fa_row_rest_exp_f32(fa_intp n, const float *x, fa_intp sx, floa
     return rest + (count - 1);      /* without ties, count is 0: sum - 1 */
 }
 FA_INLINE void fa_row_exp_block_f64(const double *x, fa_intp sx, double sign, double m,
-                                    double *y, fa_intp sy, int store, double *lane,
-                                    double *low, int *ties)
+                                    double *y, fa_intp sy, int store, int count_ties,
+                                    double *lane, double *low, int *ties)
 {
     #pragma omp simd
     for (int j = 0; j < FA_ROW_LANES; j++) {
         double v = sign * x[j * sx], e = fa_row_exp_diff_f64(v, m), err;
-        int tie = v == m;
-        lane[j] = fa_row_two_sum(lane[j], tie ? 0.0 : e, &err);
+        if (count_ties) {
+            int tie = v == m;
+            lane[j] = fa_row_two_sum(lane[j], tie ? 0.0 : e, &err);
+            ties[j] += tie;
+        } else {
+            lane[j] = fa_row_two_sum(lane[j], e, &err);
+        }
         low[j] += err;
-        ties[j] += tie;
         if (store)
             y[j * sy] = e;
     }
 }
-/* float64: the result is *rest_hi + the return value */
+/* float64: the result is *rest_hi + the return value; store and
+ * count_ties: constants at each call (the loops specialise) */
 FA_INLINE double fa_row_rest_exp_f64(fa_intp n, const double *x, fa_intp sx, double sign,
                                      double m, double *y, fa_intp sy, int store,
-                                     double *rest_hi)
+                                     int count_ties, double *rest_hi)
 {
     double lane[FA_ROW_LANES] = {0}, low[FA_ROW_LANES] = {0};
     int ties[FA_ROW_LANES] = {0};
     fa_intp i = 0;
     for (; i + FA_ROW_LANES <= n; i += FA_ROW_LANES)
-        fa_row_exp_block_f64(x + i * sx, sx, sign, m, y + i * sy, sy, store, lane, low, ties);
+        fa_row_exp_block_f64(x + i * sx, sx, sign, m, y + i * sy, sy, store, count_ties,
+                             lane, low, ties);
     if (i < n) {
         double tx[FA_ROW_LANES], ty[FA_ROW_LANES];
         for (int j = 0; j < FA_ROW_LANES; j++)
             tx[j] = i + j < n ? x[(i + j) * sx] : -sign * INFINITY;
-        fa_row_exp_block_f64(tx, 1, sign, m, ty, 1, store, lane, low, ties);
+        fa_row_exp_block_f64(tx, 1, sign, m, ty, 1, store, count_ties, lane, low, ties);
         if (store)
             for (int j = 0; i + j < n; j++)
                 y[(i + j) * sy] = ty[j];
@@ -246,7 +251,7 @@ FA_INLINE void fa_softmax_signed_row_f64(fa_intp n, const double *x, fa_intp sx,
         FA_ROW_FILL_NAN(n, y, sy);
         return;
     }
-    double rest_low = fa_row_rest_exp_f64(n, x, sx, sign, m, y, sy, 1, &rest);
+    double rest_low = fa_row_rest_exp_f64(n, x, sx, sign, m, y, sy, 1, 0, &rest);
     double sl, sh = fa_row_two_sum(1, rest, &sl);
     double ih = 1 / sh, il = (FA__FMA(-ih, sh, 1) - ih * (sl + rest_low)) * ih;
     #pragma omp simd
@@ -300,7 +305,7 @@ FA_INLINE void act_log_softmax_row_f64(fa_intp n, const double *x, fa_intp sx, d
         FA_ROW_FILL_NAN(n, y, sy);
         return;
     }
-    double rest_low = fa_row_rest_exp_f64(n, x, sx, 1, m, y, sy, 0, &rest);
+    double rest_low = fa_row_rest_exp_f64(n, x, sx, 1, m, y, sy, 0, 1, &rest);
     double ch = fa_row_two_sum(m, fa_log1p_f64(rest + rest_low), &err), cl = err;
     #pragma omp simd
     for (fa_intp i = 0; i < n; i++)
