@@ -140,6 +140,12 @@ def _signature(element, T, rows):
                 if element == kernel + "_row":
                     return "void", [("fa_intp", "n"), (f"const {T} *", "x"), ("fa_intp", "sx"),
                                     (f"{T} *", "y"), ("fa_intp", "sy")]
+                for source in ("x", "y"):
+                    middle = "_backward" if source == "x" else "_backward_y"
+                    if element == kernel + middle + "_row":
+                        return "void", [("fa_intp", "n"), (f"const {T} *", "g"), ("fa_intp", "sg"),
+                                        (f"const {T} *", source), ("fa_intp", "s" + source),
+                                        (f"{T} *", "out"), ("fa_intp", "so")]
                 continue
             params = [(T, p.name) for p in row.array_params + row.numeric_params]
             if element in (kernel, kernel + "_grad"):

@@ -94,6 +94,8 @@ TABLE = (
     Entry("exponential_grad", "f32", Impl("fa_fast_exp_f32"),
           Impl("fa_lean_exp_f32"), Impl("fa_lean_exp_f32")),
     _fma("glu_row", "f32", Impl("fa_fast_glu_row_f32", args="n, x, sx, y, sy")),
+    _fma("glu_backward_row", "f32",
+         Impl("fa_fast_glu_backward_row_f32", args="n, g, sg, x, sx, out, so")),
 
     # ---- float64: the careful versions (fa_precise64.h); FMA variants:
     # the plain forms where they meet the same bounds

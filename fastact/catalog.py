@@ -661,7 +661,7 @@ CATALOG = (
         differences="PyTorch only."),
     Row("glu", "a * sigmoid(b), a and b the halves of x along axis", "R",
         params=(_AXIS,), kind=AXIS, halves=True, grad_scale=_glu_terms,
-        ulp=Ulp(1, 3), ulp_grad_y=Ulp(2, 4),
+        ulp=Ulp(2, 3), ulp_grad_y=Ulp(4, 4),
         doc_examples=(DocExample("[1.0, 2.0, 0.0, np.log(3.0)]", "[0.5, 1.5]", "a = [1, 2], b = [0, log 3]: [1 * 1/2, 2 * 3/4]"),),
         torch=lambda torch, x, p: torch.nn.functional.glu(x, p["axis"]),
         notes="The output is half as long as x along axis; backward takes the "

@@ -594,13 +594,68 @@ FA_INLINE float fa_fast_glu_f32(float a, float b)
     return fa__sel32(b == -FA__INF32, a * 0.0f, y);
 }
 
-/* glu's row [a, b] (n = 2m) through fa_fast_glu_f32 */
+/* glu in float lanes, silu's form with a for x: a r0 = ar + arl exactly,
+ * ar + (ar un + lo) rounded once, then 2^k exactly.  Only where
+ * fa_glu_lanes_cover(a, b): |b| <= 40 keeps k >= -58 (no clamp), and
+ * 2^-60 <= |a| < inf (or a = 0) keeps every result normal (>= 2^-119),
+ * so that the last scaling by 2^k is exact. */
+FA_INLINE int fa_glu_lanes_cover(float a, float b)
+{
+    float aa = fa__abs32(a);
+    return (fa__abs32(b) <= 40.0f) & (((aa >= 0x1p-60f) & (aa <= 0x1.fffffep127f)) | (a == 0.0f));
+}
+FA_INLINE float fa_glu_lanes_f32(float a, float b)
+{
+    int32_t k;
+    float u = fa_exp32_u(-fa__abs32(b), &k);            /* k in [-58, 0] */
+    float E = ff__pow2i(k), res;
+    float r0 = fa_recip1p32(u, E, &res);
+    float ar = a * r0, arl = FF_FMA(a, r0, -ar);
+    float un = fa__sel32(b < 0.0f, u, 0.0f);            /* s 2^-k' = r0 (1 + un)(1 + res) */
+    float lo = FF_FMA(ar, FF_FMA(un, res, res), arl);
+    float y = ar + FF_FMA(ar, un, lo);
+    y = fa__sel32(b < 0.0f, y * E, y);                   /* exact: the result is normal */
+    return fa__sel32(a == 0.0f, a, y);                   /* -0 stays */
+}
+
+/* glu backward from x in float lanes where fa_glu_lanes_cover(a, b) and
+ * |g| <= 2^60 (so |g a| <= 2^120: no overflow before the small factors):
+ * e = exp(-|b|) >= 2^-58 is normal, r = 1/(1 + e); da = g s, db = ((g a)
+ * (e r)) r.  Within ~3 ULP of the results, so of their terms |g|, |g a|. */
+FA_INLINE int fa_glu_backward_lanes_cover(float g, float a, float b)
+{
+    return fa_glu_lanes_cover(a, b) & (fa__abs32(a) <= 0x1p60f) & (fa__abs32(g) <= 0x1p60f);
+}
+FA_INLINE void fa_glu_backward_lanes_f32(float g, float a, float b, float *da, float *db)
+{
+    float e;
+    (void)fa_exp32_scaled(-fa__abs32(b), &e);
+    float r = 1.0f / (1.0f + e), er = e * r;
+    *da = g * fa__sel32(b >= 0.0f, r, er);
+    *db = ((g * a) * er) * r;
+}
+/* glu's row [a, b] (n = 2m): float lanes when they cover the whole row
+ * (a check pass first), else each element by its own range (same bits
+ * for an element either way) */
 FA_INLINE void fa_fast_glu_row_f32(intptr_t n, const float *x, intptr_t sx, float *y, intptr_t sy)
 {
     intptr_t m = n / 2;
-    #pragma omp simd
+    int covered = 1;
+    #pragma omp simd reduction(&:covered)
     for (intptr_t i = 0; i < m; i++)
-        y[i * sy] = fa_fast_glu_f32(x[i * sx], x[(i + m) * sx]);
+        covered &= fa_glu_lanes_cover(x[i * sx], x[(i + m) * sx]);
+    if (covered) {
+        #pragma omp simd
+        for (intptr_t i = 0; i < m; i++)
+            y[i * sy] = fa_glu_lanes_f32(x[i * sx], x[(i + m) * sx]);
+        return;
+    }
+    #pragma omp simd
+    for (intptr_t i = 0; i < m; i++) {
+        float a = x[i * sx], b = x[(i + m) * sx];
+        float lanes = fa_glu_lanes_f32(a, b), wide = fa_fast_glu_f32(a, b);
+        y[i * sy] = fa_glu_lanes_cover(a, b) ? lanes : wide;
+    }
 }
 #endif
 

@@ -568,4 +568,39 @@ FA_INLINE void act_log_softmax_backward_y_row_f64(fa_intp n, const double *g, fa
     }
 }
 
+/* ---- glu backward, float32 (FMA builds) ---------------------------------- */
+#if defined(__FMA__)
+/* glu's backward row from x, as fa_fast_glu_row_f32 (fa_fast32.h): float lanes
+ * when they cover the row, else each element by its own range */
+FA_INLINE void fa_fast_glu_backward_row_f32(intptr_t n, const float *g, intptr_t sg,
+                                            const float *x, intptr_t sx, float *out,
+                                            intptr_t so)
+{
+    intptr_t m = n / 2;
+    int covered = 1;
+    #pragma omp simd reduction(&:covered)
+    for (intptr_t i = 0; i < m; i++)
+        covered &= fa_glu_backward_lanes_cover(g[i * sg], x[i * sx], x[(i + m) * sx]);
+    if (covered) {
+        #pragma omp simd
+        for (intptr_t i = 0; i < m; i++) {
+            float da, db;
+            fa_glu_backward_lanes_f32(g[i * sg], x[i * sx], x[(i + m) * sx], &da, &db);
+            out[i * so] = da;
+            out[(i + m) * so] = db;
+        }
+        return;
+    }
+    #pragma omp simd
+    for (intptr_t i = 0; i < m; i++) {
+        float gi = g[i * sg], a = x[i * sx], b = x[(i + m) * sx], da, db, wa, wb;
+        fa_glu_backward_lanes_f32(gi, a, b, &da, &db);
+        act_glu_backward_pair_f32(gi, a, b, &wa, &wb);
+        int lanes = fa_glu_backward_lanes_cover(gi, a, b);
+        out[i * so] = lanes ? da : wa;
+        out[(i + m) * so] = lanes ? db : wb;
+    }
+}
+#endif
+
 #endif

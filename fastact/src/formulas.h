@@ -780,21 +780,26 @@ FA_INLINE void F(glu_row)(fa_intp n, const T *x, fa_intp sx, T *y, fa_intp sy)
     }
 }
 /* dx = [g sigmoid(b), g a sigmoid(b) (1 - sigmoid(b))], the second as
- * g a e/(1 + e)^2. */
+ * g a e/(1 + e)^2: the pair (da, db) of one element. */
+FA_INLINE void F(glu_backward_pair)(T g, T a, T b, T *da, T *db)
+{
+    W gi = g, aw = a, bw = b, scale;
+    W e = F(glu_gate)(aw, bw, &scale), r = 1 / (1 + e * scale), ga = gi * aw;
+    /* an infinite factor times a positive one that underflows to 0:
+     * still +-inf (b finite) */
+    int finite_b = WABS(bw) < INFINITY;
+    *da = (T)WSEL((WABS(gi) == INFINITY) & finite_b, gi, gi * WSEL(bw >= 0, r, (e * r) * scale));
+    *db = (T)WSEL((WABS(ga) == INFINITY) & finite_b, ga, (((ga * e) * (r * r)) * scale));
+}
 FA_INLINE void F(glu_backward_row)(fa_intp n, const T *g, fa_intp sg,
                                        const T *x, fa_intp sx, T *out, fa_intp so)
 {
     fa_intp m = n / 2;
     #pragma omp simd
     for (fa_intp i = 0; i < m; i++) {
-        W a = x[i * sx], b = x[(i + m) * sx], gi = g[i * sg], scale;
-        W e = F(glu_gate)(a, b, &scale), r = 1 / (1 + e * scale), ga = gi * a;
-        /* an infinite factor times a positive one that underflows to 0:
-         * still +-inf (b finite) */
-        int finite_b = WABS(b) < INFINITY;
-        out[i * so] = (T)WSEL((WABS(gi) == INFINITY) & finite_b, gi,
-                              gi * WSEL(b >= 0, r, (e * r) * scale));
-        out[(i + m) * so] = (T)WSEL((WABS(ga) == INFINITY) & finite_b, ga,
-                                    (((ga * e) * (r * r)) * scale));
+        T da, db;
+        F(glu_backward_pair)(g[i * sg], x[i * sx], x[(i + m) * sx], &da, &db);
+        out[i * so] = da;
+        out[(i + m) * so] = db;
     }
 }
