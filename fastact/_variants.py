@@ -121,6 +121,8 @@ TABLE = (
     _all("mish_grad", "f64", Impl("fa_mish_grad_f64")),
 
     # ---- both dtypes: 1 - y^2 rounded once where FMA is native
+    _fma("hard_swish", "f32", Impl("act_hard_swish_fma_f32")),
+    _fma("hard_swish", "f64", Impl("act_hard_swish_fma_f64")),
     _fma("tanh_grad_y", "f32", Impl("act_tanh_grad_y_fma_f32")),
     _fma("tanh_grad_y", "f64", Impl("act_tanh_grad_y_fma_f64")),
 )

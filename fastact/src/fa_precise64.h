@@ -77,7 +77,7 @@ FA_INLINE double fa_p64_exp(double xh, double xl, double *lo, uint64_t *kb)
 {
     double kd, rl;
     double r = fa__exp_reduce2(xh, xl, &kd, kb, &rl);
-    double q = fa__horner(fa__c_exp_q_f64, FA__N_EXP_Q_F64, r);
+    double q = fa__exp_q_estrin(r);
     double h1 = 1.0 + r;
     double l1 = FA__FMA(r * r, q, ((1.0 - h1) + r) + FA__FMA(r, rl, rl));
     double hi = h1 + l1;
@@ -357,7 +357,7 @@ FA_INLINE double fa_tanh_expm1_f64(double x)
     double kd, rl;
     uint64_t kb;
     double r = fa__exp_reduce2(2.0 * axc, 0.0, &kd, &kb, &rl);
-    double t = FA__FMA(r * r, fa__horner(fa__c_exp_q_f64, FA__N_EXP_Q_F64, r), rl);
+    double t = FA__FMA(r * r, fa__exp_q_estrin(r), rl);
     double sk = fa__pow2i((int64_t)(kb - FA__SHIFT_BITS));  /* k in [0, 58] */
     double m = FA__FMA(sk, t, (sk - 1.0) + sk * r);
     double y = m / (m + 2.0);

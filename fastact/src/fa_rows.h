@@ -471,7 +471,7 @@ FA_INLINE double fa_row_exp_poly_f64(double x, uint64_t *kb)
 {
     double kd;
     double r = fa__exp_reduce(x, 0.0, &kd, kb);
-    double q = fa__horner(fa__c_exp_q_f64, FA__N_EXP_Q_F64, r);
+    double q = fa__exp_q_estrin(r);
     return 1.0 + FA__FMA(r * r, q, r);
 }
 

@@ -619,7 +619,6 @@ FA_INLINE T F(mish_grad)(T x)
     return (T)KEEP_NAN(xw, WSEL(xw == -INFINITY, -0.0, r));
 }
 
-/* hard_swish = x relu6(x + 3)/6, x + 3 exact (two-sum): one rounding. */
 /* hard_swish = x relu6(x + 3)/6, from x (x + 3) as a pair: one rounding
  * and a little.  NaN fails both compares and propagates through the
  * product. */
@@ -627,6 +626,16 @@ FA_INLINE T F(hard_swish)(T x)
 {
     /* x (s + e) = p + pl, the product's error exact with an FMA */
     T e, s = F(plus3)(x, &e), p = x * s, pl = FMA(x, s, -p) + x * e;
+    T upper = SEL(x >= 3, x, F(sixth)(p, pl));
+    return SEL(x <= -3, (T)0, upper);
+}
+/* FMA builds (the variant table): x + 3 rounded, x s = p + pl exact by
+ * one FMA: 1.42 ULP over all floats (bound 2), four operations fewer.
+ * Without FMA pl is 0 and this reaches 2.25 ULP: the baseline keeps the
+ * form above. */
+FA_INLINE T F(hard_swish_fma)(T x)
+{
+    T s = x + 3, p = x * s, pl = FMA(x, s, -p);
     T upper = SEL(x >= 3, x, F(sixth)(p, pl));
     return SEL(x <= -3, (T)0, upper);
 }
