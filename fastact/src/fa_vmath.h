@@ -117,34 +117,24 @@ FA_INLINE double fa__horner(const double *c, int n, double x)
     return p;
 }
 
-/* c[0] + c[1] x + ... + c[n-1] x^(n-1) by Estrin's scheme (n <= 32, a
- * constant): pairs c[2i] + c[2i+1] x, then pairs of those with x^2, x^4,
- * ...: a dependency chain of about 2 log2(n) operations instead of
- * Horner's n.  Rounds differently: where the terms alternate and cancel
- * (a series evaluated far from its centre) Horner stays the better choice. */
-FA_INLINE double fa__estrin(const double *c, int n, double x)
+/* exp's Q(r) = sum c[i] r^i of fa__c_exp_q_f64 by Estrin's scheme: a
+ * dependency chain of 5 operations instead of Horner's 10, so that
+ * several vectors overlap.  Written out: a generic loop form was not
+ * fully unrolled inside the large kernels.c (scalar code, 3x slower). */
+#if FA__N_EXP_Q_F64 != 11
+#error "fa__exp_q_estrin is written for 11 coefficients of exp's Q"
+#endif
+FA_INLINE double fa__exp_q_estrin(double r)
 {
-    double t[16], p = x * x;
-    int m = (n + 1) / 2;
-#pragma GCC unroll 16
-    for (int i = 0; i < m; i++)
-        t[i] = 2 * i + 1 < n ? FA__FMA(c[2 * i + 1], x, c[2 * i]) : c[2 * i];
-#pragma GCC unroll 5
-    for (int level = 0; level < 5 && m > 1; level++) {
-#pragma GCC unroll 8
-        for (int i = 0; i < m / 2; i++)
-            t[i] = FA__FMA(t[2 * i + 1], p, t[2 * i]);
-        if (m % 2)
-            t[m / 2] = t[m - 1];
-        m = (m + 1) / 2;
-        p = p * p;
-    }
-    return t[0];
+    const double *c = fa__c_exp_q_f64;
+    double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+    double q01 = FA__FMA(c[1], r, c[0]), q23 = FA__FMA(c[3], r, c[2]);
+    double q45 = FA__FMA(c[5], r, c[4]), q67 = FA__FMA(c[7], r, c[6]);
+    double q89 = FA__FMA(c[9], r, c[8]);
+    double q03 = FA__FMA(q23, r2, q01), q47 = FA__FMA(q67, r2, q45);
+    double q810 = FA__FMA(c[10], r2, q89);
+    return FA__FMA(q810, r8, FA__FMA(q47, r4, q03));
 }
-
-/* exp's Q(r) (fa__c_exp_q_f64) by Estrin's scheme: a dependency chain
- * of 5 operations instead of Horner's 10, so that several vectors overlap */
-#define fa__exp_q_estrin(r) fa__estrin(fa__c_exp_q_f64, FA__N_EXP_Q_F64, (r))
 
 /* 2^k for integer k in [-1022, 1023] */
 FA_INLINE double fa__pow2i(int64_t k) { return fa__d64((uint64_t)(k + 1023) << 52); }
@@ -303,7 +293,7 @@ FA_INLINE double fa__expm1_pair_f64(double xc, double *lo)
     double kd, rl;
     uint64_t kb;
     double r = fa__exp_reduce2(xc, 0.0, &kd, &kb, &rl);
-    double q1 = fa__estrin(fa__c_exp_q_f64 + 1, FA__N_EXP_Q_F64 - 1, r);
+    double q1 = fa__horner(fa__c_exp_q_f64 + 1, FA__N_EXP_Q_F64 - 1, r);
     double rrl, rr = fa__two_prod(r, r, &rrl);
     /* exp(r + rl) - 1 - r - r^2/2, r^2/2 = 0.5 rr + 0.5 rrl */
     double t = FA__FMA(rr * r, q1, 0.5 * rrl + FA__FMA(r, rl, rl));
