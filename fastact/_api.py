@@ -24,6 +24,8 @@ from . import _docstrings, _duck, catalog
 
 # dtype.char of arrays that take the direct path.
 _NATIVE = frozenset("fd")
+# FastCall._remember_params: forward 0, backward from x 1, from y 2
+_REMEMBERED_DIRECTIONS = {"": 0, "_backward": 1, "_backward_y": 2}
 _FLOAT_KINDS = frozenset("efd")
 # float32's range, for scalar kernel arguments (_kernel_args)
 _F32_MAX = float(np.finfo(np.float32).max)
@@ -163,6 +165,10 @@ class Activation:
             if len(self._param_cache) >= 64:
                 self._param_cache.clear()
             self._param_cache[key] = entry
+            direction = _REMEMBERED_DIRECTIONS.get(suffix)
+            if entry is not None and direction is not None and hasattr(self, "_remember_params"):
+                # the compiled FastCall takes later calls of these params in C
+                self._remember_params(direction, char, dict(params), *entry)
         return entry
 
     def _call_for(self, params):
@@ -234,6 +240,11 @@ class Activation:
                 return result
         elif self._axis:        # axis counts the dimensions of x or y
             params = _drop_last_axis(params, x if y is None else y)
+        elif self._plain_params and hasattr(self, "_param_backward"):
+            # keyword params met before, in C (FastCall)
+            result = self._param_backward(grad, x, y, out, params)
+            if result is not None:
+                return result
         if not params and type(grad) is np.ndarray and (out is None or _plain_out(out, grad)):
             fn, v = (self._bwd_x, x) if y is None else (self._bwd_y, y if x is None else None)
             if fn is not None and type(v) is np.ndarray and v.dtype.char in _NATIVE \

@@ -128,6 +128,7 @@ cdef class FastCall:
     cdef object _bwd_y_ufunc
     cdef tuple _bwd_args32, _bwd_args64
     cdef bint _bwd_0d
+    cdef dict _kw_cache
 
     def _set_fast_path(self, ufunc, tuple args32, tuple args64, bint zero_d=True,
                        bint axis=False):
@@ -152,6 +153,58 @@ cdef class FastCall:
         self._bwd_args32 = args32
         self._bwd_args64 = args64
         self._bwd_0d = zero_d
+
+    def _remember_params(self, int direction, str char, dict params, ufunc, tuple args):
+        """Remember ufunc(v, *args) (forward, direction 0) or ufunc(grad, v,
+        *args) (backward from x, 1; from y, 2) for keyword ``params`` whose
+        values are all Python floats, on float32 ('f') or float64 ('d')
+        arrays: fastact/_api.py's _with_params checks them once and calls
+        this; _param_call and _param_backward then skip the Python path."""
+        for v in params.values():
+            if type(v) is not float:
+                return
+        if self._kw_cache is None or len(self._kw_cache) >= 64:
+            self._kw_cache = {}
+        self._kw_cache[(direction, char, *params.items())] = (ufunc, args)
+
+    cdef object _remembered(self, int direction, cnp.ndarray v, dict params):
+        """(ufunc, args) remembered for these float params on v's dtype, or None."""
+        cdef int t = cnp.PyArray_TYPE(v)
+        if self._kw_cache is None or not cnp.PyArray_ISNOTSWAPPED(v) \
+                or (t != cnp.NPY_FLOAT and t != cnp.NPY_DOUBLE):
+            return None
+        for value in params.values():
+            if type(value) is not float:
+                return None
+        return self._kw_cache.get((direction, "f" if t == cnp.NPY_FLOAT else "d",
+                                   *params.items()))
+
+    def _param_backward(self, grad, x, y, out, dict params):
+        """backward(grad, x | y=, out=, **params) for remembered params
+        (_remember_params) on same-dtype, same-shape ndarrays; None for every
+        other call."""
+        cdef int direction = 1
+        if type(grad) is not cnp.ndarray:
+            return None
+        if y is None:
+            v = x
+        elif x is None:
+            v, direction = y, 2
+        else:
+            return None
+        if type(v) is not cnp.ndarray or cnp.PyArray_NDIM(<cnp.ndarray>v) == 0 \
+                or cnp.PyArray_TYPE(<cnp.ndarray>grad) != cnp.PyArray_TYPE(<cnp.ndarray>v) \
+                or not cnp.PyArray_ISNOTSWAPPED(<cnp.ndarray>grad) \
+                or not _same_shape(<cnp.ndarray>grad, <cnp.ndarray>v):
+            return None
+        entry = self._remembered(direction, <cnp.ndarray>v, params)
+        if entry is None:
+            return None
+        if out is None:
+            return entry[0](grad, v, *entry[1])
+        if _plain_out(<cnp.ndarray>v, out):
+            return entry[0](grad, v, *entry[1], out=out)
+        return None
 
     def _fast_backward(self, grad, x, y, out):
         """backward(grad, x | y=, out=) with the defaults on same-dtype,
@@ -211,7 +264,23 @@ cdef class FastCall:
                         and cnp.PyArray_ISNOTSWAPPED(<cnp.ndarray>out) \
                         and _same_shape(<cnp.ndarray>x, <cnp.ndarray>out):
                     return self._fast_ufunc(x, *args, out=out)
+        if params and type(x) is cnp.ndarray and cnp.PyArray_NDIM(<cnp.ndarray>x) > 0:
+            entry = self._remembered(0, <cnp.ndarray>x, params)
+            if entry is not None:
+                if out is None:
+                    return entry[0](x, *entry[1])
+                if _plain_out(<cnp.ndarray>x, out):
+                    return entry[0](x, *entry[1], out=out)
         return self._call(x, out, **(params or {}))
+
+
+cdef inline bint _plain_out(cnp.ndarray like, out):
+    """out: a writeable native ndarray of like's dtype and shape"""
+    return type(out) is cnp.ndarray \
+        and cnp.PyArray_TYPE(<cnp.ndarray>out) == cnp.PyArray_TYPE(like) \
+        and cnp.PyArray_ISWRITEABLE(<cnp.ndarray>out) \
+        and cnp.PyArray_ISNOTSWAPPED(<cnp.ndarray>out) \
+        and _same_shape(like, <cnp.ndarray>out)
 
 
 cdef inline bint _same_shape(cnp.ndarray a, cnp.ndarray b):
