@@ -114,6 +114,27 @@ def test_pool_caller_shares_the_work_and_results_match():
 
 
 @needs_threads
+def test_glu_rows_split_when_arrays_are_adjacent_not_overlapping():
+    """The overlap test of the pool (runtime.c) takes each operand's own
+    core length: glu's gradient, half as long as x, ending right where
+    out begins in one buffer, does not overlap it, so the call is split
+    over the threads (it ran serially) and matches 1 thread."""
+    rows, n = 512, 1000
+    x = np.random.default_rng(6).normal(size=(rows, n)) * 3
+    buf = np.empty(rows * n // 2 + rows * n)
+    g = buf[: rows * n // 2].reshape(rows, n // 2)
+    out = buf[rows * n // 2:].reshape(rows, n)
+    g[...] = np.random.default_rng(7).normal(size=g.shape)
+    with fa.num_threads(1):
+        want = fa.glu.backward(g, x)
+    with fa.num_threads(2):
+        before = fa._compiled.pool_jobs()
+        fa.glu.backward(g, x, out=out)
+        assert fa._compiled.pool_jobs() - before == 1
+    np.testing.assert_array_equal(out, want)
+
+
+@needs_threads
 def test_the_limit_is_process_wide_and_is_what_the_kernels_use():
     """set_num_threads in one thread limits calls from every thread, and
     get_num_threads() is the limit the kernels apply (no other cap)."""

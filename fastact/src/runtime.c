@@ -319,17 +319,21 @@ static void start_helpers(int wanted)
 
 /* The bytes [*lo, *hi) operand k may touch: dims[0] steps of steps[k],
  * and (gufuncs: each of our operands has one core dimension, its stride
- * steps[nop + k]) up to the longest core dimension; items of up to 8
- * bytes.  An over-estimate at worst. */
+ * steps[nop + k]) its core dimension, dims[min(k + 1, ndims - 1)] (our
+ * signatures: (n),...->(n) has one core dimension; glu's (n)->(m) and
+ * (m),(n)->(n) give the first operand the first one, the rest the second:
+ * NumPy numbers core dimensions in order of appearance); items of up to
+ * 8 bytes.  (The longest core dimension for every operand made glu's
+ * gradient, half as long as x, overlap an output allocated just after it:
+ * serial calls.) */
 static void operand_span(int k, int nop, char **args, int ndims, fa_intp const *dims,
                          fa_intp const *steps, uintptr_t *lo, uintptr_t *hi)
 {
     uintptr_t p = (uintptr_t)args[k];
-    fa_intp outer = (dims[0] - 1) * steps[k], core = 0, longest = 0;
-    for (int d = 1; d < ndims; d++)
-        longest = dims[d] > longest ? dims[d] : longest;
-    if (ndims > 1 && longest > 0)
-        core = (longest - 1) * steps[nop + k];
+    fa_intp outer = (dims[0] - 1) * steps[k], core = 0;
+    fa_intp length = ndims > 1 ? dims[k + 1 < ndims ? k + 1 : ndims - 1] : 0;
+    if (length > 0)
+        core = (length - 1) * steps[nop + k];
     fa_intp down = (outer < 0 ? outer : 0) + (core < 0 ? core : 0);
     fa_intp up = (outer > 0 ? outer : 0) + (core > 0 ? core : 0) + 8;
     *lo = p + (uintptr_t)down;      /* (modular: down <= 0) */
