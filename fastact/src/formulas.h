@@ -271,6 +271,13 @@ FA_INLINE T F(relu_grad_y)(T y, T slope, T max_value, T threshold)
     T lin = SEL((y < max_value) | (max_value == (T)INFINITY), (T)1, (T)0);
     return KEEP_NAN(y, SEL(y > 0, lin, slope));
 }
+/* The same with the defaults (slope 0, no max_value), which the variant
+ * table picks for them: half the operations (GCC does not take the
+ * parameters' tests out of the loop). */
+FA_INLINE T F(relu_grad_y_plain)(T y)
+{
+    return KEEP_NAN(y, SEL(y > 0, (T)1, (T)0));
+}
 
 /* relu6(-0) = +0: the +0 turns -0 into +0 and keeps NaN. */
 FA_INLINE T F(relu6)(T x)
