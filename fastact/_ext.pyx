@@ -116,9 +116,10 @@ cdef class FastCall:
     ndarray and (if given) a writeable ``out`` ndarray of the same dtype and
     shape in native byte order call the ufunc from C: the Python method
     call, keyword parsing and checks would otherwise cost more than the
-    1-element kernel call itself (5 us against 1 for out=).  Every other
-    call goes to the Python method ``_call``, which applies the same rules
-    (tests/test_fast_paths.py compares both paths).
+    1-element kernel call itself (5 us against 1 for out=).  So do keyword
+    parameters that ``_call`` has checked before (``_remember_params``).
+    Every other call goes to the Python method ``_call``, which applies the
+    same rules (tests/test_fast_paths.py compares both paths).
     """
     cdef object _fast_ufunc
     cdef tuple _fast_args32, _fast_args64
@@ -159,7 +160,7 @@ cdef class FastCall:
         *args) (backward from x, 1; from y, 2) for keyword ``params`` whose
         values are all Python floats, on float32 ('f') or float64 ('d')
         arrays: fastact/_api.py's _with_params checks them once and calls
-        this; _param_call and _param_backward then skip the Python path."""
+        this; __call__ and _param_backward then skip the Python path."""
         for v in params.values():
             if type(v) is not float:
                 return
@@ -234,10 +235,7 @@ cdef class FastCall:
         args = self._bwd_args32 if t == cnp.NPY_FLOAT else self._bwd_args64
         if out is None:
             return fn(grad, v, *args)
-        if type(out) is cnp.ndarray and cnp.PyArray_TYPE(<cnp.ndarray>out) == t \
-                and cnp.PyArray_ISWRITEABLE(<cnp.ndarray>out) \
-                and cnp.PyArray_ISNOTSWAPPED(<cnp.ndarray>out) \
-                and _same_shape(<cnp.ndarray>grad, <cnp.ndarray>out):
+        if _plain_out(<cnp.ndarray>grad, out):
             return fn(grad, v, *args, out=out)
         return None
 
@@ -259,10 +257,7 @@ cdef class FastCall:
                     if not args:
                         return self._fast_ufunc(x)
                     return self._fast_ufunc(x, *args)
-                if type(out) is cnp.ndarray and cnp.PyArray_TYPE(<cnp.ndarray>out) == t \
-                        and cnp.PyArray_ISWRITEABLE(<cnp.ndarray>out) \
-                        and cnp.PyArray_ISNOTSWAPPED(<cnp.ndarray>out) \
-                        and _same_shape(<cnp.ndarray>x, <cnp.ndarray>out):
+                if _plain_out(<cnp.ndarray>x, out):
                     return self._fast_ufunc(x, *args, out=out)
         if params and type(x) is cnp.ndarray and cnp.PyArray_NDIM(<cnp.ndarray>x) > 0:
             entry = self._remembered(0, <cnp.ndarray>x, params)

@@ -24,7 +24,10 @@
  * correctly scaled; below the last subnormal the result is +0).  Odd
  * functions keep the sign of zero.  Out-of-domain inputs (log(x<0),
  * log1p(x<-1)) give NaN.  Flags: finite in-domain inputs raise neither
- * overflow nor invalid (inexact/underflow may be raised).
+ * overflow nor invalid (inexact/underflow may be raised), except in
+ * fa_exp_f64, which selects its limits on the result: there an input past
+ * the range raises them in a lane that is replaced (every kernel loop
+ * clears the flags, fa_clear_fp_flags).
  */
 #ifndef FA_VMATH_H
 #define FA_VMATH_H
