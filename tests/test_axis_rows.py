@@ -118,3 +118,34 @@ def test_log_softmax_backward_keeps_its_accuracy_where_the_terms_cancel():
     err = np.abs(got - want) / np.spacing(terms.astype(np.float16)).astype(np.float64)
     assert err.max() <= fa.log_softmax.row.ulp_grad_y.float32
 
+
+
+HALVES = [row for row in AXIS if row.halves]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("row", HALVES, ids=lambda r: r.name)
+def test_halves_value_does_not_depend_on_far_pairs(row, dtype):
+    """float32 glu runs a row in float lanes only when every pair is in
+    their range, else pair by pair: a pair's result (forward, and backward
+    from x) must not change when another pair of its row leaves that range
+    (a huge b, a tiny or huge a, an infinite gradient)."""
+    f = fa.get(row.name)
+    rng = np.random.default_rng(11)
+    m = 64
+    a, b = rng.normal(size=m) * 3, rng.normal(size=m) * 3
+    g = rng.normal(size=m)
+    x = np.concatenate([a, b]).astype(dtype)
+    grad = g.astype(dtype)
+    y0, d0 = f(x), f.backward(grad, x)
+    for k, (ak, bk, gk) in enumerate([(1.0, 100.0, 1.0), (1e-30, 1.0, 1.0),
+                                      (1e30, -5.0, 1.0), (1.0, 1.0, 1e30)]):
+        x1, g1 = x.copy(), grad.copy()
+        j = 7 + k
+        x1[j], x1[m + j], g1[j] = ak, bk, gk
+        with np.errstate(all="ignore"):
+            y1, d1 = f(x1), f.backward(g1, x1)
+        keep = np.arange(m) != j
+        np.testing.assert_array_equal(y1[keep], y0[keep])
+        np.testing.assert_array_equal(d1[:m][keep], d0[:m][keep])
+        np.testing.assert_array_equal(d1[m:][keep], d0[m:][keep])
