@@ -84,6 +84,12 @@ static inline void fa_clear_fp_flags(void) { _mm_setcsr(_mm_getcsr() & ~0x3fu); 
 static inline void fa_clear_fp_flags(void) { feclearexcept(FE_ALL_EXCEPT); }
 #endif
 
+/* Elements before `p` (aligned to its element size) is 64-byte aligned. */
+static inline fa_intp fa_align_head(const void *p, fa_intp item)
+{
+    return (fa_intp)((64 - ((uintptr_t)p & 63)) & 63) / item;
+}
+
 /* ---- Non-temporal stores for outputs larger than the caches ----
  * A plain store first reads the line it writes (write-allocate): an output
  * of 10^7 floats costs 40 MB read + 40 MB written on top of the input.
@@ -96,12 +102,6 @@ static inline void fa_clear_fp_flags(void) { feclearexcept(FE_ALL_EXCEPT); }
 #define FA_STREAM_MIN_BYTES ((fa_intp)16 << 20)
 #define FA_STREAM_BLOCK 1024        /* elements: 4 or 8 kB, in L1 */
 #define FA_STREAM_ALIGNED __attribute__((aligned(64)))
-
-/* Elements before `p` (aligned to its element size) is 64-byte aligned. */
-static inline fa_intp fa_stream_head(const void *p, fa_intp item)
-{
-    return (fa_intp)((64 - ((uintptr_t)p & 63)) & 63) / item;
-}
 
 static inline int fa_stream_worth(char **args, int narrays, int out, fa_intp n, fa_intp item)
 {
