@@ -483,15 +483,15 @@ FA_INLINE double fa_row_exp_poly_f64(double x, uint64_t *kb)
  * (exp(y) sum(g) can be a normal float where exp(y) is not) takes the
  * double-lane exp, as every element of the other rows: each element's
  * bits depend on its g, its y and the row's sum only.  out may be g or y
- * (in place): each element is read before it is written. */
+ * (in place): each element is read before it is written.
+ * The lanes form has no clamps: outside [-80, 88] its value is garbage
+ * that the caller does not take (a NaN y gives NaN). */
 FA_INLINE float fa_row_log_softmax_grad_lanes_f32(float g, float v, float th, float tl)
 {
-    float vc = v < -80.0f ? -80.0f : v;
-    vc = vc > 88.0f ? 88.0f : vc;                        /* NaN stays */
-    float t = FF_FMA(vc, FF_INVLN2, FF_SHIFT);
+    float t = FF_FMA(v, FF_INVLN2, FF_SHIFT);
     int32_t k = (int32_t)(fa__u32(t) - fa__u32(FF_SHIFT));
     float kf = t - FF_SHIFT;
-    float r = FF_FMA(kf, -FF_LN2LO, FF_FMA(kf, -FF_LN2HI, vc));
+    float r = FF_FMA(kf, -FF_LN2LO, FF_FMA(kf, -FF_LN2HI, v));
     float p = FF_FMA(FF_FMA(ff__horner(ff_c_exp, FF_N_EXP, r), r, 1.0f), r, 1.0f);
     float e = p * ff__pow2i(k);                          /* k in [-116, 127] */
     return FF_FMA(-e, th, g) - e * tl;
