@@ -93,7 +93,8 @@ TABLE = (
           Impl("fa_lean_exp_f32"), Impl("fa_lean_exp_f32")),
     Entry("exponential_grad", "f32", Impl("fa_fast_exp_f32"),
           Impl("fa_lean_exp_f32"), Impl("fa_lean_exp_f32")),
-    _fma("glu_row", "f32", Impl("fa_fast_glu_row_f32", args="n, x, sx, y, sy")),
+    _fma("glu_row", "f32", Impl("fa_fast_glu_row_f32", args="n, x, sx, y, sy"),
+         avx512=Impl("fa_glu_row_v16", args="n, x, sx, y, sy")),
     _fma("glu_backward_row", "f32",
          Impl("fa_fast_glu_backward_row_f32", args="n, g, sg, x, sx, out, so")),
 

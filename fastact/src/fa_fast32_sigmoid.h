@@ -94,6 +94,63 @@ FA_INLINE float fa_silu_rcp_f32(float x)
 }
 
 FF_ARRAY_V16(fa_silu_rcp_array, fa_silu_rcp_v16)
+
+/* glu = a sigmoid(b) (b: gate): silu's kernel with a for the factor, where
+ * fa_glu_lanes_cover(a, b) (fa_fast32.h: |b| <= 40, a = 0 or 2^-60 <=
+ * |a| < inf, so a N does not overflow and the result is normal); a = +-0
+ * gives a (vfixupimmps). */
+FA_INLINE __m512 fa_glu_lanes_v16(__m512 a, __m512 gate)
+{
+    const __m512 one = _mm512_set1_ps(1.0f);
+    FF_EXP16_PARTS(gate, 40.0f, m, t, kf, neg);
+    __m512 N = _mm512_mask_blend_ps(neg, one, m);
+    __m512 Nh = _mm512_mul_ps(a, N);
+    __m512 Nl = _mm512_fmsub_ps(a, N, Nh);
+    __m512 r0 = _mm512_rcp14_ps(_mm512_add_ps(one, t));
+    __m512 y0 = _mm512_mul_ps(Nh, r0);
+    __m512 n = _mm512_fnmadd_ps(y0, t, _mm512_add_ps(_mm512_sub_ps(Nh, y0), Nl));
+    __m512 y = _mm512_fmadd_ps(r0, n, y0);
+    y = _mm512_mask_scalef_ps(y, neg, y, kf);
+    return _mm512_fixupimm_ps(y, a, _mm512_set1_epi32(0x100), 0);
+}
+
+/* glu's row [a, b] (n = 2m): 16 pairs at a time, each pair by the lanes
+ * form where it covers it, else by fa_fast_glu_f32 (the same bits for a
+ * pair whatever its row holds); a contiguous row that the lanes cover
+ * whole (a check pass first) stores the vectors directly. */
+FA_INLINE void fa_glu_row_v16(intptr_t n, const float *x, intptr_t sx, float *y, intptr_t sy)
+{
+    intptr_t m = n / 2, i = 0;
+    if (sx == 1 && sy == 1) {
+        int covered = 1;
+        #pragma omp simd reduction(&:covered)
+        for (intptr_t j = 0; j < m; j++)
+            covered &= fa_glu_lanes_cover(x[j], x[j + m]);
+        if (covered) {
+            for (; i + 16 <= m; i += 16)
+                _mm512_storeu_ps(y + i, fa_glu_lanes_v16(_mm512_loadu_ps(x + i),
+                                                         _mm512_loadu_ps(x + m + i)));
+            if (i < m) {
+                __mmask16 k = (__mmask16)((1u << (m - i)) - 1u);
+                _mm512_mask_storeu_ps(y + i, k, fa_glu_lanes_v16(
+                    _mm512_maskz_loadu_ps(k, x + i), _mm512_maskz_loadu_ps(k, x + m + i)));
+            }
+            return;
+        }
+    }
+    for (; i < m; i += 16) {
+        float ta[16] = {0}, tb[16] = {0}, ty[16];
+        intptr_t c = m - i < 16 ? m - i : 16;
+        for (intptr_t j = 0; j < c; j++) {
+            ta[j] = x[(i + j) * sx];
+            tb[j] = x[(i + j + m) * sx];
+        }
+        _mm512_storeu_ps(ty, fa_glu_lanes_v16(_mm512_loadu_ps(ta), _mm512_loadu_ps(tb)));
+        for (intptr_t j = 0; j < c; j++)
+            y[(i + j) * sy] = fa_glu_lanes_cover(ta[j], tb[j]) ? ty[j]
+                                                                : fa_fast_glu_f32(ta[j], tb[j]);
+    }
+}
 #endif
 
 #endif
