@@ -333,16 +333,17 @@ FF_ARRAY_V16(fa_tanh_shrink_tbl_array, fa_tanh_shrink_tbl_v16)
 #endif
 
 /* ----------------------------------------------------------------- gelu */
-/* gelu by table (AVX-512 builds): gelu(x) = x - x Q(a) for x >= 0 and
+/* gelu by table (AVX-512 builds): gelu(x) = x - a Q(a) for x >= 0 and
  * -a Q(a) for x < 0, a = |x| clamped at 14.5 (beyond, gelu is x or -0 in
  * float), Q(a) = erfc(a/sqrt2)/2 = exp(-a^2/2) H(a).  H comes from the
  * quarter-binade tables of fa_gelu_table.h (H = c0 + q, q = d p(d), d =
- * a - x0 exact; tools/fast32/derive_gelu_table.py); exp(-a^2/2) = 2^k (eh +
- * el) from the exact split a^2 = sh + sl; a (eh + el)(c0 + q) is formed
- * with exact products (FMA) and rounded once, then scaled by 2^k in two
- * steps so that subnormal results round once too.  The scalar statement
- * fa_gelu_tbl_f32 and the vector one fa_gelu_tbl_v16 do the same
- * operations (bit-identical results). */
+ * a - x0 exact; tools/fast32/derive_gelu_table.py); exp(-a^2/2) = 2^kf (hi
+ * + ml) from the exact split a^2 = sh + sl and the 16-entry table of
+ * sigmoid's exp (ff_exp16_hi/lo, |r| <= ln2/32), hi + ml left unrounded;
+ * a (hi + ml)(c0 + q) is formed with exact FMA products and rounded once,
+ * then scaled by 2^kf with vscalefps (one rounding, subnormal results
+ * too).  The scalar statement fa_gelu_tbl_f32 is lane 0 of the same zmm
+ * code (bit-identical results). */
 #include "fa_gelu_table.h"
 
 /* exp(wh + wl) = 2^k (h + l), wh in [-106, 0], |wl| <= ulp(wh): ff__exp_hl
@@ -361,33 +362,6 @@ FA_INLINE float ff__exp_hl2(float wh, float wl, int32_t *k, float *l)
     return h;
 }
 
-FA_INLINE uint32_t ff__gelu_slot(float a)
-{
-    uint32_t t = (fa__u32(a) >> 21) - FF_GELU_BASE;     /* a < 2^-3 wraps round */
-    return t > 31u ? 31u : t;
-}
-
-FA_INLINE float fa_gelu_tbl_f32(float x)
-{
-    float a = fa__abs32(x);
-    a = fa__sel32(a > FF_GELU_AMAX, FF_GELU_AMAX, a);    /* NaN stays NaN (slot 31) */
-    uint32_t t = ff__gelu_slot(a);
-    float d = a - ff_gelu_tbl[0][t];
-    float p = ff_gelu_tbl[FF_GELU_NCOEF][t];
-    for (int i = FF_GELU_NCOEF - 1; i >= 2; --i)
-        p = FF_FMA(p, d, ff_gelu_tbl[i][t]);
-    float q = d * p, c0 = ff_gelu_tbl[1][t];             /* H = c0 + q */
-    float sh = a * a, sl = FF_FMA(a, a, -sh);            /* a^2 = sh + sl */
-    int32_t k;
-    float el, eh = ff__exp_hl2(-0.5f * sh, -0.5f * sl, &k, &el);
-    float uh = a * eh, ul = FF_FMA(a, eh, -uh) + a * el; /* a E 2^-k = uh + ul */
-    float yh = uh * c0, yl = FF_FMA(uh, c0, -yh);       /* ul is not small: el holds r^2 P(r) */
-    float v = yh + (yl + FF_FMA(uh, q, ul * (c0 + q)));  /* a Q(a) 2^-k, rounded once */
-    int32_t k1 = k >> 1;
-    float aq = (v * ff__pow2i(k1)) * ff__pow2i(k - k1);
-    return fa__sel32(x < 0.0f, -aq, x - aq);
-}
-
 #if defined(__AVX512F__)
 #define FA_HAVE_GELU_V16 1
 FA_INLINE __m512 ff__gelu_lookup(int row, __m512i t)
@@ -401,8 +375,8 @@ FA_INLINE __m512 ff__pow2i_v16(__m512i k)
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(k, _mm512_set1_epi32(127)), 23));
 }
 
-/* exp(-a^2/2) = 2^k (eh + el), a^2/2 as an exact pair: ff__exp_hl2 of
- * gelu's scalar twin, 16 lanes (gelu and gelu' share it). */
+/* exp(-a^2/2) = 2^k (eh + el), a^2/2 as an exact pair: ff__exp_hl2 in 16
+ * lanes (gelu', fa_fast32_gelu_grad.h). */
 FA_INLINE __m512 ff__exp_half_sq_v16(__m512 a, __m512i *k_out, __m512 *el_out)
 {
     __m512 sh = _mm512_mul_ps(a, a), sl = _mm512_fmsub_ps(a, a, sh);
@@ -428,34 +402,58 @@ FA_INLINE __m512 ff__exp_half_sq_v16(__m512 a, __m512i *k_out, __m512 *el_out)
     return eh;
 }
 
+/* exp(-a^2/2) = 2^kf (hi + *ml): the reduction of sigmoid's kernel
+ * (fa_fast32_sigmoid.h) on u = -2r = a^2 + kf 2 ln2, with a^2 = sh + sl
+ * exactly, so that a^2 needs no halving; e^r - 1 = u (-1/2 + u P(u)),
+ * P's coefficients those of e^r's scaled exactly by 1/4 and -1/8. */
+FA_INLINE __m512 ff__exp16_half_sq_v16(__m512 a, __m512 *kf_out, __m512 *ml_out)
+{
+    const __m512 shift = _mm512_set1_ps(FF_EXP16_SHIFT);
+    __m512 sh = _mm512_mul_ps(a, a), sl = _mm512_fmsub_ps(a, a, sh);
+    __m512 z = _mm512_fmadd_ps(sh, _mm512_set1_ps(-0.5f * FF_INVLN2), shift);
+    __m512 kf = _mm512_sub_ps(z, shift);
+    __m512 u = _mm512_fmadd_ps(kf, _mm512_set1_ps(2.0f * FF_LN2HI), sh);    /* exact */
+    u = _mm512_add_ps(_mm512_fmadd_ps(kf, _mm512_set1_ps(2.0f * FF_LN2LO), u), sl);
+    __m512i j = _mm512_castps_si512(z);
+    __m512 hi = _mm512_permutexvar_ps(j, _mm512_load_ps(ff_exp16_hi));
+    __m512 lo = _mm512_permutexvar_ps(j, _mm512_load_ps(ff_exp16_lo));
+    __m512 p = _mm512_fmadd_ps(_mm512_set1_ps(-0.125f * ff_c_exp16[1]), u,
+                               _mm512_set1_ps(0.25f * ff_c_exp16[0]));
+    __m512 em1_u = _mm512_fmadd_ps(u, p, _mm512_set1_ps(-0.5f));
+    *ml_out = _mm512_fmadd_ps(_mm512_mul_ps(hi, u), em1_u, lo);
+    *kf_out = kf;
+    return hi;
+}
+
 FA_INLINE __m512 fa_gelu_tbl_v16(__m512 x)
 {
-    const __m512i absmask = _mm512_set1_epi32(0x7fffffff);
-    __m512 a = _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(x), absmask));
-    a = _mm512_min_ps(_mm512_set1_ps(FF_GELU_AMAX), a);  /* min returns a if a is NaN */
+    /* min(|x|, AMAX); a NaN gives AMAX, and x's NaN comes back at the end */
+    __m512 a = _mm512_range_ps(x, _mm512_set1_ps(FF_GELU_AMAX), 0x0A);
     __m512i t = _mm512_sub_epi32(_mm512_srli_epi32(_mm512_castps_si512(a), 21),
                                  _mm512_set1_epi32((int)FF_GELU_BASE));
-    t = _mm512_min_epu32(t, _mm512_set1_epi32(31));
+    t = _mm512_min_epu32(t, _mm512_set1_epi32(31));     /* a < 2^-3 wraps round: slot 31 */
     __m512 d = _mm512_sub_ps(a, ff__gelu_lookup(0, t));
     __m512 p = ff__gelu_lookup(FF_GELU_NCOEF, t);
     for (int i = FF_GELU_NCOEF - 1; i >= 2; --i)
         p = _mm512_fmadd_ps(p, d, ff__gelu_lookup(i, t));
     __m512 q = _mm512_mul_ps(d, p), c0 = ff__gelu_lookup(1, t);
-    __m512i k;
-    __m512 el, eh = ff__exp_half_sq_v16(a, &k, &el);
-    /* a (eh + el)(c0 + q) */
-    __m512 uh = _mm512_mul_ps(a, eh);
-    __m512 ul = _mm512_add_ps(_mm512_fmsub_ps(a, eh, uh), _mm512_mul_ps(a, el));
+    __m512 kf, ml, hi = ff__exp16_half_sq_v16(a, &kf, &ml);
+    /* a (hi + ml)(c0 + q) */
+    __m512 uh = _mm512_mul_ps(a, hi);
+    __m512 ul = _mm512_fmadd_ps(a, ml, _mm512_fmsub_ps(a, hi, uh));
     __m512 yh = _mm512_mul_ps(uh, c0), yl = _mm512_fmsub_ps(uh, c0, yh);
     __m512 v = _mm512_add_ps(yh, _mm512_add_ps(yl, _mm512_fmadd_ps(uh, q,
                                  _mm512_mul_ps(ul, _mm512_add_ps(c0, q)))));
-    __m512i k1 = _mm512_srai_epi32(k, 1);
-    __m512 aq = _mm512_mul_ps(_mm512_mul_ps(v, ff__pow2i_v16(k1)),
-                              ff__pow2i_v16(_mm512_sub_epi32(k, k1)));
-    __mmask16 neg = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LT_OQ);
-    return _mm512_mask_blend_ps(neg, _mm512_sub_ps(x, aq),
-                                _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(aq),
-                                                                     _mm512_set1_epi32((int)0x80000000u))));
+    __m512 aq = _mm512_scalef_ps(v, kf);
+    /* x - aq for x >= 0 and NaN, -aq (-0 when aq is 0) for x < 0 */
+    __mmask16 not_neg = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_NLT_UQ);
+    return _mm512_mask_sub_ps(_mm512_xor_ps(aq, _mm512_set1_ps(-0.0f)), not_neg, x, aq);
+}
+
+/* the scalar statement: lane 0 of the zmm version */
+FA_INLINE float fa_gelu_tbl_f32(float x)
+{
+    return _mm512_cvtss_f32(fa_gelu_tbl_v16(_mm512_set1_ps(x)));
 }
 
 FF_ARRAY_V16(fa_gelu_tbl_array, fa_gelu_tbl_v16)
