@@ -99,11 +99,14 @@ TABLE = (
          Impl("fa_fast_glu_backward_row_f32", args="n, g, sg, x, sx, out, so")),
 
     # ---- float64: the careful versions (fa_precise64.h); FMA variants:
-    # the plain forms where they meet the same bounds
-    Entry("sigmoid", "f64", Impl("fa_p64_sigmoid"),
-          Impl("fa_p64_sigmoid_fast"), Impl("fa_p64_sigmoid_fast")),
+    # the plain forms where they meet the same bounds; avx512: sigmoid, silu
+    # and glu in the 16-entry-table kernels (fa_fast64_sigmoid.h)
+    Entry("sigmoid", "f64", Impl("fa_p64_sigmoid"), Impl("fa_p64_sigmoid_fast"),
+          Impl("fa_sigmoid_v8_f64", arrays={"sigmoid": "fa_sigmoid_v8_array"})),
     _fma("log_sigmoid", "f64", Impl("fa_p64_log_sigmoid_fast")),
-    _fma("silu", "f64", Impl("fa_p64_silu_fast", when=BETA_1)),
+    _fma("silu", "f64", Impl("fa_p64_silu_fast", when=BETA_1),
+         avx512=Impl("fa_silu_v8_f64", when=BETA_1, arrays={"silu": "fa_silu_v8_array"})),
+    Entry("glu_row", "f64", None, None, Impl("fa_glu_row_v8", args="n, x, sx, y, sy")),
     _fma("silu_grad", "f64", Impl("fa_p64_silu_grad_fast", when=BETA_1)),
     _fma("softplus", "f64",
          Impl("fa_p64_softplus_fast", when="beta == 1 && threshold == INFINITY")),

@@ -158,12 +158,18 @@ TAN_PI_8 = mp.tan(mp.pi / 8)
 POLYS = []
 
 
+LN2_32 = mp.log(2) / 32 * mp.mpf("1.003")
+
+
 def poly(name, target, powers, a, b, weight, comment):
     POLYS.append((name, target, powers, a, b, weight, comment))
 
 
 poly("exp_q_f64", exp_q, list(range(0, 11)), -LN2_HALF, LN2_HALF, exp_q_weight,
      "exp(r) = 1 + r + r^2 Q(r), |r| <= ln2/2; error relative to exp(r)")
+poly("exp16_q_f64", exp_q, list(range(0, 6)), -LN2_32, LN2_32, exp_q_weight,
+     "exp(r) = 1 + r + r^2 Q(r), |r| <= ln2/32 (+0.3 %): the 16-entry table reduction "
+     "of the AVX-512 kernels; error relative to exp(r)")
 poly("exp_q_f32", exp_q, list(range(0, 6)), -LN2_HALF, LN2_HALF, exp_q_weight,
      "exp(r) = 1 + r + r^2 Q(r), |r| <= ln2/2 (float functions, evaluated in double)")
 poly("log_r_f64", log_r, list(range(1, 8)), 0, S_MAX ** 2, lambda z: mp.mpf(1) / 2,
@@ -306,6 +312,15 @@ def main():
 
     if only:
         return
+    # 2^(j/16) = hi + lo, j = 0..15 (the AVX-512 kernels' exp table)
+    exact = [mp.power(2, mp.mpf(j) / 16) for j in range(16)]
+    hi = [to_double(v) for v in exact]
+    lo = [to_double(v - mp.mpf(h)) for v, h in zip(exact, hi)]
+    out.append("/* 2^(j/16) = hi + lo, j = 0..15 */\n")
+    for tag, col in (("hi", hi), ("lo", lo)):
+        out.append("static const double fa__exp16_%s[16] __attribute__((aligned(64))) = {\n    %s\n};\n"
+                   % (tag, ",\n    ".join(hexd(c) for c in col)))
+    out.append("\n")
     for tag, pieces, deg in (("f64", ERFC_PIECES_F64, ERFC_DEG_F64), ("f32", ERFC_PIECES_F32, ERFC_DEG_F32)):
         rows, worst = [], mp.mpf(0)
         for lo, hi in pieces:
