@@ -6,12 +6,12 @@
 
 #include <math.h>
 #include "fa_math.h"
+#include "fa_constants.h"
 #include "fa_fast32.h"
 #include "fa_fast32_sigmoid.h"
 #include "fa_fast32_gelu_grad.h"
 #include "fa_fast32_gelu.h"
 #include "fa_fast32_squareplus.h"
-#include "fa_constants.h"
 #include "fa_precise64.h"
 
 /* The working type is double for both dtypes. */

@@ -1,4 +1,4 @@
-/* fa_fast32_sigmoid.h -- float32 sigmoid and silu for AVX-512 builds.
+/* fa_fast32_sigmoid.h -- float32 sigmoid, silu, glu and gelu(tanh)' for AVX-512 builds.
  *
  * Include after fa_fast32.h (uses its exp constants and fa_fast32_coeffs.h).
  * sigmoid(x) = N / (1 + t), t = e^-|x| = 2^kf m, with N = 1 for x >= 0 and
@@ -29,14 +29,20 @@
 #include <immintrin.h>
 #define FA_HAVE_SIGMOID_V16 1
 
-/* t = e^-|x| = 2^kf m (|x| clamped at amax) and the x < 0 lanes (neg). */
+/* t = e^-|x| = 2^kf m (|x| clamped at amax) and the x < 0 lanes (neg);
+ * FF_EXP16_PARTS_LO takes x as the pair x + xl. */
 #define FF_EXP16_PARTS(x, amax, m, t, kf, neg)                                    \
+        FF_EXP16_PARTS_LO(x, _mm512_setzero_ps(), amax, m, t, kf, neg, 0)
+#define FF_EXP16_PARTS_LO(x, xl, amax, m, t, kf, neg, with_lo)                    \
         const __m512 shift = _mm512_set1_ps(FF_EXP16_SHIFT);                       \
         __m512 b = _mm512_range_ps((x), _mm512_set1_ps(amax), 0x0E); /* -min(|x|, amax) */ \
         __m512 z = _mm512_fmadd_ps(b, _mm512_set1_ps(FF_INVLN2), shift);           \
         __m512 kf = _mm512_sub_ps(z, shift);                                       \
         __m512 r = _mm512_fnmadd_ps(kf, _mm512_set1_ps(FF_LN2HI), b);              \
         r = _mm512_fnmadd_ps(kf, _mm512_set1_ps(FF_LN2LO), r);                     \
+        if (with_lo)        /* -|x + xl| = b - sign(x) xl */                       \
+            r = _mm512_sub_ps(r, _mm512_xor_ps((xl), _mm512_and_ps((x),            \
+                                                   _mm512_set1_ps(-0.0f))));       \
         __m512i j = _mm512_castps_si512(z);                                        \
         __m512 hi = _mm512_permutexvar_ps(j, _mm512_load_ps(ff_exp16_hi));         \
         __m512 lo = _mm512_permutexvar_ps(j, _mm512_load_ps(ff_exp16_lo));         \
@@ -94,6 +100,84 @@ FA_INLINE float fa_silu_rcp_f32(float x)
 }
 
 FF_ARRAY_V16(fa_silu_rcp_array, fa_silu_rcp_v16)
+
+#define FF_GELU_TANH_C1 ((float)FA_GELU_TANH_C1)
+#define FF_GELU_TANH_C1_LO ((float)(FA_GELU_TANH_C1 - (double)FF_GELU_TANH_C1))
+#define FF_GELU_TANH_C3 ((float)FA_GELU_TANH_C3)
+#define FF_GELU_TANH_C3_LO ((float)(FA_GELU_TANH_C3 - (double)FF_GELU_TANH_C3))
+#define FF_GELU_TANH_3C3 ((float)(3 * FA_GELU_TANH_C3))
+#define FF_GELU_TANH_3C3_LO ((float)(3 * FA_GELU_TANH_C3 - (double)FF_GELU_TANH_3C3))
+
+/* C1 + c x^2 as hi + *lo (c = ch + cl, x^2 = x2 + x2l exactly): both terms
+ * are >= 0, so a Fast2Sum with the larger first */
+FA_INLINE __m512 ff__c1_plus_cx2(float ch, float cl, __m512 x2, __m512 x2l, __m512 *lo)
+{
+    const __m512 c1 = _mm512_set1_ps(FF_GELU_TANH_C1), c = _mm512_set1_ps(ch);
+    __m512 ph = _mm512_mul_ps(c, x2), pl = _mm512_fmsub_ps(c, x2, ph);
+    __m512 hi = _mm512_add_ps(c1, ph);
+    __m512 err = _mm512_add_ps(_mm512_sub_ps(_mm512_max_ps(c1, ph), hi), _mm512_min_ps(c1, ph));
+    *lo = _mm512_add_ps(err, _mm512_add_ps(pl, _mm512_fmadd_ps(c, x2l, _mm512_fmadd_ps(
+              _mm512_set1_ps(cl), x2, _mm512_set1_ps(FF_GELU_TANH_C1_LO)))));
+    return hi;
+}
+
+/* gelu (approximate='tanh')' = s + x v' s (1 - s), s = sigmoid(v), v = x (C1
+ * + C3 x^2), v' = C1 + 3 C3 x^2 (formulas.h), from t = e^-|v| = 2^kf m:
+ * A = 1/(1 + t) to 2^-28 (rcp14 and one residual step) and B = t A, so
+ * s (1 - s) = A B whatever the sign:
+ *   v >= 0:  s = A:  f' = A + (x v' A) B;
+ *   v <  0:  s = B:  f' = 2^kf (m A)(1 + x v' A), scaled last (the left
+ *            tail keeps its relative accuracy down to the subnormals).
+ * v and x v' are carried as pairs: e^-|v| moves by |v| ULPs of v's
+ * rounding (the left tail reaches |v| ~ 90), and f' ~ x v' s there.
+ * x is clamped to [-16, 16] by vrangeps (f' is 1 above, -0 below; a NaN
+ * comes back through vfixupimmps).  Errors count in ULPs of the terms
+ * |s| + |x v' s (1 - s)| (catalog grad_terms): exhaustive 3.476 at
+ * x = -0x1.e490b4p+1, 0.772 ns per element in a C loop on Zen 4 (the
+ * double-lane formula before: ~1.9). */
+FA_INLINE __m512 fa_gelu_tanh_grad_v16(__m512 x)
+{
+    const __m512 one = _mm512_set1_ps(1.0f);
+    __m512 xc = _mm512_range_ps(x, _mm512_set1_ps(16.0f), 0x02);  /* sign(x) min(|x|, 16) */
+    __m512 x2 = _mm512_mul_ps(xc, xc), x2l = _mm512_fmsub_ps(xc, xc, x2);
+    __m512 gl, g = ff__c1_plus_cx2(FF_GELU_TANH_C3, FF_GELU_TANH_C3_LO, x2, x2l, &gl);
+    __m512 v = _mm512_mul_ps(xc, g);
+    __m512 vl = _mm512_fmadd_ps(xc, gl, _mm512_fmsub_ps(xc, g, v));
+    __m512 dvl, dv = ff__c1_plus_cx2(FF_GELU_TANH_3C3, FF_GELU_TANH_3C3_LO, x2, x2l, &dvl);
+    __m512 xdv = _mm512_mul_ps(xc, dv);
+    __m512 xdvl = _mm512_fmadd_ps(xc, dvl, _mm512_fmsub_ps(xc, dv, xdv));
+    FF_EXP16_PARTS_LO(v, vl, 320.0f, m, t, kf, neg, 1);
+    __m512 r0 = _mm512_rcp14_ps(_mm512_add_ps(one, t));
+    __m512 A = _mm512_fmadd_ps(r0, _mm512_fnmadd_ps(r0, t, _mm512_sub_ps(one, r0)), r0);
+    __m512 pos = _mm512_fmadd_ps(_mm512_mul_ps(xdv, A), _mm512_mul_ps(t, A), A);
+    __m512 af = _mm512_mul_ps(A, _mm512_fmadd_ps(xdvl, A, _mm512_fmadd_ps(xdv, A, one)));
+    __m512 left = _mm512_fmadd_ps(hi, af, _mm512_mul_ps(_mm512_fmadd_ps(hi, em1, lo), af));
+    __m512 y = _mm512_mask_blend_ps(neg, pos, _mm512_scalef_ps(left, kf));
+    return _mm512_fixupimm_ps(y, x, _mm512_set1_epi32(0x22), 0);   /* NaN x: NaN */
+}
+
+FA_INLINE float fa_gelu_tanh_grad_v16_f32(float x)
+{
+    return _mm512_cvtss_f32(fa_gelu_tanh_grad_v16(_mm512_set1_ps(x)));
+}
+
+FF_ARRAY_V16(fa_gelu_tanh_grad_v16_array, fa_gelu_tanh_grad_v16)
+
+/* gelu_tanh_backward's contiguous kernel: out = g f'(x), one product (as
+ * the element formula) */
+FA_INLINE void fa_gelu_tanh_backward_v16_array(intptr_t n, const float *pg, const float *px,
+                                               float *out)
+{
+    intptr_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        _mm512_storeu_ps(out + i, _mm512_mul_ps(_mm512_loadu_ps(pg + i),
+                                                fa_gelu_tanh_grad_v16(_mm512_loadu_ps(px + i))));
+    if (i < n) {
+        __mmask16 k = (__mmask16)((1u << (n - i)) - 1u);
+        _mm512_mask_storeu_ps(out + i, k, _mm512_mul_ps(_mm512_maskz_loadu_ps(k, pg + i),
+                              fa_gelu_tanh_grad_v16(_mm512_maskz_loadu_ps(k, px + i))));
+    }
+}
 
 /* glu = a sigmoid(b) (b: gate): silu's kernel with a for the factor, where
  * fa_glu_lanes_cover(a, b) (fa_fast32.h: |b| <= 40, a = 0 or 2^-60 <=
