@@ -158,24 +158,27 @@ cdef class FastCall:
     def _remember_params(self, int direction, str char, dict params, ufunc, tuple args):
         """Remember ufunc(v, *args) (forward, direction 0) or ufunc(grad, v,
         *args) (backward from x, 1; from y, 2) for keyword ``params`` whose
-        values are all Python floats, on float32 ('f') or float64 ('d')
-        arrays: fastact/_api.py's _with_params checks them once and calls
-        this; __call__ and _param_backward then skip the Python path."""
+        values are all Python floats or str (gelu's approximate='tanh'; not
+        ints or bools: True == 1 == 1.0 would share a key), on float32 ('f')
+        or float64 ('d') arrays: fastact/_api.py's _with_params checks them
+        once and calls this; __call__ and _param_backward then skip the
+        Python path."""
         for v in params.values():
-            if type(v) is not float:
+            if type(v) is not float and type(v) is not str:
                 return
         if self._kw_cache is None or len(self._kw_cache) >= 64:
             self._kw_cache = {}
         self._kw_cache[(direction, char, *params.items())] = (ufunc, args)
 
     cdef object _remembered(self, int direction, cnp.ndarray v, dict params):
-        """(ufunc, args) remembered for these float params on v's dtype, or None."""
+        """(ufunc, args) remembered for these float or str params on v's
+        dtype, or None."""
         cdef int t = cnp.PyArray_TYPE(v)
         if self._kw_cache is None or not cnp.PyArray_ISNOTSWAPPED(v) \
                 or (t != cnp.NPY_FLOAT and t != cnp.NPY_DOUBLE):
             return None
         for value in params.values():
-            if type(value) is not float:
+            if type(value) is not float and type(value) is not str:
                 return None
         return self._kw_cache.get((direction, "f" if t == cnp.NPY_FLOAT else "d",
                                    *params.items()))
