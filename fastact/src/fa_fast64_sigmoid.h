@@ -1,4 +1,4 @@
-/* fa_fast64_sigmoid.h -- float64 sigmoid and silu for AVX-512 builds: the
+/* fa_fast64_sigmoid.h -- float64 sigmoid, silu and glu for AVX-512 builds: the
  * float32 kernel of fa_fast32_sigmoid.h in 8 double lanes.
  *
  * Include after formulas.h's float64 functions (glu's row formula, for the

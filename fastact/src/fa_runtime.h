@@ -84,7 +84,7 @@ static inline void fa_clear_fp_flags(void) { _mm_setcsr(_mm_getcsr() & ~0x3fu); 
 static inline void fa_clear_fp_flags(void) { feclearexcept(FE_ALL_EXCEPT); }
 #endif
 
-/* Elements before `p` (aligned to its element size) is 64-byte aligned. */
+/* How many elements from p (aligned to its element size) to the next 64-byte boundary. */
 static inline fa_intp fa_align_head(const void *p, fa_intp item)
 {
     return (fa_intp)((64 - ((uintptr_t)p & 63)) & 63) / item;
