@@ -73,7 +73,10 @@ TABLE = (
     _fma("selu", "f32", Impl("fa_fast_selu_f32")),
     _all("silu", "f32", Impl("fa_fast_silu_f32", when=BETA_1),
          avx512=Impl("fa_silu_rcp_f32", when=BETA_1, arrays={"silu": "fa_silu_rcp_array"})),
-    _fma("silu_grad", "f32", Impl("fa_fast_silu_grad_f32", when=BETA_1)),
+    _fma("silu_grad", "f32", Impl("fa_fast_silu_grad_f32", when=BETA_1),
+         avx512=Impl("fa_silu_grad_v16_f32", when=BETA_1,
+                     arrays={"silu_grad": "fa_silu_grad_v16_array",
+                             "silu_backward": "fa_silu_backward_v16_array"})),
     _fma("gelu", "f32", Impl("fa_gelu_lanes_f32"),
          avx512=Impl("fa_gelu_tbl_f32", arrays={"gelu": "fa_gelu_tbl_array"})),
     _fma("gelu_grad", "f32", Impl("fa_gelu_grad_lanes_f32"),
@@ -103,15 +106,18 @@ TABLE = (
          Impl("fa_fast_glu_backward_row_f32", args="n, g, sg, x, sx, out, so")),
 
     # ---- float64: the careful versions (fa_precise64.h); FMA variants:
-    # the plain forms where they meet the same bounds; avx512: sigmoid, silu
-    # and glu in the 16-entry-table kernels (fa_fast64_sigmoid.h)
+    # the plain forms where they meet the same bounds; avx512: sigmoid, silu,
+    # silu' and glu in the 16-entry-table kernels (fa_fast64_sigmoid.h)
     Entry("sigmoid", "f64", Impl("fa_p64_sigmoid"), Impl("fa_p64_sigmoid_fast"),
           Impl("fa_sigmoid_v8_f64", arrays={"sigmoid": "fa_sigmoid_v8_array"})),
     _fma("log_sigmoid", "f64", Impl("fa_p64_log_sigmoid_fast")),
     _fma("silu", "f64", Impl("fa_p64_silu_fast", when=BETA_1),
          avx512=Impl("fa_silu_v8_f64", when=BETA_1, arrays={"silu": "fa_silu_v8_array"})),
     Entry("glu_row", "f64", None, None, Impl("fa_glu_row_v8", args="n, x, sx, y, sy")),
-    _fma("silu_grad", "f64", Impl("fa_p64_silu_grad_fast", when=BETA_1)),
+    _fma("silu_grad", "f64", Impl("fa_p64_silu_grad_fast", when=BETA_1),
+         avx512=Impl("fa_silu_grad_v8_f64", when=BETA_1,
+                     arrays={"silu_grad": "fa_silu_grad_v8_array",
+                             "silu_backward": "fa_silu_backward_v8_array"})),
     _fma("softplus", "f64",
          Impl("fa_p64_softplus_fast", when="beta == 1 && threshold == INFINITY")),
     _fma("softplus_grad", "f64",

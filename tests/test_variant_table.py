@@ -23,13 +23,13 @@ def _headers():
 
 def undefined(names, headers):
     """The names no header defines: an inline function, an array kernel
-    (FF_ARRAY_V16, FD_ARRAY_V8) or, for act_<element>_<dtype>, a formulas.h
-    form."""
+    (FF_ARRAY_V16, FF_BACKWARD_V16, FD_ARRAY_V8, FD_BACKWARD_V8) or, for
+    act_<element>_<dtype>, a formulas.h form."""
     missing = []
     for name in names:
         generic = re.fullmatch(r"act_(\w+)_f(32|64)", name)
         patterns = [rf"FA_INLINE\s+[\w\s\*]+?\b{name}\s*\(",
-                    rf"(FF_ARRAY_V16|FD_ARRAY_V8)\(\s*{name}\s*,"]
+                    rf"(FF_ARRAY_V16|FF_BACKWARD_V16|FD_ARRAY_V8|FD_BACKWARD_V8)\(\s*{name}\s*,"]
         if generic:
             patterns.append(rf"FA_INLINE\s+[\w\s\*]+?\bF\({generic.group(1)}\)\s*\(")
         if not any(re.search(p, headers) for p in patterns):

@@ -189,6 +189,21 @@ FA_INLINE float fa_tanh_tbl_f32(float x)
 /* The contiguous loop of a 16-lane kernel V (__m512 -> __m512): whole
  * vectors, then the tail through a masked load and store of the same
  * vector code (the masked-off lanes read and write nothing). */
+/* A backward ufunc's contiguous kernel: out = g f'(x), one product (as the
+ * element formula g * f'(x)). */
+#define FF_BACKWARD_V16(name, V)                                                     \
+    FA_INLINE void name(intptr_t n, const float *pg, const float *px, float *out)   \
+    {                                                                                \
+        intptr_t i = 0;                                                              \
+        for (; i + 16 <= n; i += 16)                                                 \
+            _mm512_storeu_ps(out + i, _mm512_mul_ps(_mm512_loadu_ps(pg + i),          \
+                                                    V(_mm512_loadu_ps(px + i))));    \
+        if (i < n) {                                                                 \
+            __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);                         \
+            _mm512_mask_storeu_ps(out + i, m, _mm512_mul_ps(                         \
+                _mm512_maskz_loadu_ps(m, pg + i), V(_mm512_maskz_loadu_ps(m, px + i)))); \
+        }                                                                            \
+    }
 #define FF_ARRAY_V16(name, V)                                                        \
     FA_INLINE void name(intptr_t n, const float *px, float *out)                    \
     {                                                                                \

@@ -102,21 +102,7 @@ FA_INLINE __m512 fa_gelu_grad_tbl_v16(__m512 x)
 /* The derivative ufunc's contiguous kernel: out = gelu'(x). */
 FF_ARRAY_V16(fa_gelu_grad_tbl_array, fa_gelu_grad_tbl_v16)
 
-/* The backward ufunc's contiguous kernel: out = g gelu'(x) (one product,
- * as the element formula g * F(gelu_grad)(x)). */
-FA_INLINE void fa_gelu_backward_tbl_array(intptr_t n, const float *pg, const float *px, float *out)
-{
-    intptr_t i = 0;
-    for (; i + 16 <= n; i += 16)
-        _mm512_storeu_ps(out + i, _mm512_mul_ps(_mm512_loadu_ps(pg + i),
-                                                fa_gelu_grad_tbl_v16(_mm512_loadu_ps(px + i))));
-    if (i < n) {
-        __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);
-        _mm512_mask_storeu_ps(out + i, m,
-                              _mm512_mul_ps(_mm512_maskz_loadu_ps(m, pg + i),
-                                            fa_gelu_grad_tbl_v16(_mm512_maskz_loadu_ps(m, px + i))));
-    }
-}
+FF_BACKWARD_V16(fa_gelu_backward_tbl_array, fa_gelu_grad_tbl_v16)
 #endif  /* __AVX512F__ */
 #endif  /* __FMA__ */
 #endif

@@ -163,21 +163,34 @@ FA_INLINE float fa_gelu_tanh_grad_v16_f32(float x)
 
 FF_ARRAY_V16(fa_gelu_tanh_grad_v16_array, fa_gelu_tanh_grad_v16)
 
-/* gelu_tanh_backward's contiguous kernel: out = g f'(x), one product (as
- * the element formula) */
-FA_INLINE void fa_gelu_tanh_backward_v16_array(intptr_t n, const float *pg, const float *px,
-                                               float *out)
+FF_BACKWARD_V16(fa_gelu_tanh_backward_v16_array, fa_gelu_tanh_grad_v16)
+
+/* silu' = s (1 + x (1 - s)), s = sigmoid(x), as gelu(tanh)' below with v = x
+ * and v' = 1: A = 1/(1 + t), B = t A, s (1 - s) = A B;
+ *   x >= 0:  f' = A + (x A) B;   x < 0:  f' = 2^kf (m A)(1 + x A).
+ * The factor x is clamped at -110 (as silu: below, f' is below 2^-150);
+ * +inf gives 1, -inf +0 and NaN NaN (vfixupimmps). */
+FA_INLINE __m512 fa_silu_grad_v16(__m512 x)
 {
-    intptr_t i = 0;
-    for (; i + 16 <= n; i += 16)
-        _mm512_storeu_ps(out + i, _mm512_mul_ps(_mm512_loadu_ps(pg + i),
-                                                fa_gelu_tanh_grad_v16(_mm512_loadu_ps(px + i))));
-    if (i < n) {
-        __mmask16 k = (__mmask16)((1u << (n - i)) - 1u);
-        _mm512_mask_storeu_ps(out + i, k, _mm512_mul_ps(_mm512_maskz_loadu_ps(k, pg + i),
-                              fa_gelu_tanh_grad_v16(_mm512_maskz_loadu_ps(k, px + i))));
-    }
+    const __m512 one = _mm512_set1_ps(1.0f);
+    FF_EXP16_PARTS(x, 110.0f, m, t, kf, neg);
+    __m512 xc = _mm512_max_ps(_mm512_set1_ps(-110.0f), x);
+    __m512 r0 = _mm512_rcp14_ps(_mm512_add_ps(one, t));
+    __m512 A = _mm512_fmadd_ps(r0, _mm512_fnmadd_ps(r0, t, _mm512_sub_ps(one, r0)), r0);
+    __m512 pos = _mm512_fmadd_ps(_mm512_mul_ps(xc, A), _mm512_mul_ps(t, A), A);
+    __m512 af = _mm512_mul_ps(A, _mm512_fmadd_ps(xc, A, one));
+    __m512 left = _mm512_fmadd_ps(hi, af, _mm512_mul_ps(_mm512_fmadd_ps(hi, em1, lo), af));
+    __m512 y = _mm512_mask_blend_ps(neg, pos, _mm512_scalef_ps(left, kf));
+    return _mm512_fixupimm_ps(y, x, _mm512_set1_epi32(0x00A80022), 0);
 }
+
+FA_INLINE float fa_silu_grad_v16_f32(float x)
+{
+    return _mm512_cvtss_f32(fa_silu_grad_v16(_mm512_set1_ps(x)));
+}
+
+FF_ARRAY_V16(fa_silu_grad_v16_array, fa_silu_grad_v16)
+FF_BACKWARD_V16(fa_silu_backward_v16_array, fa_silu_grad_v16)
 
 /* glu = a sigmoid(b) (b: gate): silu's kernel with a for the factor, where
  * fa_glu_lanes_cover(a, b) (fa_fast32.h: |b| <= 40, a = 0 or 2^-60 <=

@@ -1,4 +1,4 @@
-/* fa_fast64_sigmoid.h -- float64 sigmoid, silu and glu for AVX-512 builds: the
+/* fa_fast64_sigmoid.h -- float64 sigmoid, silu, silu' and glu for AVX-512 builds: the
  * float32 kernel of fa_fast32_sigmoid.h in 8 double lanes.
  *
  * Include after formulas.h's float64 functions (glu's row formula, for the
@@ -92,6 +92,24 @@ FA_INLINE __m512d fa_silu_v8(__m512d x)
     return _mm512_fixupimm_pd(y, x, _mm512_set1_epi64(0x00100100), 0);
 }
 
+/* silu' = s (1 + x (1 - s)) as fa_silu_grad_v16 (fa_fast32_sigmoid.h):
+ * A = 1/(1 + t) to 2^-56 (fd__recip1p and one residual step), B = t A;
+ *   x >= 0:  f' = A + (x A) B;   x < 0:  f' = 2^kf (m A)(1 + x A).
+ * The factor x is clamped at -760; +inf gives 1, -inf +0, NaN NaN. */
+FA_INLINE __m512d fa_silu_grad_v8(__m512d x)
+{
+    const __m512d one = _mm512_set1_pd(1.0);
+    FD_EXP16_PARTS(x, 760.0, m, t, kf, neg);
+    __m512d xc = _mm512_max_pd(_mm512_set1_pd(-760.0), x);
+    __m512d r1 = fd__recip1p(t);
+    __m512d A = _mm512_fmadd_pd(r1, _mm512_fnmadd_pd(r1, t, _mm512_sub_pd(one, r1)), r1);
+    __m512d pos = _mm512_fmadd_pd(_mm512_mul_pd(xc, A), _mm512_mul_pd(t, A), A);
+    __m512d af = _mm512_mul_pd(A, _mm512_fmadd_pd(xc, A, one));
+    __m512d left = _mm512_fmadd_pd(hi, af, _mm512_mul_pd(_mm512_fmadd_pd(hi, em1, lo), af));
+    __m512d y = _mm512_mask_blend_pd(neg, pos, _mm512_scalef_pd(left, kf));
+    return _mm512_fixupimm_pd(y, x, _mm512_set1_epi64(0x00A80022), 0);
+}
+
 /* glu's lanes cover a pair when b is finite and |a| <= 2^1022 (a N does
  * not overflow).  The gate is clamped at -1460: below, |a| sigmoid(b) <
  * 2^-1075 for every float64 a, and the result is +-0; a result in the
@@ -171,6 +189,21 @@ FA_INLINE void fa_glu_row_v8(intptr_t n, const double *x, intptr_t sx, double *y
         }                                                                            \
     }
 
+/* A backward ufunc's contiguous kernel: out = g f'(x), one product. */
+#define FD_BACKWARD_V8(name, V)                                                      \
+    FA_INLINE void name(intptr_t n, const double *pg, const double *px, double *out) \
+    {                                                                                \
+        intptr_t i = 0;                                                              \
+        for (; i + 8 <= n; i += 8)                                                   \
+            _mm512_storeu_pd(out + i, _mm512_mul_pd(_mm512_loadu_pd(pg + i),          \
+                                                    V(_mm512_loadu_pd(px + i))));    \
+        if (i < n) {                                                                 \
+            __mmask8 k = (__mmask8)((1u << (n - i)) - 1u);                           \
+            _mm512_mask_storeu_pd(out + i, k, _mm512_mul_pd(                         \
+                _mm512_maskz_loadu_pd(k, pg + i), V(_mm512_maskz_loadu_pd(k, px + i)))); \
+        }                                                                            \
+    }
+
 /* the scalar statements: lane 0 of the zmm versions */
 FA_INLINE double fa_sigmoid_v8_f64(double x)
 {
@@ -181,7 +214,13 @@ FA_INLINE double fa_silu_v8_f64(double x)
     return _mm512_cvtsd_f64(fa_silu_v8(_mm512_set1_pd(x)));
 }
 FD_ARRAY_V8(fa_sigmoid_v8_array, fa_sigmoid_v8)
+FA_INLINE double fa_silu_grad_v8_f64(double x)
+{
+    return _mm512_cvtsd_f64(fa_silu_grad_v8(_mm512_set1_pd(x)));
+}
 FD_ARRAY_V8(fa_silu_v8_array, fa_silu_v8)
+FD_ARRAY_V8(fa_silu_grad_v8_array, fa_silu_grad_v8)
+FD_BACKWARD_V8(fa_silu_backward_v8_array, fa_silu_grad_v8)
 #endif
 
 #endif
