@@ -165,7 +165,7 @@ FF_ARRAY_V16(fa_gelu_tanh_grad_v16_array, fa_gelu_tanh_grad_v16)
 
 FF_BACKWARD_V16(fa_gelu_tanh_backward_v16_array, fa_gelu_tanh_grad_v16)
 
-/* silu' = s (1 + x (1 - s)), s = sigmoid(x), as gelu(tanh)' below with v = x
+/* silu' = s (1 + x (1 - s)), s = sigmoid(x), as gelu(tanh)' above with v = x
  * and v' = 1: A = 1/(1 + t), B = t A, s (1 - s) = A B;
  *   x >= 0:  f' = A + (x A) B;   x < 0:  f' = 2^kf (m A)(1 + x A).
  * The factor x is clamped at -110 (as silu: below, f' is below 2^-150);
