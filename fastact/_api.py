@@ -194,15 +194,19 @@ class Activation:
                 and (_WEAK_SCALARS or x.ndim):
             if self._fast and (out is None or _plain_out(out, x)):
                 return self._default_ufunc(x, *self._default_call[1], out=out)
-            if self._axis and x.ndim and self._default_call is not None \
-                    and (out is None or _plain_out(out, x) and not self.row.halves):
+            if self.row.halves:
+                if out is None:
+                    if x.ndim and self._default_call is not None:
+                        return self._default_axis_call(x, None)
+                elif self._axis_fwd is not None and x.ndim and x.shape[-1] % 2 == 0 \
+                        and _plain_out(out, x, _half_shape(x)):
+                    # glu(x, out=) in one gufunc call: the general path's axes=
+                    # makes NumPy call the loop once per row (no threads)
+                    self._axis_fwd(x, out)
+                    return out
+            elif self._axis and x.ndim and self._default_call is not None \
+                    and (out is None or _plain_out(out, x)):
                 return self._default_axis_call(x, out)
-            if self.row.halves and self._axis_fwd is not None and out is not None and x.ndim \
-                    and x.shape[-1] % 2 == 0 and _plain_out(out, x, _half_shape(x)):
-                # glu(x, out=) in one gufunc call: the general path's axes=
-                # makes NumPy call the loop once per row (no threads)
-                self._axis_fwd(x, out=out)
-                return out
         if params and self._plain_params and type(x) is np.ndarray \
                 and x.dtype.char in _NATIVE and (out is None or _plain_out(out, x)) \
                 and (_WEAK_SCALARS or x.ndim):
