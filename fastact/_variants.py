@@ -107,7 +107,8 @@ TABLE = (
 
     # ---- float64: the careful versions (fa_precise64.h); FMA variants:
     # the plain forms where they meet the same bounds; avx512: sigmoid, silu,
-    # silu' and glu in the 16-entry-table kernels (fa_fast64_sigmoid.h)
+    # silu' and glu in the 16-entry-table kernels (fa_fast64_sigmoid.h), gelu
+    # and gelu' with a 16-piece polynomial in registers (fa_fast64_gelu.h)
     Entry("sigmoid", "f64", Impl("fa_p64_sigmoid"), Impl("fa_p64_sigmoid_fast"),
           Impl("fa_sigmoid_v8_f64", arrays={"sigmoid": "fa_sigmoid_v8_array"})),
     _fma("log_sigmoid", "f64", Impl("fa_p64_log_sigmoid_fast")),
@@ -127,8 +128,11 @@ TABLE = (
     _all("sigmoid_grad", "f64", Impl("fa_p64_sigmoid_grad")),
     _all("tanh_grad", "f64", Impl("fa_p64_tanh_grad")),
     _all("tanh_shrink_grad", "f64", Impl("fa_p64_tanh_sq")),
-    _all("gelu", "f64", Impl("fa_gelu_f64")),
-    _all("gelu_grad", "f64", Impl("fa_gelu_grad_f64")),
+    _all("gelu", "f64", Impl("fa_gelu_f64"),
+         avx512=Impl("fa_gelu_v8_f64", arrays={"gelu": "fa_gelu_v8_array"})),
+    _all("gelu_grad", "f64", Impl("fa_gelu_grad_f64"),
+         avx512=Impl("fa_gelu_grad_v8_f64", arrays={"gelu_grad": "fa_gelu_grad_v8_array",
+                                                    "gelu_backward": "fa_gelu_backward_v8_array"})),
     _all("gelu_tanh", "f64", Impl("fa_gelu_tanh_f64")),
     _all("gelu_tanh_grad", "f64", Impl("fa_gelu_tanh_grad_f64")),
     _all("mish", "f64", Impl("fa_mish_f64")),

@@ -328,6 +328,9 @@ def test_headline_limits():
         assert fa.elu(-np.inf) == -1.0
         assert fa.relu(-np.inf) == 0.0 and not np.signbit(fa.relu(-1.0))
         assert fa.silu(-np.inf) == 0.0 and fa.silu(np.inf) == np.inf
+        for dtype in (np.float32, np.float64):     # gelu's left tail underflows to -0
+            left = fa.gelu(np.array([-np.inf, -1e30, -60.0, -40.0], dtype))
+            assert (left == 0).all() and np.signbit(left).all(), left
 
 
 def test_softmax_rows_with_infinities():

@@ -81,6 +81,7 @@
 #undef KEEP_NAN
 
 #include "fa_fast64_sigmoid.h"   /* AVX-512 float64 sigmoid, silu, glu (after glu's row formula) */
+#include "fa_fast64_gelu.h"      /* AVX-512 float64 gelu, gelu' */
 #include "fa_rows.h"   /* softmax, log_softmax, softmin rows, one kernel per dtype */
 
 #endif
