@@ -361,60 +361,12 @@ FF_ARRAY_V16(fa_tanh_shrink_tbl_array, fa_tanh_shrink_tbl_v16)
  * code (bit-identical results). */
 #include "fa_gelu_table.h"
 
-/* exp(wh + wl) = 2^k (h + l), wh in [-106, 0], |wl| <= ulp(wh): ff__exp_hl
- * with a low part folded into the reduced argument. */
-FA_INLINE float ff__exp_hl2(float wh, float wl, int32_t *k, float *l)
-{
-    float t = FF_FMA(wh, FF_INVLN2, FF_SHIFT);
-    *k = (int32_t)(fa__u32(t) - fa__u32(FF_SHIFT));
-    float kf = t - FF_SHIFT;
-    float r1 = FF_FMA(kf, -FF_LN2HI, wh);                /* exact: |k| <= 152 */
-    float c = FF_FMA(kf, -FF_LN2LO, wl);
-    float r = r1 + c;
-    float p = (r * r) * ff__horner(ff_c_exp, FF_N_EXP, r);
-    float h = 1.0f + r1;
-    *l = ((1.0f - h) + r1) + (c + p);
-    return h;
-}
-
 #if defined(__AVX512F__)
 #define FA_HAVE_GELU_V16 1
 FA_INLINE __m512 ff__gelu_lookup(int row, __m512i t)
 {
     return _mm512_permutex2var_ps(_mm512_load_ps(ff_gelu_tbl[row]), t,
                                   _mm512_load_ps(ff_gelu_tbl[row] + 16));
-}
-
-FA_INLINE __m512 ff__pow2i_v16(__m512i k)
-{
-    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(k, _mm512_set1_epi32(127)), 23));
-}
-
-/* exp(-a^2/2) = 2^k (eh + el), a^2/2 as an exact pair: ff__exp_hl2 in 16
- * lanes (gelu', fa_fast32_gelu_grad.h). */
-FA_INLINE __m512 ff__exp_half_sq_v16(__m512 a, __m512i *k_out, __m512 *el_out)
-{
-    __m512 sh = _mm512_mul_ps(a, a), sl = _mm512_fmsub_ps(a, a, sh);
-    __m512 wh = _mm512_mul_ps(_mm512_set1_ps(-0.5f), sh);
-    __m512 wl = _mm512_mul_ps(_mm512_set1_ps(-0.5f), sl);
-    /* ff__exp_hl2 */
-    const __m512 shift = _mm512_set1_ps(FF_SHIFT);
-    __m512 et = _mm512_fmadd_ps(wh, _mm512_set1_ps(FF_INVLN2), shift);
-    __m512i k = _mm512_sub_epi32(_mm512_castps_si512(et), _mm512_castps_si512(shift));
-    __m512 kf = _mm512_sub_ps(et, shift);
-    __m512 r1 = _mm512_fmadd_ps(kf, _mm512_set1_ps(-FF_LN2HI), wh);
-    __m512 c = _mm512_fmadd_ps(kf, _mm512_set1_ps(-FF_LN2LO), wl);
-    __m512 r = _mm512_add_ps(r1, c);
-    __m512 ep = _mm512_set1_ps(ff_c_exp[FF_N_EXP - 1]);
-    for (int i = FF_N_EXP - 2; i >= 0; --i)
-        ep = _mm512_fmadd_ps(ep, r, _mm512_set1_ps(ff_c_exp[i]));
-    ep = _mm512_mul_ps(_mm512_mul_ps(r, r), ep);
-    const __m512 one = _mm512_set1_ps(1.0f);
-    __m512 eh = _mm512_add_ps(one, r1);
-    __m512 el = _mm512_add_ps(_mm512_add_ps(_mm512_sub_ps(one, eh), r1), _mm512_add_ps(c, ep));
-    *k_out = k;
-    *el_out = el;
-    return eh;
 }
 
 /* exp(-a^2/2) = 2^kf (hi + *ml): the reduction of sigmoid's kernel
@@ -453,12 +405,13 @@ FA_INLINE __m512 fa_gelu_tbl_v16(__m512 x)
         p = _mm512_fmadd_ps(p, d, ff__gelu_lookup(i, t));
     __m512 q = _mm512_mul_ps(d, p), c0 = ff__gelu_lookup(1, t);
     __m512 kf, ml, hi = ff__exp16_half_sq_v16(a, &kf, &ml);
-    /* a (hi + ml)(c0 + q) */
+    /* a (hi + ml)(c0 + q) = uh c0 + (uh q + ul (c0 + q)), a (hi + ml) = uh + ul
+     * (a hi exactly), the product uh c0 exact inside the last FMA: the
+     * whole rounded about once */
     __m512 uh = _mm512_mul_ps(a, hi);
     __m512 ul = _mm512_fmadd_ps(a, ml, _mm512_fmsub_ps(a, hi, uh));
-    __m512 yh = _mm512_mul_ps(uh, c0), yl = _mm512_fmsub_ps(uh, c0, yh);
-    __m512 v = _mm512_add_ps(yh, _mm512_add_ps(yl, _mm512_fmadd_ps(uh, q,
-                                 _mm512_mul_ps(ul, _mm512_add_ps(c0, q)))));
+    __m512 v = _mm512_fmadd_ps(uh, c0, _mm512_fmadd_ps(ul, _mm512_add_ps(c0, q),
+                                                       _mm512_mul_ps(uh, q)));
     __m512 aq = _mm512_scalef_ps(v, kf);
     /* x - aq for x >= 0 and NaN, -aq (-0 when aq is 0) for x < 0 */
     __mmask16 not_neg = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_NLT_UQ);

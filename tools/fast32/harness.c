@@ -39,15 +39,13 @@ __attribute__((noinline)) void tbl_tanh(const float *restrict x, float *restrict
 #else
 #define tbl_tanh tbl_tanh_scalar
 #endif
-LOOP(tbl_gelu_scalar, fa_gelu_tbl_f32(x[i]))
 LOOP(cur_gelu, chosen_gelu_f32(x[i]))
-#ifdef FA_HAVE_GELU_V16
+#ifdef FA_HAVE_GELU_V16             /* the gelu and gelu' tables: AVX-512 builds */
+LOOP(tbl_gelu_scalar, fa_gelu_tbl_f32(x[i]))
 __attribute__((noinline)) void tbl_gelu(const float *restrict x, float *restrict y, long n)
 {
     fa_gelu_tbl_array(n, x, y);
 }
-#else
-#define tbl_gelu tbl_gelu_scalar
 #endif
 LOOP(tbl_tanh_shrink_scalar, fa_tanh_shrink_tbl_f32(x[i]))
 LOOP(cur_tanh_shrink, chosen_tanh_shrink_f32(x[i]))
@@ -77,14 +75,10 @@ static inline float old_gelu_grad_f32(float x)
 LOOP(old_gelu_grad, old_gelu_grad_f32(x[i]))
 #ifdef FF_HAVE_GELU_GRAD
 LOOP(tbl_gelu_grad_scalar, fa_gelu_grad_tbl_f32(x[i]))
-#ifdef FA_HAVE_GELU_GRAD_V16
 __attribute__((noinline)) void tbl_gelu_grad(const float *restrict x, float *restrict y, long n)
 {
     fa_gelu_grad_tbl_array(n, x, y);
 }
-#else
-#define tbl_gelu_grad tbl_gelu_grad_scalar
-#endif
 #endif
 LOOP(fast_sigmoid, fa_fast_sigmoid_f32(x[i]))
 #ifdef FA_HAVE_SIGMOID_V16
@@ -217,7 +211,9 @@ static const struct fn FN[] = {
     {"tanhtbl", tbl_tanh, fast_tanh}, {"tanhtbls", tbl_tanh_scalar, tbl_tanh},
     {"tshrtbl", tbl_tanh_shrink, cur_tanh_shrink}, {"tshrtbls", tbl_tanh_shrink_scalar, tbl_tanh_shrink},
     {"tshrgrad", tbl_tanh_shrink_grad, cur_tanh_shrink_grad},
+#ifdef FA_HAVE_GELU_V16
     {"gelutbl", tbl_gelu, cur_gelu}, {"gelutbls", tbl_gelu_scalar, tbl_gelu},
+#endif
 #ifdef FF_HAVE_GELU_GRAD
     {"gelugrad", tbl_gelu_grad, old_gelu_grad}, {"gelugrads", tbl_gelu_grad_scalar, tbl_gelu_grad},
 #else
