@@ -57,6 +57,13 @@ class Activation:
         # straight to the ufunc.
         self._fast = not self._axis and not row.has_required and not row.array_params
         self._has_array_params = bool(row.array_params)
+        # prelu on the compiled backend: plain weights straight to the ufuncs
+        # (_plain_weights; the reference twin's kernels convert them as NumPy does)
+        self._ufunc_weights = bool(row.array_params) and isinstance(
+            backend[self._ufunc_name], np.ufunc)
+        defaults = [row.defaults.get(p.name) for p in row.array_params]
+        self._default_weights = (defaults if defaults and self._default_call is not None
+                                 and all(type(w) is float for w in defaults) else None)
         # elementwise rows whose parameters are all scalars: calls with
         # keyword parameters on plain arrays use _with_params' cache
         self._plain_params = not self._axis and not row.array_params
@@ -88,6 +95,13 @@ class Activation:
                 zero_d = _WEAK_SCALARS or not args
                 self._set_fast_path(self._default_ufunc, args32, args64, zero_d)
                 self._set_fast_backward(self._bwd_x, self._bwd_y, args32, args64, zero_d)
+            elif self._default_weights is not None:
+                # prelu with its default weight: the weight is the loop's second
+                # operand (backward also returns dL/dweight: not here)
+                weights = tuple(self._default_weights)
+                self._set_fast_path(self._default_ufunc, _scalar_operands(weights, np.float32),
+                                    _scalar_operands(weights, np.float64), False)
+                self._set_fast_backward(None, None, (), (), False)
             else:
                 # softmax-like rows: the gufunc along the last axis, forward
                 # and backward from y, rows of at least one element
@@ -176,6 +190,28 @@ class Activation:
             return self._default_call
         return self._resolve(params)
 
+    def _plain_weights(self, v, params):
+        """prelu's common calls (10 us -> 1.5 us on 1000 elements): the
+        weights, when every one is a float or an ndarray of v's dtype that
+        broadcasts to v's shape without enlarging it, as the ufunc takes
+        them (a Python float takes v's dtype); else None (the general path
+        converts and checks)."""
+        if not params:
+            return self._default_weights
+        weights = []
+        for p in self.row.array_params:
+            w = params.pop(p.name, self._defaults[p.name])
+            if type(w) is int and -2 ** 53 <= w <= 2 ** 53:
+                w = float(w)
+            if type(w) is float:
+                if not abs(w) < 3e38:       # float32 overflow, NaN: the general path
+                    return None
+            elif type(w) is not np.ndarray or w.dtype != v.dtype or w.ndim > v.ndim \
+                    or any(n != 1 and n != m for n, m in zip(w.shape[::-1], v.shape[::-1])):
+                return None
+            weights.append(w)
+        return None if params else weights       # params left: not weights
+
     def _array_args(self, full):
         """The array parameters' values, in kernel order (prelu's weight)."""
         return tuple(full[p.name] for p in self.row.array_params)
@@ -212,6 +248,12 @@ class Activation:
                 and (_WEAK_SCALARS or x.ndim):
             ufunc, args = self._with_params("", params, x.dtype.char)
             return ufunc(x, *args, out=out)
+        if self._ufunc_weights and type(x) is np.ndarray and x.dtype.char in _NATIVE \
+                and x.ndim and (out is None or _plain_out(out, x)):
+            weights = self._plain_weights(x, dict(params))
+            if weights is not None:
+                kernel, args = self._default_call[:2]
+                return self._backend[kernel](x, *weights, *args, out=out)
         # Not all plain ndarrays: maybe Dask, xarray, torch... (fastact/_duck.py)
         if type(x) is not np.ndarray or out is not None and type(out) is not np.ndarray \
                 or self._has_array_params and _odd_params(params):
@@ -265,6 +307,13 @@ class Activation:
                                    grad.dtype.char)
             if fn is not None:
                 return fn[0](grad, x if y is None else y, *fn[1], out=out)
+        if self._ufunc_weights and y is None and type(grad) is np.ndarray \
+                and type(x) is np.ndarray and x.dtype.char in _NATIVE and x.ndim \
+                and grad.dtype == x.dtype and grad.shape == x.shape \
+                and (out is None or _plain_out(out, x)):
+            weights = self._plain_weights(x, dict(params))
+            if weights is not None:
+                return self._weights_backward(grad, x, weights, out)
         if not params and self._halves_bwd is not None and y is None \
                 and type(grad) is np.ndarray and type(x) is np.ndarray \
                 and x.dtype.char in _NATIVE and grad.dtype == x.dtype and x.ndim \
@@ -324,6 +373,15 @@ class Activation:
             grads.append(_sum_to_shape(per_element, np.shape(w)))
         grad_x = _run(self._backend[name], arrays, args, out, dtype)
         return (grad_x, *grads)
+
+    def _weights_backward(self, grad, x, weights, out):
+        """backward's common prelu calls (_plain_weights): (dL/dx, dL/dweight, ...)."""
+        kernel, args = self._default_call[:2]
+        arrays = (grad, x, *weights)
+        grads = [_sum_to_shape(self._backend[f"{kernel}_backward_{p.name}"](*arrays, *args),
+                               np.shape(w))
+                 for p, w in zip(self.row.array_params, weights)]
+        return (self._backend[kernel + "_backward"](*arrays, *args, out=out), *grads)
 
     def _fast_backward(self, grad, x, y, out):
         """The compiled backend's FastCall does backward's common case in C;

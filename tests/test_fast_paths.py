@@ -146,3 +146,35 @@ def test_out_aliasing_the_input_is_in_place():
     want = fa.sigmoid(x)
     assert fa.sigmoid(x, out=x) is x
     np.testing.assert_array_equal(x, want)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_prelu_weight_shortcuts_give_the_full_handlings_results(dtype):
+    """prelu's common calls (default weight in C, numbers and same-dtype
+    weight arrays that broadcast to x's shape in _plain_weights) against the
+    full handling; every other weight still takes the full handling, which
+    converts it to x's dtype or names the function in its error."""
+    f = fa.prelu
+    twin = _api.Activation(f.row, f._backend, "fastact")     # no C fast path
+    twin._ufunc_weights = False
+    x = inputs(f.row, dtype)
+    g = np.linspace(-2, 2, x.size).astype(dtype).reshape(x.shape)
+    weights = [{}, {"weight": -0.5}, {"weight": 2}, {"weight": np.full(8, 0.1, dtype)},
+               {"weight": np.linspace(0, 1, 3).astype(dtype)[:, None]},
+               {"weight": np.full(8, 0.1, np.float64 if dtype == np.float32 else np.float32)},
+               {"weight": 1e300}, {"weight": np.array(0.3, dtype)}]
+    for params in weights:
+        same(f(x, **params), twin(x, **params))
+        out, twin_out = np.empty_like(x), np.empty_like(x)
+        assert f(x, out=out, **params) is out
+        twin(x, out=twin_out, **params)
+        same(out, twin_out)
+        same(f.backward(g, x, **params), twin.backward(g, x, **params))
+        grads = f.backward(g, x, out=out, **params)
+        assert grads[0] is out
+        same(grads, twin.backward(g, x, out=twin_out, **params))
+    for bad in (np.ones(5, dtype), np.ones((2, 8), dtype), "0.25"):
+        with pytest.raises((TypeError, ValueError), match="fastact.prelu"):
+            f(x, weight=bad)
+        with pytest.raises((TypeError, ValueError), match="fastact.prelu"):
+            f.backward(g, x, weight=bad)
