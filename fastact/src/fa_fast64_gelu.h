@@ -11,11 +11,10 @@
  *   multiple of 1/16, r = r' - se/2; e = 2^kf m with m = 2^(j/16) e^r from
  *   the table, as fa_fast64_sigmoid.h, kept unrounded as mh + ml where it
  *   multiplies the x < 0 results; 2^kf applied by vscalefpd last.
- *   N: degree 12 in t on 16 pieces, the coefficients one vpermt2pd each
- *   (c0 as hi + lo)
- *   (tools/derive_gelu64.py: b-pieces of width 1/2 below 4, halves of the
- *   binades of u = 1/b above; t exact; u rounded once by vdivpd; no
- *   operation raises a flag NumPy would report for finite x or NaN).
+ *   N: degree 12 in t on 16 pieces, the coefficients one vpermt2pd each,
+ *   c0 as hi + lo (tools/derive_gelu64.py: b-pieces of width 1/2 up to 4,
+ *   above them halves of the binades of u = 1/b); t is exact, u = 1/b is
+ *   rounded once (vdivpd) and N corrected to first order for it.
  * gelu:  x < 0:  -(b N) m 2^kf, b N an exact pair, one rounding (into the
  *                subnormal range the scaling rounds once more, < 1 ULP);
  *        x >= 0: x (1 - e N), e N <= 1/2.
@@ -23,7 +22,7 @@
  *        ULPs of the terms Phi + |x| phi = e (N + b C) (catalog grad_terms);
  *        the sum b C - N does not round more than they allow.
  * +-inf: the clamp gives e = 0 (gelu: x or -0; gelu': 1 or -0); -0 gives
- * -0; NaN stays NaN.  Random sweeps against mpmath: docs/accuracy.md. */
+ * -0; NaN stays NaN.  Random sweeps against quad precision: docs/accuracy.md. */
 #ifndef FA_FAST64_GELU_H
 #define FA_FAST64_GELU_H
 
