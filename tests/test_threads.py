@@ -382,15 +382,15 @@ def test_two_threads_are_faster_than_one_beside_torch():
     """The one timing test of the thread limit (issue 15): with PyTorch
     imported first and set to 1 thread, fastact's mish on 1e5 float64 runs
     faster with 2 threads than with 1.  The call is bound by arithmetic
-    and each half fits in one core's L2, so a second thread can halve it;
-    float32 sigmoid on 1e6 is bound by memory bandwidth on AVX-512 and
-    showed no gain (0.306 against 0.309 ms), which made the test flaky.  Batches of 10 calls alternate
-    between 1 and 2 threads, 15 of each; the best batches are compared with
-    a wide margin (a perfect split would be 0.5).  When other processes
-    left fewer than 1.5 CPUs free during the 2-thread batches (CPUs idle or
-    running this process, from /proc/stat), the timing says nothing about
-    fastact and the test skips; a helper that never ran would leave its
-    CPU idle, so that still fails."""
+    and each half fits in one core's L2, so a second thread can halve it
+    (float32 sigmoid on 1e6, timed before, is bound by memory bandwidth on
+    AVX-512: 0.306 against 0.309 ms, a flaky test).  Batches of 10 calls
+    alternate between 1 and 2 threads, 15 of each; the best batches are
+    compared with a wide margin (a perfect split would be 0.5).  When
+    other processes left fewer than 1.5 CPUs free during the 2-thread
+    batches (CPUs idle or running this process, from /proc/stat), the
+    timing says nothing about fastact and the test skips; a helper that
+    never ran would leave its CPU idle, so that still fails."""
     one, two, free = map(float, run_python(TIME_ONE_AGAINST_TWO).split())
     if free < 1.5:
         pytest.skip(f"the machine is busy: {free:.2f} CPUs free for the 2-thread calls")

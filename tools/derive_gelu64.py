@@ -2,7 +2,7 @@
 (fastact/src/fa_fast64_gelu.h), computed with mpmath; writes
 fastact/src/fa_fast64_gelu_coeffs.h.
 
-    python tools/derive_gelu64.py        (about 10 s)
+    python tools/derive_gelu64.py        (a few seconds)
 
 The kernels write Phi(-b) = exp(-b^2/2) N(b), b = |x|, with
 N(b) = exp(b^2/2) Phi(-b) = exp(b^2/2) erfc(b/sqrt2)/2: smooth, 1/2 at 0,
