@@ -387,8 +387,9 @@ def sigmoid_grad_y(y):
 
 @_elementwise
 def log_sigmoid(x):
-    # min(x,0) - log1p(exp(-|x|)): the two terms never cancel.
-    return np.minimum(x, 0.0) - np.log1p(np.exp(-np.abs(x)))
+    # -(max(-x,0) + log1p(exp(-|x|))): the two terms never cancel, and a
+    # result that underflows is -0 (log_sigmoid < 0 everywhere).
+    return -(np.maximum(-x, 0.0) + np.log1p(np.exp(-np.abs(x))))
 
 
 @_elementwise

@@ -315,6 +315,12 @@ def test_special_values_without_warnings(case, dtype):
         np.testing.assert_array_equal(d, gx)
     # NaN in -> NaN out (backward: wherever the reference says so, checked above)
     assert np.isnan(got[0]).all()
+    # zeros carry the reference's sign (gelu(-inf) = -0, log_sigmoid(inf) = -0,
+    # relu(-1) = +0, log_softmax([-0.0]) = log 1 = +0)
+    want = ref(x, **params)
+    zero = (got == 0) & (want == 0)
+    np.testing.assert_array_equal(np.signbit(got[zero]), np.signbit(want[zero]),
+                                  err_msg="the signs of zero results")
 
 
 def test_headline_limits():

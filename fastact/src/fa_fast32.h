@@ -523,7 +523,7 @@ FA_INLINE float fa_fast_silu_f32(float x)
     float lo = FF_FMA(xr, FF_FMA(un, res, res), xrl);
     float y = xr + FF_FMA(xr, un, lo);                   /* xr un rounded inside, not u + res */
     y = fa__sel32(x < 0.0f, (y * S) * 0x1p-64f, y);
-    y = fa__sel32(x == 0.0f, x, y);
+    y = fa__csign32(y, x);                               /* a result that rounds to 0, and +-0 */
     return fa__sel32(x == FA__INF32, x, y);
 }
 
@@ -667,7 +667,7 @@ FA_INLINE float fa_fast_softplus_f32(float x)
 /* log_sigmoid = -softplus(-x) exactly; +inf gives +0 */
 FA_INLINE float fa_fast_log_sigmoid_f32(float x)
 {
-    return fa_select_f32(x == INFINITY, 0, -fa_fast_softplus_f32(-x));
+    return fa_select_f32(x == INFINITY, -0.0f, -fa_fast_softplus_f32(-x));   /* the limit from below */
 }
 
 /* ------------------------------------------------------------------ elu */

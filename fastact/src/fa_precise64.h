@@ -308,6 +308,7 @@ FA_INLINE double fa_p64_mul_sigmoid(double a, double vh, double vl)
     double r = fa__ldexp_big(p + pl, kb + (big & 40));
     r = FA_P64_SEL(aa < FA__INF64, r, a * fa__ldexp_big(q + ql, kb));
     r = FA_P64_SEL(vh < -1400.0, a * 0.0, r);
+    r = fa__csign64(r, a);                    /* a zero that rounds keeps a's sign */
     return FA_P64_SEL(a == 0.0, a, r);
 }
 
@@ -686,7 +687,7 @@ FA_INLINE double fa_p64_silu_fast(double x)
     double r = 1.0 / (1.0 + FA__FMA(u, E, E));
     double xr = x * r, xrl = FA__FMA(x, r, -xr);
     double neg = ((xr + FA__FMA(xr, u, xrl)) * S) * 0x1p-600;
-    double y = FA_P64_SEL(x < 0.0, neg, xr);             /* +-0: xr */
+    double y = fa__csign64(FA_P64_SEL(x < 0.0, neg, xr), x);   /* a result that rounds to 0 */
     return FA_P64_SEL(a > 760.0, FA_P64_SEL(x < 0.0, -0.0, x), y);
 }
 
@@ -728,7 +729,7 @@ FA_INLINE double fa_p64_softplus_fast(double x)
 
 FA_INLINE double fa_p64_log_sigmoid_fast(double x)
 {
-    return fa_select_f64(x == INFINITY, 0, -fa_p64_softplus_fast(-x));
+    return fa_select_f64(x == INFINITY, -0.0, -fa_p64_softplus_fast(-x));   /* the limit from below */
 }
 
 /* softplus' at beta = 1: sigmoid(x), 1 past the threshold */

@@ -282,7 +282,8 @@ FA_INLINE void act_softmin_row_f64(fa_intp n, const double *x, fa_intp sx, doubl
  * double split into two floats; float64: an exact two-sum), y_i = (x_i -
  * ch) - cl: x_i - ch is exact where x_i is near c (Sterbenz) and cl is
  * below an ULP of ch elsewhere, so y_i rounds about once (no cancellation:
- * both terms are <= 0).  x_i = -inf gives -inf. */
+ * both terms are <= 0).  x_i = -inf gives -inf; a zero result is +0 (log 1),
+ * whatever the sign of x_i. */
 FA_INLINE void act_log_softmax_row_f32(fa_intp n, const float *x, fa_intp sx, float *y,
                                        fa_intp sy)
 {
@@ -295,7 +296,7 @@ FA_INLINE void act_log_softmax_row_f32(fa_intp n, const float *x, fa_intp sx, fl
     float ch = (float)((double)m + lse), cl = (float)(((double)m - (double)ch) + lse);
     #pragma omp simd
     for (fa_intp i = 0; i < n; i++)
-        y[i * sy] = (x[i * sx] - ch) - cl;
+        y[i * sy] = ((x[i * sx] - ch) - cl) + 0;      /* log 1 = +0, also for x = -0 */
 }
 FA_INLINE void act_log_softmax_row_f64(fa_intp n, const double *x, fa_intp sx, double *y,
                                        fa_intp sy)
@@ -309,7 +310,7 @@ FA_INLINE void act_log_softmax_row_f64(fa_intp n, const double *x, fa_intp sx, d
     double ch = fa_row_two_sum(m, fa_log1p_f64(rest + rest_low), &err), cl = err;
     #pragma omp simd
     for (fa_intp i = 0; i < n; i++)
-        y[i * sy] = (x[i * sx] - ch) - cl;
+        y[i * sy] = ((x[i * sx] - ch) - cl) + 0;      /* log 1 = +0, also for x = -0 */
 }
 
 /* ---- dot products ------------------------------------------------------------

@@ -73,7 +73,8 @@ FA_INLINE T F(sigmoid_grad)(T x)
  * would give inf - inf = NaN there). */
 FA_INLINE T F(sigmoid_grad_y)(T y) { return y * ((T)1 - y); }
 
-/* log_sigmoid = min(x, 0) - log1p(exp(-|x|)): two terms of one sign. */
+/* log_sigmoid = -(max(-x, 0) + log1p(exp(-|x|))): two terms of one sign;
+ * below every result, so +inf and underflowing results give -0. */
 FA_INLINE T F(log_sigmoid)(T x)
 {
     W xw = x;
@@ -87,11 +88,11 @@ FA_INLINE T F(log_sigmoid)(T x)
         W eh = fa_p64_exp(nx, 0, &el, &kb), sc = fa_p64_pow2(kb);
         W ll, l = fa_p64_log1p_unit2(eh * sc, el * sc, &ll);
         W se, s = fa__two_sum(WSEL(xw < 0, xw, 0), -l, &se);
-        W r = WSEL(xw > 700, 0 - fa__ldexp_big(eh + el, kb), s + (se - ll));
+        W r = WSEL(xw > 700, -fa__ldexp_big(eh + el, kb), s + (se - ll));    /* -0 past the range */
         return (T)WSEL(xw > -INFINITY, r, xw);           /* -inf and NaN */
     }
     W e = EXP(-WABS(xw));
-    return (T)(WSEL(xw < 0, xw, 0) - F(log1p_unit)(e));
+    return (T)-(WSEL(xw < 0, -xw, 0) + F(log1p_unit)(e));   /* -0 where it underflows */
 }
 /* f' = sigmoid(-x), through e = exp(-|x|) and symmetry. */
 FA_INLINE T F(log_sigmoid_grad)(T x)
@@ -384,7 +385,7 @@ FA_INLINE T F(celu)(T x, T alpha)
 {
     W xw = x, ql, q = F(celu_q)(xw, alpha, &ql), em = EXPM1(q);
     em = WSEL(ql == 0, em, em + (em + 1) * ql);          /* ql = 0 keeps -0 */
-    W neg = WSEL(WABS(q) < 1e-10, xw + xw * (0.5 * q), (W)alpha * em);
+    W neg = WSEL(WABS(q) < 1e-10, xw * (1 + 0.5 * q), (W)alpha * em);   /* -0 stays -0 */
     return (T)WSEL(xw > 0, xw, neg);
 }
 FA_INLINE T F(celu_grad)(T x, T alpha)
@@ -567,7 +568,7 @@ FA_INLINE T F(silu_grad)(T x, T beta)
 FA_INLINE T F(gelu)(T x)
 {
     W xw = x, a = WABS(xw), half = 0.5 * fa_erfc_f64(a * FA_RSQRT2);
-    W r = WSEL(xw >= 0, xw - xw * half, -(a * half));
+    W r = WSEL(xw >= 0, xw * (1 - half), -(a * half));      /* -0 stays -0 */
     return (T)WSEL(a == INFINITY, WSEL(xw > 0, xw, -0.0), r);
 }
 /* f' = Phi(x) + x phi(x), phi(x) = exp(-x^2/2)/sqrt(2 pi). */
@@ -640,7 +641,7 @@ FA_INLINE T F(hard_swish)(T x)
 {
     /* x (s + e) = p + pl, the product's error exact with an FMA */
     T e, s = F(plus3)(x, &e), p = x * s, pl = FMA(x, s, -p) + x * e;
-    T upper = SEL(x >= 3, x, F(sixth)(p, pl));
+    T upper = SEL(x >= 3, x, COPYSIGN(F(sixth)(p, pl), x));   /* -0 stays -0 */
     return SEL(x <= -3, (T)0, upper);
 }
 /* FMA builds (the variant table): x + 3 rounded, x s = p + pl exact by
@@ -650,7 +651,7 @@ FA_INLINE T F(hard_swish)(T x)
 FA_INLINE T F(hard_swish_fma)(T x)
 {
     T s = x + 3, p = x * s, pl = FMA(x, s, -p);
-    T upper = SEL(x >= 3, x, F(sixth)(p, pl));
+    T upper = SEL(x >= 3, x, COPYSIGN(F(sixth)(p, pl), x));   /* -0 stays -0 */
     return SEL(x <= -3, (T)0, upper);
 }
 /* PyTorch's hardswish_backward: 0 below -3, (2x + 3)/6 on [-3, 3], 1
