@@ -74,24 +74,31 @@ FA_INLINE float fa_sigmoid_rcp_f32(float x)
 
 FF_ARRAY_V16(fa_sigmoid_rcp_array, fa_sigmoid_rcp_v16)
 
-/* silu = x sigmoid(x) = x N / (1 + t): the numerator x N as the exact
- * pair Nh + Nl, the residual n = (Nh - y0) + Nl - y0 t, then as sigmoid.
- * x is clamped at -110 (|silu(-110)| < 2^-150; also a NaN propagates);
- * vfixupimmps returns x itself for +-0 and +inf. */
-FA_INLINE __m512 fa_silu_rcp_v16(__m512 x)
+/* f sigmoid(v) = f N / (1 + t) (silu, glu): the numerator f N as the exact
+ * pair Nh + Nl, the residual n = (Nh - y0) + Nl - y0 t, then as sigmoid;
+ * |v| clamped at amax. */
+FA_INLINE __m512 ff__times_sigmoid_v16(__m512 f, __m512 v, float amax)
 {
     const __m512 one = _mm512_set1_ps(1.0f);
-    FF_EXP16_PARTS(x, 110.0f, m, t, kf, neg);
-    __m512 xc = _mm512_max_ps(_mm512_set1_ps(-110.0f), x);       /* x if x is NaN */
+    FF_EXP16_PARTS(v, amax, m, t, kf, neg);
     __m512 N = _mm512_mask_blend_ps(neg, one, m);
-    __m512 Nh = _mm512_mul_ps(xc, N);
-    __m512 Nl = _mm512_fmsub_ps(xc, N, Nh);
+    __m512 Nh = _mm512_mul_ps(f, N);
+    __m512 Nl = _mm512_fmsub_ps(f, N, Nh);
     __m512 r0 = _mm512_rcp14_ps(_mm512_add_ps(one, t));
     __m512 y0 = _mm512_mul_ps(Nh, r0);
     __m512 n = _mm512_fnmadd_ps(y0, t, _mm512_add_ps(_mm512_sub_ps(Nh, y0), Nl));
     __m512 y = _mm512_fmadd_ps(r0, n, y0);
-    y = _mm512_mask_scalef_ps(y, neg, y, kf);
-    return _mm512_fixupimm_ps(y, x, _mm512_set1_epi32(0x00100100), 0);
+    return _mm512_mask_scalef_ps(y, neg, y, kf);
+}
+
+/* silu = x sigmoid(x): x is clamped at -110 for the factor (|silu(-110)| <
+ * 2^-150; also a NaN propagates); vfixupimmps returns x itself for +-0 and
+ * +inf. */
+FA_INLINE __m512 fa_silu_rcp_v16(__m512 x)
+{
+    __m512 xc = _mm512_max_ps(_mm512_set1_ps(-110.0f), x);       /* x if x is NaN */
+    return _mm512_fixupimm_ps(ff__times_sigmoid_v16(xc, x, 110.0f), x,
+                              _mm512_set1_epi32(0x00100100), 0);
 }
 
 FA_INLINE float fa_silu_rcp_f32(float x)
@@ -198,17 +205,8 @@ FF_BACKWARD_V16(fa_silu_backward_v16_array, fa_silu_grad_v16)
  * gives a (vfixupimmps). */
 FA_INLINE __m512 fa_glu_lanes_v16(__m512 a, __m512 gate)
 {
-    const __m512 one = _mm512_set1_ps(1.0f);
-    FF_EXP16_PARTS(gate, 40.0f, m, t, kf, neg);
-    __m512 N = _mm512_mask_blend_ps(neg, one, m);
-    __m512 Nh = _mm512_mul_ps(a, N);
-    __m512 Nl = _mm512_fmsub_ps(a, N, Nh);
-    __m512 r0 = _mm512_rcp14_ps(_mm512_add_ps(one, t));
-    __m512 y0 = _mm512_mul_ps(Nh, r0);
-    __m512 n = _mm512_fnmadd_ps(y0, t, _mm512_add_ps(_mm512_sub_ps(Nh, y0), Nl));
-    __m512 y = _mm512_fmadd_ps(r0, n, y0);
-    y = _mm512_mask_scalef_ps(y, neg, y, kf);
-    return _mm512_fixupimm_ps(y, a, _mm512_set1_epi32(0x100), 0);
+    return _mm512_fixupimm_ps(ff__times_sigmoid_v16(a, gate, 40.0f), a,
+                              _mm512_set1_epi32(0x100), 0);
 }
 
 /* glu's row [a, b] (n = 2m): 16 pairs at a time, each pair by the lanes

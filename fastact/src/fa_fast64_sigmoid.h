@@ -74,22 +74,29 @@ FA_INLINE __m512d fa_sigmoid_v8(__m512d x)
     return _mm512_mask_scalef_pd(y, neg, y, kf);
 }
 
-/* silu: x is clamped at -760 for the factor (|silu(-760)| < 2^-1075; a NaN
- * propagates) */
-FA_INLINE __m512d fa_silu_v8(__m512d x)
+/* f sigmoid(v) = f N / (1 + t) (silu, glu): the numerator f N as the exact
+ * pair Nh + Nl, then as sigmoid; |v| clamped at amax. */
+FA_INLINE __m512d fd__times_sigmoid_v8(__m512d f, __m512d v, double amax)
 {
     const __m512d one = _mm512_set1_pd(1.0);
-    FD_EXP16_PARTS(x, 760.0, m, t, kf, neg);
-    __m512d xc = _mm512_max_pd(_mm512_set1_pd(-760.0), x);       /* x if x is NaN */
+    FD_EXP16_PARTS(v, amax, m, t, kf, neg);
     __m512d N = _mm512_mask_blend_pd(neg, one, m);
-    __m512d Nh = _mm512_mul_pd(xc, N);
-    __m512d Nl = _mm512_fmsub_pd(xc, N, Nh);
+    __m512d Nh = _mm512_mul_pd(f, N);
+    __m512d Nl = _mm512_fmsub_pd(f, N, Nh);
     __m512d r1 = fd__recip1p(t);
     __m512d y0 = _mm512_mul_pd(Nh, r1);
     __m512d n = _mm512_fnmadd_pd(y0, t, _mm512_add_pd(_mm512_sub_pd(Nh, y0), Nl));
     __m512d y = _mm512_fmadd_pd(r1, n, y0);
-    y = _mm512_mask_scalef_pd(y, neg, y, kf);
-    return _mm512_fixupimm_pd(y, x, _mm512_set1_epi64(0x00100100), 0);
+    return _mm512_mask_scalef_pd(y, neg, y, kf);
+}
+
+/* silu: x is clamped at -760 for the factor (|silu(-760)| < 2^-1075; a NaN
+ * propagates) */
+FA_INLINE __m512d fa_silu_v8(__m512d x)
+{
+    __m512d xc = _mm512_max_pd(_mm512_set1_pd(-760.0), x);       /* x if x is NaN */
+    return _mm512_fixupimm_pd(fd__times_sigmoid_v8(xc, x, 760.0), x,
+                              _mm512_set1_epi64(0x00100100), 0);
 }
 
 /* silu' = s (1 + x (1 - s)) as fa_silu_grad_v16 (fa_fast32_sigmoid.h):
@@ -122,17 +129,8 @@ FA_INLINE __mmask8 fd__glu_cover(__m512d a, __m512d b)
 
 FA_INLINE __m512d fa_glu_lanes_v8(__m512d a, __m512d gate)
 {
-    const __m512d one = _mm512_set1_pd(1.0);
-    FD_EXP16_PARTS(gate, 1460.0, m, t, kf, neg);
-    __m512d N = _mm512_mask_blend_pd(neg, one, m);
-    __m512d Nh = _mm512_mul_pd(a, N);
-    __m512d Nl = _mm512_fmsub_pd(a, N, Nh);
-    __m512d r1 = fd__recip1p(t);
-    __m512d y0 = _mm512_mul_pd(Nh, r1);
-    __m512d n = _mm512_fnmadd_pd(y0, t, _mm512_add_pd(_mm512_sub_pd(Nh, y0), Nl));
-    __m512d y = _mm512_fmadd_pd(r1, n, y0);
-    y = _mm512_mask_scalef_pd(y, neg, y, kf);
-    return _mm512_fixupimm_pd(y, a, _mm512_set1_epi64(0x100), 0);   /* a = +-0: a */
+    return _mm512_fixupimm_pd(fd__times_sigmoid_v8(a, gate, 1460.0), a,
+                              _mm512_set1_epi64(0x100), 0);   /* a = +-0: a */
 }
 
 /* glu's row [a, b] (n = 2m), 8 pairs at a time: the lanes form where it
