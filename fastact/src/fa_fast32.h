@@ -348,17 +348,18 @@ FF_ARRAY_V16(fa_tanh_shrink_tbl_array, fa_tanh_shrink_tbl_v16)
 #endif
 
 /* ----------------------------------------------------------------- gelu */
-/* gelu by table (AVX-512 builds): gelu(x) = x - a Q(a) for x >= 0 and
- * -a Q(a) for x < 0, a = |x| clamped at 14.5 (beyond, gelu is x or -0 in
- * float), Q(a) = erfc(a/sqrt2)/2 = exp(-a^2/2) H(a).  H comes from the
- * quarter-binade tables of fa_gelu_table.h (H = c0 + q, q = d p(d), d =
- * a - x0 exact; tools/fast32/derive_gelu_table.py); exp(-a^2/2) = 2^kf (hi
- * + ml) from the exact split a^2 = sh + sl and the 16-entry table of
- * sigmoid's exp (ff_exp16_hi/lo, |r| <= ln2/32), hi + ml left unrounded;
- * a (hi + ml)(c0 + q) is formed with exact FMA products and rounded once,
- * then scaled by 2^kf with vscalefps (one rounding, subnormal results
- * too).  The scalar statement fa_gelu_tbl_f32 is lane 0 of the same zmm
- * code (bit-identical results). */
+/* gelu by table (AVX-512 builds): gelu(x) = x - E G(a) for x >= 0 and
+ * -E G(a) for x < 0, a = |x| clamped at 14.5 (beyond, gelu is x or -0 in
+ * float), E = exp(-a^2/2), G(a) = a erfc(a/sqrt2)/2 exp(a^2/2).  G comes
+ * from the quarter-binade tables of fa_gelu_table.h (G = c0 + q, q = d p(d),
+ * d = a - x0 exact; tools/fast32/derive_gelu_table.py); E = 2^kf hi (1 + m)
+ * from the exact split a^2 = sh + sl and the 16-entry table of sigmoid's exp
+ * (|r| <= ln2/32), m = e^r - 1 + lo/hi left unrounded.  E G = 2^kf hi (c0 +
+ * s), s = d p + m (c0 + q) (one rounding), with hi c0 exact inside the last
+ * FMA, then scaled by 2^kf with vscalefps (one rounding, subnormal results
+ * too).  In the slot a < 2^-3, c0 = 0 and hi = 1, so E G = s rounds once
+ * more only.  The scalar statement fa_gelu_tbl_f32 is lane 0 of the same
+ * zmm code (bit-identical results). */
 #include "fa_gelu_table.h"
 
 #if defined(__AVX512F__)
@@ -369,11 +370,12 @@ FA_INLINE __m512 ff__gelu_lookup(int row, __m512i t)
                                   _mm512_load_ps(ff_gelu_tbl[row] + 16));
 }
 
-/* exp(-a^2/2) = 2^kf (hi + *ml): the reduction of sigmoid's kernel
+/* exp(-a^2/2) = 2^kf hi (1 + *m): the reduction of sigmoid's kernel
  * (fa_fast32_sigmoid.h) on u = -2r = a^2 + kf 2 ln2, with a^2 = sh + sl
  * exactly, so that a^2 needs no halving; e^r - 1 = u (-1/2 + u P(u)),
- * P's coefficients those of e^r's scaled exactly by 1/4 and -1/8. */
-FA_INLINE __m512 ff__exp16_half_sq_v16(__m512 a, __m512 *kf_out, __m512 *ml_out)
+ * P's coefficients those of e^r's scaled exactly by 1/4 and -1/8; m adds
+ * the table's rounding lo/hi. */
+FA_INLINE __m512 ff__exp16_half_sq_v16(__m512 a, __m512 *kf_out, __m512 *m_out)
 {
     const __m512 shift = _mm512_set1_ps(FF_EXP16_SHIFT);
     __m512 sh = _mm512_mul_ps(a, a), sl = _mm512_fmsub_ps(a, a, sh);
@@ -383,11 +385,11 @@ FA_INLINE __m512 ff__exp16_half_sq_v16(__m512 a, __m512 *kf_out, __m512 *ml_out)
     u = _mm512_add_ps(_mm512_fmadd_ps(kf, _mm512_set1_ps(2.0f * FF_LN2LO), u), sl);
     __m512i j = _mm512_castps_si512(z);
     __m512 hi = _mm512_permutexvar_ps(j, _mm512_load_ps(ff_exp16_hi));
-    __m512 lo = _mm512_permutexvar_ps(j, _mm512_load_ps(ff_exp16_lo));
+    __m512 lo_rel = _mm512_permutexvar_ps(j, _mm512_load_ps(ff_exp16_lo_rel));
     __m512 p = _mm512_fmadd_ps(_mm512_set1_ps(-0.125f * ff_c_exp16[1]), u,
                                _mm512_set1_ps(0.25f * ff_c_exp16[0]));
     __m512 em1_u = _mm512_fmadd_ps(u, p, _mm512_set1_ps(-0.5f));
-    *ml_out = _mm512_fmadd_ps(_mm512_mul_ps(hi, u), em1_u, lo);
+    *m_out = _mm512_fmadd_ps(u, em1_u, lo_rel);
     *kf_out = kf;
     return hi;
 }
@@ -396,26 +398,21 @@ FA_INLINE __m512 fa_gelu_tbl_v16(__m512 x)
 {
     /* min(|x|, AMAX); a NaN gives AMAX, and x's NaN comes back at the end */
     __m512 a = _mm512_range_ps(x, _mm512_set1_ps(FF_GELU_AMAX), 0x0A);
-    __m512i t = _mm512_sub_epi32(_mm512_srli_epi32(_mm512_castps_si512(a), 21),
-                                 _mm512_set1_epi32((int)FF_GELU_BASE));
-    t = _mm512_min_epu32(t, _mm512_set1_epi32(31));     /* a < 2^-3 wraps round: slot 31 */
+    __m512i t = _mm512_max_epu32(_mm512_srli_epi32(_mm512_castps_si512(a), 21),
+                                 _mm512_set1_epi32((int)FF_GELU_SMALL));
     __m512 d = _mm512_sub_ps(a, ff__gelu_lookup(0, t));
     __m512 p = ff__gelu_lookup(FF_GELU_NCOEF, t);
     for (int i = FF_GELU_NCOEF - 1; i >= 2; --i)
         p = _mm512_fmadd_ps(p, d, ff__gelu_lookup(i, t));
-    __m512 q = _mm512_mul_ps(d, p), c0 = ff__gelu_lookup(1, t);
-    __m512 kf, ml, hi = ff__exp16_half_sq_v16(a, &kf, &ml);
-    /* a (hi + ml)(c0 + q) = uh c0 + (uh q + ul (c0 + q)), a (hi + ml) = uh + ul
-     * (a hi exactly), the product uh c0 exact inside the last FMA: the
-     * whole rounded about once */
-    __m512 uh = _mm512_mul_ps(a, hi);
-    __m512 ul = _mm512_fmadd_ps(a, ml, _mm512_fmsub_ps(a, hi, uh));
-    __m512 v = _mm512_fmadd_ps(uh, c0, _mm512_fmadd_ps(ul, _mm512_add_ps(c0, q),
-                                                       _mm512_mul_ps(uh, q)));
-    __m512 aq = _mm512_scalef_ps(v, kf);
-    /* x - aq for x >= 0 and NaN, -aq (-0 when aq is 0) for x < 0 */
+    __m512 c0 = ff__gelu_lookup(1, t);
+    __m512 kf, m, hi = ff__exp16_half_sq_v16(a, &kf, &m);
+    __m512 g = _mm512_fmadd_ps(d, p, c0);
+    __m512 s = _mm512_fmadd_ps(d, p, _mm512_mul_ps(m, g));
+    /* -E G = -(hi c0) - hi s, scaled; then x + that for x >= 0 and NaN (no
+     * cancellation: E G <= x/2 there), itself for x < 0 (-0 stays -0) */
+    __m512 neg_eg = _mm512_scalef_ps(_mm512_fnmsub_ps(hi, c0, _mm512_mul_ps(hi, s)), kf);
     __mmask16 not_neg = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_NLT_UQ);
-    return _mm512_mask_sub_ps(_mm512_xor_ps(aq, _mm512_set1_ps(-0.0f)), not_neg, x, aq);
+    return _mm512_mask_add_ps(neg_eg, not_neg, x, neg_eg);
 }
 
 /* the scalar statement: lane 0 of the zmm version */

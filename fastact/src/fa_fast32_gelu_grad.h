@@ -12,7 +12,7 @@
  * R = 0.75179 of gelu' where F = (a - R_HI) - R_LO (a - R_HI exact), so that
  * the result keeps its relative accuracy right through the zero.
  * E = 2^kf (hi + ml) from the exact split a^2 = sh + sl and the 16-entry
- * table of sigmoid's exp (ff__exp16_half_sq_v16, as gelu's kernel);
+ * table of sigmoid's exp (ff__exp16_half_sq_v16, as gelu's kernel; ml = hi m);
  * F (hi + ml)(c0 + q) is formed with exact FMA products and rounded about
  * once, then scaled by 2^kf with vscalefps (one rounding, subnormal results
  * too).  The scalar statement fa_gelu_grad_tbl_f32 is lane 0 of the zmm
@@ -51,7 +51,8 @@ FA_INLINE __m512 fa_gelu_grad_tbl_v16(__m512 x)
         _mm512_set1_epi32((int)FF_GELU_GRAD_NROOT));
     __m512 fh = _mm512_mask_blend_ps(root, one, _mm512_sub_ps(a, _mm512_set1_ps(FF_GELU_GRAD_R_HI)));
     __m512 fl = _mm512_maskz_mov_ps(root, _mm512_set1_ps(-FF_GELU_GRAD_R_LO));
-    __m512 kf, ml, hi = ff__exp16_half_sq_v16(a, &kf, &ml);
+    __m512 kf, m, hi = ff__exp16_half_sq_v16(a, &kf, &m);
+    __m512 ml = _mm512_mul_ps(hi, m);
     /* F (hi + ml)(c0 + q) = uh c0 + (uh q + ul (c0 + q)), F (hi + ml) = uh + ul
      * (the product F hi exactly), uh c0 exact inside the last FMA */
     __m512 uh = _mm512_mul_ps(fh, hi);

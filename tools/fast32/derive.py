@@ -94,10 +94,13 @@ def derive_exp16():
 
 
 def exp16_table():
-    """2^(j/16), j = 0..15, as hi + lo floats (hi rounded, lo = the rest)."""
-    hi = [float(F32(float(mp.power(2, mp.mpf(j) / 16)))) for j in range(16)]
-    lo = [float(F32(float(mp.power(2, mp.mpf(j) / 16) - mp.mpf(h)))) for j, h in enumerate(hi)]
-    return hi, lo
+    """2^(j/16), j = 0..15, as hi + lo floats (hi rounded, lo = the rest), and
+    lo_rel = lo / hi (2^(j/16) = hi (1 + lo_rel), for gelu's kernel)."""
+    exact = [mp.power(2, mp.mpf(j) / 16) for j in range(16)]
+    hi = [float(F32(float(v))) for v in exact]
+    lo = [float(F32(float(v - mp.mpf(h)))) for v, h in zip(exact, hi)]
+    lo_rel = [float(F32(float((v - mp.mpf(h)) / mp.mpf(h)))) for v, h in zip(exact, hi)]
+    return hi, lo, lo_rel
 
 
 # ---- exp(2r) - 1 = r (2 + r P(r)), |r| <= ln2/4 (tanh's big branch: the
@@ -238,7 +241,7 @@ def main():
     emit("expm1", c, e, "expm1(r) = r + r^2 P(r), |r| <= 0.3477, P degree 5 (error relative to expm1)", out)
     c, e = derive_exp16()
     emit("exp16", c, e, "exp(r) = 1 + r + r^2 P(r), |r| <= ln2/32, P degree 1", out)
-    for name, col in zip(("hi", "lo"), exp16_table()):
+    for name, col in zip(("hi", "lo", "lo_rel"), exp16_table()):
         body = ", ".join(float.hex(v) + "f" for v in col)
         out.append(f"static const float ff_exp16_{name}[16] __attribute__((aligned(64))) = {{{body}}};")
     out.append("#define FF_EXP16_SHIFT 0x1.8p19f     /* x + it rounds to a multiple of 1/16 */")
