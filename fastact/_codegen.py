@@ -127,13 +127,13 @@ class UfuncSpec:
 
 def element_function(element, sfx):
     """The C function a kernel calls for F(element) at dtype `sfx`: the
-    generic formula (formulas.h), or the variant table's choice."""
+    generic formula (formulas*.h), or the variant table's choice."""
     prefix = "chosen" if _variants.lookup(element, sfx) else "act"
     return f"{prefix}_{element}_{sfx}"
 
 
 def _signature(element, T, rows):
-    """(return type, [(C type, name)]) of F(element) in formulas.h."""
+    """(return type, [(C type, name)]) of F(element) in formulas*.h."""
     for row in rows:
         for kernel in row.kernels:
             if row.kind == catalog.AXIS:

@@ -1,6 +1,6 @@
 """The variant table: which C function computes an element formula, per
 dtype and instruction-set variant, where it is not the generic formula of
-fastact/src/formulas.h.
+fastact/src/formulas.h (or formulas_f32.h / formulas_f64.h).
 
 setup.py renders it (_codegen.py) into fastact/src/variant_table.h: one
 ``chosen_<element>_<dtype>`` function per entry, whose body for each variant
@@ -35,7 +35,7 @@ class Impl:
 
 @dataclass(frozen=True)
 class Entry:
-    element: str        # formula of formulas.h it replaces: F(element)
+    element: str        # generic formula it replaces: F(element), formulas*.h
     dtype: str          # "f32" | "f64"
     baseline: Optional[Impl]
     avx2: Optional[Impl]

@@ -24,7 +24,7 @@ def _headers():
 def undefined(names, headers):
     """The names no header defines: an inline function, an array kernel
     (FF_ARRAY_V16, FF_BACKWARD_V16, FD_ARRAY_V8, FD_BACKWARD_V8) or, for
-    act_<element>_<dtype>, a formulas.h form."""
+    act_<element>_<dtype>, an F(element) form of formulas*.h."""
     missing = []
     for name in names:
         generic = re.fullmatch(r"act_(\w+)_f(32|64)", name)
@@ -52,7 +52,7 @@ def test_a_misspelt_name_is_caught():
 
 def test_fallbacks_are_formulas():
     """Where a variant keeps the generic formula (no entry for it, or a
-    condition), formulas.h defines it."""
+    condition), formulas*.h define it."""
     headers = _headers()
     for entry in _variants.TABLE:
         impls = [entry.impl(v) for v in _variants.VARIANTS]

@@ -1,4 +1,4 @@
-"""Constants and a small polynomial used by fastact/src/formulas.h,
+"""Constants and a small polynomial used by fastact/src/formulas*.h,
 computed with mpmath; writes fastact/src/fa_constants.h.
 
     python tools/derive_constants.py

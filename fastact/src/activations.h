@@ -1,4 +1,7 @@
-/* Element formulas for float32 and float64: formulas.h, instantiated twice.
+/* Element formulas for float32 and float64, included in each dtype's block:
+ *   formulas_f32.h  float32 where the dtypes differ: no pairs (exact in double);
+ *   formulas_f64.h  float64 where they differ: pairs, to round about once;
+ *   formulas.h      the formulas the same for both (after the above).
  * See formulas.h for the conventions; kernels.c (generated from the catalog)
  * builds the loops on top of these. */
 #ifndef FA_ACTIVATIONS_H
@@ -20,6 +23,10 @@
 #define WABS fa_abs_f64
 #define COPYSIGNW fa_copysign_f64
 
+/* NaN in, NaN out, for formulas whose selects would otherwise drop it
+ * (SEL: the dtype block's). */
+#define KEEP_NAN(x, r) SEL((x) == (x), (r), (x))
+
 /* float32: double working precision with the lite cores (fa_math.h);
  * tanh and atan are single calls, so the float32 functions themselves.
  * Specialised versions per instruction set (fa_fast32*.h): the variant
@@ -36,6 +43,7 @@
 #define LOG1P fa_log1p_w32
 #define TANH_T fa_fast_tanh_f32
 #define ATAN_T fa_fast_atan_f32
+#include "formulas_f32.h"
 #include "formulas.h"
 #undef T
 #undef F
@@ -49,7 +57,6 @@
 #undef LOG1P
 #undef TANH_T
 #undef ATAN_T
-#undef KEEP_NAN
 
 /* float64: the full-precision cores; the careful versions of sigmoid,
  * gelu, gelu_tanh, mish (fa_precise64.h) come from the variant table. */
@@ -65,6 +72,7 @@
 #define LOG1P fa_log1p_f64
 #define TANH_T fa_tanh_expm1_f64   /* fa_precise64.h: expm1 form, one division */
 #define ATAN_T fa_p64_atan
+#include "formulas_f64.h"
 #include "formulas.h"
 #undef T
 #undef F
@@ -78,7 +86,6 @@
 #undef LOG1P
 #undef TANH_T
 #undef ATAN_T
-#undef KEEP_NAN
 
 #include "fa_fast64_sigmoid.h"   /* AVX-512 float64 sigmoid, silu, glu (after glu's row formula) */
 #include "fa_fast64_gelu.h"      /* AVX-512 float64 gelu, gelu' */

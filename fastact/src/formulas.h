@@ -1,7 +1,10 @@
-/* Element formulas of every activation, written once for both dtypes.
+/* Element formulas that are the same for both dtypes, written once.
+ * Where a body differs by dtype it is two plain definitions instead, in
+ * formulas_f32.h and formulas_f64.h; those come first, as formulas here
+ * call F(celu_q), F(squareplus_root), F(glu_gate) and F(sparse_sigmoid).
  *
- * activations.h includes this file twice: with T = float and with
- * T = double.  In it:
+ * activations.h includes this file twice, each time after its dtype's
+ * file: with T = float and with T = double.  In all three files:
  *   T        the storage dtype of x and y;
  *   W        the working type of transcendental formulas (double for both:
  *            float32 results are one rounding of a double computation);
@@ -19,46 +22,6 @@
  * and the kernels call that instead.
  */
 
-/* NaN in, NaN out, for formulas whose selects would otherwise drop it. */
-#define KEEP_NAN(x, r) SEL((x) == (x), (r), (x))
-
-/* z = b * x rounded, and in *err the exact rounding error b * x - z.
- * Formulas that take exp of a product need it: a product rounded to double
- * moves exp(z) by |z| 2^-53 relative, ~450 ULP at |z| = 700; multiplying
- * exp(z) by (1 + err) restores it.  Dekker's two-product with Veltkamp's
- * split (T. J. Dekker, "A floating-point technique for extending the
- * available precision", 1971) needs no FMA.  A float32 product is exact in
- * double, so float32 skips the work (err = 0).  b = 0 gives z = 0, also
- * for infinite x. */
-FA_INLINE W F(product)(W b, W x, W *err)
-{
-    W z = WSEL(b == 0, 0, b * x);          /* not 0 * inf = NaN */
-    *err = 0;
-    if (sizeof(T) == sizeof(double)) {
-        const W split = 134217729.0;                   /* 2^27 + 1 */
-        W cb = split * b, bh = cb - (cb - b), bl = b - bh;
-        W cx = split * x, xh = cx - (cx - x), xl = x - xh;
-        W e = ((bh * xh - z) + bh * xl + bl * xh) + bl * xl;
-        *err = WSEL((WABS(b) < 0x1p995) & (WABS(x) < 0x1p995), e, 0);
-    }
-    return z;
-}
-
-/* exp(-|b x|), accurate to the exp itself (see F(product)). */
-FA_INLINE W F(exp_neg_abs_product)(W b, W x, W *z_out)
-{
-    W err, z = F(product)(b, x, &err), e = EXP(-WABS(z));
-    *z_out = z;
-    return e - e * WSEL(z < 0, -err, err);
-}
-
-/* log1p(e) for e in [0, 1] as e P(e) (fa_constants.h, relative error
- * ~1e-10): no division and no reduction, enough for a float32 result. */
-FA_INLINE W F(log1p_unit)(W e)
-{
-    return e * fa__horner(fa_log1p_unit_poly, FA_LOG1P_UNIT_DEGREE + 1, e);
-}
-
 /* ---- logistic family ------------------------------------------------ */
 
 /* sigmoid: every variant and dtype has its own (the variant table). */
@@ -73,28 +36,7 @@ FA_INLINE T F(sigmoid_grad)(T x)
  * would give inf - inf = NaN there). */
 FA_INLINE T F(sigmoid_grad_y)(T y) { return y * ((T)1 - y); }
 
-/* log_sigmoid = -(max(-x, 0) + log1p(exp(-|x|))): two terms of one sign;
- * below every result, so +inf and underflowing results give -0. */
-FA_INLINE T F(log_sigmoid)(T x)
-{
-    W xw = x;
-    if (sizeof(T) == sizeof(double)) {
-        /* e = 2^k (eh + el) and log1p(e) = l + ll as pairs, summed with
-         * min(x, 0) by two-sum: one rounding (exp, log1p and the sum
-         * rounded separately: 1.4 ULP); beyond x = 700, -log1p(e) = -e
-         * with 2^k applied last (a subnormal result rounds once). */
-        W nx = WSEL(-WABS(xw) > -800, -WABS(xw), -800), el;
-        uint64_t kb;
-        W eh = fa_p64_exp(nx, 0, &el, &kb), sc = fa_p64_pow2(kb);
-        W ll, l = fa_p64_log1p_unit2(eh * sc, el * sc, &ll);
-        W se, s = fa__two_sum(WSEL(xw < 0, xw, 0), -l, &se);
-        W r = WSEL(xw > 700, -fa__ldexp_big(eh + el, kb), s + (se - ll));    /* -0 past the range */
-        return (T)WSEL(xw > -INFINITY, r, xw);           /* -inf and NaN */
-    }
-    W e = EXP(-WABS(xw));
-    return (T)-(WSEL(xw < 0, -xw, 0) + F(log1p_unit)(e));   /* -0 where it underflows */
-}
-/* f' = sigmoid(-x), through e = exp(-|x|) and symmetry. */
+/* log_sigmoid' = sigmoid(-x), through e = exp(-|x|) and symmetry. */
 FA_INLINE T F(log_sigmoid_grad)(T x)
 {
     W xw = x, e = EXP(-WABS(xw)), d = 1 + e;
@@ -164,62 +106,16 @@ FA_INLINE T F(hard_tanh_grad)(T x, T lo, T hi)
 /* The clip bounds are the saturated outputs, so the same test on y. */
 FA_INLINE T F(hard_tanh_grad_y)(T y, T lo, T hi) { return F(hard_tanh_grad)(y, lo, hi); }
 
-/* tanh_shrink = x - tanh(x).  Near 0 the difference cancels (x^3/3 is
- * left), so below |x| = 1 float64 evaluates x^3 P(x^2 - 1/2), P the
- * Taylor series of (x - tanh x)/x^3 re-expanded about x^2 = 1/2 (22 terms,
- * fa_constants.h); from 1 on, (|x| - 1) + 2e/(1+e), e = exp(-2|x|): two
- * positive terms (<= 3 ULP, the float64 floor).  float32 (in double):
- * 7 Taylor terms below 0.2 (each term 60x smaller than the last), else
- * |x| - tanh|x| with tanh from the lite expm1 (relative error ~2^-33; the
- * cancellation multiplies it by at most 3/x^2 = 75). */
-FA_INLINE T F(tanh_shrink)(T x)
-{
-    W xw = x, a = WABS(xw), r;
-    if (sizeof(T) == sizeof(double)) {
-        /* plain double: x^3 P(x^2 - 1/2) below 1, (a - 1) + 2e/(1 + e)
-         * from 1 on (a - 1 exact, both terms positive) */
-        W as = WSEL(a < 1, a, 0), z = as * as;
-        /* P = c0 + t R(t), R in two Horner halves (t^10 times the
-         * second): two chains of ~10 (latency); the halves' extra
-         * rounding is damped by t (|t| <= 1/2) next to c0 */
-        const double *c = fa_tanh_shrink_centred;
-        W t = z - 0.5, t2 = t * t, t10 = (t2 * t2) * ((t2 * t2) * t2);
-        W r_low = fa__horner(c + 1, 10, t);
-        W r_high = fa__horner(c + 11, FA_TANH_SHRINK_CENTRED_TERMS - 11, t);
-        W small = (as * z) * FA__FMA(FA__FMA(r_high, t10, r_low), t, c[0]);
-        W e = EXP(-2 * a);
-        W big = WSEL(a < INFINITY, (a - 1) + 2 * e / (1 + e), a);
-        r = WSEL(a < 1, small, big);
-    } else {
-        W z = a * a, series = (a * z) * fa__horner(fa_tanh_shrink_series, 7, z);
-        W em = EXPM1(-2 * a);                       /* tanh a = -em / (2 + em) */
-        r = WSEL(a < 0.2, series, a + em / (2 + em));
-    }
-    return (T)KEEP_NAN(xw, COPYSIGNW(r, xw));
-}
-/* f' = tanh(x)^2: float64 squares tanh as a pair (fa_p64_tanh_sq; 2.8
- * ULP from a rounded tanh), float32 tanh from the lite expm1. */
+/* tanh_shrink' = tanh(x)^2: float64 squares tanh as a pair
+ * (fa_p64_tanh_sq; 2.8 ULP from a rounded tanh), float32 tanh from the
+ * lite expm1. */
 FA_INLINE T F(tanh_shrink_grad)(T x)
 {
     W em = EXPM1(-2 * WABS((W)x)), t = em / (2 + em);
     return (T)(t * t);
 }
 
-/* atan' = 1/(1+x^2); float32 squares in double, so no overflow.
- * float64: 1 + x^2 as a pair (two-product, two-sum) and its reciprocal
- * rounded once (1.9 ULP before); from |x| = 2^480 on, 1/x^2
- * (fa_p64_recip_sq2, scaled: x^2 would overflow from 2^512). */
 FA_INLINE T F(arctan)(T x) { return ATAN_T(x); }
-FA_INLINE T F(arctan_grad)(T x)
-{
-    W xw = x;
-    if (sizeof(T) == sizeof(double)) {
-        W a = WABS(xw), sl, sq = fa__two_prod(a, a, &sl), dl, dh = fa__two_sum(1, sq, &dl);
-        W r = WSEL(a < 0x1p480, fa_p64_recip2(dh, dl + sl), fa_p64_recip_sq2(a, 0));
-        return (T)KEEP_NAN(xw, r);
-    }
-    return (T)(1 / (1 + xw * xw));
-}
 
 /* softsign: x/(1+|x|) in T's own lanes, with the limit +-1 at +-inf
  * (inf/inf is NaN): two roundings, <= 1.5 ULP (1.499 over all floats). */
@@ -227,17 +123,6 @@ FA_INLINE T F(softsign)(T x)
 {
     T a = ABS(x);
     return SEL(a == (T)INFINITY, COPYSIGN((T)1, x), x / (1 + a));
-}
-FA_INLINE T F(softsign_grad)(T x)
-{
-    W d = 1 + WABS((W)x);
-    if (sizeof(T) == sizeof(double)) {
-        /* 1 + |x| as a pair (two-sum), its square and the reciprocal
-         * rounded once (fa_p64_recip_sq2), not four times (3.1 ULP) */
-        W dl, dh = fa__two_sum(1, WABS((W)x), &dl);
-        return (T)KEEP_NAN(x, fa_p64_recip_sq2(dh, dl));
-    }
-    return (T)(1 / (d * d));
 }
 FA_INLINE T F(softsign_grad_y)(T y)
 {
@@ -364,23 +249,8 @@ FA_INLINE T F(selu_grad_y)(T y)
     return SEL(y > 0, (T)FA_SELU_SCALE, (y + sa_hi) + sa_lo);    /* NaN: y + ... */
 }
 
-/* celu = alpha expm1(x / alpha) below 0.  float64: q = x / alpha with its
- * exact residual ql (Dekker's product), expm1(q + ql) = expm1(q) +
- * (1 + expm1(q)) ql: alpha < 0 puts q on exp's steep side, where q's
- * rounding alone is hundreds of ULP; for |q| < 1e-10, x (1 + q/2) (x /
- * alpha may be subnormal or 0 there).  float32: x / alpha in double is
- * accurate enough. */
-FA_INLINE W F(celu_q)(W x, W alpha, W *ql)
-{
-    W q = x / alpha;
-    *ql = 0;
-    if (sizeof(T) == sizeof(double)) {
-        W pe, p = fa__two_prod(q, alpha, &pe);
-        W r = ((x - p) - pe) / alpha;
-        *ql = WSEL(WABS(q) < 709, r, 0);     /* not inf - inf where exp overflows */
-    }
-    return q;
-}
+/* celu = alpha expm1(q) below 0, q + ql = x / alpha (F(celu_q)); for
+ * |q| < 1e-10, x (1 + q/2) (x / alpha may be subnormal or 0 there). */
 FA_INLINE T F(celu)(T x, T alpha)
 {
     W xw = x, ql, q = F(celu_q)(xw, alpha, &ql), em = EXPM1(q);
@@ -403,160 +273,12 @@ FA_INLINE T F(celu_grad_y)(T y, T alpha)
 
 /* ---- smooth rectifiers ---------------------------------------------- */
 
-/* softplus = max(x, 0) + log1p(exp(-|beta x|)) / beta: exp never
- * overflows and max(x, 0) is exact, so large |x| keep full accuracy.
- * threshold = +inf unless the user asked for PyTorch's linear cut-over. */
-FA_INLINE T F(softplus)(T x, T beta, T threshold)
-{
-    W xw = x, r, z;
-    if (sizeof(T) == sizeof(double)) {
-        /* float64: every step a pair, rounded once at the end (exp, log1p,
-         * the division by beta and the sum each rounded: 2.5 ULP).
-         * e = exp(-|beta x|) = 2^k (eh + el), the product's rounding error
-         * in the argument; log1p(e) = l + ll (fa_p64_log1p_unit2), or
-         * (eh + el) itself when e < 2^-1009 (log1p(e) = e), whose 2^k is
-         * applied last so a subnormal result rounds once; the quotient by
-         * beta corrected by its exact residual; max(x, 0) added by
-         * two-sum. */
-        W err;
-        z = F(product)(beta, xw, &err);
-        W nz = -WABS(z), nzl = WSEL(z < 0, err, -err), el;
-        /* z < -700 (beta > 3.9e-306, normal): log1p(e^z) = e^z and the
-         * result e^z / beta is exp(z - j ln2) / m with beta = m 2^j, m in
-         * [1, 2): j ln2 exact as j LN2HI (42 bits) plus a small rounded
-         * part, so exp takes z itself, not z clamped at -800 (which gave
-         * e^-800 / beta for tiny beta); w < -800 gives 0 (below 2^-1075) */
-        uint64_t bbits = fa__u64((W)beta);
-        W bm = fa__d64((bbits & 0x000fffffffffffffull) | 0x3ff0000000000000ull);
-        W bj = (W)((int64_t)((bbits >> 52) & 0x7ff) - 1023);
-        W wl, wh = fa__two_sum(z, -bj * FA__LN2HI, &wl);
-        wl += err - bj * FA__LN2LO;
-        int tail = z < -700, gone = tail & (wh < -800);
-        nzl = WSEL(tail, WSEL(gone, 0, wl), WSEL(nz > -800, nzl, 0));
-        nz = WSEL(tail, WSEL(gone, -800, wh), WSEL(nz > -800, nz, -800));  /* NaN: selected below */
-        uint64_t kb;
-        W eh = fa_p64_exp(nz, nzl, &el, &kb), sc = fa_p64_pow2(kb);
-        W ll, l = fa_p64_log1p_unit2(eh * sc, el * sc, &ll);
-        W nh = WSEL(z < -700, eh, l), nl = WSEL(z < -700, el, ll);
-        W div = WSEL(tail, bm, (W)beta);                 /* the tail divides by m */
-        W q = nh / div, pe, p = fa__two_prod(q, div, &pe);
-        W ql = (((nh - p) - pe) + nl) * (1 / div);
-        ql = WSEL((WABS(q) < 0x1p990) & (div < 0x1p990), ql, 0);   /* Dekker's split */
-        W se, s = fa__two_sum(WSEL(xw > 0, xw, 0), q, &se);
-        se = WSEL(WABS(s) < INFINITY, se, 0);           /* ln2/beta overflows: tiny beta */
-        r = WSEL(tail, WSEL(gone, 0, fa__ldexp_big(q + ql, kb)), s + (se + ql));
-        r = WSEL(xw == INFINITY, xw, WSEL(xw == xw, r, xw));
-    } else {
-        W e = F(exp_neg_abs_product)(beta, xw, &z);
-        /* float32: multiply by 1/beta (hoisted out of the loop; one more
-         * rounding of a double is invisible in a float result) */
-        W tail = F(log1p_unit)(e) * (1 / (W)beta);
-        r = WSEL(xw > 0, xw, 0) + tail;
-    }
-    return (T)WSEL(z > threshold, xw, r);
-}
-/* f' = sigmoid(beta x) (1 past the threshold); float64 through
- * fa_p64_sigmoid2 with the product's rounding error in the argument. */
-FA_INLINE T F(softplus_grad)(T x, T beta, T threshold)
-{
-    W z, r;
-    if (sizeof(T) == sizeof(double)) {
-        W err, ql;
-        uint64_t kb;
-        z = F(product)(beta, x, &err);
-        W q = fa_p64_sigmoid2(z, err, &ql, &kb);
-        r = WSEL(z == z, fa__ldexp_big(q + ql, kb), z);
-    } else {
-        W e = F(exp_neg_abs_product)(beta, x, &z), d = 1 / (1 + e);
-        r = WSEL(z >= 0, d, e * d);
-    }
-    return (T)WSEL(z > threshold, 1, r);
-}
-/* sigmoid(beta x) = 1 - exp(-beta y) since y = log1p(exp(beta x))/beta. */
+/* softplus' from y: sigmoid(beta x) = 1 - exp(-beta y) since
+ * y = log1p(exp(beta x))/beta. */
 FA_INLINE T F(softplus_grad_y)(T y, T beta, T threshold)
 {
     W z = (W)beta * (W)y;
     return (T)WSEL(z > threshold, 1, -EXPM1(-z));
-}
-
-/* silu = x * sigmoid(beta x), from e = exp(-|beta x|) and symmetry.  In
- * the far left tail (beta x < -600) x e would go through a subnormal e:
- * there e is computed as exp(-|z| + 512) (an exact shift for |z| in
- * [512, 1024)) and the product scaled by exp(-512) last, so the result is
- * rounded once.  beta = 0 gives x / 2 everywhere, infinities included
- * (z = 0, not 0 * inf); at the infinity where s -> 0 the limit is +-0. */
-FA_INLINE T F(silu)(T x, T beta)
-{
-    /* Conditions are compared where used, not kept in an int: an int mask
-     * from a double compare does not vectorise on SSE2. */
-    W xw = x, err, z = F(product)(beta, xw, &err), y;
-    if (sizeof(T) == sizeof(double)) {
-        /* x sigmoid(z + err) with exp, 1 + e, the quotient and the
-         * product all carried as pairs and 2^k applied last: one rounding
-         * (fa_p64_mul_sigmoid; the plain double formula with a corrected
-         * quotient left exp's own error: 2.1 ULP). */
-        y = fa_p64_mul_sigmoid(xw, z, err);
-    } else {            /* float32: no tail to rescue, the product is exact */
-        W e = EXP(-WABS(z)), r = 1 / (1 + e);
-        y = WSEL(z >= 0, xw, xw * e) * r;
-    }
-    W limit = WSEL(z < 0, COPYSIGNW(0, xw), y);          /* x = +-inf */
-    return (T)KEEP_NAN(x, WSEL(WABS(xw) == INFINITY, limit, y));
-}
-/* f' = s + beta x s (1 - s) = s (1 + z (1 - s)).  For z >= 0 that sum has
- * no cancellation (1 - s = e r).  For z < 0, 1 + z r = N r with
- * N = 1 + z + e^z, which vanishes at z0 = -1.2785.  Near z0 (float64 only:
- * float32 is computed in double and does not need it) N is expanded around
- * the root, N = C + d + e^z0 expm1(d) with d = z - z0 exact (Sterbenz) and
- * C = 1 + z0 + e^z0 a constant: no term cancels, so f' keeps its relative
- * accuracy through the root.  Constants: fa_constants.h. */
-FA_INLINE T F(silu_grad)(T x, T beta)
-{
-    W xw = x, err, z = F(product)(beta, xw, &err);
-    if (sizeof(T) == sizeof(double)) {
-        /* f' = N / (1 + e)^2, N = 1 + e (1 + z) (z >= 0) or e n (z < 0),
-         * everything a pair (fa_p64_logistic_parts: e = 2^k (eh + el),
-         * 1 + e = dh + dl), err (the product's rounding) in z + err, the
-         * 2^k of z < 0 applied last: one rounding (3.7 ULP as doubles).
-         * Near the root, n = C + d + e^z0 expm1(d) with expm1 and e^z0 as
-         * pairs.  Below z = -1400 (e clamped there) f' is 0; infinite z
-         * gives the limit 0 or 1. */
-        W el, es, esl, dh, dl;
-        uint64_t kb;
-        W eh = fa_p64_logistic_parts(z, err, &el, &kb, &es, &esl, &dh, &dl);
-        W wl, wh = fa__two_sum(1, z, &wl);               /* 1 + z */
-        wl += err;
-        W tl, th = fa_p64_mul2(es, esl, WSEL(z < 800, wh, 0), wl, &tl);
-        W Nl, Nh = fa__two_sum(1, th, &Nl);               /* z >= 0 */
-        Nl += tl;
-        W nl, nh = fa__two_sum(wh, es, &nl);              /* z < 0: 1 + z + e */
-        nl += wl + esl;
-        W d = z - FA_SILU_ROOT, near = WSEL(z > -2.5, WSEL(z < -0.65, 1, 0), 0);
-        W ml, mh = fa__expm1_pair_f64(WSEL(near != 0, d, 0), &ml);
-        ml += (1 + mh) * err;
-        W cl, ch = fa_p64_mul2(FA_SILU_EXP_ROOT, FA_P64_SILU_EXP_ROOT_LO, mh, ml, &cl);
-        W rl, rh = fa__two_sum(d, ch, &rl);
-        rl += (cl + err) + FA_SILU_ROOT_RESIDUAL;
-        nh = WSEL(near != 0, rh, nh);
-        nl = WSEL(near != 0, rl, nl);
-        W ml2, mh2 = fa_p64_mul2(eh, el, WSEL(z > -1400, nh, 0), nl, &ml2);
-        W ddl, dd = fa_p64_mul2(dh, dl, dh, dl, &ddl), ql;
-        W q = fa_p64_div2(WSEL(z >= 0, Nh, mh2), WSEL(z >= 0, Nl, ml2), dd, ddl, &ql);
-        uint64_t neg = fa__lt64(z, 0.0);
-        W r = fa__ldexp_big(q + ql, (kb & neg) | (FA__SHIFT_BITS & ~neg));
-        r = WSEL(z > -1400, r, 0);
-        r = WSEL(WABS(z) == INFINITY, WSEL(z > 0, 1, 0), r);
-        return (T)KEEP_NAN(x, r);
-    }
-    /* float32: near the root n = 1 + z + e cancels to ~1e-6, so e takes
-     * the full double exp (the lite core's ~2^-33 gave 11.5 ULP there) */
-    W e = fa_exp_f64(-WABS(z)), r;
-    e = e - e * WSEL(z < 0, -err, err);
-    r = 1 / (1 + e);
-    W s = WSEL(z >= 0, r, e * r);
-    W n = ((1 + z) + err) + e;
-    W g = WSEL(z >= 0, s * (1 + z * (e * r)), s * (n * r));
-    return (T)KEEP_NAN(x, WSEL(WABS(z) == INFINITY, s, g));   /* limit s: 0 or 1 */
 }
 
 /* ---- GELU, mish, hard_swish ----------------------------------------- */
@@ -665,29 +387,8 @@ FA_INLINE T F(hard_swish_grad)(T x)
 
 /* ---- squareplus, sparse functions, shrinkage, exponential ------------ */
 
-/* sqrt(x^2 + b) for squareplus, a = |x|, as r + *rl.  float32 data in
- * double cannot overflow or underflow, and needs no low part.  float64:
- * x^2 + b as a double-double (two-product, two-sum), its square root
- * corrected by one Newton step on the exact residual, so r + rl is good
- * to ~2^-100 and the formulas below round about once.  Scaled where x^2
- * would overflow or underflow: |x| > 2^500 gives |x| (b/x^2 < 2^-900);
- * |x| < 2^-500 computes in units of 2^-600, or takes sqrt(b) when
- * b >= 2^-200 dwarfs x^2 (no low part needed in either). */
-FA_INLINE W F(squareplus_root)(W a, W b, W *rl)
-{
-    *rl = 0;
-    if (sizeof(T) != sizeof(double))
-        return __builtin_sqrt(a * a + b);
-    W zl, zh = fa__two_prod(a, a, &zl), se, sh = fa__two_sum(zh, b, &se);
-    W rh = __builtin_sqrt(sh), pl, ph = fa__two_prod(rh, rh, &pl);
-    W residual = (((sh - ph) - pl) + se) + zl;
-    W normal = WSEL(a < 0x1p500, WSEL(a > 0x1p-500, 1, 0), 0);
-    *rl = WSEL(normal != 0, WSEL(rh > 0, residual / (2 * rh), 0), 0);
-    W scaled = __builtin_sqrt((a * 0x1p600) * (a * 0x1p600) + WSEL(b < 0x1p-200, b, 0) * 0x1p600 * 0x1p600) * 0x1p-600;
-    W tiny = WSEL(b < 0x1p-200, scaled, __builtin_sqrt(b));
-    return WSEL(a > 0x1p500, a, WSEL(a < 0x1p-500, tiny, rh));
-}
-/* (x + r)/2 for x >= 0; b/(2 (r + |x|)) for x < 0 (no cancellation), the
+/* squareplus = (x + r)/2, r + rl = sqrt(x^2 + b) (F(squareplus_root)):
+ * (x + r)/2 for x >= 0; b/(2 (r + |x|)) for x < 0 (no cancellation), the
  * low parts applied as first-order corrections; above 2^500, x/2 + r/2
  * and b/(4|x|) (r + |x| could overflow). */
 FA_INLINE T F(squareplus)(T x, T b)
@@ -711,31 +412,7 @@ FA_INLINE T F(squareplus_grad)(T x, T b)
     return (T)KEEP_NAN(xw, WSEL(xw >= 0, pos, neg));
 }
 
-/* sparse_plus (JAX): 0, (x + 1)^2/4, x; x + 1 = s + e exactly. */
-FA_INLINE T F(sparse_plus)(T x)
-{
-    W xw = x, e, s = fa__two_sum(xw, 1, &e);
-    W mid = (s * s + 2 * s * e) * 0.25;
-    if (sizeof(T) == sizeof(double)) {         /* s^2 exact (two-product): one rounding */
-        W ssl, ss = fa__two_prod(s, s, &ssl);
-        mid = (ss + (ssl + 2 * s * e)) * 0.25;
-    }
-    return (T)KEEP_NAN(xw, WSEL(xw <= -1, 0, WSEL(xw >= 1, xw, mid)));
-}
-/* sparse_sigmoid (JAX): 0, (x + 1)/2, 1; sparse_plus' is sparse_sigmoid. */
-FA_INLINE T F(sparse_sigmoid)(T x)
-{
-    if (sizeof(T) != sizeof(double)) {
-        /* float32 in float lanes: x + 1 = s + e exactly (Fast2Sum, |x| < 1)
-         * and 0.5 s + 0.5 e is (x + 1)/2 rounded once (0.5 e can lose a
-         * subnormal bit only where the result is 0.5 anyway) */
-        T s = x + 1, e = (1 - s) + x;
-        return KEEP_NAN(x, SEL(x <= -1, (T)0, SEL(x >= 1, (T)1, (T)0.5 * s + (T)0.5 * e)));
-    }
-    W xw = x, e, s = fa__two_sum(xw, 1, &e);
-    W mid = s * 0.5 + e * 0.5;
-    return (T)KEEP_NAN(xw, WSEL(xw <= -1, 0, WSEL(xw >= 1, 1, mid)));
-}
+/* sparse_plus' is sparse_sigmoid. */
 FA_INLINE T F(sparse_plus_grad)(T x) { return F(sparse_sigmoid)(x); }
 FA_INLINE T F(sparse_sigmoid_grad)(T x)
 {
@@ -778,15 +455,7 @@ FA_INLINE T F(linear_grad_y)(T y) { (void)y; return 1; }
  * glu here (an element formula per pair a_i, b_i). */
 
 /* glu: the row is [a, b] (n = 2m); y_i = a_i sigmoid(b_i), from
- * e = exp(-|b|) and symmetry.  Below b = -600 (float64) e is taken as
- * exp(-|b| + 512) and the product scaled by exp(-512) last, so a huge a
- * times a subnormal e still rounds once (as silu). */
-FA_INLINE W F(glu_gate)(W a, W b, W *scale)
-{
-    W shift = sizeof(T) == sizeof(double) ? WSEL(b < -600, 512, 0) : 0;
-    *scale = WSEL(shift != 0, FA_EXP_M512, 1);
-    return EXP(-WABS(b) + shift);
-}
+ * e = exp(-|b|) (F(glu_gate)) and symmetry. */
 /* a r for b >= 0, ((a e) r) scale below, r = 1/(1 + e): float64 rounds
  * about five times (<= 3 ULP, the float64 forward floor). */
 FA_INLINE void F(glu_row)(fa_intp n, const T *x, fa_intp sx, T *y, fa_intp sy)
