@@ -6,10 +6,11 @@
  * A row is n elements at x[0], x[sx], ... (strides in elements; kernels.c
  * passes a literal 1 for contiguous rows, so that case is its own inlined,
  * vectorised copy).  Sums run in FA_ROW_LANES fixed partial sums, lane j
- * taking elements j, j + LANES, ..., added in a fixed order at the end;
- * the last partial block goes through a padded copy (only constant lane
- * indices, so the lanes stay in registers): a row's bits depend neither
- * on its alignment nor on its stride nor on the vector width.  The max is
+ * taking elements j, j + LANES, ..., added as a fixed tree at the end;
+ * the last partial block reads only the row's elements and gives the other
+ * lanes a neutral value (no padded copy: it cost a scalar loop a row): a
+ * row's bits depend neither on its alignment nor on its stride nor on the
+ * vector width.  The max is
  * exact, so its order does not matter.
  *
  * Passes (issue 14): softmax = max, one pass storing e_i = exp(x_i - max)
@@ -111,6 +112,33 @@ FA_ROW_MAX(double, fa_row_max_f64)
             (y)[i_ * (sy)] = NAN;                                                 \
     } while (0)
 
+/* ---- lane sums ---------------------------------------------------------------
+ * The FA_ROW_LANES partial sums added as a tree, halves onto halves (a
+ * fixed order; a chain of 16 dependent adds cost ~50 cycles a row).
+ * float64 with its low parts: each addition a two-sum, the errors kept. */
+FA_INLINE double fa_row_sum_lanes(double *lane)
+{
+    for (int w = FA_ROW_LANES / 2; w >= 1; w /= 2) {
+        #pragma omp simd
+        for (int j = 0; j < w; j++)
+            lane[j] += lane[j + w];
+    }
+    return lane[0];
+}
+FA_INLINE double fa_row_sum_lanes2(double *lane, double *low, double *sum_low)
+{
+    for (int w = FA_ROW_LANES / 2; w >= 1; w /= 2) {
+        #pragma omp simd
+        for (int j = 0; j < w; j++) {
+            double err;
+            lane[j] = fa_row_two_sum(lane[j], lane[j + w], &err);
+            low[j] += low[j + w] + err;
+        }
+    }
+    *sum_low = low[0];
+    return lane[0];
+}
+
 /* ---- sum of exp ------------------------------------------------------------
  * rest = sum_i exp(v_i - m) - 1, v_i = sign x_i: with ties (log_softmax)
  * the elements equal to the max contribute exactly 1 each and are counted,
@@ -120,13 +148,14 @@ FA_ROW_MAX(double, fa_row_max_f64)
  * float32: float-lane exps, double partial sums (a float sum of 60 terms
  * per lane would cost ~2 ULP); float64: two-sum partial sums (exact to
  * ~2^-100: the row's sum adds nothing to the exps' own error). */
-FA_INLINE void fa_row_exp_block_f32(const float *x, fa_intp sx, float sign, float m,
-                                    float *y, fa_intp sy, int store, int count_ties,
+FA_INLINE void fa_row_exp_block_f32(fa_intp left, const float *x, fa_intp sx, float sign,
+                                    float m, float *y, fa_intp sy, int store, int count_ties,
                                     double *lane, int *ties)
 {
     #pragma omp simd
     for (int j = 0; j < FA_ROW_LANES; j++) {
-        float v = sign * x[j * sx], e = fa_row_exp_diff_f32(v, m);
+        /* lanes past the row: v = -inf, exp 0 and no tie, nothing stored */
+        float v = j < left ? sign * x[j * sx] : -INFINITY, e = fa_row_exp_diff_f32(v, m);
         if (count_ties) {
             int tie = v == m;
             float summed = tie ? 0.0f : e;      /* a float select: a mixed one stops vectorisation */
@@ -135,7 +164,7 @@ FA_INLINE void fa_row_exp_block_f32(const float *x, fa_intp sx, float sign, floa
         } else {
             lane[j] += (double)e;
         }
-        if (store)
+        if (store && j < left)
             y[j * sy] = e;
     }
 }
@@ -147,31 +176,23 @@ FA_INLINE double fa_row_rest_exp_f32(fa_intp n, const float *x, fa_intp sx, floa
     int ties[FA_ROW_LANES] = {0};
     fa_intp i = 0;
     for (; i + FA_ROW_LANES <= n; i += FA_ROW_LANES)
-        fa_row_exp_block_f32(x + i * sx, sx, sign, m, y + i * sy, sy, store, count_ties,
-                             lane, ties);
-    if (i < n) {        /* padding v = -inf: exp 0, no tie; lanes unchanged */
-        float tx[FA_ROW_LANES], ty[FA_ROW_LANES];
-        for (int j = 0; j < FA_ROW_LANES; j++)
-            tx[j] = i + j < n ? x[(i + j) * sx] : -sign * INFINITY;
-        fa_row_exp_block_f32(tx, 1, sign, m, ty, 1, store, count_ties, lane, ties);
-        if (store)
-            for (int j = 0; i + j < n; j++)
-                y[(i + j) * sy] = ty[j];
-    }
-    double rest = 0, count = 0;
-    for (int j = 0; j < FA_ROW_LANES; j++) {
-        rest += lane[j];
+        fa_row_exp_block_f32(FA_ROW_LANES, x + i * sx, sx, sign, m, y + i * sy, sy, store,
+                             count_ties, lane, ties);
+    if (i < n)
+        fa_row_exp_block_f32(n - i, x + i * sx, sx, sign, m, y + i * sy, sy, store,
+                             count_ties, lane, ties);
+    double count = 0;
+    for (int j = 0; j < FA_ROW_LANES; j++)
         count += (double)ties[j];
-    }
-    return rest + (count - 1);      /* without ties, count is 0: sum - 1 */
+    return fa_row_sum_lanes(lane) + (count - 1);      /* without ties, count is 0: sum - 1 */
 }
-FA_INLINE void fa_row_exp_block_f64(const double *x, fa_intp sx, double sign, double m,
-                                    double *y, fa_intp sy, int store, int count_ties,
+FA_INLINE void fa_row_exp_block_f64(fa_intp left, const double *x, fa_intp sx, double sign,
+                                    double m, double *y, fa_intp sy, int store, int count_ties,
                                     double *lane, double *low, int *ties)
 {
     #pragma omp simd
     for (int j = 0; j < FA_ROW_LANES; j++) {
-        double v = sign * x[j * sx], e = fa_row_exp_diff_f64(v, m), err;
+        double v = j < left ? sign * x[j * sx] : -INFINITY, e = fa_row_exp_diff_f64(v, m), err;
         if (count_ties) {
             int tie = v == m;
             lane[j] = fa_row_two_sum(lane[j], tie ? 0.0 : e, &err);
@@ -180,7 +201,7 @@ FA_INLINE void fa_row_exp_block_f64(const double *x, fa_intp sx, double sign, do
             lane[j] = fa_row_two_sum(lane[j], e, &err);
         }
         low[j] += err;
-        if (store)
+        if (store && j < left)
             y[j * sy] = e;
     }
 }
@@ -194,24 +215,15 @@ FA_INLINE double fa_row_rest_exp_f64(fa_intp n, const double *x, fa_intp sx, dou
     int ties[FA_ROW_LANES] = {0};
     fa_intp i = 0;
     for (; i + FA_ROW_LANES <= n; i += FA_ROW_LANES)
-        fa_row_exp_block_f64(x + i * sx, sx, sign, m, y + i * sy, sy, store, count_ties,
-                             lane, low, ties);
-    if (i < n) {
-        double tx[FA_ROW_LANES], ty[FA_ROW_LANES];
-        for (int j = 0; j < FA_ROW_LANES; j++)
-            tx[j] = i + j < n ? x[(i + j) * sx] : -sign * INFINITY;
-        fa_row_exp_block_f64(tx, 1, sign, m, ty, 1, store, count_ties, lane, low, ties);
-        if (store)
-            for (int j = 0; i + j < n; j++)
-                y[(i + j) * sy] = ty[j];
-    }
-    double rest = 0, rest_low = 0, count = 0, err;
-    for (int j = 0; j < FA_ROW_LANES; j++) {
-        rest = fa_row_two_sum(rest, lane[j], &err);
-        rest_low += err + low[j];
+        fa_row_exp_block_f64(FA_ROW_LANES, x + i * sx, sx, sign, m, y + i * sy, sy, store,
+                             count_ties, lane, low, ties);
+    if (i < n)
+        fa_row_exp_block_f64(n - i, x + i * sx, sx, sign, m, y + i * sy, sy, store,
+                             count_ties, lane, low, ties);
+    double count = 0, err;
+    for (int j = 0; j < FA_ROW_LANES; j++)
         count += (double)ties[j];
-    }
-    rest = fa_row_two_sum(rest, count - 1, &err);
+    double rest_low, rest = fa_row_two_sum(fa_row_sum_lanes2(lane, low, &rest_low), count - 1, &err);
     *rest_hi = rest;
     return err + rest_low;
 }
@@ -325,16 +337,20 @@ FA_INLINE void act_log_softmax_row_f64(fa_intp n, const double *x, fa_intp sx, d
  * the partial sums overflow but the sum need not (1e308 + 1e308 - 1e308),
  * once more on terms scaled by 2^-64, scaled back. */
 #define FA_ROW_PAIR (2 * FA_ROW_LANES)
-FA_INLINE void fa_row_dot_block_f32(const float *a, fa_intp sa, const float *b, fa_intp sb,
-                                    int products, double *lane)
+FA_INLINE void fa_row_dot_block_f32(fa_intp left, const float *a, fa_intp sa, const float *b,
+                                    fa_intp sb, int products, double *lane)
 {
     #pragma omp simd
     for (int j = 0; j < FA_ROW_LANES; j++) {
-        if (products)
-            lane[j] += (double)FF_FMA(a[(j + FA_ROW_LANES) * sa], b[(j + FA_ROW_LANES) * sb],
-                                      a[j * sa] * b[j * sb]);
-        else            /* in double: two floats sum without overflow */
-            lane[j] += (double)a[j * sa] + (double)a[(j + FA_ROW_LANES) * sa];
+        /* terms past the row: 0 * 0 and 0 + 0, +0 leaves a lane unchanged */
+        int in0 = j < left, in1 = j + FA_ROW_LANES < left;
+        float a0 = in0 ? a[j * sa] : 0.0f, a1 = in1 ? a[(j + FA_ROW_LANES) * sa] : 0.0f;
+        if (products) {
+            float b0 = in0 ? b[j * sb] : 0.0f, b1 = in1 ? b[(j + FA_ROW_LANES) * sb] : 0.0f;
+            lane[j] += (double)FF_FMA(a1, b1, a0 * b0);
+        } else {        /* in double: two floats sum without overflow */
+            lane[j] += (double)a0 + (double)a1;
+        }
     }
 }
 FA_INLINE double fa_row_dot_f32(fa_intp n, const float *a, fa_intp sa, const float *b, fa_intp sb,
@@ -343,29 +359,24 @@ FA_INLINE double fa_row_dot_f32(fa_intp n, const float *a, fa_intp sa, const flo
     double lane[FA_ROW_LANES] = {0};
     fa_intp i = 0;
     for (; i + FA_ROW_PAIR <= n; i += FA_ROW_PAIR)
-        fa_row_dot_block_f32(a + i * sa, sa, b + i * sb, sb, products, lane);
-    if (i < n) {        /* padding terms 0 * 0: +0 leaves a lane unchanged */
-        float ta[FA_ROW_PAIR] = {0}, tb[FA_ROW_PAIR] = {0};
-        for (int j = 0; i + j < n; j++) {
-            ta[j] = a[(i + j) * sa];
-            tb[j] = products ? b[(i + j) * sb] : 1;
-        }
-        fa_row_dot_block_f32(ta, 1, tb, 1, products, lane);
-    }
-    double sum = 0;
-    for (int j = 0; j < FA_ROW_LANES; j++)
-        sum += lane[j];
-    return sum;
+        fa_row_dot_block_f32(FA_ROW_PAIR, a + i * sa, sa, b + i * sb, sb, products, lane);
+    if (i < n)
+        fa_row_dot_block_f32(n - i, a + i * sa, sa, b + i * sb, sb, products, lane);
+    return fa_row_sum_lanes(lane);
 }
-FA_INLINE void fa_row_dot_block_f64(const double *a, fa_intp sa, const double *b, fa_intp sb,
-                                    int products, double scale, double *lane, double *low)
+FA_INLINE void fa_row_dot_block_f64(fa_intp left, const double *a, fa_intp sa, const double *b,
+                                    fa_intp sb, int products, double scale, double *lane,
+                                    double *low)
 {
     #pragma omp simd
     for (int j = 0; j < FA_ROW_LANES; j++) {
-        double err, pair = products
-            ? FA__FMA(a[(j + FA_ROW_LANES) * sa] * scale, b[(j + FA_ROW_LANES) * sb],
-                      (a[j * sa] * scale) * b[j * sb])
-            : a[j * sa] * scale + a[(j + FA_ROW_LANES) * sa] * scale;
+        int in0 = j < left, in1 = j + FA_ROW_LANES < left;
+        double a0 = in0 ? a[j * sa] * scale : 0.0, a1 = in1 ? a[(j + FA_ROW_LANES) * sa] * scale : 0.0;
+        double err, pair = a0 + a1;
+        if (products) {
+            double b0 = in0 ? b[j * sb] : 0.0, b1 = in1 ? b[(j + FA_ROW_LANES) * sb] : 0.0;
+            pair = FA__FMA(a1, b1, a0 * b0);
+        }
         lane[j] = fa_row_two_sum(lane[j], pair, &err);
         low[j] += err;
     }
@@ -376,20 +387,11 @@ FA_INLINE double fa_row_dot_scaled_f64(fa_intp n, const double *a, fa_intp sa, c
     double lane[FA_ROW_LANES] = {0}, low[FA_ROW_LANES] = {0};
     fa_intp i = 0;
     for (; i + FA_ROW_PAIR <= n; i += FA_ROW_PAIR)
-        fa_row_dot_block_f64(a + i * sa, sa, b + i * sb, sb, products, scale, lane, low);
-    if (i < n) {
-        double ta[FA_ROW_PAIR] = {0}, tb[FA_ROW_PAIR] = {0};
-        for (int j = 0; i + j < n; j++) {
-            ta[j] = a[(i + j) * sa];
-            tb[j] = products ? b[(i + j) * sb] : 1;
-        }
-        fa_row_dot_block_f64(ta, 1, tb, 1, products, scale, lane, low);
-    }
-    double sum = 0, sum_low = 0, err;
-    for (int j = 0; j < FA_ROW_LANES; j++) {
-        sum = fa_row_two_sum(sum, lane[j], &err);
-        sum_low += err + low[j];
-    }
+        fa_row_dot_block_f64(FA_ROW_PAIR, a + i * sa, sa, b + i * sb, sb, products, scale,
+                             lane, low);
+    if (i < n)
+        fa_row_dot_block_f64(n - i, a + i * sa, sa, b + i * sb, sb, products, scale, lane, low);
+    double sum_low, sum = fa_row_sum_lanes2(lane, low, &sum_low);
     /* an infinite or NaN sum has no meaningful (or a NaN) error term */
     return fa_abs_f64(sum) < INFINITY ? sum + sum_low : sum;
 }
