@@ -25,6 +25,7 @@
 #define FA_ROWS_H
 
 #define FA_ROW_LANES 16         /* a zmm of floats, two of doubles, per block */
+#define FA_ROW_PAIR (2 * FA_ROW_LANES)
 
 /* ---- exp(v - m), v <= m, m finite ----------------------------------------
  * The difference is carried exactly as dh + dl (two-sum: a rounded v - m of
@@ -41,6 +42,11 @@ FA_INLINE float fa_row_exp_diff_f32(float v, float m)
     float dh = v - m, vv = dh + m, mm = dh - vv;
     float dl = (v - vv) + (-m - mm);
     int keep = dh > -104.0f;            /* below, garbage that the select replaces */
+#if !defined(__FMA__)
+    /* without FMA the float-lane steps round twice each (softmax 2.06 ULP
+     * on SSE2): exp of the pair in double, rounded once to float */
+    return keep ? (float)fa_exp_w32((double)dh + (double)dl) : 0.0f;
+#else
     float t = FF_FMA(dh, FF_INVLN2, FF_SHIFT);
     int32_t k = (int32_t)(fa__u32(t) - fa__u32(FF_SHIFT));
     float kf = t - FF_SHIFT;
@@ -48,6 +54,7 @@ FA_INLINE float fa_row_exp_diff_f32(float v, float m)
     float p = FF_FMA(FF_FMA(ff__horner(ff_c_exp, FF_N_EXP, r), r, 1.0f), r, 1.0f);
     float e = (p * ff__pow2i(k + 64)) * 0x1p-64f;       /* k in [-151, 0] */
     return keep ? e : 0.0f;
+#endif
 }
 FA_INLINE double fa_row_exp_diff_f64(double v, double m)
 {
@@ -147,25 +154,36 @@ FA_INLINE double fa_row_sum_lanes2(double *lane, double *low, double *sum_low)
  * at each call) each exp(v_i - m) is stored in y (softmax scales them in a last pass).
  * float32: float-lane exps, double partial sums (a float sum of 60 terms
  * per lane would cost ~2 ULP); float64: two-sum partial sums (exact to
- * ~2^-100: the row's sum adds nothing to the exps' own error). */
+ * ~2^-100: the row's sum adds nothing to the exps' own error).
+ *
+ * float32 takes FA_ROW_PAIR elements, lane j taking v_j and v_(j+16).  With ties
+ * (log_softmax) the pair is summed in float first: one rounding, <= u of
+ * the pair, for half the double conversions (log1p damps it: <= 1.35 ULP
+ * measured); softmax's y = e / sum would feel it in full (2.4 ULP), so
+ * there each term goes to double. */
 FA_INLINE void fa_row_exp_block_f32(fa_intp left, const float *x, fa_intp sx, float sign,
                                     float m, float *y, fa_intp sy, int store, int count_ties,
                                     double *lane, int *ties)
 {
+    const fa_intp h = FA_ROW_LANES;
     #pragma omp simd
     for (int j = 0; j < FA_ROW_LANES; j++) {
         /* lanes past the row: v = -inf, exp 0 and no tie, nothing stored */
-        float v = j < left ? sign * x[j * sx] : -INFINITY, e = fa_row_exp_diff_f32(v, m);
-        if (count_ties) {
-            int tie = v == m;
-            float summed = tie ? 0.0f : e;      /* a float select: a mixed one stops vectorisation */
-            lane[j] += (double)summed;
-            ties[j] += tie;
-        } else {
-            lane[j] += (double)e;
-        }
+        float v0 = j < left ? sign * x[j * sx] : -INFINITY;
+        float v1 = j + h < left ? sign * x[(j + h) * sx] : -INFINITY;
+        float e0 = fa_row_exp_diff_f32(v0, m), e1 = fa_row_exp_diff_f32(v1, m);
         if (store && j < left)
-            y[j * sy] = e;
+            y[j * sy] = e0;
+        if (store && j + h < left)
+            y[(j + h) * sy] = e1;
+        if (count_ties) {
+            int tie0 = v0 == m, tie1 = v1 == m;
+            /* float selects: a mixed one stops vectorisation */
+            lane[j] += (double)((tie0 ? 0.0f : e0) + (tie1 ? 0.0f : e1));
+            ties[j] += tie0 + tie1;
+        } else {
+            lane[j] += (double)e0 + (double)e1;
+        }
     }
 }
 /* store and count_ties: constants at each call (the loops specialise) */
@@ -175,8 +193,8 @@ FA_INLINE double fa_row_rest_exp_f32(fa_intp n, const float *x, fa_intp sx, floa
     double lane[FA_ROW_LANES] = {0};
     int ties[FA_ROW_LANES] = {0};
     fa_intp i = 0;
-    for (; i + FA_ROW_LANES <= n; i += FA_ROW_LANES)
-        fa_row_exp_block_f32(FA_ROW_LANES, x + i * sx, sx, sign, m, y + i * sy, sy, store,
+    for (; i + FA_ROW_PAIR <= n; i += FA_ROW_PAIR)
+        fa_row_exp_block_f32(FA_ROW_PAIR, x + i * sx, sx, sign, m, y + i * sy, sy, store,
                              count_ties, lane, ties);
     if (i < n)
         fa_row_exp_block_f32(n - i, x + i * sx, sx, sign, m, y + i * sy, sy, store,
@@ -336,7 +354,6 @@ FA_INLINE void act_log_softmax_row_f64(fa_intp n, const double *x, fa_intp sx, d
  * equal terms is ~10^4 ULP off), half the two-sums of one per term; where
  * the partial sums overflow but the sum need not (1e308 + 1e308 - 1e308),
  * once more on terms scaled by 2^-64, scaled back. */
-#define FA_ROW_PAIR (2 * FA_ROW_LANES)
 FA_INLINE void fa_row_dot_block_f32(fa_intp left, const float *a, fa_intp sa, const float *b,
                                     fa_intp sb, int products, double *lane)
 {
