@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import fastact as fa
-from helpers import AXIS, DTYPES
+from helpers import AXIS, DTYPES, bound
 
 LENGTHS = (1, 2, 15, 16, 17, 31, 33, 100, 1000)
 
@@ -149,3 +149,29 @@ def test_halves_value_does_not_depend_on_far_pairs(row, dtype):
         np.testing.assert_array_equal(y1[keep], y0[keep])
         np.testing.assert_array_equal(d1[:m][keep], d0[:m][keep])
         np.testing.assert_array_equal(d1[m:][keep], d0[m:][keep])
+
+
+@pytest.mark.skipif(np.finfo(np.longdouble).nmant < 60, reason="needs an 80-bit long double")
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "softmin"])
+def test_float32_rows_with_a_dominant_pair_within_the_catalog_bound(name):
+    # Rows where two elements 16 apart (one lane's pair of a block) dominate
+    # the sum, and rows with ties at the max: the sum's own rounding then
+    # reaches every result (a float pair sum put softmax at 2.4 ULP).
+    limit = bound(next(r for r in AXIS if r.name == name).ulp, np.float32)
+    rng = np.random.default_rng(12)
+    worst = 0.0
+    for n in (33, 1000):
+        x = (rng.normal(size=(300, n)) * 3).astype(np.float32)
+        x[:150, 0] += 30
+        x[:150, 16] += 30
+        x[150:, 5] = x[150:, 7] = x[150:].max(axis=-1) + 1       # ties at the max
+        got = getattr(fa, name)(x, axis=-1)
+        xl = -x.astype(np.longdouble) if name == "softmin" else x.astype(np.longdouble)
+        m = xl.max(axis=-1, keepdims=True)
+        e = np.exp(xl - m)
+        tie = xl == m
+        rest = np.where(tie, 0, e).sum(axis=-1, keepdims=True) + (tie.sum(-1, keepdims=True) - 1)
+        want = xl - m - np.log1p(rest) if name == "log_softmax" else e / (1 + rest)
+        spacing = np.spacing(np.abs(want.astype(np.float32))).astype(np.longdouble)
+        worst = max(worst, float((np.abs(got - want) / spacing).max()))
+    assert worst <= limit, f"{name}: {worst:.3f} ULP > {limit}"
