@@ -15,22 +15,20 @@ FA_INLINE W F(log1p_unit)(W e)
     return e * fa__horner(fa_log1p_unit_poly, FA_LOG1P_UNIT_DEGREE + 1, e);
 }
 
-/* z = b * x, and in *err its rounding error (see formulas_f64.h): 0, as a
- * float32 product is exact in double.  b = 0 gives z = 0, also for
- * infinite x. */
-FA_INLINE W F(product)(W b, W x, W *err)
+/* z = b * x, exact in double for float32 data (float64 also needs its
+ * rounding error: formulas_f64.h).  b = 0 gives z = 0, also for infinite
+ * x. */
+FA_INLINE W F(product)(W b, W x)
 {
-    W z = WSEL(b == 0, 0, b * x);          /* not 0 * inf = NaN */
-    *err = 0;
-    return z;
+    return WSEL(b == 0, 0, b * x);          /* not 0 * inf = NaN */
 }
 
-/* exp(-|b x|), and z = b x in *z_out (err is 0 here: F(product)). */
+/* exp(-|b x|), and z = b x in *z_out. */
 FA_INLINE W F(exp_neg_abs_product)(W b, W x, W *z_out)
 {
-    W err, z = F(product)(b, x, &err), e = EXP(-WABS(z));
+    W z = F(product)(b, x);
     *z_out = z;
-    return e - e * WSEL(z < 0, -err, err);
+    return EXP(-WABS(z));
 }
 
 /* log_sigmoid = -(max(-x, 0) + log1p(exp(-|x|))): two terms of one sign;
@@ -106,7 +104,7 @@ FA_INLINE T F(silu)(T x, T beta)
 {
     /* Conditions are compared where used, not kept in an int: an int mask
      * from a double compare does not vectorise on SSE2. */
-    W xw = x, err, z = F(product)(beta, xw, &err);
+    W xw = x, z = F(product)(beta, xw);
     W e = EXP(-WABS(z)), r = 1 / (1 + e);
     W y = WSEL(z >= 0, xw, xw * e) * r;
     W limit = WSEL(z < 0, COPYSIGNW(0, xw), y);          /* x = +-inf */
@@ -119,12 +117,10 @@ FA_INLINE T F(silu)(T x, T beta)
  * there). */
 FA_INLINE T F(silu_grad)(T x, T beta)
 {
-    W xw = x, err, z = F(product)(beta, xw, &err);
-    W e = fa_exp_f64(-WABS(z)), r;
-    e = e - e * WSEL(z < 0, -err, err);
-    r = 1 / (1 + e);
+    W xw = x, z = F(product)(beta, xw);
+    W e = fa_exp_f64(-WABS(z)), r = 1 / (1 + e);
     W s = WSEL(z >= 0, r, e * r);
-    W n = ((1 + z) + err) + e;
+    W n = (1 + z) + e;
     W g = WSEL(z >= 0, s * (1 + z * (e * r)), s * (n * r));
     return (T)KEEP_NAN(x, WSEL(WABS(z) == INFINITY, s, g));   /* limit s: 0 or 1 */
 }
