@@ -10,8 +10,7 @@
  * the last partial block reads only the row's elements and gives the other
  * lanes a neutral value (no padded copy: it cost a scalar loop a row): a
  * row's bits depend neither on its alignment nor on its stride nor on the
- * vector width.  The max is
- * exact, so its order does not matter.
+ * vector width.  The max is exact, so its order does not matter.
  *
  * Passes (issue 14): softmax = max, one pass storing e_i = exp(x_i - max)
  * while summing them, one multiply by 1/sum (one reciprocal per row);
@@ -156,11 +155,11 @@ FA_INLINE double fa_row_sum_lanes2(double *lane, double *low, double *sum_low)
  * per lane would cost ~2 ULP); float64: two-sum partial sums (exact to
  * ~2^-100: the row's sum adds nothing to the exps' own error).
  *
- * float32 takes FA_ROW_PAIR elements, lane j taking v_j and v_(j+16).  With ties
- * (log_softmax) the pair is summed in float first: one rounding, <= u of
- * the pair, for half the double conversions (log1p damps it: <= 1.35 ULP
- * measured); softmax's y = e / sum would feel it in full (2.4 ULP), so
- * there each term goes to double. */
+ * float32 takes FA_ROW_PAIR elements a block, lane j taking v_j and
+ * v_(j+16).  With ties (log_softmax) the pair is summed in float first:
+ * one rounding, <= u of the pair, for half the double conversions (log1p
+ * damps it: <= 1.35 ULP measured); softmax's y = e / sum would feel it in
+ * full (2.4 ULP), so there each term goes to double. */
 FA_INLINE void fa_row_exp_block_f32(fa_intp left, const float *x, fa_intp sx, float sign,
                                     float m, float *y, fa_intp sy, int store, int count_ties,
                                     double *lane, int *ties)
@@ -241,7 +240,8 @@ FA_INLINE double fa_row_rest_exp_f64(fa_intp n, const double *x, fa_intp sx, dou
     double count = 0, err;
     for (int j = 0; j < FA_ROW_LANES; j++)
         count += (double)ties[j];
-    double rest_low, rest = fa_row_two_sum(fa_row_sum_lanes2(lane, low, &rest_low), count - 1, &err);
+    double rest_low, sum = fa_row_sum_lanes2(lane, low, &rest_low);
+    double rest = fa_row_two_sum(sum, count - 1, &err);
     *rest_hi = rest;
     return err + rest_low;
 }
@@ -388,7 +388,8 @@ FA_INLINE void fa_row_dot_block_f64(fa_intp left, const double *a, fa_intp sa, c
     #pragma omp simd
     for (int j = 0; j < FA_ROW_LANES; j++) {
         int in0 = j < left, in1 = j + FA_ROW_LANES < left;
-        double a0 = in0 ? a[j * sa] * scale : 0.0, a1 = in1 ? a[(j + FA_ROW_LANES) * sa] * scale : 0.0;
+        double a0 = in0 ? a[j * sa] * scale : 0.0;
+        double a1 = in1 ? a[(j + FA_ROW_LANES) * sa] * scale : 0.0;
         double err, pair = a0 + a1;
         if (products) {
             double b0 = in0 ? b[j * sb] : 0.0, b1 = in1 ? b[(j + FA_ROW_LANES) * sb] : 0.0;
