@@ -171,7 +171,7 @@ class BuildExt(build_ext):
 
     def run(self):
         super().run()
-        # The flat layout (fastact/ at the top, DESIGN.md) puts a checkout
+        # The flat layout (fastact/ at the top, docs/design.md) puts a checkout
         # first on sys.path for `python -m fastact` or `python -m pytest` run
         # from it; leave the compiled module there too, as --inplace would,
         # so those commands use it rather than the pure-NumPy fallback.

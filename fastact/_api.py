@@ -1,7 +1,7 @@
 """The public callables: one ``Activation`` per catalog row.
 
 An ``Activation`` checks arguments and applies the dtype/``out`` rules of
-DESIGN.md, then hands plain arrays to a *backend*: the compiled ufuncs, or
+docs/design.md, then hands plain arrays to a *backend*: the compiled ufuncs, or
 the pure-NumPy reference twin.  Both backends see exactly the same calls, so
 ``fastact.reference`` differs from ``fastact`` only in how values are
 computed.
@@ -416,7 +416,7 @@ class Activation:
         args = self._kernel_args(args, full, arrays, dtype)
         return _run(self._backend[kernel + "_grad"], arrays, args, out, dtype)
 
-    # ---- argument rules (DESIGN.md "Rules every callable follows") ----
+    # ---- argument rules (docs/design.md, API contract) ----
 
     def _prepare(self, inputs, out, weights=(), out_shape=None):
         """Arrays for the backend and the dtype to compute in (None: the
@@ -550,7 +550,7 @@ class Activation:
         dtype = compute or np.result_type(*arrays)
         if dtype == np.float16:
             # The row kernels exist for float32/float64: compute float16 in
-            # float32 and round once (DESIGN.md dtype rules).
+            # float32 and round once (docs/design.md, dtypes).
             result = self._backend[name](*[a.astype(np.float32) for a in arrays], axes=axes)
             with np.errstate(over="ignore"):      # beyond float16: inf, silently
                 result = result.astype(np.float16)

@@ -113,7 +113,7 @@ class Row:
     # Elementwise rows whose derivative is a sum of terms that cancel near
     # a zero of f' (silu' = s + x s (1 - s)): function(x, params) -> the
     # magnitude of those terms (NumPy, float64).  Derivative errors are
-    # measured in ULPs of it (DESIGN.md, Numerics: condition-aware); None:
+    # measured in ULPs of it (docs/design.md, Numerics: condition-aware); None:
     # in ULPs of |f'| (with GRAD_FLOOR, fastact/_accuracy.py).
     grad_terms: object = None
     # Non-default parameter sets that tests and benchmarks also exercise.

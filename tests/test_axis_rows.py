@@ -106,7 +106,7 @@ def test_log_softmax_backward_float32_far_tail_exact_limits():
 def test_log_softmax_backward_keeps_its_accuracy_where_the_terms_cancel():
     """g - exp(y) sum(g) cancelling to ~1e-6 of its terms (found by the
     property test): the float16 result, computed in float32, is within the
-    bound in ULPs of the terms |g| + exp(y) |sum g| (DESIGN.md, Numerics),
+    bound in ULPs of the terms |g| + exp(y) |sum g| (docs/design.md, Numerics),
     not of the cancelled result (9 of those)."""
     x = np.array([21.671875, 19.125, -13.9765625, 21.390625, -35.71875, 9.375,
                   14.4453125, 3.431640625], np.float16)

@@ -1,4 +1,4 @@
-"""The API contract of DESIGN.md, for every catalog row: fastact equals its
+"""The API contract of docs/design.md, for every catalog row: fastact equals its
 reference twin within the documented bounds on every layout, dtype and
 direction; out= and in place; inputs untouched; no warnings."""
 

@@ -1,4 +1,4 @@
-"""Results do not depend on where an element sits (DESIGN.md): the same
+"""Results do not depend on where an element sits (docs/design.md): the same
 input value gives bit-identical output whatever the array length, offset,
 alignment, stride, layout or thread count -- the vector body and the
 remainder of a loop evaluate the same formula."""

@@ -2,7 +2,7 @@
  *
  * Every helper is branch-free.  GCC 12 will not vectorise a floating-point
  * `c ? a : b` whose arms hold arithmetic unless -fno-trapping-math is given
- * (DESIGN.md, "Numerics"); setup.py passes it: it changes no value, only
+ * (docs/design.md, "Numerics"); setup.py passes it: it changes no value, only
  * lets the compiler evaluate both arms, and the loops clear the
  * floating-point flags anyway.
  */

@@ -528,7 +528,7 @@ FA_INLINE float fa_fast_silu_f32(float x)
  * n = 1 + e for x >= 0 and e (1 + x + e)/(1 + e)^2 below, where 1 + x is
  * exact for x <= -1 (so the sum through the zero of f' at -1.2785 rounds
  * once).  e scaled by 2^64 as in sigmoid.  Measured against the terms
- * |s| + |x s (1 - s)| (DESIGN.md, Numerics): max 3.8 ULP over all floats.
+ * |s| + |x s (1 - s)| (docs/design.md, Numerics): max 3.8 ULP over all floats.
  * |x| clamped at 110 (|f'(-110)| < 2^-150); f'(-inf) = +0, f'(+inf) = 1. */
 #if defined(__FMA__)
 FA_INLINE float fa_fast_silu_grad_f32(float x)

@@ -1,5 +1,5 @@
 /* IEEE binary16 <-> binary32 conversion (round to nearest even), for the
- * float16 loops, which compute in float32 (DESIGN.md dtype rules). */
+ * float16 loops, which compute in float32 (docs/design.md, dtypes). */
 #ifndef FA_HALF_H
 #define FA_HALF_H
 

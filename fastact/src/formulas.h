@@ -16,7 +16,7 @@
  * F(K_grad)(x, args) is f'(x) and F(K_grad_y)(y, args) is f' expressed
  * through the output y = f(x).  Each must be branch-free so the generated
  * loops vectorise, give NaN for NaN and the mathematical limit at +-inf.
- * Formulas follow PyTorch where it defines the function (DESIGN.md).
+ * Formulas follow PyTorch where it defines the function (docs/design.md).
  * These are the generic forms: where an instruction set or dtype has a
  * specialised function, the variant table (fastact/_variants.py) names it
  * and the kernels call that instead.
