@@ -28,8 +28,6 @@ typedef intptr_t fa_intp;
 
 FA_INLINE uint32_t fa_bits_f32(float x) { uint32_t u; memcpy(&u, &x, 4); return u; }
 FA_INLINE float fa_from_bits_f32(uint32_t u) { float x; memcpy(&x, &u, 4); return x; }
-FA_INLINE uint64_t fa_bits_f64(double x) { uint64_t u; memcpy(&u, &x, 8); return u; }
-FA_INLINE double fa_from_bits_f64(uint64_t u) { double x; memcpy(&x, &u, 8); return x; }
 
 /* cond ? a : b, both arms already evaluated.  Built with
  * -fno-trapping-math, GCC turns this into a vector blend for both dtypes

@@ -61,18 +61,6 @@ FA_INLINE float ff__exp_hl(float x, int32_t *k, float *l)
     return h;
 }
 
-/* exp(x) = 2^k (1 + q) to ~2^-26 (q rounded once): enough where the exp
- * feeds a well-conditioned result (tanh for |x| >= 1). */
-FA_INLINE float ff__expq(float x, int32_t *k)
-{
-    float t = FF_FMA(x, FF_INVLN2, FF_SHIFT);
-    *k = (int32_t)(fa__u32(t) - fa__u32(FF_SHIFT));
-    float kf = t - FF_SHIFT;
-    float r = FF_FMA(kf, -FF_LN2HI, x);
-    r = FF_FMA(kf, -FF_LN2LO, r);
-    return FF_FMA(r * r, ff__horner(ff_c_exp, FF_N_EXP, r), r);
-}
-
 /* ------------------------------------------------------------------ exp */
 FA_INLINE float fa_fast_exp_f32(float x)
 {

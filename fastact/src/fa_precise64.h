@@ -98,35 +98,6 @@ FA_INLINE double fa_p64_pow2(uint64_t kb)
  * (fa_constants.h), from mpmath. */
 #define FA_P64_SILU_EXP_ROOT_LO -0x1.ea5091e4a4031p-56
 
-/* log(uh + ul + ull) = hi + *lo for uh positive normal, |ul| <= ulp(uh),
- * |ull| <= ulp(ul), relative error ~2^-56 (log_softmax's log of the row
- * sum): fa_log1p_f64's reduction (uh = 2^k (1 + f), f exact) and the
- * arrangement of fa_p64_log1p_unit2 -- f^2/2 exact, k ln2_hi + f - f^2/2
- * summed exactly, the small terms in the low part.  ul + ull enters as
- * c = (ul + ull)/uh, except for k = 0, where log(1 + f + ul) may be as
- * small as ul: there f + ul = f + fl (two-sum) replaces f and
- * c = (fl + ull)/(1 + f). */
-FA_INLINE double fa_p64_log2(double uh, double ul, double ull, double *lo)
-{
-    double kd;
-    double f0 = fa__log_split(uh, &kd);
-    uint64_t k0 = fa__eq64(kd, 0.0);
-    double fl, f = fa__two_sum(f0, fa__blend64(k0, ul, 0.0), &fl);
-    double s = f / (2.0 + f);
-    double c = (fa__blend64(k0, fl, ul) + ull) / fa__blend64(k0, 1.0 + f, uh);
-    double z = s * s;
-    double R = z * fa__horner(fa__c_log_r_f64, FA__N_LOG_R_F64, z);
-    double ffl, ff = fa__two_prod(f, f, &ffl);
-    double hf = 0.5 * ff, hfl = 0.5 * ffl;
-    double small = FA__FMA(s, hf + R, kd * FA__LN2LO + c) - hfl;
-    double ae, a = fa__two_sum(kd * FA__LN2HI, f, &ae);   /* k ln2_hi exact: 42 bits */
-    double e1, h1 = fa__two_sum(a, -hf, &e1);
-    double low = (e1 + ae) + small;
-    double hi = h1 + low;
-    *lo = (h1 - hi) + low;
-    return hi;
-}
-
 /* ---- logistic building blocks (sigmoid, softplus, glu, tanh_shrink) ---- */
 
 /* The common part of the logistic functions of v = vh + vl:
