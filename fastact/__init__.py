@@ -13,7 +13,8 @@ and ``fa.reference`` holds the pure-NumPy twin of each.
 import os
 import warnings
 
-from . import _api, _threads, catalog
+from . import _threads, catalog
+from ._api import activation as _activation
 from ._threads import get_num_threads, num_threads, set_num_threads
 
 __version__ = "0.1.0"
@@ -71,11 +72,11 @@ else:
     _backend = reference.BACKEND
     _threads.init(None)
 
-_activations = _api.build(_backend, "fastact", getattr(_compiled, "FastCall", None))
+_activations = _activation.build(_backend, "fastact", getattr(_compiled, "FastCall", None))
 globals().update(_activations)
 globals().update({alias: _activations[name] for alias, name in catalog.ALIASES.items()})
 
-Activation = _api.Activation
+Activation = _activation.Activation
 
 from . import nn  # noqa: E402  (layers for NumPy networks; uses the functions above)
 

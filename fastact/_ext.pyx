@@ -135,7 +135,7 @@ cdef class FastCall:
                        bint axis=False):
         """ufunc(x, *args) is f(x) with the defaults, args32/args64 the
         parameters for float32/float64 x; ufunc None: no fast path; zero_d
-        False: not for 0-d x (NumPy 1.x, fastact/_api.py _WEAK_SCALARS);
+        False: not for 0-d x (NumPy 1.x, fastact/_api/activation.py _WEAK_SCALARS);
         axis: a gufunc along the last axis, which axis=-1 (or ndim - 1)
         also names."""
         self._fast_ufunc = ufunc
@@ -160,7 +160,7 @@ cdef class FastCall:
         *args) (backward from x, 1; from y, 2) for keyword ``params`` whose
         values are all Python floats or str (gelu's approximate='tanh'; not
         ints or bools: True == 1 == 1.0 would share a key), on float32 ('f')
-        or float64 ('d') arrays: fastact/_api.py's _with_params checks them
+        or float64 ('d') arrays: fastact/_api/activation.py's _with_params checks them
         once and calls this; __call__ and _param_backward then skip the
         Python path."""
         for v in params.values():
@@ -243,7 +243,7 @@ cdef class FastCall:
         return None
 
     def __reduce__(self):
-        return self._reduce()       # by name (fastact/_api.py)
+        return self._reduce()       # by name (fastact/_api/activation.py)
 
     def __call__(self, x, out=None, **params):
         cdef int t

@@ -4,11 +4,12 @@ whose ``__call__``, ``backward`` and ``derivative`` list its parameters, so
 editors complete them and mypy checks them.  ``python tools/update_docs.py``
 writes the files; tests/test_typing.py fails when they are out of date.
 The parameter lists are those of the runtime signatures
-(fastact/_docstrings.py)."""
+(fastact/_api/docstrings.py)."""
 
 import inspect
 
-from . import _docstrings, catalog
+from . import catalog
+from ._api import docstrings
 
 HEADER = ("# Generated from fastact/catalog.py by tools/update_docs.py "
           "(fastact/_stubs.py); do not edit.\n")
@@ -86,7 +87,7 @@ def _arguments(row, method, scalar=False):
     the overload taking a Python float and no out."""
     parts = ["self"]
     star = False
-    for param in _docstrings.parameters(row, method):
+    for param in docstrings.parameters(row, method):
         if param.kind is inspect.Parameter.KEYWORD_ONLY and not star:
             parts.append("*")
             star = True
@@ -126,7 +127,7 @@ def function_class(row):
     result = f"tuple[{_RESULT}, {_RESULT}]" if row.array_params else _RESULT
     lines += _method("backward", _arguments(row, "backward"), result,
                      "dL/dx from dL/dy = grad"
-                     + (" and x." if _docstrings.from_y(row) == "never" else
+                     + (" and x." if docstrings.from_y(row) == "never" else
                         " and x, or y= (the forward output).")
                      + (" Returns (grad_x, grad_weight)." if row.array_params else ""))
     if elementwise:

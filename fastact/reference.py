@@ -1,16 +1,17 @@
 """fastact.reference: the pure-NumPy twin of fastact.
 
 Same names, same signatures, same argument rules (it shares
-``fastact._api.Activation``); only the values come from independent NumPy
-formulas (``fastact/_reference_kernels.py``).  Use it to check fastact, or
-as a fallback where the compiled module is unavailable.  Importable without
-the compiled module.
+``fastact._api.activation.Activation``); only the values come from
+independent NumPy formulas (``fastact/_reference_kernels.py``).  Use it to
+check fastact, or as a fallback where the compiled module is unavailable.
+Importable without the compiled module.
 """
 
 import numpy as np
 
-from . import _api, _codegen, _reference_kernels as kernels
+from . import _codegen, _reference_kernels as kernels
 from . import catalog
+from ._api.activation import build
 
 
 def _compute_dtype(result_dtype):
@@ -74,7 +75,7 @@ def _backend():
 
 
 BACKEND = _backend()
-_activations = _api.build(BACKEND, "fastact.reference")
+_activations = build(BACKEND, "fastact.reference")
 globals().update(_activations)
 globals().update({alias: _activations[name] for alias, name in catalog.ALIASES.items()})
 

@@ -1,4 +1,4 @@
-"""fastact on Dask arrays (fastact/_duck.py): every catalog function, with its
+"""fastact on Dask arrays (fastact/_api/duck.py): every catalog function, with its
 parameter sets, forward, backward (from x, and from y= where allowed) and
 derivative, returns a lazy dask array (nothing computed until .compute())
 whose computed value equals fastact on the computed NumPy input.  Then the

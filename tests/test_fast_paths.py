@@ -2,7 +2,7 @@
 
 f(x), f(x, out=), f(x, **params), f.backward(g, x | y=, out=, **params) and
 f.derivative(x, out=, **params) on plain float32/float64 arrays skip the
-argument handling of fastact/_api.py (the compiled backend's FastCall does
+argument handling of fastact/_api/activation.py (the compiled backend's FastCall does
 f(x), f(x, out=), softmax's axis=-1 and backward with the defaults in C;
 _with_params remembers checked parameters).  Here
 each is compared, bit for bit, with a twin that has every shortcut turned
@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 import fastact as fa
-from fastact import _api, catalog
+from fastact import catalog
+from fastact._api.activation import Activation
 
 from helpers import DTYPES
 
@@ -23,7 +24,7 @@ ROWS = [row for row in catalog.CATALOG if not row.array_params]
 def slow_twin(f):
     """f with every shortcut off: each call goes through _call / the
     argument checks."""
-    twin = _api.Activation(f.row, f._backend, "fastact")
+    twin = Activation(f.row, f._backend, "fastact")
     twin._fast = twin._plain_params = False
     twin._bwd_x = twin._bwd_y = twin._grad = twin._axis_fwd = twin._axis_bwd_y = None
     twin._halves_bwd = None
@@ -155,7 +156,7 @@ def test_prelu_weight_shortcuts_give_the_full_handlings_results(dtype):
     full handling; every other weight still takes the full handling, which
     converts it to x's dtype or names the function in its error."""
     f = fa.prelu
-    twin = _api.Activation(f.row, f._backend, "fastact")     # no C fast path
+    twin = Activation(f.row, f._backend, "fastact")     # no C fast path
     twin._ufunc_weights = False
     x = inputs(f.row, dtype)
     g = np.linspace(-2, 2, x.size).astype(dtype).reshape(x.shape)

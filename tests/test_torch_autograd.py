@@ -1,6 +1,6 @@
 """fastact with PyTorch CPU tensors.
 
-* The NumPy API on tensors (fastact/_duck.py): tensors in, tensors out;
+* The NumPy API on tensors (fastact/_api/duck.py): tensors in, tensors out;
   ``out=`` a tensor writes into the tensor's own memory (same data_ptr, also
   for shared memory and non-contiguous views) and bumps its autograd version;
   tensors that require grad are refused with a clear error; DLPack and

@@ -1,4 +1,4 @@
-"""fastact on xarray objects (fastact/_duck.py): a DataArray in gives a
+"""fastact on xarray objects (fastact/_api/duck.py): a DataArray in gives a
 DataArray out with the same dims, coords and name; attributes follow
 xarray's rule for NumPy ufuncs (the keep_attrs option); axis-wise functions
 take a dimension name as axis=; glu halves that dimension and drops its

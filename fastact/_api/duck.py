@@ -30,6 +30,8 @@ import sys
 
 import numpy as np
 
+from .broadcast import sum_to_shape
+
 _PLAIN = (np.ndarray, int, float, bool, complex, np.generic, list, tuple)
 
 
@@ -193,8 +195,6 @@ def _dask(f, method, operands, out, params):
     from dask.array.core import elemwise
     from dask.base import tokenize
 
-    from ._api import _sum_to_shape
-
     q = f._qualname + (".backward" if method == "backward" else "")
     if out is not None:
         raise TypeError(f"{q}: out= is not supported with dask arrays (they are "
@@ -221,7 +221,7 @@ def _dask(f, method, operands, out, params):
             if isinstance(part, tuple):                # prelu: dL/dweight
                 p = f.row.array_params[part[1]]
                 weight = params.get(p.name, p.default)
-                result = _sum_to_shape(result, np.shape(weight))
+                result = sum_to_shape(result, np.shape(weight))
             results.append(result)
         return tuple(results) if len(results) > 1 else results[0]
 

@@ -8,7 +8,7 @@ parameter lists.  tests/test_docstrings.py runs every Examples section.
 import inspect
 import textwrap
 
-from . import catalog
+from .. import catalog
 
 _P = inspect.Parameter
 

@@ -20,7 +20,9 @@ import types
 
 import numpy as np
 
-from . import _docstrings, _duck, catalog
+from .. import catalog
+from . import docstrings, duck
+from .broadcast import sum_to_shape
 
 # dtype.char of arrays that take the direct path.
 _NATIVE = frozenset("fd")
@@ -110,11 +112,11 @@ class Activation:
                                     softmax_like)
                 self._set_fast_backward(None, self._axis_bwd_y, (), (), False)
         self.__doc__ = _docstring(row, prefix)
-        self.__signature__ = _docstrings.signature(row, "__call__")
+        self.__signature__ = docstrings.signature(row, "__call__")
         # backward and derivative get this function's docstring and
         # signature (help(fa.elu.backward)): bound copies of the methods.
-        for method, doc in (("backward", _docstrings.backward_doc),
-                            ("derivative", _docstrings.derivative_doc)):
+        for method, doc in (("backward", docstrings.backward_doc),
+                            ("derivative", docstrings.derivative_doc)):
             setattr(self, method, _documented_method(self, method, doc(row, prefix)))
 
     def __repr__(self):
@@ -254,10 +256,10 @@ class Activation:
             if weights is not None:
                 kernel, args = self._default_call[:2]
                 return self._backend[kernel](x, *weights, *args, out=out)
-        # Not all plain ndarrays: maybe Dask, xarray, torch... (fastact/_duck.py)
+        # Not all plain ndarrays: maybe Dask, xarray, torch... (duck.py)
         if type(x) is not np.ndarray or out is not None and type(out) is not np.ndarray \
                 or self._has_array_params and _odd_params(params):
-            result = _duck.dispatch(self, "forward", (x,), out, params)
+            result = duck.dispatch(self, "forward", (x,), out, params)
             if result is not NotImplemented:
                 return result
         kernel, args, axis, full = self._call_for(params)
@@ -328,7 +330,7 @@ class Activation:
         if type(grad) is not np.ndarray or type(x if y is None else y) is not np.ndarray \
                 or out is not None and type(out) is not np.ndarray \
                 or self._has_array_params and _odd_params(params):
-            result = _duck.dispatch(self, "backward", (grad, x, y), out, params)
+            result = duck.dispatch(self, "backward", (grad, x, y), out, params)
             if result is not NotImplemented:
                 return result
         kernel, args, axis, full = self._call_for(params)
@@ -370,7 +372,7 @@ class Activation:
         for p, w in zip(self.row.array_params, extra):
             per_element = _run(self._backend[f"{kernel}_backward_{p.name}"], arrays, args,
                                None, dtype)
-            grads.append(_sum_to_shape(per_element, np.shape(w)))
+            grads.append(sum_to_shape(per_element, np.shape(w)))
         grad_x = _run(self._backend[name], arrays, args, out, dtype)
         return (grad_x, *grads)
 
@@ -378,8 +380,8 @@ class Activation:
         """backward's common prelu calls (_plain_weights): (dL/dx, dL/dweight, ...)."""
         kernel, args = self._default_call[:2]
         arrays = (grad, x, *weights)
-        grads = [_sum_to_shape(self._backend[f"{kernel}_backward_{p.name}"](*arrays, *args),
-                               np.shape(w))
+        grads = [sum_to_shape(self._backend[f"{kernel}_backward_{p.name}"](*arrays, *args),
+                              np.shape(w))
                  for p, w in zip(self.row.array_params, weights)]
         return (self._backend[kernel + "_backward"](*arrays, *args, out=out), *grads)
 
@@ -404,7 +406,7 @@ class Activation:
             return ufunc(x, *args, out=out)
         if type(x) is not np.ndarray or out is not None and type(out) is not np.ndarray \
                 or self._has_array_params and _odd_params(params):
-            result = _duck.dispatch(self, "derivative", (x,), out, params)
+            result = duck.dispatch(self, "derivative", (x,), out, params)
             if result is not NotImplemented:
                 return result
         if self._axis:
@@ -700,17 +702,6 @@ def _lookup(module, name):
     return getattr(importlib.import_module(module), name)
 
 
-def _sum_to_shape(values, shape):
-    """Sum `values` over the axes along which an array of `shape` was
-    broadcast to values.shape (prelu's weight gradient)."""
-    lead = values.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
-                                      if n == 1 and values.shape[lead + i] != 1)
-    with np.errstate(over="ignore", invalid="ignore"):    # inf, or inf - inf = NaN
-        total = np.sum(values, axis=axes, keepdims=True) if axes else values
-    return total.reshape(shape) if lead else total
-
-
 def _check_param(qualname, p, value):
     """The checked value of parameter `p`, or a ValueError/TypeError naming it."""
     where = f"{qualname}: {p.name}"
@@ -760,8 +751,8 @@ def _check_param(qualname, p, value):
 
 
 def _docstring(row, prefix="fastact"):
-    """The numpydoc docstring of the function of `row` (fastact/_docstrings.py)."""
-    return _docstrings.function_doc(row, prefix)
+    """The numpydoc docstring of the function of `row` (fastact/docstrings.py)."""
+    return docstrings.function_doc(row, prefix)
 
 
 def _documented_method(activation, name, doc):
@@ -774,7 +765,7 @@ def _documented_method(activation, name, doc):
     copy.__qualname__ = f"{activation.name}.{name}"
     copy.__module__ = function.__module__
     copy.__doc__ = doc
-    copy.__signature__ = _docstrings.signature(activation.row, name, bound=False)
+    copy.__signature__ = docstrings.signature(activation.row, name, bound=False)
     return types.MethodType(copy, activation)
 
 
