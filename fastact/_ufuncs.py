@@ -5,10 +5,10 @@ With ``__module__`` pointing here, ``fa.sigmoid.ufunc`` (and graphs that hold
 it, e.g. ``fa.sigmoid.ufunc(dask_array)``) can be sent to dask.distributed
 workers and multiprocessing pools, which import fastact and find the same
 ufunc by name.  fastact/__init__.py imports this when the compiled module
-is in use.
+is in use (the ufuncs are fastact._core's backend).
 """
 
-from . import _backend
+from ._core import backend as _backend
 
 for _ufunc in _backend.values():
     try:

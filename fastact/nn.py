@@ -25,8 +25,7 @@ import math
 
 import numpy as np
 
-import fastact
-from fastact import catalog
+from . import _core, catalog
 
 __all__ = ["Activation", "get", "Dense", "Sequential", "softmax_cross_entropy",
            "SGD", "Adam"]
@@ -56,12 +55,12 @@ class Activation:
     """
 
     def __init__(self, name, inplace=False, **params):
-        if isinstance(name, fastact.Activation):
+        if isinstance(name, _core.Activation):
             name = name.name
         row = _row(name)
         self.row = row
         self.name = row.name
-        self.fn = fastact.get(row.name)
+        self.fn = _core.activations[row.name]
         self.inplace = bool(inplace)
         # Array parameters (prelu's weight) become trainable arrays of the layer.
         self._array_names = [p.name for p in row.array_params]
@@ -155,7 +154,7 @@ def get(identifier, **params):
             raise TypeError("fastact.nn.get: parameters cannot be applied to an "
                             f"existing layer {identifier!r}")
         return identifier
-    if not isinstance(identifier, (str, fastact.Activation)):
+    if not isinstance(identifier, (str, _core.Activation)):
         raise TypeError("fastact.nn.get: expected an activation name or a layer, got "
                         f"{type(identifier).__name__}")
     return Activation(identifier, **params)
@@ -243,7 +242,7 @@ class Sequential:
 def softmax_cross_entropy(logits, labels):
     """(mean cross-entropy loss, dL/dlogits) for integer class labels; the
     classes run along the last axis of 2-d logits."""
-    log_p = fastact.log_softmax(logits, axis=-1)
+    log_p = _core.activations["log_softmax"](logits, axis=-1)
     rows = np.arange(len(labels))
     loss = -float(np.mean(log_p[rows, labels]))
     grad = np.exp(log_p)                 # softmax(logits)
