@@ -2,7 +2,7 @@
 
 * fastact/src/kernels.c is generated from fastact/catalog.py through the
   Tempita template fastact/src/kernels.c.tp (Cython ships Tempita), and
-  fastact/src/variant_table.h from fastact/_variants.py through
+  fastact/src/variant_table.h from fastact/_build/variants.py through
   fastact/src/variant_table.h.tp.
 * No OpenMP runtime: the loops use `#pragma omp simd` only, which
   -fopenmp-simd compiles without linking libgomp; threads come from
@@ -31,16 +31,18 @@ SRC = os.path.join("fastact", "src")
 
 
 def load_codegen():
-    """fastact/_codegen.py (and the catalog it reads), without importing fastact."""
-    sys.path.insert(0, os.path.join(HERE, "fastact"))
+    """fastact/_build/codegen.py (and the catalog and variant table it
+    reads), without importing fastact."""
+    paths = [os.path.join(HERE, "fastact"), os.path.join(HERE, "fastact", "_build")]
+    sys.path[:0] = paths
     try:
         spec = importlib.util.spec_from_file_location(
-            "fastact_codegen", os.path.join(HERE, "fastact", "_codegen.py"))
+            "fastact_codegen", os.path.join(HERE, "fastact", "_build", "codegen.py"))
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         return module
     finally:
-        sys.path.pop(0)
+        del sys.path[:len(paths)]
 
 
 def render_kernels():
@@ -48,7 +50,7 @@ def render_kernels():
     each only if it changed."""
     codegen = load_codegen()
     for name, values in (("kernels.c", dict(specs=codegen.ufunc_specs())),
-                         ("variant_table.h", dict(variants=codegen._variants.VARIANTS,
+                         ("variant_table.h", dict(variants=codegen.variants.VARIANTS,
                                                   chosen=codegen.chosen_functions()))):
         with open(os.path.join(HERE, SRC, name + ".tp")) as f:
             text = tempita_sub(f.read(), **values)
@@ -79,7 +81,7 @@ def compiler_accepts(flags):
 #   -fno-trapping-math  selects vectorise (both arms may be evaluated); values
 #                       are unchanged and the loops clear the FP flags anyway.
 #   -Werror=implicit-function-declaration   a function the variant table
-#                       (fastact/_variants.py) misspells fails the build.
+#                       (fastact/_build/variants.py) misspells fails the build.
 COMPILE_FLAGS = ["-O3", "-ffp-contract=off", "-fno-math-errno", "-fno-trapping-math",
                  "-Werror=implicit-function-declaration"]
 # GCC: formulas branch on a loop-invariant parameter (silu's beta == 1 takes

@@ -9,8 +9,9 @@ Importable without the compiled module.
 
 import numpy as np
 
-from . import _codegen, _reference_kernels as kernels
+from . import _reference_kernels as kernels
 from . import catalog
+from ._build import codegen
 from ._api.activation import build
 
 
@@ -55,7 +56,7 @@ def _axis(function):
 
 def _backend():
     table = {}
-    for spec in _codegen.ufunc_specs():
+    for spec in codegen.ufunc_specs():
         k = spec.kernel
         n = len(spec.arrays)
         if spec.axis:

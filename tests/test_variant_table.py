@@ -1,4 +1,4 @@
-"""The variant table (fastact/_variants.py) names only functions that
+"""The variant table (fastact/_build/variants.py) names only functions that
 fastact/src defines, and only ufuncs and formulas that exist.  The build
 fails on a misspelt name in the variants it compiles; this checks them all,
 avx512 included, on any machine."""
@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from fastact import _codegen, _variants
+from fastact._build import codegen, variants
 
 SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fastact", "src")
 
@@ -38,7 +38,7 @@ def undefined(names, headers):
 
 
 def test_every_named_function_is_defined():
-    assert undefined(_variants.names(), _headers()) == []
+    assert undefined(variants.names(), _headers()) == []
 
 
 def test_a_misspelt_name_is_caught():
@@ -54,35 +54,35 @@ def test_fallbacks_are_formulas():
     """Where a variant keeps the generic formula (no entry for it, or a
     condition), formulas*.h define it."""
     headers = _headers()
-    for entry in _variants.TABLE:
-        impls = [entry.impl(v) for v in _variants.VARIANTS]
+    for entry in variants.TABLE:
+        impls = [entry.impl(v) for v in variants.VARIANTS]
         if any(impl is None or impl.when for impl in impls):
             generic = f"act_{entry.element}_{entry.dtype}"
             assert undefined([generic], headers) == [], entry
 
 
 def test_array_kernels_name_ufuncs():
-    ufuncs = {spec.name for spec in _codegen.ufunc_specs()}
-    for entry in _variants.TABLE:
-        for variant in _variants.VARIANTS:
+    ufuncs = {spec.name for spec in codegen.ufunc_specs()}
+    for entry in variants.TABLE:
+        for variant in variants.VARIANTS:
             impl = entry.impl(variant)
             if impl is not None:
                 assert set(impl.arrays) <= ufuncs, (entry, variant)
 
 
 def test_rendering_checks_the_table():
-    functions = _codegen.chosen_functions()
-    assert len(functions) == len(_variants.TABLE)
+    functions = codegen.chosen_functions()
+    assert len(functions) == len(variants.TABLE)
     with pytest.raises(ValueError, match="no formula"):
-        _variants_with(_variants.Entry("sigmod", "f32", None, None, _variants.Impl("f")))
+        _variants_with(variants.Entry("sigmod", "f32", None, None, variants.Impl("f")))
     with pytest.raises(ValueError, match="twice"):
-        _variants_with(_variants.TABLE[0])
+        _variants_with(variants.TABLE[0])
 
 
 def _variants_with(entry):
-    saved = _variants.TABLE
-    _variants.TABLE = saved + (entry,)
+    saved = variants.TABLE
+    variants.TABLE = saved + (entry,)
     try:
-        _codegen.chosen_functions()
+        codegen.chosen_functions()
     finally:
-        _variants.TABLE = saved
+        variants.TABLE = saved

@@ -36,15 +36,16 @@ PACKED_MOVE = re.compile(r"^v?mov(u|a)p([sd])$|^v?movdq[au](8|16|32|64)?$")
 
 
 def load_codegen():
-    sys.path.insert(0, os.path.join(HERE, "..", "fastact"))
+    paths = [os.path.join(HERE, "..", "fastact"), os.path.join(HERE, "..", "fastact", "_build")]
+    sys.path[:0] = paths
     try:
         spec = importlib.util.spec_from_file_location(
-            "fastact_codegen", os.path.join(HERE, "..", "fastact", "_codegen.py"))
+            "fastact_codegen", os.path.join(HERE, "..", "fastact", "_build", "codegen.py"))
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         return module
     finally:
-        sys.path.pop(0)
+        del sys.path[:len(paths)]
 
 
 def functions(path):

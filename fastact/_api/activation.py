@@ -6,7 +6,7 @@ the pure-NumPy reference twin.  Both backends see exactly the same calls, so
 ``fastact.reference`` differs from ``fastact`` only in how values are
 computed.
 
-A backend maps ufunc names (see ``fastact/_codegen.py``: ``elu``,
+A backend maps ufunc names (see ``fastact/_build/codegen.py``: ``elu``,
 ``elu_grad``, ``elu_backward``, ``elu_backward_y``, ``softmax``,
 ``softmax_backward_y``) to callables with the ufunc calling convention
 ``f(*arrays, *scalar_args, out=None, dtype=None)`` (gufuncs also take

@@ -1,5 +1,5 @@
 """Turns the catalog into the ufunc specs that the C template renders,
-and the variant table (_variants.py) into the functions the kernels call.
+and the variant table (variants.py) into the functions the kernels call.
 
 setup.py loads this module by path (before fastact is built) and renders
 ``fastact/src/kernels.c.tp`` with ``ufunc_specs()`` and
@@ -12,10 +12,11 @@ import re
 from dataclasses import dataclass
 
 try:
-    from . import _variants, catalog
-except ImportError:  # loaded by path from setup.py
-    import _variants  # noqa: F401  (setup.py puts fastact/ on sys.path)
-    import catalog  # noqa: F401
+    from .. import catalog
+    from . import variants
+except ImportError:  # loaded by path (setup.py, tools/check_vectorized.py)
+    import catalog  # noqa: F401  (they put fastact/ and fastact/_build/ on sys.path)
+    import variants  # noqa: F401
 
 CTYPES = {"f32": "float", "f64": "double"}
 
@@ -94,10 +95,10 @@ class UfuncSpec:
         for this ufunc's contiguous loop; the condition on the scalar
         arguments a0, a1, ... is "" when it always applies."""
         found = []
-        for entry in _variants.TABLE:
+        for entry in variants.TABLE:
             if entry.dtype != sfx:
                 continue
-            for variant in _variants.VARIANTS:
+            for variant in variants.VARIANTS:
                 impl = entry.impl(variant)
                 if impl is None or self.name not in impl.arrays:
                     continue
@@ -128,7 +129,7 @@ class UfuncSpec:
 def element_function(element, sfx):
     """The C function a kernel calls for F(element) at dtype `sfx`: the
     generic formula (formulas*.h), or the variant table's choice."""
-    prefix = "chosen" if _variants.lookup(element, sfx) else "act"
+    prefix = "chosen" if variants.lookup(element, sfx) else "act"
     return f"{prefix}_{element}_{sfx}"
 
 
@@ -152,7 +153,7 @@ def _signature(element, T, rows):
                 return T, [(T, "x")] + params
             if element == kernel + "_grad_y":
                 return T, [(T, "y")] + params
-    raise ValueError(f"fastact/_variants.py: no formula {element!r} in the catalog")
+    raise ValueError(f"fastact/_build/variants.py: no formula {element!r} in the catalog")
 
 
 @dataclass(frozen=True)
@@ -193,15 +194,15 @@ def chosen_functions(rows=None):
     rows = catalog.CATALOG if rows is None else rows
     seen = set()
     chosen = []
-    for entry in _variants.TABLE:
+    for entry in variants.TABLE:
         key = (entry.element, entry.dtype)
         if key in seen:
-            raise ValueError(f"fastact/_variants.py: {key} twice")
+            raise ValueError(f"fastact/_build/variants.py: {key} twice")
         seen.add(key)
         ret, params = _signature(entry.element, CTYPES[entry.dtype], rows)
         names = [name for _, name in params]
         bodies = {}
-        for variant in _variants.VARIANTS:
+        for variant in variants.VARIANTS:
             body = _body(entry, entry.impl(variant), ret, names)
             bodies.setdefault(body, []).append(variant)
         chosen.append(ChosenFunction(

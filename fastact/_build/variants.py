@@ -2,7 +2,7 @@
 dtype and instruction-set variant, where it is not the generic formula of
 fastact/src/formulas.h (or formulas_f32.h / formulas_f64.h).
 
-setup.py renders it (_codegen.py) into fastact/src/variant_table.h: one
+setup.py renders it (codegen.py) into fastact/src/variant_table.h: one
 ``chosen_<element>_<dtype>`` function per entry, whose body for each variant
 calls exactly the functions named here; kernels.c calls those, and its
 contiguous kernels call the named array kernels.  Every name is called directly, so a misspelt one is an
