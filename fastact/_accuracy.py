@@ -3,7 +3,7 @@
 * The table: for every catalog row (and each example parameter set), the
   max error in ULPs of the forward pass and of the derivative, float32 and
   float64, over inputs spread across the whole domain (``sample``), against
-  the mpmath oracle (fastact/_oracle.py).  tests/test_accuracy.py enforces
+  the mpmath oracle (fastact/_verify/oracle.py).  tests/test_accuracy.py enforces
   the catalog bounds with the same functions.
 * ``--exhaustive NAME...``: every one of the 2^32 float32 inputs against
   fastact.reference evaluated in float64 (an implementation independent of
@@ -92,10 +92,10 @@ def truth(kernel, which, x, args, dtype):
     compared with the exact (unrounded, mpf) values -- rounding the truth
     to float64 first would hide up to half an ULP -- float32 results with
     the float64-rounded ones (2^-29 of a float32 ULP)."""
-    from . import _oracle
+    from ._verify import oracle
     if np.dtype(dtype) == np.float64:
-        return _oracle.oracle_mpf_array(kernel, which, x, args)
-    return _oracle.oracle_array(kernel, which, x, args)
+        return oracle.oracle_mpf_array(kernel, which, x, args)
+    return oracle.oracle_array(kernel, which, x, args)
 
 
 def abs_error(got, want):
@@ -119,7 +119,7 @@ def measure(row, params, dtype, which, points=1500):
     """(errors in ULPs, inputs) of fastact against the oracle (see
     `truth`) for one elementwise case; which is "forward" or "grad"."""
     import fastact
-    from . import _oracle
+    from ._verify import oracle
     f = fastact.get(row.name)
     kernel, args, _, full = f._resolve(params)
     # as the kernel sees them: array parameters (scalars here) come first
@@ -127,7 +127,7 @@ def measure(row, params, dtype, which, points=1500):
     x = inputs(dtype, points)
     got = f(x, **params) if which == "forward" else f.derivative(x, **params)
     want = truth(kernel, which, x.astype(np.float64), args, dtype)
-    err = _oracle.ulp_error(got, want, dtype)
+    err = oracle.ulp_error(got, want, dtype)
     if which == "grad":
         floor = grad_floor(row, params, x)
         with np.errstate(over="ignore"):     # exact values beyond float64: inf
@@ -246,7 +246,7 @@ def _random_chunk(task):
     inputs, against the exact (unrounded) mpmath values."""
     name, params, seed, n = task
     import fastact
-    from . import _oracle
+    from ._verify import oracle
     fastact.set_num_threads(1)
     f = fastact.get(name)
     x = random_inputs(n, seed)
@@ -254,14 +254,14 @@ def _random_chunk(task):
         kernel, args, _, full = f._resolve(params)
         args = tuple(float(a) for a in f._array_args(full) + args)
         got = f(x, **params)
-        truth = _oracle.oracle_mpf_array(kernel, "forward", x, args)
+        truth = oracle.oracle_mpf_array(kernel, "forward", x, args)
         where = x
     else:
         x = x[: n - n % AXIS_ROW].reshape(-1, AXIS_ROW)
         got = f(x, axis=-1)
-        truth = _oracle.oracle_axis(f.row.kernel_call(params)[0], x, -1, rounded=False)
+        truth = oracle.oracle_axis(f.row.kernel_call(params)[0], x, -1, rounded=False)
         where = np.repeat(x[:, :1], got.shape[1], axis=1)
-    err = _oracle.ulp_error(got, truth, np.float64)
+    err = oracle.ulp_error(got, truth, np.float64)
     i = int(np.argmax(err))
     return float(err.flat[i]), float(where.flat[i])
 

@@ -6,7 +6,7 @@ objects, the reference twin, the README/docs function table, the parametrised
 tests and the benchmarks.  Adding an activation means adding one row here, its
 element formulas in ``fastact/src/formulas.h`` (``formulas_f32.h`` and
 ``formulas_f64.h`` where the dtypes differ) and its NumPy reference in
-``fastact/_reference_kernels.py``.
+``fastact/_verify/reference_kernels.py``.
 
 This module is pure Python (no NumPy, no compiled code) so that ``setup.py``
 can read it before anything is built.

@@ -2,16 +2,16 @@
 
 Same names, same signatures, same argument rules (it shares
 ``fastact._api.activation.Activation``); only the values come from
-independent NumPy formulas (``fastact/_reference_kernels.py``).  Use it to
+independent NumPy formulas (``fastact/_verify/reference_kernels.py``).  Use it to
 check fastact, or as a fallback where the compiled module is unavailable.
 Importable without the compiled module.
 """
 
 import numpy as np
 
-from . import _reference_kernels as kernels
 from . import catalog
 from ._build import codegen
+from ._verify import reference_kernels as kernels
 from ._api.activation import build
 
 

@@ -635,7 +635,7 @@ def compare(case, fast_buffers, fast, ref_buffers, ref):
 
 def oracle_allows(case, got, ops, bad):
     """Where the twins disagree beyond the bound, is fastact within its
-    catalog bound of the mpmath oracle (fastact/_oracle.py)?  Then the
+    catalog bound of the mpmath oracle (fastact/_verify/oracle.py)?  Then the
     reference was off: its float64 error is not always within
     REFERENCE_ULP (gelu in the left tail: up to 5 ULP).  Elementwise rows
     with scalar parameters, float32/float64, forward, derivative and
@@ -644,13 +644,13 @@ def oracle_allows(case, got, ops, bad):
     if (row.kind != catalog.ELEMENTWISE or row.array_params or case.direction == "backward_y"
             or got.dtype not in (np.float32, np.float64) or not 0 < bad.sum() <= 100):
         return False
-    from fastact import _oracle
+    from fastact._verify import oracle
     dtype = got.dtype
     kernel, args, _, _ = fa.get(row.name)._resolve(case.params)
     args = tuple(float(dtype.type(a)) for a in args)        # as the loop sees them
     x = np.broadcast_to(np.asarray(ops["x"]).astype(dtype), got.shape)[bad]
-    want = _oracle.oracle_array(kernel, "forward" if case.direction == "forward" else "grad",
-                                x.astype(np.float64), args)
+    want = oracle.oracle_array(kernel, "forward" if case.direction == "forward" else "grad",
+                               x.astype(np.float64), args)
     ulps, floor = bound(row.ulp, dtype), 0.0
     terms = _accuracy.grad_floor(row, case.params, x.astype(np.float64))
     if case.direction == "derivative":

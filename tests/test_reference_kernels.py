@@ -1,4 +1,5 @@
-"""fastact/_reference_kernels.py against the mpmath oracle (fastact/_oracle.py).
+"""fastact/_verify/reference_kernels.py against the mpmath oracle
+(fastact/_verify/oracle.py).
 
 The kernels, their parameter sets and the hard regions of each (kinks,
 zeros of f', tails, limits at +-inf) come from the catalog; nothing here is
@@ -30,9 +31,9 @@ import numpy as np
 import pytest
 from mpmath import mp, mpf
 
-from fastact import _oracle as oracle
-from fastact import _reference_kernels as ref
 from fastact import catalog
+from fastact._verify import oracle
+from fastact._verify import reference_kernels as ref
 
 INF = math.inf
 EPS = 2.0 ** -52

@@ -12,7 +12,7 @@ enough decimal digits that its value is correct far beyond float64:
 
 The conventions (kernel names, numeric arguments in catalog order with None as
 +inf, one-sided derivatives at kinks) are those of ``fastact/catalog.py`` and
-``fastact/_reference_kernels.py``.
+``fastact/_verify/reference_kernels.py``.
 
 API
 ---

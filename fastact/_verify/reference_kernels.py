@@ -2,7 +2,7 @@
 
 This module is the second, independent implementation of each kernel named in
 ``fastact/catalog.py`` (the first being the C element formulas); the tests
-compare the two, and both against an mpmath oracle (``fastact/_oracle.py``).
+compare the two, and both against an mpmath oracle (``fastact/_verify/oracle.py``).
 It imports NumPy only (plus the standard library) and no compiled fastact
 code, so it works before anything is built.
 
