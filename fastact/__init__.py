@@ -13,7 +13,8 @@ and ``fa.reference`` holds the pure-NumPy twin of each.
 import os
 
 from . import _core, _threads, catalog, reference
-from ._core import CPU_VARIANTS, Activation
+from ._api.activation import Activation
+from ._core import CPU_VARIANTS  # noqa: F401  (public)
 from ._threads import get_num_threads, num_threads, set_num_threads
 
 __version__ = "0.1.0"

@@ -12,8 +12,8 @@ imports the package's __init__ back.
 import os
 import warnings
 
-from . import _threads, catalog, reference
-from ._api.activation import Activation, build
+from . import _threads, reference
+from ._api.activation import build
 
 PURE_ENV = os.environ.get("FASTACT_PURE_PYTHON", "") not in ("", "0")
 compiled = None     # the extension module fastact._ext, when it imports

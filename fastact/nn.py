@@ -26,6 +26,7 @@ import math
 import numpy as np
 
 from . import _core, catalog
+from ._api import activation
 
 __all__ = ["Activation", "get", "Dense", "Sequential", "softmax_cross_entropy",
            "SGD", "Adam"]
@@ -55,7 +56,7 @@ class Activation:
     """
 
     def __init__(self, name, inplace=False, **params):
-        if isinstance(name, _core.Activation):
+        if isinstance(name, activation.Activation):
             name = name.name
         row = _row(name)
         self.row = row
@@ -154,7 +155,7 @@ def get(identifier, **params):
             raise TypeError("fastact.nn.get: parameters cannot be applied to an "
                             f"existing layer {identifier!r}")
         return identifier
-    if not isinstance(identifier, (str, _core.Activation)):
+    if not isinstance(identifier, (str, activation.Activation)):
         raise TypeError("fastact.nn.get: expected an activation name or a layer, got "
                         f"{type(identifier).__name__}")
     return Activation(identifier, **params)
