@@ -5,7 +5,7 @@ its own process.
                            [--dtypes float32 float64] [--competitors ...] [--json FILE]
 
 Same as ``python -m fastact bench``; the cases, recipes, worker processes
-and tables live in ``fastact/_bench.py`` (its docstring and the README's
+and tables live in ``fastact/_cli/bench.py`` (its docstring and the README's
 Benchmarks section describe the method).  The table shows medians and
 competitor_time / fastact_time (> 1 means fastact is faster), then the rows
 below 1.0 and the geometric means per dtype and size.
@@ -21,7 +21,7 @@ _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if glob.glob(os.path.join(_ROOT, "fastact", "_ext.*")):
     sys.path.insert(0, _ROOT)
 
-from fastact import _bench  # noqa: E402
+from fastact._cli import bench  # noqa: E402
 
 if __name__ == "__main__":
-    sys.exit(_bench.main())
+    sys.exit(bench.main())

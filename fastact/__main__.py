@@ -25,7 +25,7 @@ import sys
 import time
 
 import fastact
-from fastact import _accuracy, _bench, _demo, _plot
+from fastact._cli import accuracy, bench, demo, plot
 
 
 def info(args):
@@ -34,16 +34,16 @@ def info(args):
     threads = args.threads or fastact.get_num_threads()
     start = time.perf_counter()
     with fastact.num_threads(threads):
-        results = _bench.quick(rounds=args.rounds)
+        results = bench.quick(rounds=args.rounds)
     elapsed = time.perf_counter() - start
     print(f"Speed at n = 1e6 float32, {threads} fastact thread(s), medians of "
           f"{args.rounds} interleaved runs in this process; x<name> = time of the NumPy/SciPy "
           "recipe / fastact time (> 1: fastact is faster).")
-    print(_bench.format_table(results))
+    print(bench.format_table(results))
     print("NumPy recipes:")
-    print(_bench.describe_competitors(results))
-    _bench.print_problems(results)
-    print(_bench.format_summary(results))
+    print(bench.describe_competitors(results))
+    bench.print_problems(results)
+    print(bench.format_summary(results))
     print(f"({elapsed:.1f} s; full report: python -m fastact bench --help)")
     return 0
 
@@ -59,27 +59,27 @@ def main(argv=None):
     p_info.add_argument("--threads", type=int, help="fastact threads (default: fastact's)")
     p_bench = sub.add_parser("bench", help="full report vs PyTorch (or NumPy/SciPy), each "
                              "competitor in its own process")
-    _bench.add_arguments(p_bench)
+    bench.add_arguments(p_bench)
     p_accuracy = sub.add_parser("accuracy", help="measured max ULP errors against mpmath, "
                                 "or --exhaustive over every float32 input")
-    _accuracy.add_arguments(p_accuracy)
+    accuracy.add_arguments(p_accuracy)
     p_plot = sub.add_parser("plot", help="f and f' side by side as a PNG (needs matplotlib)",
-                            description=_plot.__doc__,
+                            description=plot.__doc__,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
-    _plot.add_arguments(p_plot)
+    plot.add_arguments(p_plot)
     p_demo = sub.add_parser("demo", help="train a small NumPy network per activation "
-                            "on two spirals (fastact.nn)", description=_demo.__doc__,
+                            "on two spirals (fastact.nn)", description=demo.__doc__,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
-    _demo.add_arguments(p_demo)
+    demo.add_arguments(p_demo)
     args = parser.parse_args(argv)
     if args.command == "plot":
-        return _plot.run(args)
+        return plot.run(args)
     if args.command == "demo":
-        return _demo.run(args)
+        return demo.run(args)
     if args.command == "bench":
-        return _bench.report(args)
+        return bench.report(args)
     if args.command == "accuracy":
-        return _accuracy.run(args)
+        return accuracy.run(args)
     if args.command is None:
         args = p_info.parse_args([])
     return info(args)

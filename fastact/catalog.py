@@ -114,7 +114,7 @@ class Row:
     # a zero of f' (silu' = s + x s (1 - s)): function(x, params) -> the
     # magnitude of those terms (NumPy, float64).  Derivative errors are
     # measured in ULPs of it (docs/design.md, Numerics: condition-aware); None:
-    # in ULPs of |f'| (with GRAD_FLOOR, fastact/_accuracy.py).
+    # in ULPs of |f'| (with GRAD_FLOOR, fastact/_cli/accuracy.py).
     grad_terms: object = None
     # Non-default parameter sets that tests and benchmarks also exercise.
     examples: tuple = ()

@@ -7,7 +7,8 @@ without touching this directory.
 import numpy as np
 
 import fastact as fa
-from fastact import _accuracy, catalog
+from fastact import catalog
+from fastact._cli import accuracy
 
 DTYPES = (np.float32, np.float64)
 ELEMENTWISE = [row for row in catalog.CATALOG if row.kind == catalog.ELEMENTWISE]
@@ -18,14 +19,14 @@ AXIS = [row for row in catalog.CATALOG if row.kind == catalog.AXIS]
 # test_reference_kernels.py.
 REFERENCE_ULP = {np.float32: 1.0, np.float64: 2.0}
 
-# Derivative errors count in ULPs of max(|f'|, GRAD_FLOOR) (fastact/_accuracy.py).
-GRAD_FLOOR = _accuracy.GRAD_FLOOR
-cases = _accuracy.cases
-sample = _accuracy.sample
+# Derivative errors count in ULPs of max(|f'|, GRAD_FLOOR) (fastact/_cli/accuracy.py).
+GRAD_FLOOR = accuracy.GRAD_FLOOR
+cases = accuracy.cases
+sample = accuracy.sample
 
 
 def case_id(case):
-    return _accuracy.case_label(*case)
+    return accuracy.case_label(*case)
 
 
 def from_y_allowed(row, params):

@@ -3,7 +3,7 @@ derivative, float32 and float64, within the ULP bound written in the
 catalog.  The truth is tests/oracle.py (mpmath at 60+ digits), an
 implementation independent of both fastact and its reference twin:
 float64 results against its exact values, float32 results against them
-rounded to float64 (fastact/_accuracy.py `truth`)."""
+rounded to float64 (fastact/_cli/accuracy.py `truth`)."""
 
 import os
 import subprocess
@@ -14,7 +14,7 @@ import pytest
 
 import fastact as fa
 import oracle
-from fastact import _accuracy
+from fastact._cli import accuracy
 from helpers import AXIS, DTYPES, ELEMENTWISE, GRAD_FLOOR, bound, case_id, cases
 
 POINTS = int(os.environ.get("FASTACT_ACCURACY_POINTS", 1000))
@@ -25,7 +25,7 @@ POINTS = int(os.environ.get("FASTACT_ACCURACY_POINTS", 1000))
 @pytest.mark.parametrize("case", list(cases(ELEMENTWISE)), ids=case_id)
 def test_elementwise_within_catalog_bound(case, dtype, which):
     row, params = case
-    err, x = _accuracy.measure(row, params, dtype, which, POINTS)
+    err, x = accuracy.measure(row, params, dtype, which, POINTS)
     limit = bound(row.ulp if which == "forward" else row.ulp_grad, dtype)
     worst = int(np.argmax(err))
     assert err.max() <= limit, (f"{row.name} {which} {np.dtype(dtype).name}: "
@@ -60,7 +60,7 @@ def test_axis_within_catalog_bound(case, dtype):
                                         axis=-1, rounded=not exact)
         scale = row.grad_scale(g.astype(np.float64), y.astype(np.float64), -1)
     magnitude = np.maximum(np.abs(want.astype(np.float64)), scale).astype(dtype)
-    err = _accuracy.abs_error(got, want) / np.spacing(magnitude)
+    err = accuracy.abs_error(got, want) / np.spacing(magnitude)
     assert err.max() <= bound(row.ulp_grad_y, dtype), f"backward {err.max():.3g} ULP"
 
 
@@ -69,7 +69,7 @@ def test_float64_random_inputs_within_catalog_bound(points):
     """The float64 forward pass of every case on random inputs (normal,
     uniform and log-uniform; `python -m fastact accuracy --random N`),
     against the exact mpmath values."""
-    rows = _accuracy.random_check(points, progress=False)
+    rows = accuracy.random_check(points, progress=False)
     assert len(rows) == len(list(cases()))
     over = [(label, worst, at) for label, worst, at, limit in rows if not worst <= limit]
     assert not over, over
@@ -82,7 +82,7 @@ def test_cli_random_check_prints_the_table():
                             capture_output=True, text=True, timeout=300, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2000 random inputs" in result.stdout
-    labels = [_accuracy.case_label(*case) for case in cases([fa.relu.row])]
+    labels = [accuracy.case_label(*case) for case in cases([fa.relu.row])]
     table = result.stdout.splitlines()[2:]
     assert [line.split()[0] for line in table] == labels
     assert all(float(line.split()[1]) <= fa.relu.row.ulp.float64 for line in table)

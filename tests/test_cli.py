@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import fastact as fa
-from fastact import _accuracy, catalog
+from fastact import catalog
+from fastact._cli import accuracy
 
 
 def run(*args):
@@ -38,8 +39,8 @@ def test_accuracy_table_within_bounds():
                          ids=lambda r: r.name)
 def test_one_chunk_of_the_exhaustive_sweep(row):
     """The chunk of float32 bit patterns holding 1.0 (inputs 0.25 ... 4)."""
-    start = (0x3F800000 // _accuracy.CHUNK) * _accuracy.CHUNK
-    worst, bits = _accuracy._sweep_chunk((row.name, start, "reference"))
+    start = (0x3F800000 // accuracy.CHUNK) * accuracy.CHUNK
+    worst, bits = accuracy._sweep_chunk((row.name, start, "reference"))
     # the float64 reference is good to ~1e-15: its error is invisible here
     assert worst <= row.ulp.float32 + 1e-6, (worst, np.uint32(bits).view(np.float32))
 

@@ -8,7 +8,8 @@ import sys
 import numpy as np
 import pytest
 
-from fastact import _accuracy, _demo, _plot, catalog
+from fastact import catalog
+from fastact._cli import accuracy, demo, plot
 from fastact.__main__ import main
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -53,9 +54,9 @@ def test_plotted_derivative_is_the_slope_of_the_plotted_function(case):
     """For every row: the right-hand curve is d/dx of the left-hand one
     (central differences between samples, away from kinks)."""
     row, params = case
-    x, f, df, label = _plot.curves(row.name, params, points=4001)
+    x, f, df, label = plot.curves(row.name, params, points=4001)
     assert label.startswith(row.name)
-    low, high = _plot.default_range(row, {**row.defaults, **params})
+    low, high = plot.default_range(row, {**row.defaults, **params})
     assert x[0] == low and x[-1] == high and low <= -5 and high >= 5
     kinks = [k for k in row.hints("kinks", params) if math.isfinite(k)]
     step = x[1] - x[0]
@@ -73,10 +74,10 @@ def test_plotted_derivative_is_the_slope_of_the_plotted_function(case):
 
 
 def test_plot_of_softmax_is_component_zero_of_x_and_zero():
-    x, f, df, _ = _plot.curves("softmax", {}, -4, 4, points=9)
+    x, f, df, _ = plot.curves("softmax", {}, -4, 4, points=9)
     np.testing.assert_allclose(f, 1 / (1 + np.exp(-x)))             # sigmoid(x)
     np.testing.assert_allclose(df, f * (1 - f))
-    x, f, df, _ = _plot.curves("glu", {}, -4, 4, points=9)
+    x, f, df, _ = plot.curves("glu", {}, -4, 4, points=9)
     np.testing.assert_allclose(f, x / (1 + np.exp(-x)))             # x * sigmoid(x)
 
 
@@ -138,7 +139,7 @@ def test_missing_package_message_and_exit_code_are_the_same_everywhere(argv, mod
 
 def test_accuracy_takes_names_positionally_and_through_functions():
     parser = argparse.ArgumentParser()
-    _accuracy.add_arguments(parser)
+    accuracy.add_arguments(parser)
     args = parser.parse_args(["sigmoid", "gelu", "--functions", "tanh", "--points", "9"])
     assert args.names == ["sigmoid", "gelu"] and args.functions == ["tanh"]
 
@@ -206,16 +207,16 @@ def test_demo_trains_the_spirals():
     class Args:
         epochs, batch, optimizer, lr, seed = 15, 32, "adam", None, 0
     rng = np.random.default_rng(0)
-    data = _demo.spirals(400, rng), _demo.spirals(200, rng)
-    model = _demo.build("relu", 4, 32, 0, np.float64)
-    before = _demo.accuracy(model, *data[1])
-    history = _demo.train(model, data, Args, lambda epoch, loss: None)
+    data = demo.spirals(400, rng), demo.spirals(200, rng)
+    model = demo.build("relu", 4, 32, 0, np.float64)
+    before = demo.accuracy(model, *data[1])
+    history = demo.train(model, data, Args, lambda epoch, loss: None)
     assert history["loss"][-1] < 0.5 * history["loss"][0]
-    assert _demo.accuracy(model, *data[1]) > max(0.8, before)
+    assert demo.accuracy(model, *data[1]) > max(0.8, before)
 
 
 def test_spirals_are_two_balanced_interleaved_classes():
-    points, labels = _demo.spirals(1000, np.random.default_rng(1))
+    points, labels = demo.spirals(1000, np.random.default_rng(1))
     assert points.shape == (1000, 2) and np.bincount(labels).tolist() == [500, 500]
     # class 1 is class 0 turned by pi: their centres of mass mirror each other
     centre0, centre1 = points[labels == 0].mean(axis=0), points[labels == 1].mean(axis=0)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import fastact as fa
-from fastact import _accuracy
+from fastact._cli import accuracy
 from helpers import (AXIS, DTYPES, ELEMENTWISE, GRAD_FLOOR, REFERENCE_ULP, bound, case_id,
                      cases, from_y_allowed, get, grad_x, halves_pairs, ones_like_output,
                      sample, special_values, ulp_diff)
@@ -158,7 +158,7 @@ def test_backward_and_derivative_match_reference(case, dtype):
     x, g = grad_inputs(dtype)
     f, ref = get(row), get(row, reference=True)
     tol = grad_tolerance(row, dtype)
-    floor = _accuracy.grad_floor(row, params, x)      # GRAD_FLOOR or f''s terms
+    floor = accuracy.grad_floor(row, params, x)      # GRAD_FLOOR or f''s terms
     assert_close(f.derivative(x, **params), ref.derivative(x, **params), dtype, tol,
                  floor, "derivative")
     # backward = g * f'(x): one more rounding
@@ -173,7 +173,7 @@ def test_backward_and_derivative_match_reference(case, dtype):
         garr = np.ones_like(arr)
         assert_close(grad_x(f.backward(garr, arr, **params)),
                      grad_x(ref.backward(garr, arr, **params)),
-                     dtype, tol + 1, _accuracy.grad_floor(row, params, arr), layout)
+                     dtype, tol + 1, accuracy.grad_floor(row, params, arr), layout)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

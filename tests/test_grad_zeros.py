@@ -16,7 +16,7 @@ import pytest
 
 import fastact as fa
 from fastact import catalog
-from fastact import _accuracy
+from fastact._cli import accuracy
 from helpers import case_id, cases
 
 ZERO_CASES = [(row, params) for row, params in cases([r for r in catalog.CATALOG
@@ -53,7 +53,7 @@ def test_float32_derivative_through_its_zero(case):
         x = float32_neighbours(zero)
         got = f.derivative(x, **params).astype(np.float64)
         want = grad(x.astype(np.float64), *args32)
-        scale = np.maximum(np.abs(want), _accuracy.grad_floor(row, params, x)).astype(np.float32)
+        scale = np.maximum(np.abs(want), accuracy.grad_floor(row, params, x)).astype(np.float32)
         err = np.abs(got - want) / np.spacing(scale).astype(np.float64)
         worst = int(np.argmax(err))
         assert err.max() <= row.ulp_grad.float32, (

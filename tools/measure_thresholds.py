@@ -36,7 +36,8 @@ sys.path.insert(0, os.path.join(HERE, ".."))
 import numpy as np  # noqa: E402
 
 import fastact  # noqa: E402
-from fastact import _bench, catalog  # noqa: E402
+from fastact import catalog  # noqa: E402
+from fastact._cli import bench  # noqa: E402
 
 SIZES = sorted({int(round(2 ** (k / 2))) // 64 * 64 for k in range(20, 43)})
 LARGEST = SIZES[-1]
@@ -69,8 +70,8 @@ def measure(name, dtype, rounds, batch_seconds, margin, verbose):
     ratios = {}
     f = fastact.get(name)
     for n in SIZES:
-        case = _bench.Case(name, _bench.FORWARD, dtype, n)
-        inputs = _bench.make_inputs(case)
+        case = bench.Case(name, bench.FORWARD, dtype, n)
+        inputs = bench.make_inputs(case)
         x, out, params = inputs["x"], inputs["out"], case.params
         ratios[n] = ratio(lambda: f(x, out=out, **params), rounds, batch_seconds)
     threshold = LARGEST * 2

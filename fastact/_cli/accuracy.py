@@ -26,7 +26,8 @@ import time
 
 import numpy as np
 
-from . import _cli, catalog
+from .. import catalog
+from . import optional
 
 GRAD_FLOOR = 2.0 ** -20
 
@@ -92,7 +93,7 @@ def truth(kernel, which, x, args, dtype):
     compared with the exact (unrounded, mpf) values -- rounding the truth
     to float64 first would hide up to half an ULP -- float32 results with
     the float64-rounded ones (2^-29 of a float32 ULP)."""
-    from ._verify import oracle
+    from .._verify import oracle
     if np.dtype(dtype) == np.float64:
         return oracle.oracle_mpf_array(kernel, which, x, args)
     return oracle.oracle_array(kernel, which, x, args)
@@ -119,7 +120,7 @@ def measure(row, params, dtype, which, points=1500):
     """(errors in ULPs, inputs) of fastact against the oracle (see
     `truth`) for one elementwise case; which is "forward" or "grad"."""
     import fastact
-    from ._verify import oracle
+    from .._verify import oracle
     f = fastact.get(row.name)
     kernel, args, _, full = f._resolve(params)
     # as the kernel sees them: array parameters (scalars here) come first
@@ -246,7 +247,7 @@ def _random_chunk(task):
     inputs, against the exact (unrounded) mpmath values."""
     name, params, seed, n = task
     import fastact
-    from ._verify import oracle
+    from .._verify import oracle
     fastact.set_num_threads(1)
     f = fastact.get(name)
     x = random_inputs(n, seed)
@@ -320,8 +321,8 @@ def run(args):
             print(f"{name:12} float32, all 2^32 inputs: max {worst:.4g} ULP at x = {x!r} "
                   f"(reference: {REFERENCES[args.against]})")
         return 0
-    if _cli.missing("accuracy", "mpmath", "mpmath"):
-        return _cli.MISSING_PACKAGE
+    if optional.missing("accuracy", "mpmath", "mpmath"):
+        return optional.MISSING_PACKAGE
     if args.random:
         rows = random_check(args.random, names, args.processes)
         print(f"float64 forward, max error in ULPs against exact mpmath values, "

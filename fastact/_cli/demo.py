@@ -15,7 +15,8 @@ import time
 import numpy as np
 
 import fastact
-from fastact import _cli, nn
+from fastact import nn
+from fastact._cli import optional
 
 DEFAULT_ACTIVATIONS = "sigmoid,tanh,relu,gelu,silu"
 
@@ -143,9 +144,9 @@ def run(args):
         print("fastact demo: --activations is empty", file=sys.stderr)
         return 2
     if args.plot:
-        from fastact import _plot
-        if _plot.matplotlib_missing("demo --plot"):
-            return _cli.MISSING_PACKAGE
+        from fastact._cli import plot
+        if plot.matplotlib_missing("demo --plot"):
+            return optional.MISSING_PACKAGE
     rng = np.random.default_rng(args.seed)
     data = spirals(args.points, rng), spirals(max(2, args.points // 2), rng)
     dtype = np.dtype(args.dtype)
@@ -173,9 +174,9 @@ def run(args):
     print()
     print(_norm_table(f"... and of epoch {args.epochs}:", results, -1))
     if args.plot:
-        from fastact import _plot
+        from fastact._cli import plot
         try:
-            _plot.save_demo_figure(results, args.plot)
+            plot.save_demo_figure(results, args.plot)
         except OSError as error:
             print(f"fastact demo: cannot write {args.plot}: {error}", file=sys.stderr)
             return 1

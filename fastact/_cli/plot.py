@@ -15,14 +15,15 @@ import sys
 import numpy as np
 
 import fastact
-from fastact import _cli, catalog, nn
+from fastact import catalog, nn
+from fastact._cli import optional
 
 INSTALL_HINT = '"fastact[plot]" (from a source checkout: pip install ".[plot]")'
 
 
 def matplotlib_missing(command):
     """True (after saying what to install) when matplotlib is not installed."""
-    return _cli.missing(command, "matplotlib", INSTALL_HINT)
+    return optional.missing(command, "matplotlib", INSTALL_HINT)
 
 
 def _param(text):
@@ -135,7 +136,7 @@ def run(args):
         print(f"fastact plot: {error}", file=sys.stderr)
         return 2
     if matplotlib_missing("plot"):
-        return _cli.MISSING_PACKAGE
+        return optional.MISSING_PACKAGE
     name = nn._row(args.name).name
     shown = ", ".join(f"{k}={v!r}" for k, v in params.items())
     title = f"fastact.{name}" + (f" ({shown})" if shown else "") + f", {args.dtype}"

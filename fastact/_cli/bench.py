@@ -34,7 +34,7 @@ arrays along the last axis.  Every competitor is checked against
 wrong recipe cannot produce a flattering ratio.
 
 ``python -m fastact bench`` (``report``) times each competitor in its own
-worker process (``python -m fastact._bench worker FAMILY THREADS``, one
+worker process (``python -m fastact._cli.bench worker FAMILY THREADS``, one
 JSON request and one JSON reply per line): fastact with its threads, PyTorch
 with 1 and with 2 threads, NumPy, SciPy.  In one process PyTorch's OpenMP
 workers spin ~10 ms after each call and take the core fastact's helper
@@ -62,7 +62,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _cli, catalog
+from .. import catalog
+from . import optional
 
 FORWARD = "forward"
 BACKWARD = "backward"
@@ -684,15 +685,16 @@ def plan(families, per_core=False, threads=None):
 
 
 class Worker:
-    """A worker process (python -m fastact._bench worker FAMILY THREADS) of
+    """A worker process (python -m fastact._cli.bench worker FAMILY THREADS) of
     the fastact this module belongs to."""
 
     def __init__(self, spec):
         self.spec = spec
-        # run from the directory holding this fastact: `-m` puts it first on sys.path
-        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        # run from the directory holding this fastact (this file is
+        # fastact/_cli/bench.py): `-m` puts it first on sys.path
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "fastact._bench", "worker", spec.family,
+            [sys.executable, "-m", "fastact._cli.bench", "worker", spec.family,
              str(spec.threads or 0)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1, cwd=root)
         self.state = None
@@ -958,8 +960,8 @@ def report(args):
     if not families:          # every competitor asked for is missing
         for fam in dict.fromkeys(w for text in args.competitors for w in text.split(",")):
             if fam in LIBRARIES:
-                _cli.missing("bench", LIBRARIES[fam].split(".")[0], PIP_INSTALL[fam])
-        return _cli.MISSING_PACKAGE
+                optional.missing("bench", LIBRARIES[fam].split(".")[0], PIP_INSTALL[fam])
+        return optional.MISSING_PACKAGE
     case_list = with_recipes(case_list, families)
     if not case_list:
         print(f"no recipe of {', '.join(families)} for these functions", file=sys.stderr)
@@ -1037,7 +1039,7 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["worker"]:          # python -m fastact._bench worker FAMILY THREADS
+    if sys.argv[1:2] == ["worker"]:          # python -m fastact._cli.bench worker FAMILY THREADS
         worker(sys.argv[2], int(sys.argv[3]) or None)
     else:
         sys.exit(main())
