@@ -1,4 +1,4 @@
-# Generated from fastact/catalog.py by tools/update_docs.py (fastact/_stubs.py); do not edit.
+# Generated from fastact/catalog.py by tools/update_docs.py (tools/stubgen.py); do not edit.
 
 from collections.abc import Mapping
 from contextlib import AbstractContextManager

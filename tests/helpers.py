@@ -4,6 +4,10 @@ Every test is parametrised from ``fastact.catalog``: a new row is tested
 without touching this directory.
 """
 
+import functools
+import importlib.util
+import os
+
 import numpy as np
 
 import fastact as fa
@@ -68,6 +72,19 @@ def ulp_diff(result, expected, dtype, floor=0.0):
     err = np.where(same, 0.0, err)
     err = np.where((nan_r != nan_e) | (np.isinf(r) | np.isinf(e)) & ~same, np.inf, err)
     return err
+
+
+@functools.lru_cache(maxsize=None)
+def tool(name):
+    """The checkout's tools/<name>.py as a module, or None where tools/ is
+    absent (the tests run from a copy against an installed wheel)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", name + ".py")
+    if not os.path.exists(path):
+        return None
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def get(row, reference=False):

@@ -8,12 +8,14 @@ import sys
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 sys.path.insert(0, ROOT)
-from fastact import _docs, _stubs  # noqa: E402
+# docgen and stubgen sit beside this script (its directory is on sys.path)
+import docgen  # noqa: E402
+import stubgen  # noqa: E402
 
-TARGETS = [("README.md", _docs.README_MARKERS, _docs.function_table),
-           (os.path.join("docs", "accuracy.md"), _docs.ACCURACY_MARKERS, _docs.bounds_table),
-           (os.path.join("docs", "functions.md"), _docs.REFERENCE_MARKERS,
-            _docs.function_reference)]
+TARGETS = [("README.md", docgen.README_MARKERS, docgen.function_table),
+           (os.path.join("docs", "accuracy.md"), docgen.ACCURACY_MARKERS, docgen.bounds_table),
+           (os.path.join("docs", "functions.md"), docgen.REFERENCE_MARKERS,
+            docgen.function_reference)]
 
 
 def write_if_changed(path, text):
@@ -32,8 +34,8 @@ def main():
     for path, markers, make in TARGETS:
         with open(os.path.join(ROOT, path)) as f:
             text = f.read()
-        write_if_changed(path, _docs.replace_between(text, markers, make()))
-    for name, make in _stubs.STUBS:
+        write_if_changed(path, docgen.replace_between(text, markers, make()))
+    for name, make in stubgen.STUBS:
         write_if_changed(os.path.join("fastact", name), make())
 
 

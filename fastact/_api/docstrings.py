@@ -1,7 +1,7 @@
 """numpydoc docstrings and call signatures of the public functions, generated
 from the catalog: ``f.__doc__``, ``f.backward.__doc__``,
 ``f.derivative.__doc__`` and the ``inspect.signature`` of each (which
-``help()`` shows).  The type stub (``fastact/_stubs.py``) uses the same
+``help()`` shows).  The type stubs (``tools/stubgen.py``) use the same
 parameter lists.  tests/test_docstrings.py runs every Examples section.
 """
 

@@ -3,7 +3,7 @@ accuracy table of docs/accuracy.md and the function reference
 docs/functions.md.  `python tools/update_docs.py` writes them;
 tests/test_docs.py fails when a file is out of date."""
 
-from . import catalog
+from fastact import catalog
 
 README_MARKERS = ("<!-- functions:start -->", "<!-- functions:end -->")
 ACCURACY_MARKERS = ("<!-- bounds:start -->", "<!-- bounds:end -->")

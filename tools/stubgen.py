@@ -8,11 +8,11 @@ The parameter lists are those of the runtime signatures
 
 import inspect
 
-from . import catalog
-from ._api import docstrings
+from fastact import catalog
+from fastact._api import docstrings
 
 HEADER = ("# Generated from fastact/catalog.py by tools/update_docs.py "
-          "(fastact/_stubs.py); do not edit.\n")
+          "(tools/stubgen.py); do not edit.\n")
 
 # Parameter check -> annotation.
 _TYPES = {"finite": "float", "positive": "float", "nonnegative": "float",
