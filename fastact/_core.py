@@ -44,6 +44,8 @@ def select_variant(built):
     wanted = os.environ.get("FASTACT_CPU", "").strip().lower()
     if not wanted:
         return usable[-1]
+    # stacklevel 4: this function, this module, fastact/__init__.py, then
+    # who imports fastact
     if wanted not in CPU_VARIANTS:
         warnings.warn(f"fastact: FASTACT_CPU={wanted!r} is not one of "
                       f"{', '.join(CPU_VARIANTS)}; using {usable[-1]}",
@@ -67,4 +69,3 @@ else:
     _threads.init(None)
 
 activations = build(backend, "fastact", getattr(compiled, "FastCall", None))
-

@@ -2,17 +2,17 @@
 
 Same names, same signatures, same argument rules (it shares
 ``fastact._api.activation.Activation``); only the values come from
-independent NumPy formulas (``fastact/_verify/reference_kernels.py``).  Use it to
-check fastact, or as a fallback where the compiled module is unavailable.
-Importable without the compiled module.
+independent NumPy formulas (``fastact/_verify/reference_kernels.py``).  Use
+it to check fastact, or as a fallback where the compiled module is
+unavailable.  Importable without the compiled module.
 """
 
 import numpy as np
 
 from . import catalog
+from ._api.activation import build
 from ._build import codegen
 from ._verify import reference_kernels as kernels
-from ._api.activation import build
 
 
 def _compute_dtype(result_dtype):

@@ -751,7 +751,7 @@ def _check_param(qualname, p, value):
 
 
 def _docstring(row, prefix="fastact"):
-    """The numpydoc docstring of the function of `row` (fastact/docstrings.py)."""
+    """The numpydoc docstring of the function of `row` (docstrings.py)."""
     return docstrings.function_doc(row, prefix)
 
 
