@@ -211,16 +211,6 @@ FA_INLINE double fa__two_prod(double a, double b, double *e)
     return p;
 }
 
-/* exp(xh + xl) for xh in [EXP_XMIN, EXP_XMAX], |xl| < 2^-40 |xh|. */
-FA_INLINE double fa__exp_core_f64(double xh, double xl)
-{
-    double kd, rl, lo;
-    uint64_t kb;
-    double r = fa__exp_reduce2(xh, xl, &kd, &kb, &rl);
-    double hi = fa__exp_poly_pair(r, rl, &lo);
-    return fa__ldexp_big(hi + lo, kb);
-}
-
 /* exp, double: 1 + r (1 + r Q(r)), rounded once (max error 0.82 ULP on
  * random inputs with FMA, ~1.0 without).  Results below 2^-1022 are
  * subnormal (gradual underflow, rounded once); exp(x < -746) = +0.
@@ -250,15 +240,6 @@ FA_INLINE double fa__exp_lite(double x)
     double q = fa__horner(fa__c_exp_q_f32, FA__N_EXP_Q_F32, r);
     double p = 1.0 + FA__FMA(r * r, q, r);
     return p * fa__pow2i((int64_t)(kb - FA__SHIFT_BITS));
-}
-
-/* exp, float: double evaluation, one final rounding (max error 0.501 ULP). */
-FA_INLINE float fa_exp_f32(float x)
-{
-    float xc = fa__sel32(x > (float)FA__EXP_XMAX_F32, (float)FA__EXP_XMAX_F32, x);
-    xc = fa__sel32(xc < -104.0f, -104.0f, xc);
-    float y = (float)fa__exp_lite((double)xc);
-    return fa__sel32(x > (float)FA__EXP_XMAX_F32, FA__INF32, y);
 }
 
 /* ---------------------------------------------------------------- expm1 */
@@ -340,16 +321,6 @@ FA_INLINE double fa__expm1_lite(double x)
     return (sc - 1.0) + sc * u;
 }
 
-/* expm1, float: max error 0.506 ULP */
-FA_INLINE float fa_expm1_f32(float x)
-{
-    float xc = fa__sel32(x > (float)FA__EXP_XMAX_F32, (float)FA__EXP_XMAX_F32, x);
-    xc = fa__sel32(xc < -30.0f, -30.0f, xc);
-    float y = (float)fa__expm1_lite((double)xc);
-    y = fa__sel32(fa__abs32(x) < 0x1p-30f, x, y);
-    return fa__sel32(x > (float)FA__EXP_XMAX_F32, FA__INF32, y);
-}
-
 /* ------------------------------------------------------------ log, log1p */
 
 /* u = 2^k m, m in [sqrt2/2, sqrt2) for positive normal u; returns f = m - 1
@@ -397,21 +368,6 @@ FA_INLINE double fa_log1p_f64(double x)
     return fa__blend64(fa__nan64(x), x, y);
 }
 
-/* log, double (subnormal inputs are scaled by 2^54 first): max error 0.79 ULP */
-FA_INLINE double fa_log_f64(double x)
-{
-    uint64_t sub = fa__lt64(x, 0x1p-1022);
-    double xs = x * fa__blend64(sub, 0x1p54, 1.0);
-    double kd;
-    double f = fa__log_split(xs, &kd);
-    kd = kd - fa__blend64(sub, 54.0, 0.0);
-    double y = fa__log_core_f64(f, kd, 0.0);
-    y = fa__blend64(fa__lt64(x, 0.0), FA__NAN64, y);
-    y = fa__blend64(fa__eq64(fa__abs64(x), 0.0), -FA__INF64, y);
-    y = fa__blend64(fa__eq64(x, FA__INF64), FA__INF64, y);
-    return fa__blend64(fa__nan64(x), x, y);
-}
-
 /* log(1+f) + k ln2 in double, relative error ~2^-30 (float core); R degree 3 */
 FA_INLINE double fa__log_core_lite(double f, double kd)
 {
@@ -431,53 +387,7 @@ FA_INLINE double fa__log1p_lite(double x)
     return fa__log_core_lite(fa__blend64(fa__eq64(kd, 0.0), x, fm), kd);
 }
 
-/* log1p, float: max error 0.513 ULP */
-FA_INLINE float fa_log1p_f32(float x)
-{
-    float y = (float)fa__log1p_lite((double)x);
-    y = fa__sel32(x == 0.0f, x, y);
-    y = fa__sel32(x == -1.0f, -FA__INF32, y);
-    y = fa__sel32(x < -1.0f, FA__NAN32, y);
-    y = fa__sel32(x == FA__INF32, FA__INF32, y);
-    return fa__sel32(x != x, x, y);
-}
-
-/* log, float (float subnormals are normal doubles): max error 0.513 ULP */
-FA_INLINE float fa_log_f32(float x)
-{
-    double kd;
-    double f = fa__log_split((double)x, &kd);
-    float y = (float)fa__log_core_lite(f, kd);
-    y = fa__sel32(x == 0.0f, -FA__INF32, y);
-    y = fa__sel32(x < 0.0f, FA__NAN32, y);
-    y = fa__sel32(x == FA__INF32, FA__INF32, y);
-    return fa__sel32(x != x, x, y);
-}
-
 /* ----------------------------------------------------------------- tanh */
-
-/* tanh, double.
- *   |x| < 0.55:  tanh = x + x^3 P(x^2), P degree 13 (error 2^-57)
- *   |x| >= 0.55: tanh = 1 - 2E/(1+E), E = exp(-2|x|) (2E/(1+E) <= 1/2, so the
- *                subtraction loses nothing); |x| >= 20 gives exactly 1.
- * The sign is copied from x (tanh(-0) = -0).  Max error 1.38 ULP. */
-FA_INLINE double fa_tanh_f64(double x)
-{
-    double ax = fa__abs64(x);
-    double axc = fa__blend64(fa__gt64(ax, 20.0), 20.0, ax);
-    double kd, rl, lo;
-    uint64_t kb;
-    double r = fa__exp_reduce2(-2.0 * axc, 0.0, &kd, &kb, &rl);
-    double hi = fa__exp_poly_pair(r, rl, &lo);
-    double E = (hi + lo) * fa__pow2i((int64_t)(kb - FA__SHIFT_BITS));   /* k in [-58, 0] */
-    double big = 1.0 - 2.0 * E / (1.0 + E);
-    double as = fa__blend64(fa__lt64(ax, 0.55), ax, 0.5);
-    double w = as * as;
-    double small = FA__FMA(as * w, fa__horner(fa__c_tanh_p_f64, FA__N_TANH_P_F64, w), as);
-    double y = fa__blend64(fa__lt64(ax, 0.55), small, big);
-    y = fa__csign64(y, x);
-    return fa__blend64(fa__nan64(x), x, y);
-}
 
 /* tanh, float: -e/(2+e), e = expm1(-2|x|), in double (tanhf(|x| >= 9.02) = 1); 0.507 ULP */
 FA_INLINE float fa_tanh_f32(float x)
@@ -492,65 +402,14 @@ FA_INLINE float fa_tanh_f32(float x)
 /* -------------------------------------------------------------- sigmoid */
 
 /* sigmoid(x) = 1/(1+exp(-x)), evaluated as {1 or e}/(1+e) with e = exp(-|x|)
- * (one division; no overflow for any x; sigmoid(-inf) = 0, sigmoid(inf) = 1).
- * Max error: f64 2.25 ULP (e, 1+e and the division each round), f32 0.501 ULP. */
-FA_INLINE double fa_sigmoid_f64(double x)
-{
-    double e = fa_exp_f64(-fa__abs64(x));
-    return fa__blend64(fa__lt64(x, 0.0), e, 1.0) / (1.0 + e);
-}
-
+ * in double (no overflow for any x; sigmoid(-inf) = 0, sigmoid(inf) = 1);
+ * max error 0.501 ULP. */
 FA_INLINE float fa_sigmoid_f32(float x)
 {
     float ax = fa__abs32(x);
     float axc = fa__sel32(ax > 104.0f, 104.0f, ax);
     double e = fa__exp_lite(-(double)axc);
     return (float)(fa__blend64(fa__lt64((double)x, 0.0), e, 1.0) / (1.0 + e));
-}
-
-/* ------------------------------------------------------------- log1pexp */
-
-/* log1p(e) for e in [0, 1] (no special cases): u = 1 + e with its exact error
- * (Fast2Sum); k is 0 or 1.  For k = 1 the correction err/u is needed only to
- * a few bits (it is < 2^-53 of a result >= 0.35): err/u = err/2 * 1/m with
- * 1/m = (1-s)/(1+s) ~ 1 - 2s + 2s^2 (s = f/(2+f), |s| < 0.172) -- no division. */
-FA_INLINE double fa__log1p_unit_f64(double e)
-{
-    double u = 1.0 + e;
-    double err = (1.0 - u) + e;
-    double kd;
-    double fm = fa__log_split(u, &kd);
-    uint64_t k0 = fa__eq64(kd, 0.0);
-    double f = fa__blend64(k0, e, fm);
-    double s = f / (2.0 + f);
-    double c = fa__blend64(k0, 0.0, 0.5 * err * (1.0 - 2.0 * s * (1.0 - s)));
-    double z = s * s;
-    double R = z * fa__horner(fa__c_log_r_f64, FA__N_LOG_R_F64, z);
-    double hfsq = 0.5 * f * f;
-    return kd * FA__LN2HI + (f - (hfsq - FA__FMA(s, hfsq + R, kd * FA__LN2LO + c)));
-}
-
-/* log1pexp(t) = log(1 + exp(t)) = max(t, 0) + log1p(exp(-|t|)), for all t
- * (softplus); for t <= 0 this is log1p(exp(t)) directly.  Max error 1.47 ULP
- * (f64), 0.513 ULP (f32). */
-FA_INLINE double fa_log1pexp_f64(double t)
-{
-    double at = fa__abs64(t);
-    double atc = fa__blend64(fa__gt64(at, -FA__EXP_XMIN_F64), -FA__EXP_XMIN_F64, at);
-    double e = fa__exp_core_f64(-atc, 0.0);
-    e = fa__blend64(fa__gt64(at, -FA__EXP_XMIN_F64), 0.0, e);
-    double l = fa__log1p_unit_f64(e);
-    double y = fa__blend64(fa__gt64(t, 0.0), t + l, l);
-    return fa__blend64(fa__nan64(t), t, y);
-}
-
-FA_INLINE float fa_log1pexp_f32(float t)
-{
-    float at = fa__abs32(t);
-    float atc = fa__sel32(at > 104.0f, 104.0f, at);
-    double l = fa__log1p_lite(fa__exp_lite(-(double)atc));
-    float y = (float)fa__blend64(fa__gt64((double)t, 0.0), (double)t + l, l);
-    return fa__sel32(t != t, t, y);
 }
 
 /* ------------------------------------------------------------ erf, erfc */
@@ -584,24 +443,6 @@ FA_INLINE double fa__erfc_big_f64(double a)
     return fa__ldexp_big(m, kb);
 }
 
-/* erf(x) = x + x P(x^2) for |x| < 1 (P degree 12); 1 - erfc(|x|) beyond */
-FA_INLINE double fa__erf_small_f64(double x)
-{
-    return FA__FMA(x, fa__horner(fa__c_erf_p_f64, FA__N_ERF_P_F64, x * x), x);
-}
-
-/* erf, double: max error 0.89 ULP (FMA builds), 1.14 (SSE2) */
-FA_INLINE double fa_erf_f64(double x)
-{
-    double ax = fa__abs64(x);
-    double a = fa__blend64(fa__lt64(ax, 1.0) | fa__nan64(x), 1.0, ax);   /* NaN -> 1: keeps the table index valid */
-    a = fa__blend64(fa__gt64(a, 6.0), 6.0, a);
-    double big = fa__csign64(1.0 - fa__erfc_big_f64(a), x);
-    double xs = fa__csign64(fa__blend64(fa__lt64(ax, 1.0), ax, 1.0), x);
-    double y = fa__blend64(fa__lt64(ax, 1.0), fa__erf_small_f64(xs), big);
-    return fa__blend64(fa__nan64(x), x, y);
-}
-
 /* erfc, double.  |x| < 1: (1 - x) as an exact Fast2Sum pair minus x P(x^2).
  * x >= 1: fa__erfc_big (0 beyond ERFC_XMAX); x <= -1: 2 - erfc(|x|).
  * Max error 2.30 ULP (FMA builds, near x = 8: Horner error of H) and 2.9 ULP
@@ -624,71 +465,13 @@ FA_INLINE double fa_erfc_f64(double x)
     return fa__blend64(fa__nan64(x), x, y);
 }
 
-/* float versions: the same method in double, 4 pieces of degree 8, P degree 6
- * (erf 0.520 ULP, erfc 0.567 ULP) */
-FA_INLINE double fa__erfc_big_lite(double a)
-{
-    int64_t j = (int64_t)(fa__u64(a) >> 52) - 1023;
-    double u = 1.0 / a;
-    double t = (u - fa__erfc_mid_f32[j]) * fa__erfc_scale_f32[j];
-    double H = fa__c_erfc_h_f32[FA__N_ERFC_H_F32 - 1][j];
-#pragma GCC unroll 32
-    for (int i = FA__N_ERFC_H_F32 - 2; i >= 0; --i)
-        H = FA__FMA(H, t, fa__c_erfc_h_f32[i][j]);
-    return fa__exp_lite(-(a * a)) * H;     /* a is a float: a*a is exact */
-}
-
-FA_INLINE float fa_erf_f32(float x)
-{
-    double xd = x;
-    double ax = fa__abs64(xd);
-    double a = fa__blend64(fa__lt64(ax, 1.0) | fa__nan64(xd), 1.0, ax);
-    a = fa__blend64(fa__gt64(a, 4.0), 4.0, a);
-    double xs = fa__csign64(fa__blend64(fa__lt64(ax, 1.0), ax, 1.0), xd);
-    double small = FA__FMA(xs, fa__horner(fa__c_erf_p_f32, FA__N_ERF_P_F32, xs * xs), xs);
-    double big = fa__csign64(1.0 - fa__erfc_big_lite(a), xd);
-    float y = (float)fa__blend64(fa__lt64(ax, 1.0), small, big);
-    return fa__sel32(x != x, x, y);
-}
-
-FA_INLINE float fa_erfc_f32(float x)
-{
-    double xd = x;
-    double ax = fa__abs64(xd);
-    double xs = fa__csign64(fa__blend64(fa__lt64(ax, 1.0), ax, 1.0), xd);
-    double small = 1.0 - FA__FMA(xs, fa__horner(fa__c_erf_p_f32, FA__N_ERF_P_F32, xs * xs), xs);
-    double a = fa__blend64(fa__lt64(ax, 1.0) | fa__nan64(xd), 1.0, ax);
-    a = fa__blend64(fa__gt64(a, FA__ERFC_XMAX_F32), FA__ERFC_XMAX_F32, a);
-    double b = fa__erfc_big_lite(a);
-    b = fa__blend64(fa__gt64(ax, FA__ERFC_XMAX_F32), 0.0, b);
-    double big = fa__blend64(fa__lt64(xd, 0.0), 2.0 - b, b);
-    float y = (float)fa__blend64(fa__lt64(ax, 1.0), small, big);
-    return fa__sel32(x != x, x, y);
-}
-
 /* ----------------------------------------------------------------- atan */
 
-/* atan, double.  Reduction (one division for all lanes):
+/* atan, float, in double.  Reduction (one division for all lanes):
  *   |x| <= 1/2:      y = |x|,               atan = y + y^3 P(y^2)
  *   1/2 < |x| <= 2:  y = (|x|-1)/(|x|+1),   atan = pi/4 + atan(y)   (|x|-1 exact)
  *   |x| > 2:         y = -1/|x|,            atan = pi/2 + atan(y)
- * |y| <= 1/2, P degree 11 (error 2^-57.6); pi/4, pi/2 as hi + lo.
- * Max error 1.72 ULP (f64), 0.500 ULP (f32). */
-FA_INLINE double fa_atan_f64(double x)
-{
-    double ax = fa__abs64(x);
-    uint64_t mid = fa__gt64(ax, 0.5), big = fa__gt64(ax, 2.0);
-    double num = fa__blend64(big, -1.0, fa__blend64(mid, ax - 1.0, ax));
-    double den = fa__blend64(big, ax, fa__blend64(mid, ax + 1.0, 1.0));
-    double y = num / den;
-    double w = y * y;
-    double t = y * (w * fa__horner(fa__c_atan_p_f64, FA__N_ATAN_P_F64, w));
-    double ohi = fa__blend64(big, FA__PI_2HI, fa__blend64(mid, FA__PI_4HI, 0.0));
-    double olo = fa__blend64(big, FA__PI_2LO, fa__blend64(mid, FA__PI_4LO, 0.0));
-    double r = fa__csign64(ohi + (olo + (y + t)), x);
-    return fa__blend64(fa__nan64(x), x, r);
-}
-
+ * Max error 0.500 ULP. */
 FA_INLINE float fa_atan_f32(float x)
 {
     double ax = fa__abs64((double)x);
