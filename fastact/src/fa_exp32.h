@@ -21,7 +21,7 @@
 FA_INLINE float fa_exp32_u(float x, int32_t *k)
 {
     float t = FF_FMA(x, FF_INVLN2, FF_SHIFT);
-    *k = (int32_t)(fa__u32(t) - fa__u32(FF_SHIFT));
+    *k = (int32_t)(fa_bits_f32(t) - fa_bits_f32(FF_SHIFT));
     float kf = t - FF_SHIFT;
     float r1 = FF_FMA(kf, -FF_LN2HI, x);                 /* exact */
     float c = kf * -FF_LN2LO;
@@ -36,7 +36,7 @@ FA_INLINE float fa_exp32_u(float x, int32_t *k)
 FA_INLINE float fa_exp32_scaled(float z, float *e)
 {
     float t = FF_FMA(z, FF_INVLN2, FF_SHIFT);
-    int32_t k = (int32_t)(fa__u32(t) - fa__u32(FF_SHIFT));
+    int32_t k = (int32_t)(fa_bits_f32(t) - fa_bits_f32(FF_SHIFT));
     float kf = t - FF_SHIFT;
     float r = FF_FMA(kf, -FF_LN2HI, z);
     r = FF_FMA(kf, -FF_LN2LO, r);

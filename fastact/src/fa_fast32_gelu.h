@@ -38,7 +38,7 @@ FA_INLINE float ff__exp_half_sq(float a, int32_t *k, float *l)
     float sh = a * a, sl = FF_FMA(a, a, -sh);
     float wh = -0.5f * sh, wl = -0.5f * sl;
     float t = FF_FMA(wh, FF_INVLN2, FF_SHIFT);
-    *k = (int32_t)(fa__u32(t) - fa__u32(FF_SHIFT));
+    *k = (int32_t)(fa_bits_f32(t) - fa_bits_f32(FF_SHIFT));
     float kf = t - FF_SHIFT;
     float r1 = FF_FMA(kf, -FF_LN2HI, wh);                /* exact: |k| <= 157 */
     float c = FF_FMA(kf, -FF_LN2LO, wl);
@@ -57,7 +57,7 @@ FA_INLINE float ff__scale_k(float v, int32_t k)
 
 FA_INLINE float fa_gelu_lanes_f32(float x)
 {
-    float a = fa__abs32(x);
+    float a = fa_abs_f32(x);
     a = fa__sel32(a > FF_GELU_L_AMAX, FF_GELU_L_AMAX, a);     /* NaN stays NaN */
     int32_t k;
     float l, h = ff__exp_half_sq(a, &k, &l);
@@ -78,7 +78,7 @@ FA_INLINE float fa_gelu_lanes_f32(float x)
 
 FA_INLINE float fa_gelu_grad_lanes_f32(float x)
 {
-    float a = fa__abs32(x);
+    float a = fa_abs_f32(x);
     a = fa__sel32(a > FF_GELU_L_AMAX_GRAD, FF_GELU_L_AMAX_GRAD, a);
     int32_t k;
     float l, h = ff__exp_half_sq(a, &k, &l);

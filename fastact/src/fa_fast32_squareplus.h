@@ -27,7 +27,7 @@ FA_INLINE int fa_fast_squareplus_covers(float b) { return b >= 0x1p-30f && b <= 
 
 FA_INLINE float fa_fast_squareplus_f32(float x, float b)
 {
-    float a = fa__abs32(x);
+    float a = fa_abs_f32(x);
     int huge = a > 0x1p40f;                              /* false for NaN */
     float ac = fa__sel32(huge, 0x1p40f, a);
     float w = ac * ac, wl = __builtin_fmaf(ac, ac, -w);
@@ -62,7 +62,7 @@ FA_INLINE float fa_fast_squareplus_f32(float x, float b)
  *           result is rounded once, on its own grid, before the scaling. */
 FA_INLINE float fa_fast_squareplus_grad_f32(float x, float b)
 {
-    float a = fa__abs32(x);
+    float a = fa_abs_f32(x);
     int huge = a > 0x1p40f;                              /* false for NaN */
     float ac = fa__sel32(huge, 0x1p40f, a);
     float w = ac * ac, wl = __builtin_fmaf(ac, ac, -w);

@@ -279,7 +279,7 @@ FA_INLINE double fa_p64_mul_sigmoid(double a, double vh, double vl)
     double r = fa__ldexp_big(p + pl, kb + (big & 40));
     r = FA_P64_SEL(aa < FA__INF64, r, a * fa__ldexp_big(q + ql, kb));
     r = FA_P64_SEL(vh < -1400.0, a * 0.0, r);
-    r = fa__csign64(r, a);                    /* a zero that rounds keeps a's sign */
+    r = fa_copysign_f64(r, a);                    /* a zero that rounds keeps a's sign */
     return FA_P64_SEL(a == 0.0, a, r);
 }
 
@@ -304,7 +304,7 @@ FA_INLINE double fa_p64_atan(double x)
     double ohi = fa__blend64(big, FA__PI_2HI, fa__blend64(mid, FA__PI_4HI, 0.0));
     double olo = fa__blend64(big, FA__PI_2LO, fa__blend64(mid, FA__PI_4LO, 0.0));
     double se, s = fa__two_sum(ohi, y, &se);
-    double r = fa__csign64(s + (se + ((olo + yl) + t)), x);
+    double r = fa_copysign_f64(s + (se + ((olo + yl) + t)), x);
     return FA_P64_SEL(x != x, x, r);
 }
 
@@ -324,7 +324,7 @@ FA_INLINE double fa_p64_atan(double x)
  * x (tanh(-0) = -0), NaN stays NaN. */
 FA_INLINE double fa_tanh_expm1_f64(double x)
 {
-    double ax = fa__abs64(x);
+    double ax = fa_abs_f64(x);
     double axc = fa__blend64(fa__gt64(ax, 20.0), 20.0, ax);
     double kd, rl;
     uint64_t kb;
@@ -333,7 +333,7 @@ FA_INLINE double fa_tanh_expm1_f64(double x)
     double sk = fa__pow2i((int64_t)(kb - FA__SHIFT_BITS));  /* k in [0, 58] */
     double m = FA__FMA(sk, t, (sk - 1.0) + sk * r);
     double y = m / (m + 2.0);
-    y = fa__csign64(y, x);
+    y = fa_copysign_f64(y, x);
     return fa__blend64(fa__nan64(x), x, y);
 }
 
@@ -658,7 +658,7 @@ FA_INLINE double fa_p64_silu_fast(double x)
     double r = 1.0 / (1.0 + FA__FMA(u, E, E));
     double xr = x * r, xrl = FA__FMA(x, r, -xr);
     double neg = ((xr + FA__FMA(xr, u, xrl)) * S) * 0x1p-600;
-    double y = fa__csign64(FA_P64_SEL(x < 0.0, neg, xr), x);   /* a result that rounds to 0 */
+    double y = fa_copysign_f64(FA_P64_SEL(x < 0.0, neg, xr), x);   /* a result that rounds to 0 */
     return FA_P64_SEL(a > 760.0, FA_P64_SEL(x < 0.0, -0.0, x), y);
 }
 

@@ -47,7 +47,7 @@ FA_INLINE float fa_row_exp_diff_f32(float v, float m)
     return keep ? (float)fa_exp_w32((double)dh + (double)dl) : 0.0f;
 #else
     float t = FF_FMA(dh, FF_INVLN2, FF_SHIFT);
-    int32_t k = (int32_t)(fa__u32(t) - fa__u32(FF_SHIFT));
+    int32_t k = (int32_t)(fa_bits_f32(t) - fa_bits_f32(FF_SHIFT));
     float kf = t - FF_SHIFT;
     float r = FF_FMA(kf, -FF_LN2HI, dh) + FF_FMA(kf, -FF_LN2LO, dl);   /* first term exact */
     float p = FF_FMA(FF_FMA(ff__horner(ff_c_exp, FF_N_EXP, r), r, 1.0f), r, 1.0f);
@@ -510,7 +510,7 @@ FA_INLINE double fa_row_exp_poly_f64(double x, uint64_t *kb)
 FA_INLINE float fa_row_log_softmax_grad_lanes_f32(float g, float v, float th, float tl)
 {
     float t = FF_FMA(v, FF_INVLN2, FF_SHIFT);
-    int32_t k = (int32_t)(fa__u32(t) - fa__u32(FF_SHIFT));
+    int32_t k = (int32_t)(fa_bits_f32(t) - fa_bits_f32(FF_SHIFT));
     float kf = t - FF_SHIFT;
     float r = FF_FMA(kf, -FF_LN2LO, FF_FMA(kf, -FF_LN2HI, v));
     float p = FF_FMA(FF_FMA(ff__horner(ff_c_exp, FF_N_EXP, r), r, 1.0f), r, 1.0f);

@@ -32,81 +32,13 @@
 #ifndef FA_VMATH_H
 #define FA_VMATH_H
 
-#include <stdint.h>
-#include <string.h>
-
+#include "fa_common.h"
 #include "fa_vmath_coeffs.h"
-
-/* Everything a kernel loop calls must be inlined into it, or the loop
- * cannot vectorise; the generated file is large enough for GCC's inlining
- * budget to give up, so force it. */
-#ifndef FA_INLINE
-#if defined(__GNUC__) || defined(__clang__)
-#define FA_INLINE static inline __attribute__((always_inline))
-#else
-#define FA_INLINE static inline
-#endif
-#endif
-
-#if defined(__FMA__)
-#define FA__FMA(a, b, c) __builtin_fma((a), (b), (c))
-#else
-#define FA__FMA(a, b, c) ((a) * (b) + (c))
-#endif
-
-/* ---------------------------------------------------------------- helpers */
-
-FA_INLINE uint64_t fa__u64(double x) { uint64_t u; memcpy(&u, &x, 8); return u; }
-FA_INLINE double fa__d64(uint64_t u) { double x; memcpy(&x, &u, 8); return x; }
-FA_INLINE uint32_t fa__u32(float x) { uint32_t u; memcpy(&u, &x, 4); return u; }
-FA_INLINE float fa__f32(uint32_t u) { float x; memcpy(&x, &u, 4); return x; }
-
-/* c ? a : b as a bit blend (both arms are already computed) -- float32 */
-FA_INLINE float fa__sel32(int c, float a, float b)
-{
-    uint32_t m = (uint32_t)0 - (uint32_t)(c != 0);
-    return fa__f32((fa__u32(a) & m) | (fa__u32(b) & ~m));
-}
-
-/* float64 selects take a 64-bit mask built WITHOUT a floating-point compare:
- * GCC 12 does not vectorise a double compare feeding a 64-bit mask on the
- * SSE2 baseline (no 64-bit vector compare there), but it does vectorise
- * sub/shift/and on 64-bit lanes.  Masks: all ones = true.
- *   fa__lt64(a, b): a < b, from the sign of a - b (a, b not NaN, not both
- *                   infinite; NB: -0 < +0 is "true");
- *   fa__eq64(a, b): bitwise equality (-0 != +0);
- *   fa__nan64(x):  x is NaN. */
-FA_INLINE uint64_t fa__lt64(double a, double b) { return (uint64_t)0 - (fa__u64(a - b) >> 63); }
-FA_INLINE uint64_t fa__gt64(double a, double b) { return fa__lt64(b, a); }
-FA_INLINE uint64_t fa__eq64(double a, double b)
-{
-    uint64_t v = fa__u64(a) ^ fa__u64(b);
-    return ((v | ((uint64_t)0 - v)) >> 63) - 1;
-}
-FA_INLINE uint64_t fa__nan64(double x)
-{
-    return ((((fa__u64(x) & 0x7fffffffffffffffull) - 0x7ff0000000000001ull)) >> 63) - 1;
-}
-FA_INLINE double fa__blend64(uint64_t m, double a, double b)
-{
-    return fa__d64((fa__u64(a) & m) | (fa__u64(b) & ~m));
-}
-FA_INLINE double fa__abs64(double x) { return fa__d64(fa__u64(x) & 0x7fffffffffffffffull); }
-FA_INLINE float fa__abs32(float x) { return fa__f32(fa__u32(x) & 0x7fffffffu); }
-/* |mag| with the sign of s */
-FA_INLINE double fa__csign64(double mag, double s)
-{
-    return fa__d64((fa__u64(mag) & 0x7fffffffffffffffull) | (fa__u64(s) & 0x8000000000000000ull));
-}
-FA_INLINE float fa__csign32(float mag, float s)
-{
-    return fa__f32((fa__u32(mag) & 0x7fffffffu) | (fa__u32(s) & 0x80000000u));
-}
 
 #define FA__INF64 (fa__d64(0x7ff0000000000000ull))
 #define FA__NAN64 (fa__d64(0x7ff8000000000000ull))
-#define FA__INF32 (fa__f32(0x7f800000u))
-#define FA__NAN32 (fa__f32(0x7fc00000u))
+#define FA__INF32 (fa_from_bits_f32(0x7f800000u))
+#define FA__NAN32 (fa_from_bits_f32(0x7fc00000u))
 #define FA__SHIFT 0x1.8p52                      /* x + SHIFT rounds x to an integer */
 #define FA__SHIFT_BITS 0x4338000000000000ull    /* bits of SHIFT */
 
@@ -304,7 +236,7 @@ FA_INLINE double fa_expm1_f64(double x)
     double xc = x > FA__EXP_XMAX_F64 ? FA__EXP_XMAX_F64 : x;
     xc = xc < -40.0 ? -40.0 : xc;
     double y = fa__expm1_core_f64(xc);
-    y = fa__abs64(x) < 0x1p-54 ? x : y;
+    y = fa_abs_f64(x) < 0x1p-54 ? x : y;
     y = x > FA__EXP_XMAX_F64 ? FA__INF64 : y;
     return x != x ? x : y;
 }
@@ -361,7 +293,7 @@ FA_INLINE double fa_log1p_f64(double x)
     double c = err / fa__blend64(fa__gt64(u, 0x1p-60), u, 1.0);
     c = fa__blend64(k0, 0.0, c);
     double y = fa__log_core_f64(f, kd, c);
-    y = fa__blend64(fa__lt64(fa__abs64(x), 0x1p-54), x, y);
+    y = fa__blend64(fa__lt64(fa_abs_f64(x), 0x1p-54), x, y);
     y = fa__blend64(fa__eq64(x, -1.0), -FA__INF64, y);
     y = fa__blend64(fa__lt64(x, -1.0), FA__NAN64, y);
     y = fa__blend64(fa__eq64(x, FA__INF64), FA__INF64, y);
@@ -392,11 +324,11 @@ FA_INLINE double fa__log1p_lite(double x)
 /* tanh, float: -e/(2+e), e = expm1(-2|x|), in double (tanhf(|x| >= 9.02) = 1); 0.507 ULP */
 FA_INLINE float fa_tanh_f32(float x)
 {
-    float ax = fa__abs32(x);
+    float ax = fa_abs_f32(x);
     float axc = fa__sel32(ax > 10.0f, 10.0f, ax);
     double e = fa__expm1_lite(-2.0 * (double)axc);
     float y = (float)(-e / (2.0 + e));
-    return fa__csign32(y, x);
+    return fa_copysign_f32(y, x);
 }
 
 /* -------------------------------------------------------------- sigmoid */
@@ -406,7 +338,7 @@ FA_INLINE float fa_tanh_f32(float x)
  * max error 0.501 ULP. */
 FA_INLINE float fa_sigmoid_f32(float x)
 {
-    float ax = fa__abs32(x);
+    float ax = fa_abs_f32(x);
     float axc = fa__sel32(ax > 104.0f, 104.0f, ax);
     double e = fa__exp_lite(-(double)axc);
     return (float)(fa__blend64(fa__lt64((double)x, 0.0), e, 1.0) / (1.0 + e));
@@ -450,8 +382,8 @@ FA_INLINE double fa__erfc_big_f64(double a)
  * goal; TODO: finer pieces for H and the big path from x = 0.5. */
 FA_INLINE double fa_erfc_f64(double x)
 {
-    double ax = fa__abs64(x);
-    double xs = fa__csign64(fa__blend64(fa__lt64(ax, 1.0), ax, 1.0), x);
+    double ax = fa_abs_f64(x);
+    double xs = fa_copysign_f64(fa__blend64(fa__lt64(ax, 1.0), ax, 1.0), x);
     double p = fa__horner(fa__c_erf_p_f64, FA__N_ERF_P_F64, xs * xs);
     double s = 1.0 - xs;
     double e = (1.0 - s) - xs;
@@ -474,7 +406,7 @@ FA_INLINE double fa_erfc_f64(double x)
  * Max error 0.500 ULP. */
 FA_INLINE float fa_atan_f32(float x)
 {
-    double ax = fa__abs64((double)x);
+    double ax = fa_abs_f64((double)x);
     uint64_t mid = fa__gt64(ax, 0.5), big = fa__gt64(ax, 2.0);
     double num = fa__blend64(big, -1.0, fa__blend64(mid, ax - 1.0, ax));
     double den = fa__blend64(big, ax, fa__blend64(mid, ax + 1.0, 1.0));
@@ -482,7 +414,7 @@ FA_INLINE float fa_atan_f32(float x)
     double w = y * y;
     double r = FA__FMA(y * w, fa__horner(fa__c_atan_p_f32, FA__N_ATAN_P_F32, w), y);
     r = r + fa__blend64(big, FA__PI_2HI, fa__blend64(mid, FA__PI_4HI, 0.0));
-    return fa__sel32(x != x, x, fa__csign32((float)r, x));
+    return fa__sel32(x != x, x, fa_copysign_f32((float)r, x));
 }
 
 #endif /* FA_VMATH_H */
