@@ -128,7 +128,7 @@ class UfuncSpec:
 def element_function(element, sfx):
     """The C function a kernel calls for F(element) at dtype `sfx`: the
     generic formula (formulas*.h), or the variant table's choice."""
-    prefix = "chosen" if _variants.lookup(element, sfx) else "act"
+    prefix = "fa_chosen" if _variants.lookup(element, sfx) else "fa_act"
     return f"{prefix}_{element}_{sfx}"
 
 
@@ -157,7 +157,7 @@ def _signature(element, T, rows):
 
 @dataclass(frozen=True)
 class ChosenFunction:
-    """A `chosen_<element>_<dtype>` function of variant_table.h: per
+    """A `fa_chosen_<element>_<dtype>` function of variant_table.h: per
     variant, the table's function (under its condition) or the generic
     formula."""
     name: str
@@ -174,7 +174,7 @@ class ChosenFunction:
 
 
 def _body(entry, impl, ret, names):
-    generic = f"act_{entry.element}_{entry.dtype}({', '.join(names)})"
+    generic = f"fa_act_{entry.element}_{entry.dtype}({', '.join(names)})"
     if impl is None:
         call, when = generic, ""
     else:
@@ -205,7 +205,7 @@ def chosen_functions(rows=None):
             body = _body(entry, entry.impl(variant), ret, names)
             bodies.setdefault(body, []).append(variant)
         chosen.append(ChosenFunction(
-            f"chosen_{entry.element}_{entry.dtype}", ret,
+            f"fa_chosen_{entry.element}_{entry.dtype}", ret,
             ", ".join(f"{ctype}{'' if ctype.endswith('*') else ' '}{name}" for ctype, name in params),
             tuple((tuple(variants), body) for body, variants in bodies.items())))
     return chosen

@@ -70,7 +70,7 @@ def sources():
 
 
 def formula_prefix(texts):
-    """act_ in `#define F(name) act_##name##_f32` (kernels/activations.h)."""
+    """fa_act_ in `#define F(name) fa_act_##name##_f32` (activations.h)."""
     for text in texts.values():
         m = re.search(r"#define\s+F\(name\)\s+(\w*?)##name##_f32", text)
         if m:

@@ -258,19 +258,19 @@ def constants():
     erfc_d = last_below(lambda x: mp.erfc(x) > mp.ldexp(1, -1075), 26.0, 28.0, np.float64)
     erfc_f = last_below(lambda x: mp.erfc(x) > mp.ldexp(1, -150), 10.0, 11.0, np.float32)
     rows = [
-        ("FA__INVLN2", 1 / ln2, "1/ln2"),
-        ("FA__LN2HI", ln2hi, "ln2 rounded to 42 bits (Cody-Waite)"),
-        ("FA__LN2LO", ln2lo, "ln2 - FA__LN2HI"),
-        ("FA__LN2", ln2, "ln2"),
-        ("FA__PI_2HI", pi2hi, "pi/2 rounded"),
-        ("FA__PI_2LO", pi2 - pi2hi, "pi/2 - FA__PI_2HI"),
-        ("FA__PI_4HI", pi4hi, "pi/4 rounded"),
-        ("FA__PI_4LO", pi4 - pi4hi, "pi/4 - FA__PI_4HI"),
-        ("FA__EXP_XMAX_F64", xmax_d, "largest double x with exp(x) finite"),
-        ("FA__EXP_XMIN_F64", xmin_d, "smallest double x with exp(x) rounding to nonzero"),
-        ("FA__EXP_XMAX_F32", xmax_f, "largest float x with expf(x) finite"),
-        ("FA__ERFC_XMAX_F64", erfc_d, "largest double x with erfc(x) rounding to nonzero"),
-        ("FA__ERFC_XMAX_F32", erfc_f, "largest float x with erfcf(x) rounding to nonzero"),
+        ("FA_INVLN2_F64", 1 / ln2, "1/ln2"),
+        ("FA_LN2HI_F64", ln2hi, "ln2 rounded to 42 bits (Cody-Waite)"),
+        ("FA_LN2LO_F64", ln2lo, "ln2 - FA_LN2HI_F64"),
+        ("FA_LN2_F64", ln2, "ln2"),
+        ("FA_PI_2HI_F64", pi2hi, "pi/2 rounded"),
+        ("FA_PI_2LO_F64", pi2 - pi2hi, "pi/2 - FA_PI_2HI_F64"),
+        ("FA_PI_4HI_F64", pi4hi, "pi/4 rounded"),
+        ("FA_PI_4LO_F64", pi4 - pi4hi, "pi/4 - FA_PI_4HI_F64"),
+        ("FA_EXP_XMAX_F64", xmax_d, "largest double x with exp(x) finite"),
+        ("FA_EXP_XMIN_F64", xmin_d, "smallest double x with exp(x) rounding to nonzero"),
+        ("FA_EXP_XMAX_F32", xmax_f, "largest float x with expf(x) finite"),
+        ("FA_ERFC_XMAX_F64", erfc_d, "largest double x with erfc(x) rounding to nonzero"),
+        ("FA_ERFC_XMAX_F32", erfc_f, "largest float x with erfcf(x) rounding to nonzero"),
     ]
     out = ["/* Constants */\n"]
     for name, v, com in rows:
@@ -306,8 +306,8 @@ def main():
         assert powers == list(range(powers[0], powers[0] + len(powers)))
         out.append("/* %s\n * powers %d..%d, max error 2^%.2f */\n" % (
             comment, powers[0], powers[-1], float(mp.log(err, 2)) if err else -999))
-        out.append("#define FA__N_%s %d\n" % (name.upper(), len(cd)))
-        out.append("static const double fa__c_%s[%d] = {\n    %s\n};\n\n" % (
+        out.append("#define FA_N_%s %d\n" % (name.upper(), len(cd)))
+        out.append("static const double fa_c_%s[%d] = {\n    %s\n};\n\n" % (
             name, len(cd), ",\n    ".join(hexd(c) for c in cd)))
 
     if only:
@@ -318,7 +318,7 @@ def main():
     lo = [to_double(v - mp.mpf(h)) for v, h in zip(exact, hi)]
     out.append("/* 2^(j/16) = hi + lo, j = 0..15 */\n")
     for tag, col in (("hi", hi), ("lo", lo)):
-        out.append("static const double fa__exp16_%s[16] __attribute__((aligned(64))) = {\n    %s\n};\n"
+        out.append("static const double fa_exp16_%s_f64[16] __attribute__((aligned(64))) = {\n    %s\n};\n"
                    % (tag, ",\n    ".join(hexd(c) for c in col)))
     out.append("\n")
     for tag, pieces, deg in (("f64", ERFC_PIECES_F64, ERFC_DEG_F64), ("f32", ERFC_PIECES_F32, ERFC_DEG_F32)):
@@ -342,12 +342,12 @@ def main():
                    " * Piece k covers x in [2^k, 2^(k+1)); with u = 1/x, t = (u - mid_k) * scale_k\n"
                    " * in [-1, 1], H = sum c_kj t^j.  max relative error 2^%.2f */\n"
                    % float(mp.log(worst, 2)))
-        out.append("#define FA__N_ERFC_H_%s %d\n#define FA__NPIECE_ERFC_H_%s %d\n" % (tag.upper(), deg + 1, tag.upper(), n))
+        out.append("#define FA_N_ERFC_H_%s %d\n#define FA_NPIECE_ERFC_H_%s %d\n" % (tag.upper(), deg + 1, tag.upper(), n))
         # stored transposed: coefficient j of all pieces contiguous -> cheap selects/gathers
-        out.append("static const double fa__erfc_mid_%s[%d] = { %s };\n" % (tag, n, ", ".join(hexd(r[0]) for r in rows)))
-        out.append("static const double fa__erfc_scale_%s[%d] = { %s };\n" % (tag, n, ", ".join(hexd(r[1]) for r in rows)))
-        out.append("static const double fa__erfc_c0lo_%s[%d] = { %s };  /* c_k0 - (double)c_k0 */\n" % (tag, n, ", ".join(hexd(r[3]) for r in rows)))
-        out.append("static const double fa__c_erfc_h_%s[%d][%d] = {\n" % (tag, deg + 1, n))
+        out.append("static const double fa_erfc_mid_%s[%d] = { %s };\n" % (tag, n, ", ".join(hexd(r[0]) for r in rows)))
+        out.append("static const double fa_erfc_scale_%s[%d] = { %s };\n" % (tag, n, ", ".join(hexd(r[1]) for r in rows)))
+        out.append("static const double fa_erfc_c0lo_%s[%d] = { %s };  /* c_k0 - (double)c_k0 */\n" % (tag, n, ", ".join(hexd(r[3]) for r in rows)))
+        out.append("static const double fa_c_erfc_h_%s[%d][%d] = {\n" % (tag, deg + 1, n))
         for j in range(deg + 1):
             out.append("    { %s },\n" % ", ".join(hexd(r[2][j]) for r in rows))
         out.append("};\n\n")

@@ -92,16 +92,16 @@ def main():
              " * piece  range                            truncation  with rounded coefficients"]
     lines += notes
     lines += [" */", "#ifndef FA_FAST64_GELU_COEFFS_H", "#define FA_FAST64_GELU_COEFFS_H", "",
-              f"#define FD__GELU_COEFFS {COEFFS}",
+              f"#define FA_GELU_COEFFS_F64 {COEFFS}",
               "/* [coefficient][piece]: 16 pieces = two zmm registers per coefficient */",
-              f"static const double fd__gelu_n[{COEFFS}][16] __attribute__((aligned(64))) = {{"]
+              f"static const double fa_gelu_n_f64[{COEFFS}][16] __attribute__((aligned(64))) = {{"]
     for i in range(COEFFS):
         vals = [rows[j][i].hex() for j in range(16)]
         lines.append("    {" + ", ".join(vals[:4]) + ",")
         for k in range(4, 16, 4):
             lines.append("     " + ", ".join(vals[k:k + 4]) + ("}," if k == 12 else ","))
-    lines += ["};", "/* c0 = fd__gelu_n[0] + fd__gelu_n0lo */",
-              "static const double fd__gelu_n0lo[16] __attribute__((aligned(64))) = {"]
+    lines += ["};", "/* c0 = fa_gelu_n_f64[0] + fa_gelu_n0lo_f64 */",
+              "static const double fa_gelu_n0lo_f64[16] __attribute__((aligned(64))) = {"]
     lines += ["    " + ", ".join(lows[k:k + 4]) + ("};" if k == 12 else ",") for k in range(0, 16, 4)]
     lines += ["", "#endif", ""]
     with open(TARGET, "w") as f:

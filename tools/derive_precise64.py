@@ -152,13 +152,13 @@ def main():
         hi, lo = split(v)
         lines.extend([f"#define {name}_HI {hexd(hi)}   /* {comment} */",
                       f"#define {name}_LO {hexd(lo)}"])
-    pair("FA_P64_RSQRT2", 1 / mp.sqrt(2), "1/sqrt(2)")
-    pair("FA_P64_RSQRT2PI", 1 / mp.sqrt(2 * mp.pi), "1/sqrt(2 pi)")
-    pair("FA_P64_C1", C1, "gelu_tanh: 2 sqrt(2/pi)")
-    pair("FA_P64_C3", C3, "gelu_tanh: 2 sqrt(2/pi) * 0.044715")
-    pair("FA_P64_3C3", 3 * C3, "3 C3")
+    pair("FA_RSQRT2_F64", 1 / mp.sqrt(2), "1/sqrt(2)")
+    pair("FA_RSQRT2PI_F64", 1 / mp.sqrt(2 * mp.pi), "1/sqrt(2 pi)")
+    pair("FA_C1_F64", C1, "gelu_tanh: 2 sqrt(2/pi)")
+    pair("FA_C3_F64", C3, "gelu_tanh: 2 sqrt(2/pi) * 0.044715")
+    pair("FA_3C3_F64", 3 * C3, "3 C3")
     lines += [
-              f"#define FA_P64_2RSQRTPI {hexd(2 / mp.sqrt(mp.pi))}   /* 2/sqrt(pi) */", ""]
+              f"#define FA_2RSQRTPI_F64 {hexd(2 / mp.sqrt(mp.pi))}   /* 2/sqrt(pi) */", ""]
 
     pieces = h_pieces()
     rows, worst = [], mp.mpf(0)
@@ -173,17 +173,17 @@ def main():
               f" * H = (c0 + c0lo) + (c1 + c1lo) t + sum_(j>=2) c_j t^j, max relative error "
               f"2^{float(mp.log(worst, 2)):.1f}.",
               " * Stored transposed: coefficient j of every piece contiguous (gathers). */",
-              f"#define FA_P64_H_COEFFS {H_COEFFS}",
-              f"#define FA_P64_H_PIECES {n}",
-              f"static const double fa_p64_h_mid[{n}] = {{ "
+              f"#define FA_H_COEFFS_F64 {H_COEFFS}",
+              f"#define FA_H_PIECES_F64 {n}",
+              f"static const double fa_h_mid_pair_f64[{n}] = {{ "
               + ", ".join(hexd(r[0]) for r in rows) + " };",
-              f"static const double fa_p64_h_scale[{n}] = {{ "
+              f"static const double fa_h_scale_pair_f64[{n}] = {{ "
               + ", ".join(hexd(r[1]) for r in rows) + " };",
-              f"static const double fa_p64_h_c0lo[{n}] = {{ "
+              f"static const double fa_h_c0lo_pair_f64[{n}] = {{ "
               + ", ".join(hexd(r[3]) for r in rows) + " };",
-              f"static const double fa_p64_h_c1lo[{n}] = {{ "
+              f"static const double fa_h_c1lo_pair_f64[{n}] = {{ "
               + ", ".join(hexd(r[4]) for r in rows) + " };",
-              f"static const double fa_p64_h[{H_COEFFS}][{n}] = {{"]
+              f"static const double fa_h_pair_f64[{H_COEFFS}][{n}] = {{"]
     for j in range(H_COEFFS):
         lines.append("    { " + ", ".join(hexd(r[2][j]) for r in rows) + " },")
     lines += ["};", ""]
@@ -196,12 +196,12 @@ def main():
         lines += [f"/* {name.lower()}'(x) = 0 at x = {mp.nstr(r, 25)}; about a = that zero rounded,",
                   f" * f'(a + d) = C0 + d (Q(d) + Q0LO) for |d| <= {w}, Q of degree {len(cd) - 1};",
                   f" * max error 2^{float(mp.log(err, 2)):.1f} relative to max(|f'|, 2^-20). */",
-                  f"#define FA_P64_{name}_ROOT {hexd(a)}",
-                  f"#define FA_P64_{name}_WINDOW {w!r}",
-                  f"#define FA_P64_{name}_C0 {hexd(c0)}",
-                  f"#define FA_P64_{name}_Q0LO {hexd(q0lo)}   /* Q(0) - (double)Q(0) */",
-                  f"#define FA_P64_{name}_NQ {len(cd)}",
-                  f"static const double fa_p64_{name.lower()}_q[{len(cd)}] = {{"]
+                  f"#define FA_{name}_ROOT_F64 {hexd(a)}",
+                  f"#define FA_{name}_WINDOW_F64 {w!r}",
+                  f"#define FA_{name}_C0_F64 {hexd(c0)}",
+                  f"#define FA_{name}_Q0LO_F64 {hexd(q0lo)}   /* Q(0) - (double)Q(0) */",
+                  f"#define FA_{name}_NQ_F64 {len(cd)}",
+                  f"static const double fa_{name.lower()}_q_pair_f64[{len(cd)}] = {{"]
         lines += [f"    {hexd(c)}," for c in cd]
         lines += ["};", ""]
     lines += ["#endif", ""]

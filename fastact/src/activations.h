@@ -32,17 +32,17 @@
  * Specialised versions per instruction set (fa_fast32*.h): the variant
  * table, fastact/_variants.py. */
 #define T float
-#define F(name) act_##name##_f32
-#define FMA FF_FMA
+#define F(name) fa_act_##name##_f32
+#define FMA FA_FMA_F32
 #define SEL fa_select_f32
 #define ABS fa_abs_f32
 #define COPYSIGN fa_copysign_f32
 #define CLAMP fa_clamp_f32
-#define EXP fa_exp_w32
-#define EXPM1 fa_expm1_w32
-#define LOG1P fa_log1p_w32
-#define TANH_T fa_fast_tanh_f32
-#define ATAN_T fa_fast_atan_f32
+#define EXP fa_exp_w_f32
+#define EXPM1 fa_expm1_w_f32
+#define LOG1P fa_log1p_w_f32
+#define TANH_T fa_tanh_fast_f32
+#define ATAN_T fa_atan_fast_f32
 #include "formulas_f32.h"
 #include "formulas.h"
 #undef T
@@ -61,8 +61,8 @@
 /* float64: the full-precision cores; the careful versions of sigmoid,
  * gelu, gelu_tanh, mish (fa_precise64.h) come from the variant table. */
 #define T double
-#define F(name) act_##name##_f64
-#define FMA FA__FMA
+#define F(name) fa_act_##name##_f64
+#define FMA FA_FMA_F64
 #define SEL fa_select_f64
 #define ABS fa_abs_f64
 #define COPYSIGN fa_copysign_f64
@@ -71,7 +71,7 @@
 #define EXPM1 fa_expm1_f64
 #define LOG1P fa_log1p_f64
 #define TANH_T fa_tanh_expm1_f64   /* fa_precise64.h: expm1 form, one division */
-#define ATAN_T fa_p64_atan
+#define ATAN_T fa_atan_pair_f64
 #include "formulas_f64.h"
 #include "formulas.h"
 #undef T

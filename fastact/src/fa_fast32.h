@@ -1,6 +1,6 @@
 /* fa_fast32.h -- float-lane float32 activation cores.
  *
- * Include after fa_vmath.h (uses FA_INLINE, fa_bits_f32/fa_from_bits_f32/fa__sel32/
+ * Include after fa_vmath.h (uses FA_INLINE, fa_bits_f32/fa_from_bits_f32/fa_blend_f32/
  * fa_abs_f32/fa_copysign_f32).  Every function is static inline, branch-free and
  * vectorises under GCC 12 -O3 `#pragma omp simd` with -ffp-contract=off
  * -fno-trapping-math -fno-math-errno: 16 floats per zmm (8 per ymm, 4 per xmm).
@@ -20,19 +20,19 @@
 #include "fa_constants.h"
 #include "fa_tanh_table.h"
 
-#define FF_SHIFT 0x1.8p23f                /* x + SHIFT rounds |x| < 2^22 to an integer */
+#define FA_SHIFT_F32 0x1.8p23f                /* x + SHIFT rounds |x| < 2^22 to an integer */
 
-FA_INLINE float ff__horner(const float *c, int n, float x)
+FA_INLINE float fa_horner_f32(const float *c, int n, float x)
 {
     float p = c[n - 1];
 #pragma GCC unroll 16
     for (int i = n - 2; i >= 0; --i)
-        p = FF_FMA(p, x, c[i]);
+        p = FA_FMA_F32(p, x, c[i]);
     return p;
 }
 
 /* 2^k as a float, k in [-126, 127] */
-FA_INLINE float ff__pow2i(int32_t k) { return fa_from_bits_f32((uint32_t)(k + 127) << 23); }
+FA_INLINE float fa_pow2i_f32(int32_t k) { return fa_from_bits_f32((uint32_t)(k + 127) << 23); }
 
 #include "fa_exp32.h"
 
@@ -41,30 +41,30 @@ FA_INLINE float ff__pow2i(int32_t k) { return fa_from_bits_f32((uint32_t)(k + 12
  * c = -k ln2lo; exp(r) = 1 + r + r^2 P(r) (P degree 4, 2^-28.2),
  * h = 1 + r1 rounded and l = its exact error (Fast2Sum) + c + r^2 P(r):
  * h + l carries exp(r) to ~2^-30, so one final rounding decides the result. */
-FA_INLINE float ff__exp_hl(float x, int32_t *k, float *l)
+FA_INLINE float fa_exp_hl_f32(float x, int32_t *k, float *l)
 {
-    float t = FF_FMA(x, FF_INVLN2, FF_SHIFT);
-    *k = (int32_t)(fa_bits_f32(t) - fa_bits_f32(FF_SHIFT));
-    float kf = t - FF_SHIFT;
-    float r1 = FF_FMA(kf, -FF_LN2HI, x);
-    float c = kf * -FF_LN2LO;
+    float t = FA_FMA_F32(x, FA_INVLN2_F32, FA_SHIFT_F32);
+    *k = (int32_t)(fa_bits_f32(t) - fa_bits_f32(FA_SHIFT_F32));
+    float kf = t - FA_SHIFT_F32;
+    float r1 = FA_FMA_F32(kf, -FA_LN2HI_F32, x);
+    float c = kf * -FA_LN2LO_F32;
     float r = r1 + c;
-    float p = (r * r) * ff__horner(ff_c_exp, FF_N_EXP, r);
+    float p = (r * r) * fa_horner_f32(fa_c_exp_f32, FA_N_EXP_F32, r);
     float h = 1.0f + r1;
     *l = ((1.0f - h) + r1) + (c + p);
     return h;
 }
 
 /* ------------------------------------------------------------------ exp */
-FA_INLINE float fa_fast_exp_f32(float x)
+FA_INLINE float fa_exp_fast_f32(float x)
 {
-    float xc = fa__sel32(x > 88.8f, 88.8f, x);
-    xc = fa__sel32(xc < -104.0f, -104.0f, xc);
+    float xc = fa_blend_f32(x > 88.8f, 88.8f, x);
+    xc = fa_blend_f32(xc < -104.0f, -104.0f, xc);
     int32_t k;
-    float l, h = ff__exp_hl(xc, &k, &l);
+    float l, h = fa_exp_hl_f32(xc, &k, &l);
     int32_t k1 = k >> 1;                                 /* k in [-150, 128]: 2^k = 2^k1 2^(k-k1), */
-    float y = ((h + l) * ff__pow2i(k1)) * ff__pow2i(k - k1);   /* subnormal results round once */
-    y = fa__sel32(x > 88.8f, FA__INF32, y);
+    float y = ((h + l) * fa_pow2i_f32(k1)) * fa_pow2i_f32(k - k1);   /* subnormal results round once */
+    y = fa_blend_f32(x > 88.8f, FA_INF_F32, y);
     return y;
 }
 
@@ -78,92 +78,92 @@ FA_INLINE float fa_fast_exp_f32(float x)
 #if defined(__FMA__)
 FA_INLINE float fa_lean_exp_f32(float x)
 {
-    float t = FF_FMA(x, FF_INVLN2, FF_SHIFT);
-    int32_t k = (int32_t)(fa_bits_f32(t) - fa_bits_f32(FF_SHIFT));
-    float kf = t - FF_SHIFT;
-    float r = FF_FMA(kf, -FF_LN2LO, FF_FMA(kf, -FF_LN2HI, x));
-    float p = FF_FMA(FF_FMA(ff__horner(ff_c_exp, FF_N_EXP, r), r, 1.0f), r, 1.0f);
+    float t = FA_FMA_F32(x, FA_INVLN2_F32, FA_SHIFT_F32);
+    int32_t k = (int32_t)(fa_bits_f32(t) - fa_bits_f32(FA_SHIFT_F32));
+    float kf = t - FA_SHIFT_F32;
+    float r = FA_FMA_F32(kf, -FA_LN2LO_F32, FA_FMA_F32(kf, -FA_LN2HI_F32, x));
+    float p = FA_FMA_F32(FA_FMA_F32(fa_horner_f32(fa_c_exp_f32, FA_N_EXP_F32, r), r, 1.0f), r, 1.0f);
     int32_t k1 = k >> 1;                                 /* subnormal results round once */
-    float y = (p * ff__pow2i(k1)) * ff__pow2i(k - k1);
+    float y = (p * fa_pow2i_f32(k1)) * fa_pow2i_f32(k - k1);
     y = x >= -104.0f ? y : 0.0f;
-    return x <= 88.8f ? y : x + FA__INF32;               /* +inf, or NaN */
+    return x <= 88.8f ? y : x + FA_INF_F32;               /* +inf, or NaN */
 }
 #endif
 
 /* ----------------------------------------------------------------- tanh */
 /* |x| < TH: x + x^3 P(x^2 - center) (centred: well-conditioned float Horner);  |x| >= TH: 1 - 2/(1 + exp(2|x|)) (|x| > 9.1 -> 1) */
-#ifndef FF_TANH_VARIANT
-#define FF_TANH_VARIANT 3
+#ifndef FA_TANH_VARIANT_F32
+#define FA_TANH_VARIANT_F32 3
 #endif
-#if FF_TANH_VARIANT == 0
-#define FF_TANH_TH 0.625f
-#define FF_CEN_TANHV FF_CEN_TANH
-#define ff_c_tanhv ff_c_tanh
-#define FF_N_TANHV FF_N_TANH
-#elif FF_TANH_VARIANT == 3
-#define FF_TANH_TH 1.0f
-#define FF_CEN_TANHV 0.0f
-#define ff_c_tanhv ff_c_tanh1u
-#define FF_N_TANHV FF_N_TANH1U
-#elif FF_TANH_VARIANT == 1
-#define FF_TANH_TH 1.0f
-#define FF_CEN_TANHV FF_CEN_TANH1
-#define ff_c_tanhv ff_c_tanh1
-#define FF_N_TANHV FF_N_TANH1
+#if FA_TANH_VARIANT_F32 == 0
+#define FA_TANH_TH_F32 0.625f
+#define FA_CEN_TANHV_F32 FA_CEN_TANH_F32
+#define fa_c_tanhv_f32 fa_c_tanh_f32
+#define FA_N_TANHV_F32 FA_N_TANH_F32
+#elif FA_TANH_VARIANT_F32 == 3
+#define FA_TANH_TH_F32 1.0f
+#define FA_CEN_TANHV_F32 0.0f
+#define fa_c_tanhv_f32 fa_c_tanh1u_f32
+#define FA_N_TANHV_F32 FA_N_TANH1U_F32
+#elif FA_TANH_VARIANT_F32 == 1
+#define FA_TANH_TH_F32 1.0f
+#define FA_CEN_TANHV_F32 FA_CEN_TANH1_F32
+#define fa_c_tanhv_f32 fa_c_tanh1_f32
+#define FA_N_TANHV_F32 FA_N_TANH1_F32
 #else
-#define FF_TANH_TH 1.25f
-#define FF_CEN_TANHV FF_CEN_TANH2
-#define ff_c_tanhv ff_c_tanh2
-#define FF_N_TANHV FF_N_TANH2
+#define FA_TANH_TH_F32 1.25f
+#define FA_CEN_TANHV_F32 FA_CEN_TANH2_F32
+#define fa_c_tanhv_f32 fa_c_tanh2_f32
+#define FA_N_TANHV_F32 FA_N_TANH2_F32
 #endif
-FA_INLINE float fa_fast_tanh_f32(float x)
+FA_INLINE float fa_tanh_fast_f32(float x)
 {
 #if !defined(__FMA__)
     return fa_tanh_f32(x);        /* no FMA (SSE2): float path measures 1.03 ULP; double-lane fallback */
 #endif
     float a = fa_abs_f32(x);
-    float ac = fa__sel32(a > 9.1f, 9.1f, a);              /* NaN stays NaN */
+    float ac = fa_blend_f32(a > 9.1f, 9.1f, a);              /* NaN stays NaN */
     /* E = exp(2 ac) = 2^k (1 + q): t's low mantissa bits hold k + 127, so
      * 2^k is t's bit pattern shifted left by 23; r = ac - k ln2/2 */
-    float t = FF_FMA(ac, FF_2_LN2, FF_SHIFT + 127.0f);
-    float kf = t - (FF_SHIFT + 127.0f);
+    float t = FA_FMA_F32(ac, FA_2_LN2_F32, FA_SHIFT_F32 + 127.0f);
+    float kf = t - (FA_SHIFT_F32 + 127.0f);
     float sk = fa_from_bits_f32(fa_bits_f32(t) << 23);                /* k in [0, 27] */
-    float r = FF_FMA(kf, -FF_LN2HI_2, ac);
-    r = FF_FMA(kf, -FF_LN2LO_2, r);
-    float q = r * FF_FMA(r, ff__horner(ff_c_exp2, FF_N_EXP2, r), 2.0f);
-    float E = FF_FMA(q, sk, sk);
+    float r = FA_FMA_F32(kf, -FA_LN2HI_2_F32, ac);
+    r = FA_FMA_F32(kf, -FA_LN2LO_2_F32, r);
+    float q = r * FA_FMA_F32(r, fa_horner_f32(fa_c_exp2_f32, FA_N_EXP2_F32, r), 2.0f);
+    float E = FA_FMA_F32(q, sk, sk);
     float big = 1.0f - 2.0f / (1.0f + E);
     float w = ac * ac;                                   /* ac (not a): no overflow */
-    float small = FF_FMA(ac * w, ff__horner(ff_c_tanhv, FF_N_TANHV, FF_CEN_TANHV == 0.0f ? w : w - FF_CEN_TANHV), ac);
-    float y = fa__sel32(a < FF_TANH_TH, small, big);     /* >= +0 or NaN */
+    float small = FA_FMA_F32(ac * w, fa_horner_f32(fa_c_tanhv_f32, FA_N_TANHV_F32, FA_CEN_TANHV_F32 == 0.0f ? w : w - FA_CEN_TANHV_F32), ac);
+    float y = fa_blend_f32(a < FA_TANH_TH_F32, small, big);     /* >= +0 or NaN */
     return fa_from_bits_f32(fa_bits_f32(y) | (fa_bits_f32(x) & 0x80000000u));
 }
 
 /* tanh by table (AVX-512 builds): tanh(|x|) = B + d p(d) in the quarter
  * binade of |x| (tables and their derivation: fa_tanh_table.h,
  * tools/fast32/derive_tanh_table.py).  About 25 zmm instructions per 16
- * elements against ~35 for fa_fast_tanh_f32, because the eight table
+ * elements against ~35 for fa_tanh_fast_f32, because the eight table
  * lookups are register permutes (vpermt2ps).  fa_tanh_tbl_f32 is the scalar
  * statement of the same operations (used by the strided and float16 loops;
  * bit-identical to the vector version, so results do not depend on the
  * layout), fa_tanh_tbl_v16 the vector one. */
-FA_INLINE uint32_t ff__tanh_slot(float a)
+FA_INLINE uint32_t fa_tanh_slot_f32(float a)
 {
-    uint32_t t = (fa_bits_f32(a) >> 21) - FF_TANH_BASE;     /* a < 2^-4 wraps round */
+    uint32_t t = (fa_bits_f32(a) >> 21) - FA_TANH_BASE_F32;     /* a < 2^-4 wraps round */
     return t > 31u ? 31u : t;
 }
 
 FA_INLINE float fa_tanh_tbl_f32(float x)
 {
     float a = fa_abs_f32(x);
-    a = fa__sel32(a > 9.1f, 9.1f, a);                    /* NaN stays NaN (slot 31) */
-    uint32_t t = ff__tanh_slot(a);
-    float d = a - ff_tanh_tbl[0][t];                     /* exact (Sterbenz) */
-    float b = FF_FMA(ff_tanh_tbl[2][t], d, ff_tanh_tbl[1][t]);   /* c0 or d, exact */
-    float p = ff_tanh_tbl[3 + FF_TANH_NCOEF - 1][t];
-    for (int k = FF_TANH_NCOEF - 2; k >= 0; --k)
-        p = FF_FMA(p, d, ff_tanh_tbl[3 + k][t]);
-    float y = FF_FMA(p, d, b);
+    a = fa_blend_f32(a > 9.1f, 9.1f, a);                    /* NaN stays NaN (slot 31) */
+    uint32_t t = fa_tanh_slot_f32(a);
+    float d = a - fa_tanh_table_f32[0][t];                     /* exact (Sterbenz) */
+    float b = FA_FMA_F32(fa_tanh_table_f32[2][t], d, fa_tanh_table_f32[1][t]);   /* c0 or d, exact */
+    float p = fa_tanh_table_f32[3 + FA_TANH_NCOEF_F32 - 1][t];
+    for (int k = FA_TANH_NCOEF_F32 - 2; k >= 0; --k)
+        p = FA_FMA_F32(p, d, fa_tanh_table_f32[3 + k][t]);
+    float y = FA_FMA_F32(p, d, b);
     return fa_from_bits_f32(fa_bits_f32(y) | (fa_bits_f32(x) & 0x80000000u));
 }
 
@@ -173,7 +173,7 @@ FA_INLINE float fa_tanh_tbl_f32(float x)
  * vector code (the masked-off lanes read and write nothing). */
 /* A backward ufunc's contiguous kernel: out = g f'(x), one product (as the
  * element formula g * f'(x)). */
-#define FF_BACKWARD_V16(name, V)                                                     \
+#define FA_BACKWARD_V16_F32(name, V)                                                     \
     FA_INLINE void name(intptr_t n, const float *pg, const float *px, float *out)   \
     {                                                                                \
         intptr_t i = 0;                                                              \
@@ -186,7 +186,7 @@ FA_INLINE float fa_tanh_tbl_f32(float x)
                 _mm512_maskz_loadu_ps(m, pg + i), V(_mm512_maskz_loadu_ps(m, px + i)))); \
         }                                                                            \
     }
-#define FF_ARRAY_V16(name, V)                                                        \
+#define FA_ARRAY_V16_F32(name, V)                                                        \
     FA_INLINE void name(intptr_t n, const float *px, float *out)                    \
     {                                                                                \
         intptr_t i = 0;                                                              \
@@ -202,10 +202,10 @@ FA_INLINE float fa_tanh_tbl_f32(float x)
 #if defined(__AVX512F__)
 #include <immintrin.h>
 #define FA_HAVE_TANH_V16 1
-FA_INLINE __m512 ff__tanh_lookup(int row, __m512i t)
+FA_INLINE __m512 fa_tanh_lookup_f32(int row, __m512i t)
 {
-    return _mm512_permutex2var_ps(_mm512_load_ps(ff_tanh_tbl[row]), t,
-                                  _mm512_load_ps(ff_tanh_tbl[row] + 16));
+    return _mm512_permutex2var_ps(_mm512_load_ps(fa_tanh_table_f32[row]), t,
+                                  _mm512_load_ps(fa_tanh_table_f32[row] + 16));
 }
 
 FA_INLINE __m512 fa_tanh_tbl_v16(__m512 x)
@@ -214,13 +214,13 @@ FA_INLINE __m512 fa_tanh_tbl_v16(__m512 x)
     __m512 a = _mm512_castsi512_ps(_mm512_andnot_si512(sign, _mm512_castps_si512(x)));
     a = _mm512_min_ps(_mm512_set1_ps(9.1f), a);          /* min returns a if a is NaN */
     __m512i t = _mm512_sub_epi32(_mm512_srli_epi32(_mm512_castps_si512(a), 21),
-                                 _mm512_set1_epi32((int)FF_TANH_BASE));
+                                 _mm512_set1_epi32((int)FA_TANH_BASE_F32));
     t = _mm512_min_epu32(t, _mm512_set1_epi32(31));
-    __m512 d = _mm512_sub_ps(a, ff__tanh_lookup(0, t));
-    __m512 b = _mm512_fmadd_ps(ff__tanh_lookup(2, t), d, ff__tanh_lookup(1, t));
-    __m512 p = ff__tanh_lookup(3 + FF_TANH_NCOEF - 1, t);
-    for (int k = FF_TANH_NCOEF - 2; k >= 0; --k)
-        p = _mm512_fmadd_ps(p, d, ff__tanh_lookup(3 + k, t));
+    __m512 d = _mm512_sub_ps(a, fa_tanh_lookup_f32(0, t));
+    __m512 b = _mm512_fmadd_ps(fa_tanh_lookup_f32(2, t), d, fa_tanh_lookup_f32(1, t));
+    __m512 p = fa_tanh_lookup_f32(3 + FA_TANH_NCOEF_F32 - 1, t);
+    for (int k = FA_TANH_NCOEF_F32 - 2; k >= 0; --k)
+        p = _mm512_fmadd_ps(p, d, fa_tanh_lookup_f32(3 + k, t));
     __m512 y = _mm512_fmadd_ps(p, d, b);
     /* y | (x & sign): ternary-logic table 0xF8 = A | (B & C) */
     return _mm512_castsi512_ps(_mm512_ternarylogic_epi32(_mm512_castps_si512(y),
@@ -228,7 +228,7 @@ FA_INLINE __m512 fa_tanh_tbl_v16(__m512 x)
 }
 
 /* out[i] = tanh(px[i]), 16 at a time. */
-FF_ARRAY_V16(fa_tanh_tbl_array, fa_tanh_tbl_v16)
+FA_ARRAY_V16_F32(fa_tanh_tbl_array, fa_tanh_tbl_v16)
 #endif
 
 /* ---------------------------------------------------------- tanh_shrink */
@@ -252,81 +252,81 @@ FF_ARRAY_V16(fa_tanh_tbl_array, fa_tanh_tbl_v16)
  * the scalar statement (strided and float16 loops), bit-identical to
  * fa_tanh_shrink_tbl_v16 (tools/fast32/tbl_identical.c -DFN=tanh_shrink). */
 #include "fa_tanh_shrink_table.h"
-static const float ff_tanh_shrink_r[FF_TANH_SHRINK_NSMALL] = FF_TANH_SHRINK_R;
-#define FF_ONE_MINUS_ULP 0x1.fffffep-1f                  /* 1 - 2^-24 */
+static const float fa_tanh_shrink_r_f32[FA_TANH_SHRINK_NSMALL_F32] = FA_TANH_SHRINK_R_F32;
+#define FA_ONE_MINUS_ULP_F32 0x1.fffffep-1f                  /* 1 - 2^-24 */
 
-FA_INLINE uint32_t ff__tanh_shrink_slot(float a)
+FA_INLINE uint32_t fa_tanh_shrink_slot_f32(float a)
 {
-    uint32_t t = (fa_bits_f32(a) >> 21) - FF_TANH_SHRINK_BASE;   /* a < 2^-4 wraps round */
+    uint32_t t = (fa_bits_f32(a) >> 21) - FA_TANH_SHRINK_BASE_F32;   /* a < 2^-4 wraps round */
     return t > 31u ? 31u : t;
 }
 
 FA_INLINE float fa_tanh_shrink_tbl_f32(float x)
 {
     float a = fa_abs_f32(x);
-    float ac = fa__sel32(a > FF_TANH_SHRINK_HIGH, FF_TANH_SHRINK_HIGH, a);  /* NaN stays NaN */
-    uint32_t t = ff__tanh_shrink_slot(ac);
-    float d = ac - ff_tanh_shrink_tbl[0][t];             /* exact (Sterbenz) */
-    float p = ff_tanh_shrink_tbl[2 + FF_TANH_SHRINK_NCOEF - 1][t];
-    for (int k = FF_TANH_SHRINK_NCOEF - 2; k >= 0; --k)
-        p = FF_FMA(p, d, ff_tanh_shrink_tbl[2 + k][t]);
-    float y = FF_FMA(p, d, ff_tanh_shrink_tbl[1][t]);
+    float ac = fa_blend_f32(a > FA_TANH_SHRINK_HIGH_F32, FA_TANH_SHRINK_HIGH_F32, a);  /* NaN stays NaN */
+    uint32_t t = fa_tanh_shrink_slot_f32(ac);
+    float d = ac - fa_tanh_shrink_table_f32[0][t];             /* exact (Sterbenz) */
+    float p = fa_tanh_shrink_table_f32[2 + FA_TANH_SHRINK_NCOEF_F32 - 1][t];
+    for (int k = FA_TANH_SHRINK_NCOEF_F32 - 2; k >= 0; --k)
+        p = FA_FMA_F32(p, d, fa_tanh_shrink_table_f32[2 + k][t]);
+    float y = FA_FMA_F32(p, d, fa_tanh_shrink_table_f32[1][t]);
     float as = ac * 0x1p32f;                             /* scaled: no subnormal below */
-    float w = as * as, wl = FF_FMA(as, as, -w);          /* (2^32 a)^2 = w + wl */
-    float ch = w * as, cl = FF_FMA(wl, as, FF_FMA(w, as, -ch));   /* (2^32 a)^3 = ch + cl */
+    float w = as * as, wl = FA_FMA_F32(as, as, -w);          /* (2^32 a)^2 = w + wl */
+    float ch = w * as, cl = FA_FMA_F32(wl, as, FA_FMA_F32(w, as, -ch));   /* (2^32 a)^3 = ch + cl */
     float ws = w * 0x1p-64f;                             /* a^2 (only feeds R) */
-    float r = ff__horner(ff_tanh_shrink_r, FF_TANH_SHRINK_NSMALL, ws);
-    float tail = FF_FMA(ch, FF_FMA(ws, r, FF_TANH_SHRINK_THIRD_LO), cl * FF_TANH_SHRINK_THIRD);
-    float small = FF_FMA(ch, FF_TANH_SHRINK_THIRD, tail) * 0x1p-96f;
-    y = fa__sel32(a < FF_TANH_SHRINK_LOW, small, y);
-    y = fa__sel32(a >= FF_TANH_SHRINK_HIGH, a - FF_ONE_MINUS_ULP, y);
+    float r = fa_horner_f32(fa_tanh_shrink_r_f32, FA_TANH_SHRINK_NSMALL_F32, ws);
+    float tail = FA_FMA_F32(ch, FA_FMA_F32(ws, r, FA_TANH_SHRINK_THIRD_LO_F32), cl * FA_TANH_SHRINK_THIRD_F32);
+    float small = FA_FMA_F32(ch, FA_TANH_SHRINK_THIRD_F32, tail) * 0x1p-96f;
+    y = fa_blend_f32(a < FA_TANH_SHRINK_LOW_F32, small, y);
+    y = fa_blend_f32(a >= FA_TANH_SHRINK_HIGH_F32, a - FA_ONE_MINUS_ULP_F32, y);
     return fa_from_bits_f32(fa_bits_f32(y) | (fa_bits_f32(x) & 0x80000000u));
 }
 
 #if defined(__AVX512F__)
 #define FA_HAVE_TANH_SHRINK_V16 1
-FA_INLINE __m512 ff__tanh_shrink_lookup(int row, __m512i t)
+FA_INLINE __m512 fa_tanh_shrink_lookup_f32(int row, __m512i t)
 {
-    return _mm512_permutex2var_ps(_mm512_load_ps(ff_tanh_shrink_tbl[row]), t,
-                                  _mm512_load_ps(ff_tanh_shrink_tbl[row] + 16));
+    return _mm512_permutex2var_ps(_mm512_load_ps(fa_tanh_shrink_table_f32[row]), t,
+                                  _mm512_load_ps(fa_tanh_shrink_table_f32[row] + 16));
 }
 
 FA_INLINE __m512 fa_tanh_shrink_tbl_v16(__m512 x)
 {
     const __m512i sign = _mm512_set1_epi32((int)0x80000000u);
-    const __m512 high = _mm512_set1_ps(FF_TANH_SHRINK_HIGH);
+    const __m512 high = _mm512_set1_ps(FA_TANH_SHRINK_HIGH_F32);
     __m512 a = _mm512_castsi512_ps(_mm512_andnot_si512(sign, _mm512_castps_si512(x)));
     __m512 ac = _mm512_min_ps(high, a);                  /* min returns a if a is NaN */
     __m512i t = _mm512_sub_epi32(_mm512_srli_epi32(_mm512_castps_si512(ac), 21),
-                                 _mm512_set1_epi32((int)FF_TANH_SHRINK_BASE));
+                                 _mm512_set1_epi32((int)FA_TANH_SHRINK_BASE_F32));
     t = _mm512_min_epu32(t, _mm512_set1_epi32(31));
-    __m512 d = _mm512_sub_ps(ac, ff__tanh_shrink_lookup(0, t));
-    __m512 p = ff__tanh_shrink_lookup(2 + FF_TANH_SHRINK_NCOEF - 1, t);
-    for (int k = FF_TANH_SHRINK_NCOEF - 2; k >= 0; --k)
-        p = _mm512_fmadd_ps(p, d, ff__tanh_shrink_lookup(2 + k, t));
-    __m512 y = _mm512_fmadd_ps(p, d, ff__tanh_shrink_lookup(1, t));
+    __m512 d = _mm512_sub_ps(ac, fa_tanh_shrink_lookup_f32(0, t));
+    __m512 p = fa_tanh_shrink_lookup_f32(2 + FA_TANH_SHRINK_NCOEF_F32 - 1, t);
+    for (int k = FA_TANH_SHRINK_NCOEF_F32 - 2; k >= 0; --k)
+        p = _mm512_fmadd_ps(p, d, fa_tanh_shrink_lookup_f32(2 + k, t));
+    __m512 y = _mm512_fmadd_ps(p, d, fa_tanh_shrink_lookup_f32(1, t));
     __m512 as = _mm512_mul_ps(ac, _mm512_set1_ps(0x1p32f));
     __m512 w = _mm512_mul_ps(as, as), wl = _mm512_fmsub_ps(as, as, w);
     __m512 ch = _mm512_mul_ps(w, as);
     __m512 cl = _mm512_fmadd_ps(wl, as, _mm512_fmsub_ps(w, as, ch));
     __m512 ws = _mm512_mul_ps(w, _mm512_set1_ps(0x1p-64f));
-    __m512 r = _mm512_set1_ps(ff_tanh_shrink_r[FF_TANH_SHRINK_NSMALL - 1]);
-    for (int k = FF_TANH_SHRINK_NSMALL - 2; k >= 0; --k)
-        r = _mm512_fmadd_ps(r, ws, _mm512_set1_ps(ff_tanh_shrink_r[k]));
-    const __m512 third = _mm512_set1_ps(FF_TANH_SHRINK_THIRD);
-    __m512 tail = _mm512_fmadd_ps(ch, _mm512_fmadd_ps(ws, r, _mm512_set1_ps(FF_TANH_SHRINK_THIRD_LO)),
+    __m512 r = _mm512_set1_ps(fa_tanh_shrink_r_f32[FA_TANH_SHRINK_NSMALL_F32 - 1]);
+    for (int k = FA_TANH_SHRINK_NSMALL_F32 - 2; k >= 0; --k)
+        r = _mm512_fmadd_ps(r, ws, _mm512_set1_ps(fa_tanh_shrink_r_f32[k]));
+    const __m512 third = _mm512_set1_ps(FA_TANH_SHRINK_THIRD_F32);
+    __m512 tail = _mm512_fmadd_ps(ch, _mm512_fmadd_ps(ws, r, _mm512_set1_ps(FA_TANH_SHRINK_THIRD_LO_F32)),
                                   _mm512_mul_ps(cl, third));
     __m512 small = _mm512_mul_ps(_mm512_fmadd_ps(ch, third, tail), _mm512_set1_ps(0x1p-96f));
-    y = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, _mm512_set1_ps(FF_TANH_SHRINK_LOW), _CMP_LT_OQ),
+    y = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, _mm512_set1_ps(FA_TANH_SHRINK_LOW_F32), _CMP_LT_OQ),
                              y, small);
     y = _mm512_mask_sub_ps(y, _mm512_cmp_ps_mask(a, high, _CMP_GE_OQ), a,
-                           _mm512_set1_ps(FF_ONE_MINUS_ULP));
+                           _mm512_set1_ps(FA_ONE_MINUS_ULP_F32));
     /* y | (x & sign): ternary-logic table 0xF8 = A | (B & C) */
     return _mm512_castsi512_ps(_mm512_ternarylogic_epi32(_mm512_castps_si512(y),
                                                          _mm512_castps_si512(x), sign, 0xF8));
 }
 
-FF_ARRAY_V16(fa_tanh_shrink_tbl_array, fa_tanh_shrink_tbl_v16)
+FA_ARRAY_V16_F32(fa_tanh_shrink_tbl_array, fa_tanh_shrink_tbl_v16)
 #endif
 
 /* ----------------------------------------------------------------- gelu */
@@ -346,10 +346,10 @@ FF_ARRAY_V16(fa_tanh_shrink_tbl_array, fa_tanh_shrink_tbl_v16)
 
 #if defined(__AVX512F__)
 #define FA_HAVE_GELU_V16 1
-FA_INLINE __m512 ff__gelu_lookup(int row, __m512i t)
+FA_INLINE __m512 fa_gelu_lookup_f32(int row, __m512i t)
 {
-    return _mm512_permutex2var_ps(_mm512_load_ps(ff_gelu_tbl[row]), t,
-                                  _mm512_load_ps(ff_gelu_tbl[row] + 16));
+    return _mm512_permutex2var_ps(_mm512_load_ps(fa_gelu_table_f32[row]), t,
+                                  _mm512_load_ps(fa_gelu_table_f32[row] + 16));
 }
 
 /* exp(-a^2/2) = 2^kf hi (1 + *m): the reduction of sigmoid's kernel
@@ -357,19 +357,19 @@ FA_INLINE __m512 ff__gelu_lookup(int row, __m512i t)
  * exactly, so that a^2 needs no halving; e^r - 1 = u (-1/2 + u P(u)),
  * P's coefficients those of e^r's scaled exactly by 1/4 and -1/8; m adds
  * the table's rounding lo/hi. */
-FA_INLINE __m512 ff__exp16_half_sq_v16(__m512 a, __m512 *kf_out, __m512 *m_out)
+FA_INLINE __m512 fa_exp16_half_sq_v16_f32(__m512 a, __m512 *kf_out, __m512 *m_out)
 {
-    const __m512 shift = _mm512_set1_ps(FF_EXP16_SHIFT);
+    const __m512 shift = _mm512_set1_ps(FA_EXP16_SHIFT_F32);
     __m512 sh = _mm512_mul_ps(a, a), sl = _mm512_fmsub_ps(a, a, sh);
-    __m512 z = _mm512_fmadd_ps(sh, _mm512_set1_ps(-0.5f * FF_INVLN2), shift);
+    __m512 z = _mm512_fmadd_ps(sh, _mm512_set1_ps(-0.5f * FA_INVLN2_F32), shift);
     __m512 kf = _mm512_sub_ps(z, shift);
-    __m512 u = _mm512_fmadd_ps(kf, _mm512_set1_ps(2.0f * FF_LN2HI), sh);    /* exact */
-    u = _mm512_add_ps(_mm512_fmadd_ps(kf, _mm512_set1_ps(2.0f * FF_LN2LO), u), sl);
+    __m512 u = _mm512_fmadd_ps(kf, _mm512_set1_ps(2.0f * FA_LN2HI_F32), sh);    /* exact */
+    u = _mm512_add_ps(_mm512_fmadd_ps(kf, _mm512_set1_ps(2.0f * FA_LN2LO_F32), u), sl);
     __m512i j = _mm512_castps_si512(z);
-    __m512 hi = _mm512_permutexvar_ps(j, _mm512_load_ps(ff_exp16_hi));
-    __m512 lo_rel = _mm512_permutexvar_ps(j, _mm512_load_ps(ff_exp16_lo_rel));
-    __m512 p = _mm512_fmadd_ps(_mm512_set1_ps(-0.125f * ff_c_exp16[1]), u,
-                               _mm512_set1_ps(0.25f * ff_c_exp16[0]));
+    __m512 hi = _mm512_permutexvar_ps(j, _mm512_load_ps(fa_exp16_hi_f32));
+    __m512 lo_rel = _mm512_permutexvar_ps(j, _mm512_load_ps(fa_exp16_lo_rel_f32));
+    __m512 p = _mm512_fmadd_ps(_mm512_set1_ps(-0.125f * fa_c_exp16_f32[1]), u,
+                               _mm512_set1_ps(0.25f * fa_c_exp16_f32[0]));
     __m512 em1_u = _mm512_fmadd_ps(u, p, _mm512_set1_ps(-0.5f));
     *m_out = _mm512_fmadd_ps(u, em1_u, lo_rel);
     *kf_out = kf;
@@ -379,15 +379,15 @@ FA_INLINE __m512 ff__exp16_half_sq_v16(__m512 a, __m512 *kf_out, __m512 *m_out)
 FA_INLINE __m512 fa_gelu_tbl_v16(__m512 x)
 {
     /* min(|x|, AMAX); a NaN gives AMAX, and x's NaN comes back at the end */
-    __m512 a = _mm512_range_ps(x, _mm512_set1_ps(FF_GELU_AMAX), 0x0A);
+    __m512 a = _mm512_range_ps(x, _mm512_set1_ps(FA_GELU_AMAX_F32), 0x0A);
     __m512i t = _mm512_max_epu32(_mm512_srli_epi32(_mm512_castps_si512(a), 21),
-                                 _mm512_set1_epi32((int)FF_GELU_SMALL));
-    __m512 d = _mm512_sub_ps(a, ff__gelu_lookup(0, t));
-    __m512 p = ff__gelu_lookup(FF_GELU_NCOEF, t);
-    for (int i = FF_GELU_NCOEF - 1; i >= 2; --i)
-        p = _mm512_fmadd_ps(p, d, ff__gelu_lookup(i, t));
-    __m512 c0 = ff__gelu_lookup(1, t);
-    __m512 kf, m, hi = ff__exp16_half_sq_v16(a, &kf, &m);
+                                 _mm512_set1_epi32((int)FA_GELU_SMALL_F32));
+    __m512 d = _mm512_sub_ps(a, fa_gelu_lookup_f32(0, t));
+    __m512 p = fa_gelu_lookup_f32(FA_GELU_NCOEF_F32, t);
+    for (int i = FA_GELU_NCOEF_F32 - 1; i >= 2; --i)
+        p = _mm512_fmadd_ps(p, d, fa_gelu_lookup_f32(i, t));
+    __m512 c0 = fa_gelu_lookup_f32(1, t);
+    __m512 kf, m, hi = fa_exp16_half_sq_v16_f32(a, &kf, &m);
     __m512 g = _mm512_fmadd_ps(d, p, c0);
     __m512 s = _mm512_fmadd_ps(d, p, _mm512_mul_ps(m, g));
     /* -E G = -(hi c0) - hi s, scaled; then x + that for x >= 0 and NaN (no
@@ -403,7 +403,7 @@ FA_INLINE float fa_gelu_tbl_f32(float x)
     return _mm512_cvtss_f32(fa_gelu_tbl_v16(_mm512_set1_ps(x)));
 }
 
-FF_ARRAY_V16(fa_gelu_tbl_array, fa_gelu_tbl_v16)
+FA_ARRAY_V16_F32(fa_gelu_tbl_array, fa_gelu_tbl_v16)
 #endif
 
 /* -------------------------------------------------------------- sigmoid */
@@ -414,96 +414,96 @@ FF_ARRAY_V16(fa_gelu_tbl_array, fa_gelu_tbl_v16)
  * D = dh + dl to ~2^-48 (two Fast2Sums; dl < 2^-23 dh), r0 = 1/dh, res = 1 - r0 (dh + dl) (exact residual with
  * FMA), 1/D = r0 + r0 res to ~2^-46, rounded once; the 2^-k scaling is exact
  * (or the single rounding of a subnormal result).  glu's core:
- * ff__sigmoid_recip leaves 1/D unrounded as r0 (1 + res).  amax
+ * fa_sigmoid_recip_f32 leaves 1/D unrounded as r0 (1 + res).  amax
  * <= 200: exp's reduction stays exact (k, 2^-ka and u are all that scale). */
-FA_INLINE float ff__sigmoid_parts(float x, float amax, int32_t *kp, float *res_out,
+FA_INLINE float fa_sigmoid_parts_f32(float x, float amax, int32_t *kp, float *res_out,
                                   float *h_out, float *l_out, float *g_out)
 {
-    float xc = fa__sel32(x > amax, amax, x);
-    xc = fa__sel32(xc < -amax, -amax, xc);
+    float xc = fa_blend_f32(x > amax, amax, x);
+    xc = fa_blend_f32(xc < -amax, -amax, xc);
     int32_t k;
-    float l, h = ff__exp_hl(-xc, &k, &l);                /* k in [-289, 289] */
+    float l, h = fa_exp_hl_f32(-xc, &k, &l);                /* k in [-289, 289] */
     int32_t ka = k < 0 ? -k : k;
     ka = ka > 60 ? 60 : ka;
-    float u = ff__pow2i(-ka);
+    float u = fa_pow2i_f32(-ka);
     int pk = k > 0;
-    float P = fa__sel32(pk, h, 1.0f);
-    float Q = fa__sel32(pk, u, u * h);
-    float L = fa__sel32(pk, l, u * l);
+    float P = fa_blend_f32(pk, h, 1.0f);
+    float Q = fa_blend_f32(pk, u, u * h);
+    float L = fa_blend_f32(pk, l, u * l);
     float s = P + Q;                                     /* exponent(P) >= exponent(Q) */
     float e1 = (P - s) + Q;                              /* exact (Fast2Sum) */
     float dh = s + L;                                    /* |L| < 0.08 |s| */
     float dl = ((s - dh) + L) + e1;
     float r0 = 1.0f / dh;
-    float res = FF_FMA(-r0, dh, 1.0f);
-    res = FF_FMA(-r0, dl, res);
+    float res = FA_FMA_F32(-r0, dh, 1.0f);
+    res = FA_FMA_F32(-r0, dl, res);
     *kp = pk ? k : 0;
     *res_out = res;
     *h_out = h;
     *l_out = l;
-    *g_out = fa__sel32(pk, 1.0f, u);                     /* 1 - sigmoid = g (h + l) / D */
+    *g_out = fa_blend_f32(pk, 1.0f, u);                     /* 1 - sigmoid = g (h + l) / D */
     return r0;                                           /* 1/D = r0 (1 + res) */
 }
-FA_INLINE float ff__sigmoid_recip(float x, float amax, int32_t *kp, float *res_out)
+FA_INLINE float fa_sigmoid_recip_f32(float x, float amax, int32_t *kp, float *res_out)
 {
     float h, l, g;
-    return ff__sigmoid_parts(x, amax, kp, res_out, &h, &l, &g);
+    return fa_sigmoid_parts_f32(x, amax, kp, res_out, &h, &l, &g);
 }
 /* sigmoid = 1/(1 + e) for x >= 0 and e/(1 + e) below, e = exp(-|x|)
- * (fa_exp32_scaled, scaled by 2^64 so that the numerator e stays normal
+ * (fa_exp_scaled_f32, scaled by 2^64 so that the numerator e stays normal
  * down to x = -104, where sigmoid < 2^-150): q = num/d with d = 1 + e
  * rounded, then q (1 - dl) removes most of d's rounding error dl (1/d ~ 1
  * is close enough for a term below half an ULP).  One division, ~21
  * operations; max error 1.97 ULP over all floats (docs/accuracy.md).
  * Without FMA dl is not exact: the double-lane formula instead. */
-FA_INLINE float fa_fast_sigmoid_f32(float x)
+FA_INLINE float fa_sigmoid_fast_f32(float x)
 {
 #if !defined(__FMA__)
     return fa_sigmoid_f32(x);
 #endif
     float a = fa_abs_f32(x);
-    float ac = fa__sel32(a > 104.0f, 104.0f, a);         /* NaN stays */
-    float e, eh = fa_exp32_scaled(-ac, &e);
-    float num = fa__sel32(x < 0.0f, eh, 0x1p64f);        /* 2^64 s (1 + e) */
+    float ac = fa_blend_f32(a > 104.0f, 104.0f, a);         /* NaN stays */
+    float e, eh = fa_exp_scaled_f32(-ac, &e);
+    float num = fa_blend_f32(x < 0.0f, eh, 0x1p64f);        /* 2^64 s (1 + e) */
     float d = 1.0f + e, dl = (1.0f - d) + e;             /* 1 + e = d + dl exactly */
     float q = num / d;
-    return FF_FMA(q, -dl, q) * 0x1p-64f;
+    return FA_FMA_F32(q, -dl, q) * 0x1p-64f;
 }
 
 /* softplus' at beta = 1: sigmoid(x), 1 past the threshold */
-FA_INLINE float fa_fast_softplus_grad_f32(float x, float threshold)
+FA_INLINE float fa_softplus_grad_fast_f32(float x, float threshold)
 {
-    return fa_select_f32(x > threshold, 1, fa_fast_sigmoid_f32(x));
+    return fa_select_f32(x > threshold, 1, fa_sigmoid_fast_f32(x));
 }
 
 /* silu = x s: x r0 = xr + xrl exactly, then xr + (xr un + lo) rounds
  * once (un = u for x < 0, else 0; lo the small terms); |x| clamped at 110 (|silu(-110)| < 2^-150: -inf gives -0);
  * +inf and +-0 are returned as they are (the exact residual of inf * r0
  * is NaN, and +0 + -0 would lose the sign of -0). */
-FA_INLINE float fa_fast_silu_f32(float x)
+FA_INLINE float fa_silu_fast_f32(float x)
 {
 #if !defined(__FMA__)
     {   /* double-lane fallback: x e/(1+e) or x/(1+e), e = exp(-|x|), one rounding */
         float a = fa_abs_f32(x);
-        double e = fa__exp_lite(-(double)fa__sel32(a > 110.0f, 110.0f, a));
-        double xd = (double)fa__sel32(x < -110.0f, -110.0f, x);
-        return (float)(fa__blend64(fa__lt64(xd, 0.0), xd * e, xd) / (1.0 + e));
+        double e = fa_exp_lite_f64(-(double)fa_blend_f32(a > 110.0f, 110.0f, a));
+        double xd = (double)fa_blend_f32(x < -110.0f, -110.0f, x);
+        return (float)(fa_blend_f64(fa_mask_lt_f64(xd, 0.0), xd * e, xd) / (1.0 + e));
     }
 #endif
     float a = fa_abs_f32(x);
-    float ac = fa__sel32(a > 110.0f, 110.0f, a);
+    float ac = fa_blend_f32(a > 110.0f, 110.0f, a);
     int32_t k;
-    float u = fa_exp32_u(-ac, &k);                       /* k in [-159, 0] */
-    float S = ff__pow2i(k + 64), res;
-    float r0 = fa_recip1p32(u, S * 0x1p-64f, &res);
-    float xc = fa__sel32(x < -110.0f, -110.0f, x);
-    float xr = xc * r0, xrl = FF_FMA(xc, r0, -xr);
-    float un = fa__sel32(x < 0.0f, u, 0.0f);             /* s 2^-k' = r0 (1 + un)(1 + res) */
-    float lo = FF_FMA(xr, FF_FMA(un, res, res), xrl);
-    float y = xr + FF_FMA(xr, un, lo);                   /* xr un rounded inside, not u + res */
-    y = fa__sel32(x < 0.0f, (y * S) * 0x1p-64f, y);
+    float u = fa_exp_u_f32(-ac, &k);                       /* k in [-159, 0] */
+    float S = fa_pow2i_f32(k + 64), res;
+    float r0 = fa_recip1p_f32(u, S * 0x1p-64f, &res);
+    float xc = fa_blend_f32(x < -110.0f, -110.0f, x);
+    float xr = xc * r0, xrl = FA_FMA_F32(xc, r0, -xr);
+    float un = fa_blend_f32(x < 0.0f, u, 0.0f);             /* s 2^-k' = r0 (1 + un)(1 + res) */
+    float lo = FA_FMA_F32(xr, FA_FMA_F32(un, res, res), xrl);
+    float y = xr + FA_FMA_F32(xr, un, lo);                   /* xr un rounded inside, not u + res */
+    y = fa_blend_f32(x < 0.0f, (y * S) * 0x1p-64f, y);
     y = fa_copysign_f32(y, x);                               /* a result that rounds to 0, and +-0 */
-    return fa__sel32(x == FA__INF32, x, y);
+    return fa_blend_f32(x == FA_INF_F32, x, y);
 }
 
 /* silu' = s (1 + x (1 - s)) = (n + x e)/(1 + e)^2 with e = exp(-|x|),
@@ -513,17 +513,17 @@ FA_INLINE float fa_fast_silu_f32(float x)
  * |s| + |x s (1 - s)| (docs/design.md, Numerics): max 3.8 ULP over all floats.
  * |x| clamped at 110 (|f'(-110)| < 2^-150); f'(-inf) = +0, f'(+inf) = 1. */
 #if defined(__FMA__)
-FA_INLINE float fa_fast_silu_grad_f32(float x)
+FA_INLINE float fa_silu_grad_fast_f32(float x)
 {
     float a = fa_abs_f32(x);
-    float ac = fa__sel32(a > 110.0f, 110.0f, a);
-    float e, eh = fa_exp32_scaled(-ac, &e);
-    float xc = fa__sel32(x > 110.0f, 110.0f, x);
-    xc = fa__sel32(xc < -110.0f, -110.0f, xc);
+    float ac = fa_blend_f32(a > 110.0f, 110.0f, a);
+    float e, eh = fa_exp_scaled_f32(-ac, &e);
+    float xc = fa_blend_f32(x > 110.0f, 110.0f, x);
+    xc = fa_blend_f32(xc < -110.0f, -110.0f, xc);
     float d = 1.0f + e;
-    float num = fa__sel32(x < 0.0f, eh * ((1.0f + xc) + e), FF_FMA(xc, eh, 0x1p64f * d));
+    float num = fa_blend_f32(x < 0.0f, eh * ((1.0f + xc) + e), FA_FMA_F32(xc, eh, 0x1p64f * d));
     float y = (num / (d * d)) * 0x1p-64f;
-    return fa__sel32(x == -FA__INF32, 0.0f, y);
+    return fa_blend_f32(x == -FA_INF_F32, 0.0f, y);
 }
 #endif
 
@@ -533,13 +533,13 @@ FA_INLINE float fa_fast_silu_grad_f32(float x)
  * +-200 only (|a| < 2^128 and sigmoid(-200) < 2^-288: the result is 0).
  * b = -inf: sigmoid = 0 exactly, so +-inf a gives NaN (PyTorch). */
 #if defined(__FMA__)
-FA_INLINE float fa_fast_glu_f32(float a, float b)
+FA_INLINE float fa_glu_fast_f32(float a, float b)
 {
     int32_t kp;
-    float res, r0 = ff__sigmoid_recip(b, 200.0f, &kp, &res);
-    double q = (double)r0 * (1.0 + (double)res) * fa__d64((uint64_t)(1023 - kp) << 52);
+    float res, r0 = fa_sigmoid_recip_f32(b, 200.0f, &kp, &res);
+    double q = (double)r0 * (1.0 + (double)res) * fa_from_bits_f64((uint64_t)(1023 - kp) << 52);
     float y = (float)((double)a * q);
-    return fa__sel32(b == -FA__INF32, a * 0.0f, y);
+    return fa_blend_f32(b == -FA_INF_F32, a * 0.0f, y);
 }
 
 /* glu in float lanes, silu's form with a for x: a r0 = ar + arl exactly,
@@ -555,15 +555,15 @@ FA_INLINE int fa_glu_lanes_cover(float a, float b)
 FA_INLINE float fa_glu_lanes_f32(float a, float b)
 {
     int32_t k;
-    float u = fa_exp32_u(-fa_abs_f32(b), &k);            /* k in [-58, 0] */
-    float E = ff__pow2i(k), res;
-    float r0 = fa_recip1p32(u, E, &res);
-    float ar = a * r0, arl = FF_FMA(a, r0, -ar);
-    float un = fa__sel32(b < 0.0f, u, 0.0f);            /* s 2^-k' = r0 (1 + un)(1 + res) */
-    float lo = FF_FMA(ar, FF_FMA(un, res, res), arl);
-    float y = ar + FF_FMA(ar, un, lo);
-    y = fa__sel32(b < 0.0f, y * E, y);                   /* exact: the result is normal */
-    return fa__sel32(a == 0.0f, a, y);                   /* -0 stays */
+    float u = fa_exp_u_f32(-fa_abs_f32(b), &k);            /* k in [-58, 0] */
+    float E = fa_pow2i_f32(k), res;
+    float r0 = fa_recip1p_f32(u, E, &res);
+    float ar = a * r0, arl = FA_FMA_F32(a, r0, -ar);
+    float un = fa_blend_f32(b < 0.0f, u, 0.0f);            /* s 2^-k' = r0 (1 + un)(1 + res) */
+    float lo = FA_FMA_F32(ar, FA_FMA_F32(un, res, res), arl);
+    float y = ar + FA_FMA_F32(ar, un, lo);
+    y = fa_blend_f32(b < 0.0f, y * E, y);                   /* exact: the result is normal */
+    return fa_blend_f32(a == 0.0f, a, y);                   /* -0 stays */
 }
 
 /* glu backward from x in float lanes where fa_glu_lanes_cover(a, b) and
@@ -577,15 +577,15 @@ FA_INLINE int fa_glu_backward_lanes_cover(float g, float a, float b)
 FA_INLINE void fa_glu_backward_lanes_f32(float g, float a, float b, float *da, float *db)
 {
     float e;
-    (void)fa_exp32_scaled(-fa_abs_f32(b), &e);
+    (void)fa_exp_scaled_f32(-fa_abs_f32(b), &e);
     float r = 1.0f / (1.0f + e), er = e * r;
-    *da = g * fa__sel32(b >= 0.0f, r, er);
+    *da = g * fa_blend_f32(b >= 0.0f, r, er);
     *db = ((g * a) * er) * r;
 }
 /* glu's row [a, b] (n = 2m): float lanes when they cover the whole row
  * (a check pass first), else each element by its own range (same bits
  * for an element either way) */
-FA_INLINE void fa_fast_glu_row_f32(intptr_t n, const float *x, intptr_t sx, float *y, intptr_t sy)
+FA_INLINE void fa_glu_row_fast_f32(intptr_t n, const float *x, intptr_t sx, float *y, intptr_t sy)
 {
     intptr_t m = n / 2;
     int covered = 1;
@@ -601,7 +601,7 @@ FA_INLINE void fa_fast_glu_row_f32(intptr_t n, const float *x, intptr_t sx, floa
     #pragma omp simd
     for (intptr_t i = 0; i < m; i++) {
         float a = x[i * sx], b = x[(i + m) * sx];
-        float lanes = fa_glu_lanes_f32(a, b), wide = fa_fast_glu_f32(a, b);
+        float lanes = fa_glu_lanes_f32(a, b), wide = fa_glu_fast_f32(a, b);
         y[i * sy] = fa_glu_lanes_cover(a, b) ? lanes : wide;
     }
 }
@@ -622,31 +622,31 @@ FA_INLINE void fa_fast_glu_row_f32(intptr_t n, const float *x, intptr_t sx, floa
  *             <= 1/8 ULP of the result.
  * |x| is clamped at 104 (exp(-104) is below half the least subnormal), so
  * -inf -> +0, +inf -> +inf; a NaN propagates through the exp. */
-#define FF_HAVE_SOFTPLUS 1
-FA_INLINE float fa_fast_softplus_f32(float x)
+#define FA_HAVE_SOFTPLUS_F32 1
+FA_INLINE float fa_softplus_fast_f32(float x)
 {
     float a = fa_abs_f32(x);
-    float ac = fa__sel32(a > 104.0f, 104.0f, a);
+    float ac = fa_blend_f32(a > 104.0f, 104.0f, a);
     int32_t k;
-    float l, h = ff__exp_hl(-ac, &k, &l);                /* k in [-150, -1] for |x| >= 1 */
-    float e = (h + l) * ff__pow2i(k < -126 ? -126 : k);  /* only feeds g */
-    float g = FF_FMA(e * e, ff__horner(ff_c_log1pe, FF_N_LOG1PE, e), -0.5f * e);
-    float t = FF_FMA(h, g, FF_FMA(l, g, l));             /* (h + l)(1 + g) - h */
-    float L = ((h + t) * ff__pow2i(k + 64)) * 0x1p-64f;
-    float big = fa__sel32(x > 0.0f, x, 0.0f) + L;
+    float l, h = fa_exp_hl_f32(-ac, &k, &l);                /* k in [-150, -1] for |x| >= 1 */
+    float e = (h + l) * fa_pow2i_f32(k < -126 ? -126 : k);  /* only feeds g */
+    float g = FA_FMA_F32(e * e, fa_horner_f32(fa_c_log1pe_f32, FA_N_LOG1PE_F32, e), -0.5f * e);
+    float t = FA_FMA_F32(h, g, FA_FMA_F32(l, g, l));             /* (h + l)(1 + g) - h */
+    float L = ((h + t) * fa_pow2i_f32(k + 64)) * 0x1p-64f;
+    float big = fa_blend_f32(x > 0.0f, x, 0.0f) + L;
     float xh = 0.5f * x;
-    float w = ac * ac, wl = FF_FMA(ac, ac, -w);          /* x^2 = w + wl exactly */
-    float s = FF_LN2F_HI + xh;
-    float er = (FF_LN2F_HI - s) + xh;                    /* exact for |x| <= 1.38 */
-    float lo = FF_FMA(wl, 0.125f, er + FF_LN2F_LO);      /* S(w) ~ 1/8 */
-    float small = s + FF_FMA(w, ff__horner(ff_c_logcosh, FF_N_LOGCOSH, w), lo);
-    return fa__sel32(a < 1.0f, small, big);
+    float w = ac * ac, wl = FA_FMA_F32(ac, ac, -w);          /* x^2 = w + wl exactly */
+    float s = FA_LN2F_HI_F32 + xh;
+    float er = (FA_LN2F_HI_F32 - s) + xh;                    /* exact for |x| <= 1.38 */
+    float lo = FA_FMA_F32(wl, 0.125f, er + FA_LN2F_LO_F32);      /* S(w) ~ 1/8 */
+    float small = s + FA_FMA_F32(w, fa_horner_f32(fa_c_logcosh_f32, FA_N_LOGCOSH_F32, w), lo);
+    return fa_blend_f32(a < 1.0f, small, big);
 }
 
 /* log_sigmoid = -softplus(-x) exactly; +inf gives +0 */
-FA_INLINE float fa_fast_log_sigmoid_f32(float x)
+FA_INLINE float fa_log_sigmoid_fast_f32(float x)
 {
-    return fa_select_f32(x == INFINITY, -0.0f, -fa_fast_softplus_f32(-x));   /* the limit from below */
+    return fa_select_f32(x == INFINITY, -0.0f, -fa_softplus_fast_f32(-x));   /* the limit from below */
 }
 
 /* ------------------------------------------------------------------ elu */
@@ -655,41 +655,41 @@ FA_INLINE float fa_fast_log_sigmoid_f32(float x)
  * p = r^2 P(r) with P degree 5 fitted relative to expm1 (2^-31): the first
  * two terms are exact and |2^k - 1| >= |2^k r1|, so Fast2Sum + one rounding.
  * k = 0 (|x| < 0.35) gives r1 = x, c = 0: x + p, one rounding. */
-#define FF_HAVE_ELU 1
-FA_INLINE float ff__expm1_neg(float x)                   /* x in [-18, 0] */
+#define FA_HAVE_ELU_F32 1
+FA_INLINE float fa_expm1_neg_f32(float x)                   /* x in [-18, 0] */
 {
-    float xc = fa__sel32(x < -18.0f, -18.0f, x);
-    float t = FF_FMA(xc, FF_INVLN2, FF_SHIFT);
-    int32_t k = (int32_t)(fa_bits_f32(t) - fa_bits_f32(FF_SHIFT));
-    float kf = t - FF_SHIFT;
-    float r1 = FF_FMA(kf, -FF_LN2HI, xc);
-    float c = kf * -FF_LN2LO;
+    float xc = fa_blend_f32(x < -18.0f, -18.0f, x);
+    float t = FA_FMA_F32(xc, FA_INVLN2_F32, FA_SHIFT_F32);
+    int32_t k = (int32_t)(fa_bits_f32(t) - fa_bits_f32(FA_SHIFT_F32));
+    float kf = t - FA_SHIFT_F32;
+    float r1 = FA_FMA_F32(kf, -FA_LN2HI_F32, xc);
+    float c = kf * -FA_LN2LO_F32;
     float r = r1 + c;
-    float p = (r * r) * ff__horner(ff_c_expm1, FF_N_EXPM1, r);
-    float sc = ff__pow2i(k);
+    float p = (r * r) * fa_horner_f32(fa_c_expm1_f32, FA_N_EXPM1_F32, r);
+    float sc = fa_pow2i_f32(k);
     float A = sc - 1.0f, B = sc * r1;
     float S = A + B;
     float err = (A - S) + B;
     return S + (err + sc * (c + p));
 }
-FA_INLINE float fa_fast_elu_f32(float x)
+FA_INLINE float fa_elu_fast_f32(float x)
 {
-    return fa__sel32(x >= 0.0f, x, ff__expm1_neg(x));
+    return fa_blend_f32(x >= 0.0f, x, fa_expm1_neg_f32(x));
 }
 
 /* selu: scale x above 0, scale alpha expm1(x) below, each constant as a
  * float pair (its rounding alone would cost up to 0.5 ULP) and the product
  * rounded once (FMA builds); -0 stays -0. */
 #if defined(__FMA__)
-FA_INLINE float fa_fast_selu_f32(float x)
+FA_INLINE float fa_selu_fast_f32(float x)
 {
     const float sa_hi = (float)FA_SELU_SA, sa_lo = (float)(FA_SELU_SA - (double)sa_hi);
     const float sc_hi = (float)FA_SELU_SCALE, sc_lo = (float)(FA_SELU_SCALE - (double)sc_hi);
-    float em = ff__expm1_neg(x);
-    float neg = FF_FMA(sa_hi, em, sa_lo * em);
-    float pos = FF_FMA(sc_hi, x, sc_lo * x);
-    pos = fa__sel32(x == FA__INF32, x, pos);             /* not inf - inf */
-    return fa__sel32(x > 0.0f, pos, fa__sel32(x == 0.0f, x, neg));
+    float em = fa_expm1_neg_f32(x);
+    float neg = FA_FMA_F32(sa_hi, em, sa_lo * em);
+    float pos = FA_FMA_F32(sc_hi, x, sc_lo * x);
+    pos = fa_blend_f32(x == FA_INF_F32, x, pos);             /* not inf - inf */
+    return fa_blend_f32(x > 0.0f, pos, fa_blend_f32(x == 0.0f, x, neg));
 }
 #endif
 
@@ -706,31 +706,31 @@ FA_INLINE float fa_fast_selu_f32(float x)
  * >= 0.5 so its rounding is <= 1/4 ULP), result = m pi/4_hi + v with one
  * rounding (FMA).  d is clamped at 2^30 (atan = pi/2 there; keeps the
  * residual finite for a = inf; a NaN still reaches n).  Sign copied from x (atan(-0) = -0). */
-#define FF_HAVE_ATAN 1
-FA_INLINE float fa_fast_atan_f32(float x)
+#define FA_HAVE_ATAN_F32 1
+FA_INLINE float fa_atan_fast_f32(float x)
 {
 #if !defined(__FMA__)
     return fa_atan_f32(x);        /* no FMA: the residual is not exact; double-lane method */
 #endif
     float a = fa_abs_f32(x);
-    int mid = a >= FF_ATAN_T1, big = a >= 2.0f;
-    float s = fa__sel32(mid, 1.0f, 0.0f);
-    float qa = fa__sel32(big, 0.0f, a);
+    int mid = a >= FA_ATAN_T1_F32, big = a >= 2.0f;
+    float s = fa_blend_f32(mid, 1.0f, 0.0f);
+    float qa = fa_blend_f32(big, 0.0f, a);
     float n = qa - s;                                    /* a, a - 1 (exact) or -1 */
-    uint32_t up = fa_bits_f32(fa__sel32(big, a, 1.0f));
+    uint32_t up = fa_bits_f32(fa_blend_f32(big, a, 1.0f));
     float p = fa_from_bits_f32(up < 0x4e800000u ? up : 0x4e800000u);  /* min(p, 2^30): vpminud */
-    float q = fa__sel32(mid, qa, 0.0f);
+    float q = fa_blend_f32(mid, qa, 0.0f);
     float d = p + q;                                     /* 1, a + 1 (rounded) or a */
     float dl = q - (d - p);                              /* exact: d - p is */
     float r0 = 1.0f / d;
     float y0 = n * r0;
-    float res = FF_FMA(-y0, d, n);
-    res = FF_FMA(-y0, dl, res);
+    float res = FA_FMA_F32(-y0, d, n);
+    res = FA_FMA_F32(-y0, dl, res);
     float w = y0 * y0;
-    float tail = FF_FMA(y0 * w, ff__horner(ff_c_atan, FF_N_ATAN, w), res * r0);
-    float m = fa__sel32(big, 2.0f, s);
-    float v = y0 + FF_FMA(m, FF_PI_4LO, tail);
-    float r = FF_FMA(m, FF_PI_4HI, v);                   /* >= +0 (or NaN) */
+    float tail = FA_FMA_F32(y0 * w, fa_horner_f32(fa_c_atan_f32, FA_N_ATAN_F32, w), res * r0);
+    float m = fa_blend_f32(big, 2.0f, s);
+    float v = y0 + FA_FMA_F32(m, FA_PI_4LO_F32, tail);
+    float r = FA_FMA_F32(m, FA_PI_4HI_F32, v);                   /* >= +0 (or NaN) */
     return fa_from_bits_f32(fa_bits_f32(r) | (fa_bits_f32(x) & 0x80000000u));
 }
 

@@ -2,77 +2,77 @@
 #ifndef FAST32_COEFFS_H
 #define FAST32_COEFFS_H
 
-#define FF_LN2HI 0x1.62e4000000000p-1f
-#define FF_LN2LO 0x1.7f7d1c0000000p-20f
-#define FF_INVLN2 0x1.7154760000000p+0f
-#define FF_PI_2HI 0x1.921fb60000000p+0f
-#define FF_PI_2LO -0x1.777a5c0000000p-25f
-#define FF_PI_4HI 0x1.921fb60000000p-1f
-#define FF_PI_4LO -0x1.777a5c0000000p-26f
-#define FF_ATAN_T1 0.5464f
+#define FA_LN2HI_F32 0x1.62e4000000000p-1f
+#define FA_LN2LO_F32 0x1.7f7d1c0000000p-20f
+#define FA_INVLN2_F32 0x1.7154760000000p+0f
+#define FA_PI_2HI_F32 0x1.921fb60000000p+0f
+#define FA_PI_2LO_F32 -0x1.777a5c0000000p-25f
+#define FA_PI_4HI_F32 0x1.921fb60000000p-1f
+#define FA_PI_4LO_F32 -0x1.777a5c0000000p-26f
+#define FA_ATAN_T1_F32 0.5464f
 
 /* exp(r) = 1 + r + r^2 P(r), |r| <= 0.3477, P degree 4; max rel. error 3.2e-09 (2^-28.2) */
-#define FF_N_EXP 5
-static const float ff_c_exp[5] = {0x1.fffffc0000000p-2f, 0x1.5554900000000p-3f, 0x1.5558ae0000000p-5f, 0x1.123b120000000p-7f, 0x1.6a52280000000p-10f};
+#define FA_N_EXP_F32 5
+static const float fa_c_exp_f32[5] = {0x1.fffffc0000000p-2f, 0x1.5554900000000p-3f, 0x1.5558ae0000000p-5f, 0x1.123b120000000p-7f, 0x1.6a52280000000p-10f};
 
 /* expm1(r) = r + r^2 P(r), |r| <= 0.3477, P degree 5 (error relative to expm1); max rel. error 4.47e-10 (2^-31.1) */
-#define FF_N_EXPM1 6
-static const float ff_c_expm1[6] = {0x1.0000000000000p-1f, 0x1.5555540000000p-3f, 0x1.5554f80000000p-5f, 0x1.1112d40000000p-7f, 0x1.6d3ab00000000p-10f, 0x1.9e7d9c0000000p-13f};
+#define FA_N_EXPM1_F32 6
+static const float fa_c_expm1_f32[6] = {0x1.0000000000000p-1f, 0x1.5555540000000p-3f, 0x1.5554f80000000p-5f, 0x1.1112d40000000p-7f, 0x1.6d3ab00000000p-10f, 0x1.9e7d9c0000000p-13f};
 
 /* exp(r) = 1 + r + r^2 P(r), |r| <= ln2/32, P degree 1; max rel. error 1.61e-09 (2^-29.2) */
-#define FF_N_EXP16 2
-static const float ff_c_exp16[2] = {0x1.0002220000000p-1f, 0x1.5555f20000000p-3f};
+#define FA_N_EXP16_F32 2
+static const float fa_c_exp16_f32[2] = {0x1.0002220000000p-1f, 0x1.5555f20000000p-3f};
 
-static const float ff_exp16_hi[16] __attribute__((aligned(64))) = {0x1.0000000000000p+0f, 0x1.0b55860000000p+0f, 0x1.172b840000000p+0f, 0x1.2387a60000000p+0f, 0x1.306fe00000000p+0f, 0x1.3dea640000000p+0f, 0x1.4bfdae0000000p+0f, 0x1.5ab07e0000000p+0f, 0x1.6a09e60000000p+0f, 0x1.7a11480000000p+0f, 0x1.8ace540000000p+0f, 0x1.9c49180000000p+0f, 0x1.ae89fa0000000p+0f, 0x1.c199be0000000p+0f, 0x1.d5818e0000000p+0f, 0x1.ea4afa0000000p+0f};
-static const float ff_exp16_lo[16] __attribute__((aligned(64))) = {0x0.0p+0f, 0x1.9f31220000000p-25f, -0x1.c157420000000p-27f, 0x1.ceac480000000p-25f, 0x1.4636e20000000p-25f, 0x1.8246840000000p-25f, -0x1.593abc0000000p-25f, -0x1.5bd5ec0000000p-27f, 0x1.9fcef40000000p-26f, -0x1.829fd00000000p-25f, 0x1.15506e0000000p-27f, 0x1.51f8480000000p-27f, -0x1.a94b140000000p-26f, -0x1.3d56b20000000p-27f, -0x1.822dbc0000000p-27f, 0x1.52486c0000000p-27f};
-static const float ff_exp16_lo_rel[16] __attribute__((aligned(64))) = {0x0.0p+0f, 0x1.8d96d40000000p-25f, -0x1.9c0c220000000p-27f, 0x1.9649040000000p-25f, 0x1.1250020000000p-25f, 0x1.370be40000000p-25f, -0x1.0a35500000000p-25f, -0x1.00d8ac0000000p-27f, 0x1.26055c0000000p-26f, -0x1.05cb440000000p-25f, 0x1.67a1ca0000000p-28f, 0x1.a3b5e40000000p-28f, -0x1.f9c3040000000p-27f, -0x1.6961b40000000p-28f, -0x1.a5217c0000000p-28f, 0x1.61428e0000000p-28f};
-#define FF_EXP16_SHIFT 0x1.8p19f     /* x + it rounds to a multiple of 1/16 */
+static const float fa_exp16_hi_f32[16] __attribute__((aligned(64))) = {0x1.0000000000000p+0f, 0x1.0b55860000000p+0f, 0x1.172b840000000p+0f, 0x1.2387a60000000p+0f, 0x1.306fe00000000p+0f, 0x1.3dea640000000p+0f, 0x1.4bfdae0000000p+0f, 0x1.5ab07e0000000p+0f, 0x1.6a09e60000000p+0f, 0x1.7a11480000000p+0f, 0x1.8ace540000000p+0f, 0x1.9c49180000000p+0f, 0x1.ae89fa0000000p+0f, 0x1.c199be0000000p+0f, 0x1.d5818e0000000p+0f, 0x1.ea4afa0000000p+0f};
+static const float fa_exp16_lo_f32[16] __attribute__((aligned(64))) = {0x0.0p+0f, 0x1.9f31220000000p-25f, -0x1.c157420000000p-27f, 0x1.ceac480000000p-25f, 0x1.4636e20000000p-25f, 0x1.8246840000000p-25f, -0x1.593abc0000000p-25f, -0x1.5bd5ec0000000p-27f, 0x1.9fcef40000000p-26f, -0x1.829fd00000000p-25f, 0x1.15506e0000000p-27f, 0x1.51f8480000000p-27f, -0x1.a94b140000000p-26f, -0x1.3d56b20000000p-27f, -0x1.822dbc0000000p-27f, 0x1.52486c0000000p-27f};
+static const float fa_exp16_lo_rel_f32[16] __attribute__((aligned(64))) = {0x0.0p+0f, 0x1.8d96d40000000p-25f, -0x1.9c0c220000000p-27f, 0x1.9649040000000p-25f, 0x1.1250020000000p-25f, 0x1.370be40000000p-25f, -0x1.0a35500000000p-25f, -0x1.00d8ac0000000p-27f, 0x1.26055c0000000p-26f, -0x1.05cb440000000p-25f, 0x1.67a1ca0000000p-28f, 0x1.a3b5e40000000p-28f, -0x1.f9c3040000000p-27f, -0x1.6961b40000000p-28f, -0x1.a5217c0000000p-28f, 0x1.61428e0000000p-28f};
+#define FA_EXP16_SHIFT_F32 0x1.8p19f     /* x + it rounds to a multiple of 1/16 */
 
 /* exp(2r) = 1 + r (2 + r P(r)), |r| <= 0.1738, P degree 4; max rel. error 3.2e-09 (2^-28.2) */
-#define FF_N_EXP2 5
-static const float ff_c_exp2[5] = {0x1.fffffc0000000p+0f, 0x1.5554900000000p+0f, 0x1.5558ae0000000p-1f, 0x1.123b120000000p-2f, 0x1.6a52280000000p-4f};
+#define FA_N_EXP2_F32 5
+static const float fa_c_exp2_f32[5] = {0x1.fffffc0000000p+0f, 0x1.5554900000000p+0f, 0x1.5558ae0000000p-1f, 0x1.123b120000000p-2f, 0x1.6a52280000000p-4f};
 
-#define FF_LN2HI_2 0x1.62e4000000000p-2f
-#define FF_LN2LO_2 0x1.7f7d1c0000000p-21f
-#define FF_2_LN2 0x1.7154760000000p+1f
+#define FA_LN2HI_2_F32 0x1.62e4000000000p-2f
+#define FA_LN2LO_2_F32 0x1.7f7d1c0000000p-21f
+#define FA_2_LN2_F32 0x1.7154760000000p+1f
 
 /* tanh(x) = x + x^3 P(x^2 - 0.0), |x| <= 0.625, P degree 5; max rel. error 1.78e-10 (2^-32.4) */
-#define FF_N_TANH 6
-static const float ff_c_tanh[6] = {-0x1.5555540000000p-2f, 0x1.11107a0000000p-3f, -0x1.b9f18a0000000p-5f, 0x1.63a57e0000000p-6f, -0x1.0c60200000000p-7f, 0x1.1a2e3e0000000p-9f};
-#define FF_CEN_TANH 0.0f
+#define FA_N_TANH_F32 6
+static const float fa_c_tanh_f32[6] = {-0x1.5555540000000p-2f, 0x1.11107a0000000p-3f, -0x1.b9f18a0000000p-5f, 0x1.63a57e0000000p-6f, -0x1.0c60200000000p-7f, 0x1.1a2e3e0000000p-9f};
+#define FA_CEN_TANH_F32 0.0f
 
 /* tanh(x) = x + x^3 P(x^2 - 0.5), |x| <= 1.0, P degree 7; max rel. error 6.51e-09 (2^-27.2) */
-#define FF_N_TANH1 8
-static const float ff_c_tanh1[8] = {-0x1.1c8e0e0000000p-2f, 0x1.79ce060000000p-4f, -0x1.fc67840000000p-6f, 0x1.56a83a0000000p-7f, -0x1.cb25b20000000p-9f, 0x1.2d1c0c0000000p-10f, -0x1.f492ea0000000p-12f, 0x1.14ea580000000p-12f};
-#define FF_CEN_TANH1 0.5f
+#define FA_N_TANH1_F32 8
+static const float fa_c_tanh1_f32[8] = {-0x1.1c8e0e0000000p-2f, 0x1.79ce060000000p-4f, -0x1.fc67840000000p-6f, 0x1.56a83a0000000p-7f, -0x1.cb25b20000000p-9f, 0x1.2d1c0c0000000p-10f, -0x1.f492ea0000000p-12f, 0x1.14ea580000000p-12f};
+#define FA_CEN_TANH1_F32 0.5f
 
 /* tanh(x) = x + x^3 P(x^2 - 0.75), |x| <= 1.25, P degree 8; max rel. error 5.44e-09 (2^-27.5) */
-#define FF_N_TANH2 9
-static const float ff_c_tanh2[9] = {-0x1.06c6120000000p-2f, 0x1.41786a0000000p-4f, -0x1.8edd800000000p-6f, 0x1.efba460000000p-8f, -0x1.343e0e0000000p-9f, 0x1.8029d20000000p-11f, -0x1.e14b840000000p-13f, 0x1.2a594e0000000p-14f, -0x1.134e140000000p-16f};
-#define FF_CEN_TANH2 0.75f
+#define FA_N_TANH2_F32 9
+static const float fa_c_tanh2_f32[9] = {-0x1.06c6120000000p-2f, 0x1.41786a0000000p-4f, -0x1.8edd800000000p-6f, 0x1.efba460000000p-8f, -0x1.343e0e0000000p-9f, 0x1.8029d20000000p-11f, -0x1.e14b840000000p-13f, 0x1.2a594e0000000p-14f, -0x1.134e140000000p-16f};
+#define FA_CEN_TANH2_F32 0.75f
 
 /* tanh(x) = x + x^3 P(x^2 - 0.0), |x| <= 1.0, P degree 7; max rel. error 4.95e-10 (2^-30.9) */
-#define FF_N_TANH1U 8
-static const float ff_c_tanh1u[8] = {-0x1.5555520000000p-2f, 0x1.11103c0000000p-3f, -0x1.b9f6da0000000p-5f, 0x1.64c0440000000p-6f, -0x1.18db620000000p-7f, 0x1.8f860e0000000p-9f, -0x1.ae8c220000000p-11f, 0x1.e76a140000000p-14f};
-#define FF_CEN_TANH1U 0.0f
+#define FA_N_TANH1U_F32 8
+static const float fa_c_tanh1u_f32[8] = {-0x1.5555520000000p-2f, 0x1.11103c0000000p-3f, -0x1.b9f6da0000000p-5f, 0x1.64c0440000000p-6f, -0x1.18db620000000p-7f, 0x1.8f860e0000000p-9f, -0x1.ae8c220000000p-11f, 0x1.e76a140000000p-14f};
+#define FA_CEN_TANH1U_F32 0.0f
 
 /* atan(y) = y + y^3 P(y^2), |y| <= 0.5464, P degree 5; max rel. error 8.01e-10 (2^-30.2) */
-#define FF_N_ATAN 6
-static const float ff_c_atan[6] = {-0x1.55554a0000000p-2f, 0x1.9993b80000000p-3f, -0x1.240ec40000000p-3f, 0x1.bc58ec0000000p-4f, -0x1.392fba0000000p-4f, 0x1.17e00e0000000p-5f};
+#define FA_N_ATAN_F32 6
+static const float fa_c_atan_f32[6] = {-0x1.55554a0000000p-2f, 0x1.9993b80000000p-3f, -0x1.240ec40000000p-3f, 0x1.bc58ec0000000p-4f, -0x1.392fba0000000p-4f, 0x1.17e00e0000000p-5f};
 
 /* log1p(t) = t + t^2 H(t - 0.5), 0 <= t <= 1, H degree 8; max rel. error 7.47e-09 (2^-27.0) */
-#define FF_N_LOG1P 9
-static const float ff_c_log1p[9] = {-0x1.8337040000000p-2f, 0x1.6f0d780000000p-3f, -0x1.7de1560000000p-4f, 0x1.a284700000000p-5f, -0x1.d95a380000000p-6f, 0x1.10e6720000000p-6f, -0x1.5064b40000000p-7f, 0x1.c7965c0000000p-8f, -0x1.9fa36a0000000p-9f};
+#define FA_N_LOG1P_F32 9
+static const float fa_c_log1p_f32[9] = {-0x1.8337040000000p-2f, 0x1.6f0d780000000p-3f, -0x1.7de1560000000p-4f, 0x1.a284700000000p-5f, -0x1.d95a380000000p-6f, 0x1.10e6720000000p-6f, -0x1.5064b40000000p-7f, 0x1.c7965c0000000p-8f, -0x1.9fa36a0000000p-9f};
 
 /* softplus(x) = ln2 + x/2 + w S(w), w = x^2, |x| <= 1.0, S degree 4 (error relative to softplus(-|x|)); max rel. error 3.46e-10 (2^-31.4) */
-#define FF_N_LOGCOSH 5
-static const float ff_c_logcosh[5] = {0x1.fffffe0000000p-4f, -0x1.5553dc0000000p-8f, 0x1.6bb98a0000000p-12f, -0x1.afc9b60000000p-16f, 0x1.b33c7e0000000p-20f};
+#define FA_N_LOGCOSH_F32 5
+static const float fa_c_logcosh_f32[5] = {0x1.fffffe0000000p-4f, -0x1.5553dc0000000p-8f, 0x1.6bb98a0000000p-12f, -0x1.afc9b60000000p-16f, 0x1.b33c7e0000000p-20f};
 
 /* log1p(t) = t - t^2/2 + t^3 H(t), 0 <= t <= exp(-1.0), H degree 5; max rel. error 5.42e-10 (2^-30.8) */
-#define FF_N_LOG1PE 6
-static const float ff_c_log1pe[6] = {0x1.5554be0000000p-2f, -0x1.ffd2fc0000000p-3f, 0x1.9710ce0000000p-3f, -0x1.42f0620000000p-3f, 0x1.b504a60000000p-4f, -0x1.56b39e0000000p-5f};
+#define FA_N_LOG1PE_F32 6
+static const float fa_c_log1pe_f32[6] = {0x1.5554be0000000p-2f, -0x1.ffd2fc0000000p-3f, 0x1.9710ce0000000p-3f, -0x1.42f0620000000p-3f, 0x1.b504a60000000p-4f, -0x1.56b39e0000000p-5f};
 
-#define FF_LN2F_HI 0x1.62e4300000000p-1f
-#define FF_LN2F_LO -0x1.05c6100000000p-29f
+#define FA_LN2F_HI_F32 0x1.62e4300000000p-1f
+#define FA_LN2F_LO_F32 -0x1.05c6100000000p-29f
 
 #endif

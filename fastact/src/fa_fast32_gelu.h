@@ -1,6 +1,6 @@
 /* fa_fast32_gelu.h -- float-lane float32 gelu and gelu' without tables.
  *
- * Include after fa_fast32.h (FF_FMA, ff__horner, ff__pow2i, ff_c_exp and
+ * Include after fa_fast32.h (FA_FMA_F32, fa_horner_f32, fa_pow2i_f32, fa_c_exp_f32 and
  * the Cody-Waite constants).  FMA builds only (exact products below).
  * fastact uses these on AVX2 (the variant table, fastact/_variants.py): a
  * per-lane table lookup (vpermps, gathers) costs more than the polynomial
@@ -8,7 +8,7 @@
  * per 8 lanes cost more than a division and 9 FMAs).
  *
  * a = |x|, E = exp(-a^2/2) = 2^k (h + l) from the exact split a^2 = sh + sl
- * (ff__exp_half_sq), H(a) = erfcx(a/sqrt2)/2, so that Phi(-a) = E H(a):
+ * (fa_exp_half_sq_f32), H(a) = erfcx(a/sqrt2)/2, so that Phi(-a) = E H(a):
  *   gelu(x)  = -a E H (x < 0),  x - a E H (x >= 0): for x < 0 never 1 - Phi
  *              (no cancellation in the left tail, results to the smallest
  *              subnormal); a E H is formed as M (h + l)(C0 + q) with exact
@@ -33,59 +33,59 @@
 
 /* exp(-a^2/2) = 2^k (h + *l), a in [0, 14.75]: a^2 = sh + sl exactly, so
  * the result keeps its relative accuracy where a^2 has many digits. */
-FA_INLINE float ff__exp_half_sq(float a, int32_t *k, float *l)
+FA_INLINE float fa_exp_half_sq_f32(float a, int32_t *k, float *l)
 {
-    float sh = a * a, sl = FF_FMA(a, a, -sh);
+    float sh = a * a, sl = FA_FMA_F32(a, a, -sh);
     float wh = -0.5f * sh, wl = -0.5f * sl;
-    float t = FF_FMA(wh, FF_INVLN2, FF_SHIFT);
-    *k = (int32_t)(fa_bits_f32(t) - fa_bits_f32(FF_SHIFT));
-    float kf = t - FF_SHIFT;
-    float r1 = FF_FMA(kf, -FF_LN2HI, wh);                /* exact: |k| <= 157 */
-    float c = FF_FMA(kf, -FF_LN2LO, wl);
+    float t = FA_FMA_F32(wh, FA_INVLN2_F32, FA_SHIFT_F32);
+    *k = (int32_t)(fa_bits_f32(t) - fa_bits_f32(FA_SHIFT_F32));
+    float kf = t - FA_SHIFT_F32;
+    float r1 = FA_FMA_F32(kf, -FA_LN2HI_F32, wh);                /* exact: |k| <= 157 */
+    float c = FA_FMA_F32(kf, -FA_LN2LO_F32, wl);
     float r = r1 + c;
-    float p = FF_FMA(r * r, ff__horner(ff_c_exp, FF_N_EXP, r), c);
+    float p = FA_FMA_F32(r * r, fa_horner_f32(fa_c_exp_f32, FA_N_EXP_F32, r), c);
     float h = 1.0f + r1;
     *l = ((1.0f - h) + r1) + p;
     return h;
 }
 
 /* 2^k v for k in [-157, 0], rounded once (k + 64 keeps 2^(k+64) normal) */
-FA_INLINE float ff__scale_k(float v, int32_t k)
+FA_INLINE float fa_scale_k_f32(float v, int32_t k)
 {
-    return (v * ff__pow2i(k + 64)) * 0x1p-64f;
+    return (v * fa_pow2i_f32(k + 64)) * 0x1p-64f;
 }
 
 FA_INLINE float fa_gelu_lanes_f32(float x)
 {
     float a = fa_abs_f32(x);
-    a = fa__sel32(a > FF_GELU_L_AMAX, FF_GELU_L_AMAX, a);     /* NaN stays NaN */
+    a = fa_blend_f32(a > FA_GELU_L_AMAX_F32, FA_GELU_L_AMAX_F32, a);     /* NaN stays NaN */
     int32_t k;
-    float l, h = ff__exp_half_sq(a, &k, &l);
-    float qm = ff__horner(ff_gelu_mid, 11, a - FF_GELU_L_X0);
-    float t = ff__horner(ff_gelu_tail_p, 4, a) / ff__horner(ff_gelu_tail_q, 5, a);
-    float qt = FF_FMA(-FF_GELU_L_C_HI, t, FF_GELU_L_C_LO);
-    int tail = a >= FF_GELU_L_A1;
-    float m = fa__sel32(tail, 1.0f, a);
-    float c0 = fa__sel32(tail, FF_GELU_L_C_HI, FF_GELU_L_C0);
-    float q = fa__sel32(tail, qt, qm);
+    float l, h = fa_exp_half_sq_f32(a, &k, &l);
+    float qm = fa_horner_f32(fa_gelu_mid_f32, 11, a - FA_GELU_L_X0_F32);
+    float t = fa_horner_f32(fa_gelu_tail_p_f32, 4, a) / fa_horner_f32(fa_gelu_tail_q_f32, 5, a);
+    float qt = FA_FMA_F32(-FA_GELU_L_C_HI_F32, t, FA_GELU_L_C_LO_F32);
+    int tail = a >= FA_GELU_L_A1_F32;
+    float m = fa_blend_f32(tail, 1.0f, a);
+    float c0 = fa_blend_f32(tail, FA_GELU_L_C_HI_F32, FA_GELU_L_C0_F32);
+    float q = fa_blend_f32(tail, qt, qm);
     /* m (h + l)(c0 + q), rounded once */
-    float uh = m * h, ul = FF_FMA(m, h, -uh) + m * l;
-    float yh = uh * c0, yl = FF_FMA(uh, c0, -yh);
-    float v = yh + (yl + FF_FMA(uh, q, ul * (c0 + q)));
-    float aq = ff__scale_k(v, k);
-    return fa__sel32(x < 0.0f, -aq, x - aq);
+    float uh = m * h, ul = FA_FMA_F32(m, h, -uh) + m * l;
+    float yh = uh * c0, yl = FA_FMA_F32(uh, c0, -yh);
+    float v = yh + (yl + FA_FMA_F32(uh, q, ul * (c0 + q)));
+    float aq = fa_scale_k_f32(v, k);
+    return fa_blend_f32(x < 0.0f, -aq, x - aq);
 }
 
 FA_INLINE float fa_gelu_grad_lanes_f32(float x)
 {
     float a = fa_abs_f32(x);
-    a = fa__sel32(a > FF_GELU_L_AMAX_GRAD, FF_GELU_L_AMAX_GRAD, a);
+    a = fa_blend_f32(a > FA_GELU_L_AMAX_GRAD_F32, FA_GELU_L_AMAX_GRAD_F32, a);
     int32_t k;
-    float l, h = ff__exp_half_sq(a, &k, &l);
-    float H = ff__horner(ff_gelu_grad_p, 5, a) / ff__horner(ff_gelu_grad_q, 6, a);
-    float s = FF_FMA(-a, FF_GELU_L_C_HI, H);
-    float es = ff__scale_k(FF_FMA(h, s, l * s), k);
-    return fa__sel32(x < 0.0f, es, 1.0f - es);
+    float l, h = fa_exp_half_sq_f32(a, &k, &l);
+    float H = fa_horner_f32(fa_gelu_grad_p_f32, 5, a) / fa_horner_f32(fa_gelu_grad_q_f32, 6, a);
+    float s = FA_FMA_F32(-a, FA_GELU_L_C_HI_F32, H);
+    float es = fa_scale_k_f32(FA_FMA_F32(h, s, l * s), k);
+    return fa_blend_f32(x < 0.0f, es, 1.0f - es);
 }
 #endif  /* __FMA__ */
 #endif

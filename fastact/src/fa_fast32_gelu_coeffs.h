@@ -3,23 +3,23 @@
 #ifndef FA_FAST32_GELU_COEFFS_H
 #define FA_FAST32_GELU_COEFFS_H
 
-#define FF_GELU_L_AMAX 14.5f
-#define FF_GELU_L_AMAX_GRAD 14.75f
-#define FF_GELU_L_A1 2.0f            /* mid below, tail from here */
-#define FF_GELU_L_X0 1.0f            /* centre of the mid polynomial */
-#define FF_GELU_L_C0 0x1.0bdb2e0000000p-2f  /* H(X0) rounded */
-#define FF_GELU_L_C_HI 0x1.9884540000000p-2f  /* 1/sqrt(2 pi) = C_HI + C_LO */
-#define FF_GELU_L_C_LO -0x1.8579360000000p-27f
+#define FA_GELU_L_AMAX_F32 14.5f
+#define FA_GELU_L_AMAX_GRAD_F32 14.75f
+#define FA_GELU_L_A1_F32 2.0f            /* mid below, tail from here */
+#define FA_GELU_L_X0_F32 1.0f            /* centre of the mid polynomial */
+#define FA_GELU_L_C0_F32 0x1.0bdb2e0000000p-2f  /* H(X0) rounded */
+#define FA_GELU_L_C_HI_F32 0x1.9884540000000p-2f  /* 1/sqrt(2 pi) = C_HI + C_LO */
+#define FA_GELU_L_C_LO_F32 -0x1.8579360000000p-27f
 
 /* H(a) - C0 = q(a - X0), a in [0, A1]; rel. error of H 2^-27.0 */
-static const float ff_gelu_mid[11] = {0x1.84b5200000000p-31f, -0x1.19524c0000000p-3f, 0x1.fcc8180000000p-5f, -0x1.9aff5e0000000p-6f, 0x1.2f48d40000000p-7f, -0x1.9f3cf40000000p-9f, 0x1.0a05420000000p-10f, -0x1.3d42520000000p-12f, 0x1.70ff940000000p-14f, -0x1.e8936e0000000p-16f, 0x1.ea2ec60000000p-18f};
+static const float fa_gelu_mid_f32[11] = {0x1.84b5200000000p-31f, -0x1.19524c0000000p-3f, 0x1.fcc8180000000p-5f, -0x1.9aff5e0000000p-6f, 0x1.2f48d40000000p-7f, -0x1.9f3cf40000000p-9f, 0x1.0a05420000000p-10f, -0x1.3d42520000000p-12f, 0x1.70ff940000000p-14f, -0x1.e8936e0000000p-16f, 0x1.ea2ec60000000p-18f};
 /* t(a) = 1 - a H(a) sqrt(2 pi) = P(a)/Q(a), a in [A1, AMAX] */
-static const float ff_gelu_tail_p[4] = {0x1.f1f4620000000p-1f, 0x1.ce47080000000p-2f, 0x1.0900c00000000p-3f, -0x1.06b78a0000000p-19f};
+static const float fa_gelu_tail_p_f32[4] = {0x1.f1f4620000000p-1f, 0x1.ce47080000000p-2f, 0x1.0900c00000000p-3f, -0x1.06b78a0000000p-19f};
 /* rel. error of t 2^-23.6 */
-static const float ff_gelu_tail_q[5] = {0x1.0000000000000p+0f, 0x1.99d8400000000p+0f, 0x1.5424d20000000p+0f, 0x1.d0d6fc0000000p-2f, 0x1.08c81c0000000p-3f};
+static const float fa_gelu_tail_q_f32[5] = {0x1.0000000000000p+0f, 0x1.99d8400000000p+0f, 0x1.5424d20000000p+0f, 0x1.d0d6fc0000000p-2f, 0x1.08c81c0000000p-3f};
 /* H(a) = P(a)/Q(a), a in [0, AMAX_GRAD] */
-static const float ff_gelu_grad_p[5] = {0x1.0000000000000p-1f, 0x1.c09c520000000p-2f, 0x1.76ee2c0000000p-3f, 0x1.4c60ae0000000p-5f, 0x1.0d192c0000000p-8f};
+static const float fa_gelu_grad_p_f32[5] = {0x1.0000000000000p-1f, 0x1.c09c520000000p-2f, 0x1.76ee2c0000000p-3f, 0x1.4c60ae0000000p-5f, 0x1.0d192c0000000p-8f};
 /* rel. error of H 2^-26.4 */
-static const float ff_gelu_grad_q[6] = {0x1.0000000000000p+0f, 0x1.ac90580000000p+0f, 0x1.33ad0c0000000p+0f, 0x1.e04aa20000000p-2f, 0x1.a099980000000p-4f, 0x1.5142c60000000p-7f};
+static const float fa_gelu_grad_q_f32[6] = {0x1.0000000000000p+0f, 0x1.ac90580000000p+0f, 0x1.33ad0c0000000p+0f, 0x1.e04aa20000000p-2f, 0x1.a099980000000p-4f, 0x1.5142c60000000p-7f};
 
 #endif

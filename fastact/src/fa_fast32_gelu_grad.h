@@ -1,6 +1,6 @@
 /* fa_fast32_gelu_grad.h -- float32 gelu derivative by table, AVX-512 builds.
  *
- * Include after fa_fast32.h (uses ff__exp16_half_sq_v16).
+ * Include after fa_fast32.h (uses fa_exp16_half_sq_v16_f32).
  *
  * gelu'(x) = Phi(x) + x phi(x).  With a = |x| (clamped at 14.75, where
  * gelu' is -0 on the left and 1 on the right in float), E = exp(-a^2/2) and
@@ -12,7 +12,7 @@
  * R = 0.75179 of gelu' where F = (a - R_HI) - R_LO (a - R_HI exact), so that
  * the result keeps its relative accuracy right through the zero.
  * E = 2^kf (hi + ml) from the exact split a^2 = sh + sl and the 16-entry
- * table of sigmoid's exp (ff__exp16_half_sq_v16, as gelu's kernel; ml = hi m);
+ * table of sigmoid's exp (fa_exp16_half_sq_v16_f32, as gelu's kernel; ml = hi m);
  * F (hi + ml)(c0 + q) is formed with exact FMA products and rounded about
  * once, then scaled by 2^kf with vscalefps (one rounding, subnormal results
  * too).  The scalar statement fa_gelu_grad_tbl_f32 is lane 0 of the zmm
@@ -24,12 +24,12 @@
 
 #if defined(__AVX512F__)
 #include "fa_gelu_grad_table.h"
-#define FF_HAVE_GELU_GRAD 1
+#define FA_HAVE_GELU_GRAD_F32 1
 
-FA_INLINE __m512 ff__gelu_grad_lookup(int row, __m512i t)
+FA_INLINE __m512 fa_gelu_grad_lookup_f32(int row, __m512i t)
 {
-    return _mm512_permutex2var_ps(_mm512_load_ps(ff_gelu_grad_tbl[row]), t,
-                                  _mm512_load_ps(ff_gelu_grad_tbl[row] + 16));
+    return _mm512_permutex2var_ps(_mm512_load_ps(fa_gelu_grad_table_f32[row]), t,
+                                  _mm512_load_ps(fa_gelu_grad_table_f32[row] + 16));
 }
 
 FA_INLINE __m512 fa_gelu_grad_tbl_v16(__m512 x)
@@ -37,21 +37,21 @@ FA_INLINE __m512 fa_gelu_grad_tbl_v16(__m512 x)
     const __m512 one = _mm512_set1_ps(1.0f);
     __m512 a = _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(x),
                                                     _mm512_set1_epi32(0x7fffffff)));
-    a = _mm512_min_ps(_mm512_set1_ps(FF_GELU_GRAD_AMAX), a);  /* min returns a if a is NaN */
+    a = _mm512_min_ps(_mm512_set1_ps(FA_GELU_GRAD_AMAX_F32), a);  /* min returns a if a is NaN */
     __m512i t = _mm512_sub_epi32(_mm512_srli_epi32(_mm512_castps_si512(a), 21),
-                                 _mm512_set1_epi32((int)FF_GELU_GRAD_BASE));
+                                 _mm512_set1_epi32((int)FA_GELU_GRAD_BASE_F32));
     t = _mm512_min_epu32(t, _mm512_set1_epi32(31));
-    __m512 d = _mm512_sub_ps(a, ff__gelu_grad_lookup(0, t));
-    __m512 p = ff__gelu_grad_lookup(FF_GELU_GRAD_NCOEF, t);
-    for (int i = FF_GELU_GRAD_NCOEF - 1; i >= 2; --i)
-        p = _mm512_fmadd_ps(p, d, ff__gelu_grad_lookup(i, t));
-    __m512 q = _mm512_mul_ps(d, p), c0 = ff__gelu_grad_lookup(1, t);
+    __m512 d = _mm512_sub_ps(a, fa_gelu_grad_lookup_f32(0, t));
+    __m512 p = fa_gelu_grad_lookup_f32(FA_GELU_GRAD_NCOEF_F32, t);
+    for (int i = FA_GELU_GRAD_NCOEF_F32 - 1; i >= 2; --i)
+        p = _mm512_fmadd_ps(p, d, fa_gelu_grad_lookup_f32(i, t));
+    __m512 q = _mm512_mul_ps(d, p), c0 = fa_gelu_grad_lookup_f32(1, t);
     __mmask16 root = _mm512_cmplt_epu32_mask(
-        _mm512_sub_epi32(t, _mm512_set1_epi32((int)FF_GELU_GRAD_ROOT_T0)),
-        _mm512_set1_epi32((int)FF_GELU_GRAD_NROOT));
-    __m512 fh = _mm512_mask_blend_ps(root, one, _mm512_sub_ps(a, _mm512_set1_ps(FF_GELU_GRAD_R_HI)));
-    __m512 fl = _mm512_maskz_mov_ps(root, _mm512_set1_ps(-FF_GELU_GRAD_R_LO));
-    __m512 kf, m, hi = ff__exp16_half_sq_v16(a, &kf, &m);
+        _mm512_sub_epi32(t, _mm512_set1_epi32((int)FA_GELU_GRAD_ROOT_T0_F32)),
+        _mm512_set1_epi32((int)FA_GELU_GRAD_NROOT_F32));
+    __m512 fh = _mm512_mask_blend_ps(root, one, _mm512_sub_ps(a, _mm512_set1_ps(FA_GELU_GRAD_R_HI_F32)));
+    __m512 fl = _mm512_maskz_mov_ps(root, _mm512_set1_ps(-FA_GELU_GRAD_R_LO_F32));
+    __m512 kf, m, hi = fa_exp16_half_sq_v16_f32(a, &kf, &m);
     __m512 ml = _mm512_mul_ps(hi, m);
     /* F (hi + ml)(c0 + q) = uh c0 + (uh q + ul (c0 + q)), F (hi + ml) = uh + ul
      * (the product F hi exactly), uh c0 exact inside the last FMA */
@@ -66,9 +66,9 @@ FA_INLINE __m512 fa_gelu_grad_tbl_v16(__m512 x)
 }
 
 /* The derivative ufunc's contiguous kernel: out = gelu'(x). */
-FF_ARRAY_V16(fa_gelu_grad_tbl_array, fa_gelu_grad_tbl_v16)
+FA_ARRAY_V16_F32(fa_gelu_grad_tbl_array, fa_gelu_grad_tbl_v16)
 
-FF_BACKWARD_V16(fa_gelu_backward_tbl_array, fa_gelu_grad_tbl_v16)
+FA_BACKWARD_V16_F32(fa_gelu_backward_tbl_array, fa_gelu_grad_tbl_v16)
 
 /* the scalar statement: lane 0 of the zmm version */
 FA_INLINE float fa_gelu_grad_tbl_f32(float x)

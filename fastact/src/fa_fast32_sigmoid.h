@@ -5,7 +5,7 @@
  * N = m for x < 0, where the quotient is scaled by 2^kf at the end
  * (vscalefps: one rounding, into the subnormal range too).
  *   Reduction: -|x| = kf ln2 + r, kf a multiple of 1/16 (the magic-number
- *   rounding of FF_EXP16_SHIFT), |r| <= ln2/32, r by a two-part ln2 (the
+ *   rounding of FA_EXP16_SHIFT_F32), |r| <= ln2/32, r by a two-part ln2 (the
  *   first product exact).  m = 2^(kf - floor kf) e^r: 2^(j/16) = hi + lo
  *   from two 16-entry tables (vpermps takes the low 4 bits of the rounded
  *   value as j), e^r - 1 = r + r^2 P(r), P of degree 1 (2^-29.2), and
@@ -30,24 +30,24 @@
 #define FA_HAVE_SIGMOID_V16 1
 
 /* t = e^-|x| = 2^kf m (|x| clamped at amax) and the x < 0 lanes (neg);
- * FF_EXP16_PARTS_LO takes x as the pair x + xl. */
-#define FF_EXP16_PARTS(x, amax, m, t, kf, neg)                                    \
-        FF_EXP16_PARTS_LO(x, _mm512_setzero_ps(), amax, m, t, kf, neg, 0)
-#define FF_EXP16_PARTS_LO(x, xl, amax, m, t, kf, neg, with_lo)                    \
-        const __m512 shift = _mm512_set1_ps(FF_EXP16_SHIFT);                       \
+ * FA_EXP16_PARTS_LO_F32 takes x as the pair x + xl. */
+#define FA_EXP16_PARTS_F32(x, amax, m, t, kf, neg)                                    \
+        FA_EXP16_PARTS_LO_F32(x, _mm512_setzero_ps(), amax, m, t, kf, neg, 0)
+#define FA_EXP16_PARTS_LO_F32(x, xl, amax, m, t, kf, neg, with_lo)                    \
+        const __m512 shift = _mm512_set1_ps(FA_EXP16_SHIFT_F32);                       \
         __m512 b = _mm512_range_ps((x), _mm512_set1_ps(amax), 0x0E); /* -min(|x|, amax) */ \
-        __m512 z = _mm512_fmadd_ps(b, _mm512_set1_ps(FF_INVLN2), shift);           \
+        __m512 z = _mm512_fmadd_ps(b, _mm512_set1_ps(FA_INVLN2_F32), shift);           \
         __m512 kf = _mm512_sub_ps(z, shift);                                       \
-        __m512 r = _mm512_fnmadd_ps(kf, _mm512_set1_ps(FF_LN2HI), b);              \
-        r = _mm512_fnmadd_ps(kf, _mm512_set1_ps(FF_LN2LO), r);                     \
+        __m512 r = _mm512_fnmadd_ps(kf, _mm512_set1_ps(FA_LN2HI_F32), b);              \
+        r = _mm512_fnmadd_ps(kf, _mm512_set1_ps(FA_LN2LO_F32), r);                     \
         if (with_lo)        /* -|x + xl| = b - sign(x) xl */                       \
             r = _mm512_sub_ps(r, _mm512_xor_ps((xl), _mm512_and_ps((x),            \
                                                    _mm512_set1_ps(-0.0f))));       \
         __m512i j = _mm512_castps_si512(z);                                        \
-        __m512 hi = _mm512_permutexvar_ps(j, _mm512_load_ps(ff_exp16_hi));         \
-        __m512 lo = _mm512_permutexvar_ps(j, _mm512_load_ps(ff_exp16_lo));         \
-        __m512 p = _mm512_fmadd_ps(_mm512_set1_ps(ff_c_exp16[1]), r,               \
-                                   _mm512_set1_ps(ff_c_exp16[0]));                 \
+        __m512 hi = _mm512_permutexvar_ps(j, _mm512_load_ps(fa_exp16_hi_f32));         \
+        __m512 lo = _mm512_permutexvar_ps(j, _mm512_load_ps(fa_exp16_lo_f32));         \
+        __m512 p = _mm512_fmadd_ps(_mm512_set1_ps(fa_c_exp16_f32[1]), r,               \
+                                   _mm512_set1_ps(fa_c_exp16_f32[0]));                 \
         __m512 em1 = _mm512_fmadd_ps(_mm512_mul_ps(r, r), p, r);                   \
         __m512 m = _mm512_add_ps(hi, _mm512_fmadd_ps(hi, em1, lo));                \
         __m512 t = _mm512_scalef_ps(m, kf);                                        \
@@ -56,7 +56,7 @@
 FA_INLINE __m512 fa_sigmoid_rcp_v16(__m512 x)
 {
     const __m512 one = _mm512_set1_ps(1.0f);
-    FF_EXP16_PARTS(x, 104.0f, m, t, kf, neg);
+    FA_EXP16_PARTS_F32(x, 104.0f, m, t, kf, neg);
     __m512 one_or_nan = _mm512_fixupimm_ps(one, x, _mm512_set1_epi32(0x22), 0);
     __m512 N = _mm512_mask_blend_ps(neg, one_or_nan, m);
     __m512 r0 = _mm512_rcp14_ps(_mm512_add_ps(one, t));
@@ -72,15 +72,15 @@ FA_INLINE float fa_sigmoid_rcp_f32(float x)
     return _mm512_cvtss_f32(fa_sigmoid_rcp_v16(_mm512_set1_ps(x)));
 }
 
-FF_ARRAY_V16(fa_sigmoid_rcp_array, fa_sigmoid_rcp_v16)
+FA_ARRAY_V16_F32(fa_sigmoid_rcp_array, fa_sigmoid_rcp_v16)
 
 /* f sigmoid(v) = f N / (1 + t) (silu, glu): the numerator f N as the exact
  * pair Nh + Nl, the residual n = (Nh - y0) + Nl - y0 t, then as sigmoid;
  * |v| clamped at amax. */
-FA_INLINE __m512 ff__times_sigmoid_v16(__m512 f, __m512 v, float amax)
+FA_INLINE __m512 fa_times_sigmoid_v16_f32(__m512 f, __m512 v, float amax)
 {
     const __m512 one = _mm512_set1_ps(1.0f);
-    FF_EXP16_PARTS(v, amax, m, t, kf, neg);
+    FA_EXP16_PARTS_F32(v, amax, m, t, kf, neg);
     __m512 N = _mm512_mask_blend_ps(neg, one, m);
     __m512 Nh = _mm512_mul_ps(f, N);
     __m512 Nl = _mm512_fmsub_ps(f, N, Nh);
@@ -97,7 +97,7 @@ FA_INLINE __m512 ff__times_sigmoid_v16(__m512 f, __m512 v, float amax)
 FA_INLINE __m512 fa_silu_rcp_v16(__m512 x)
 {
     __m512 xc = _mm512_max_ps(_mm512_set1_ps(-110.0f), x);       /* x if x is NaN */
-    return _mm512_fixupimm_ps(ff__times_sigmoid_v16(xc, x, 110.0f), x,
+    return _mm512_fixupimm_ps(fa_times_sigmoid_v16_f32(xc, x, 110.0f), x,
                               _mm512_set1_epi32(0x00100100), 0);
 }
 
@@ -106,25 +106,25 @@ FA_INLINE float fa_silu_rcp_f32(float x)
     return _mm512_cvtss_f32(fa_silu_rcp_v16(_mm512_set1_ps(x)));
 }
 
-FF_ARRAY_V16(fa_silu_rcp_array, fa_silu_rcp_v16)
+FA_ARRAY_V16_F32(fa_silu_rcp_array, fa_silu_rcp_v16)
 
-#define FF_GELU_TANH_C1 ((float)FA_GELU_TANH_C1)
-#define FF_GELU_TANH_C1_LO ((float)(FA_GELU_TANH_C1 - (double)FF_GELU_TANH_C1))
-#define FF_GELU_TANH_C3 ((float)FA_GELU_TANH_C3)
-#define FF_GELU_TANH_C3_LO ((float)(FA_GELU_TANH_C3 - (double)FF_GELU_TANH_C3))
-#define FF_GELU_TANH_3C3 ((float)(3 * FA_GELU_TANH_C3))
-#define FF_GELU_TANH_3C3_LO ((float)(3 * FA_GELU_TANH_C3 - (double)FF_GELU_TANH_3C3))
+#define FA_GELU_TANH_C1_F32 ((float)FA_GELU_TANH_C1)
+#define FA_GELU_TANH_C1_LO_F32 ((float)(FA_GELU_TANH_C1 - (double)FA_GELU_TANH_C1_F32))
+#define FA_GELU_TANH_C3_F32 ((float)FA_GELU_TANH_C3)
+#define FA_GELU_TANH_C3_LO_F32 ((float)(FA_GELU_TANH_C3 - (double)FA_GELU_TANH_C3_F32))
+#define FA_GELU_TANH_3C3_F32 ((float)(3 * FA_GELU_TANH_C3))
+#define FA_GELU_TANH_3C3_LO_F32 ((float)(3 * FA_GELU_TANH_C3 - (double)FA_GELU_TANH_3C3_F32))
 
 /* C1 + c x^2 as hi + *lo (c = ch + cl, x^2 = x2 + x2l exactly): both terms
  * are >= 0, so a Fast2Sum with the larger first */
-FA_INLINE __m512 ff__c1_plus_cx2(float ch, float cl, __m512 x2, __m512 x2l, __m512 *lo)
+FA_INLINE __m512 fa_c1_plus_cx2_f32(float ch, float cl, __m512 x2, __m512 x2l, __m512 *lo)
 {
-    const __m512 c1 = _mm512_set1_ps(FF_GELU_TANH_C1), c = _mm512_set1_ps(ch);
+    const __m512 c1 = _mm512_set1_ps(FA_GELU_TANH_C1_F32), c = _mm512_set1_ps(ch);
     __m512 ph = _mm512_mul_ps(c, x2), pl = _mm512_fmsub_ps(c, x2, ph);
     __m512 hi = _mm512_add_ps(c1, ph);
     __m512 err = _mm512_add_ps(_mm512_sub_ps(_mm512_max_ps(c1, ph), hi), _mm512_min_ps(c1, ph));
     *lo = _mm512_add_ps(err, _mm512_add_ps(pl, _mm512_fmadd_ps(c, x2l, _mm512_fmadd_ps(
-              _mm512_set1_ps(cl), x2, _mm512_set1_ps(FF_GELU_TANH_C1_LO)))));
+              _mm512_set1_ps(cl), x2, _mm512_set1_ps(FA_GELU_TANH_C1_LO_F32)))));
     return hi;
 }
 
@@ -147,13 +147,13 @@ FA_INLINE __m512 fa_gelu_tanh_grad_v16(__m512 x)
     const __m512 one = _mm512_set1_ps(1.0f);
     __m512 xc = _mm512_range_ps(x, _mm512_set1_ps(16.0f), 0x02);  /* sign(x) min(|x|, 16) */
     __m512 x2 = _mm512_mul_ps(xc, xc), x2l = _mm512_fmsub_ps(xc, xc, x2);
-    __m512 gl, g = ff__c1_plus_cx2(FF_GELU_TANH_C3, FF_GELU_TANH_C3_LO, x2, x2l, &gl);
+    __m512 gl, g = fa_c1_plus_cx2_f32(FA_GELU_TANH_C3_F32, FA_GELU_TANH_C3_LO_F32, x2, x2l, &gl);
     __m512 v = _mm512_mul_ps(xc, g);
     __m512 vl = _mm512_fmadd_ps(xc, gl, _mm512_fmsub_ps(xc, g, v));
-    __m512 dvl, dv = ff__c1_plus_cx2(FF_GELU_TANH_3C3, FF_GELU_TANH_3C3_LO, x2, x2l, &dvl);
+    __m512 dvl, dv = fa_c1_plus_cx2_f32(FA_GELU_TANH_3C3_F32, FA_GELU_TANH_3C3_LO_F32, x2, x2l, &dvl);
     __m512 xdv = _mm512_mul_ps(xc, dv);
     __m512 xdvl = _mm512_fmadd_ps(xc, dvl, _mm512_fmsub_ps(xc, dv, xdv));
-    FF_EXP16_PARTS_LO(v, vl, 320.0f, m, t, kf, neg, 1);
+    FA_EXP16_PARTS_LO_F32(v, vl, 320.0f, m, t, kf, neg, 1);
     __m512 r0 = _mm512_rcp14_ps(_mm512_add_ps(one, t));
     __m512 A = _mm512_fmadd_ps(r0, _mm512_fnmadd_ps(r0, t, _mm512_sub_ps(one, r0)), r0);
     __m512 pos = _mm512_fmadd_ps(_mm512_mul_ps(xdv, A), _mm512_mul_ps(t, A), A);
@@ -168,9 +168,9 @@ FA_INLINE float fa_gelu_tanh_grad_v16_f32(float x)
     return _mm512_cvtss_f32(fa_gelu_tanh_grad_v16(_mm512_set1_ps(x)));
 }
 
-FF_ARRAY_V16(fa_gelu_tanh_grad_v16_array, fa_gelu_tanh_grad_v16)
+FA_ARRAY_V16_F32(fa_gelu_tanh_grad_v16_array, fa_gelu_tanh_grad_v16)
 
-FF_BACKWARD_V16(fa_gelu_tanh_backward_v16_array, fa_gelu_tanh_grad_v16)
+FA_BACKWARD_V16_F32(fa_gelu_tanh_backward_v16_array, fa_gelu_tanh_grad_v16)
 
 /* silu' = s (1 + x (1 - s)), s = sigmoid(x), as gelu(tanh)' above with v = x
  * and v' = 1: A = 1/(1 + t), B = t A, s (1 - s) = A B;
@@ -180,7 +180,7 @@ FF_BACKWARD_V16(fa_gelu_tanh_backward_v16_array, fa_gelu_tanh_grad_v16)
 FA_INLINE __m512 fa_silu_grad_v16(__m512 x)
 {
     const __m512 one = _mm512_set1_ps(1.0f);
-    FF_EXP16_PARTS(x, 110.0f, m, t, kf, neg);
+    FA_EXP16_PARTS_F32(x, 110.0f, m, t, kf, neg);
     __m512 xc = _mm512_max_ps(_mm512_set1_ps(-110.0f), x);
     __m512 r0 = _mm512_rcp14_ps(_mm512_add_ps(one, t));
     __m512 A = _mm512_fmadd_ps(r0, _mm512_fnmadd_ps(r0, t, _mm512_sub_ps(one, r0)), r0);
@@ -196,8 +196,8 @@ FA_INLINE float fa_silu_grad_v16_f32(float x)
     return _mm512_cvtss_f32(fa_silu_grad_v16(_mm512_set1_ps(x)));
 }
 
-FF_ARRAY_V16(fa_silu_grad_v16_array, fa_silu_grad_v16)
-FF_BACKWARD_V16(fa_silu_backward_v16_array, fa_silu_grad_v16)
+FA_ARRAY_V16_F32(fa_silu_grad_v16_array, fa_silu_grad_v16)
+FA_BACKWARD_V16_F32(fa_silu_backward_v16_array, fa_silu_grad_v16)
 
 /* glu = a sigmoid(b) (b: gate): silu's kernel with a for the factor, where
  * fa_glu_lanes_cover(a, b) (fa_fast32.h: |b| <= 40, a = 0 or 2^-60 <=
@@ -205,12 +205,12 @@ FF_BACKWARD_V16(fa_silu_backward_v16_array, fa_silu_grad_v16)
  * gives a (vfixupimmps). */
 FA_INLINE __m512 fa_glu_lanes_v16(__m512 a, __m512 gate)
 {
-    return _mm512_fixupimm_ps(ff__times_sigmoid_v16(a, gate, 40.0f), a,
+    return _mm512_fixupimm_ps(fa_times_sigmoid_v16_f32(a, gate, 40.0f), a,
                               _mm512_set1_epi32(0x100), 0);
 }
 
 /* glu's row [a, b] (n = 2m): 16 pairs at a time, each pair by the lanes
- * form where it covers it, else by fa_fast_glu_f32 (the same bits for a
+ * form where it covers it, else by fa_glu_fast_f32 (the same bits for a
  * pair whatever its row holds); a contiguous row that the lanes cover
  * whole (a check pass first) stores the vectors directly. */
 FA_INLINE void fa_glu_row_v16(intptr_t n, const float *x, intptr_t sx, float *y, intptr_t sy)
@@ -243,7 +243,7 @@ FA_INLINE void fa_glu_row_v16(intptr_t n, const float *x, intptr_t sx, float *y,
         _mm512_storeu_ps(ty, fa_glu_lanes_v16(_mm512_loadu_ps(ta), _mm512_loadu_ps(tb)));
         for (intptr_t j = 0; j < c; j++)
             y[(i + j) * sy] = fa_glu_lanes_cover(ta[j], tb[j]) ? ty[j]
-                                                                : fa_fast_glu_f32(ta[j], tb[j]);
+                                                                : fa_glu_fast_f32(ta[j], tb[j]);
     }
 }
 #endif

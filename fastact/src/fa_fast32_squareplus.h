@@ -22,30 +22,30 @@
 #define FA_FAST32_SQUAREPLUS_H
 
 #if defined(__FMA__)
-#define FF_HAVE_SQUAREPLUS 1
-FA_INLINE int fa_fast_squareplus_covers(float b) { return b >= 0x1p-30f && b <= 0x1p30f; }
+#define FA_HAVE_SQUAREPLUS_F32 1
+FA_INLINE int fa_squareplus_fast_covers_f32(float b) { return b >= 0x1p-30f && b <= 0x1p30f; }
 
-FA_INLINE float fa_fast_squareplus_f32(float x, float b)
+FA_INLINE float fa_squareplus_fast_f32(float x, float b)
 {
     float a = fa_abs_f32(x);
     int huge = a > 0x1p40f;                              /* false for NaN */
-    float ac = fa__sel32(huge, 0x1p40f, a);
+    float ac = fa_blend_f32(huge, 0x1p40f, a);
     float w = ac * ac, wl = __builtin_fmaf(ac, ac, -w);
     int wbig = w > b;
-    float hi = fa__sel32(wbig, w, b), lo = fa__sel32(wbig, b, w);
+    float hi = fa_blend_f32(wbig, w, b), lo = fa_blend_f32(wbig, b, w);
     float zh = hi + lo, zl = ((hi - zh) + lo) + wl;
     float r0 = __builtin_sqrtf(zh);                      /* >= 2^-15 */
     float rl = (__builtin_fmaf(-r0, r0, zh) + zl) * (0.5f / r0);
-    float r = fa__sel32(huge, 0.0f, r0);                 /* huge: x or b/(4a) */
-    rl = fa__sel32(huge, 0.0f, rl);
+    float r = fa_blend_f32(huge, 0.0f, r0);                 /* huge: x or b/(4a) */
+    rl = fa_blend_f32(huge, 0.0f, rl);
     float s = r + x, e = (r - s) + x;                    /* for x >= 0 */
     float pos = 0.5f * (s + (e + rl));
     float dh = r + a, dl = ((r - dh) + a) + rl;          /* for x < 0 */
-    float hb = fa__sel32(huge, 0.25f * b, 0.5f * b), q = hb / dh;
+    float hb = fa_blend_f32(huge, 0.25f * b, 0.5f * b), q = hb / dh;
     float t = __builtin_fmaf(-q, dl, __builtin_fmaf(-q, dh, hb));
-    float neg = fa__sel32(huge, q, __builtin_fmaf(t, q * (2.0f / b), q));
-    pos = fa__sel32(huge, x, pos);
-    return fa__sel32(x >= 0.0f, pos, neg);               /* NaN: neg is NaN */
+    float neg = fa_blend_f32(huge, q, __builtin_fmaf(t, q * (2.0f / b), q));
+    pos = fa_blend_f32(huge, x, pos);
+    return fa_blend_f32(x >= 0.0f, pos, neg);               /* NaN: neg is NaN */
 }
 
 /* squareplus'(x) = (1 + x/r)/2, the same r = r0 + rl (h = 1/(2 r0) from
@@ -60,14 +60,14 @@ FA_INLINE float fa_fast_squareplus_f32(float x, float b)
  *           (capped at 2^32: beyond, the result is below the least
  *           subnormal) and the quotient scaled back by 2^-128; a subnormal
  *           result is rounded once, on its own grid, before the scaling. */
-FA_INLINE float fa_fast_squareplus_grad_f32(float x, float b)
+FA_INLINE float fa_squareplus_grad_fast_f32(float x, float b)
 {
     float a = fa_abs_f32(x);
     int huge = a > 0x1p40f;                              /* false for NaN */
-    float ac = fa__sel32(huge, 0x1p40f, a);
+    float ac = fa_blend_f32(huge, 0x1p40f, a);
     float w = ac * ac, wl = __builtin_fmaf(ac, ac, -w);
     int wbig = w > b;
-    float hi = fa__sel32(wbig, w, b), lo = fa__sel32(wbig, b, w);
+    float hi = fa_blend_f32(wbig, w, b), lo = fa_blend_f32(wbig, b, w);
     float zh = hi + lo, zl = ((hi - zh) + lo) + wl;
     float r0 = __builtin_sqrtf(zh);
     float h = 0.5f / r0;
@@ -76,11 +76,11 @@ FA_INLINE float fa_fast_squareplus_grad_f32(float x, float b)
     float g = x * (2.0f * h);
     float gc = (__builtin_fmaf(-g, r0, x) - g * rl) * (2.0f * h);
     float hg = 0.5f * g, s = 0.5f + hg, e = (0.5f - s) + hg;
-    float pos = fa__sel32(huge, 1.0f, s + (e + 0.5f * gc));
+    float pos = fa_blend_f32(huge, 1.0f, s + (e + 0.5f * gc));
     /* x < 0 */
-    float as = fa__sel32(a * 0x1p-64f > 0x1p32f, 0x1p32f, a * 0x1p-64f);
-    float re = fa__sel32(huge, as, r0), ae = fa__sel32(huge, as, a);
-    rl = fa__sel32(huge, 0.0f, rl);
+    float as = fa_blend_f32(a * 0x1p-64f > 0x1p32f, 0x1p32f, a * 0x1p-64f);
+    float re = fa_blend_f32(huge, as, r0), ae = fa_blend_f32(huge, as, a);
+    rl = fa_blend_f32(huge, 0.0f, rl);
     float dh = re + ae, dl = ((re - dh) + ae) + rl;      /* r + a */
     float ph = re * dh;
     float pl = __builtin_fmaf(re, dh, -ph) + (re * dl + rl * dh);
@@ -90,8 +90,8 @@ FA_INLINE float fa_fast_squareplus_grad_f32(float x, float b)
     /* huge and q 2^-128 subnormal (q < 4): 4 + q + c rounded once puts
      * the rounding on the subnormal grid (ulp(4) = 2^-21 = 2^128 2^-149) */
     float s4 = 4.0f + q, e4 = (4.0f - s4) + q, sub = (s4 + (e4 + c)) - 4.0f;
-    neg = fa__sel32(huge, (fa__sel32(q < 4.0f, sub, neg) * 0x1p-64f) * 0x1p-64f, neg);
-    return fa__sel32(x >= 0.0f, pos, neg);               /* NaN: neg is NaN */
+    neg = fa_blend_f32(huge, (fa_blend_f32(q < 4.0f, sub, neg) * 0x1p-64f) * 0x1p-64f, neg);
+    return fa_blend_f32(x >= 0.0f, pos, neg);               /* NaN: neg is NaN */
 }
 #endif
 

@@ -1,9 +1,9 @@
 /* fa_fast64_gelu.h -- float64 gelu (erf) and gelu' for AVX-512 builds: no
  * pairs, no gathers.
  *
- * Include after fa_fast64_sigmoid.h (FD_ARRAY_V8, FD_BACKWARD_V8) and
- * fa_vmath.h (FA__INVLN2, FA__LN2HI/LO, the 16-entry exp table
- * fa__exp16_hi/lo and Q's fa__c_exp16_q_f64).
+ * Include after fa_fast64_sigmoid.h (FA_ARRAY_V8_F64, FA_BACKWARD_V8_F64) and
+ * fa_vmath.h (FA_INVLN2_F64, FA_LN2HI_F64/LO, the 16-entry exp table
+ * fa_exp16_hi_f64/lo and Q's fa_c_exp16_q_f64).
  * With b = |x| clamped at 40:  Phi(-b) = e N(b),  phi(b) = e C,
  *   e = exp(-b^2/2), C = 1/sqrt(2 pi), N(b) = exp(b^2/2) Phi(-b).
  *   e: b^2 as the exact pair s + se (a rounded b^2 would move e by up to
@@ -30,30 +30,30 @@
 #include <immintrin.h>
 #include "fa_fast64_gelu_coeffs.h"
 
-#define FD__GELU_BMAX 40.0      /* gelu(-40) < 2^-1100, erfc term of gelu(40) < 2^-1100 */
-#define FD__GELU_C 0x1.9884533d43651p-2      /* 1/sqrt(2 pi) */
+#define FA_GELU_BMAX_F64 40.0      /* gelu(-40) < 2^-1100, erfc term of gelu(40) < 2^-1100 */
+#define FA_GELU_C_F64 0x1.9884533d43651p-2      /* 1/sqrt(2 pi) */
 
 /* b = min(|x|, 40), e = 2^kf (mh + ml) unrounded, and N(b) */
-FA_INLINE __m512d fd__gelu_parts(__m512d x, __m512d *bp, __m512d *mhp, __m512d *mlp,
+FA_INLINE __m512d fa_gelu_parts_f64(__m512d x, __m512d *bp, __m512d *mhp, __m512d *mlp,
                                  __m512d *kfp)
 {
     const __m512d shift = _mm512_set1_pd(0x1.8p48);
-    __m512d b = _mm512_range_pd(x, _mm512_set1_pd(FD__GELU_BMAX), 0x0A);  /* min(|x|, 40) */
+    __m512d b = _mm512_range_pd(x, _mm512_set1_pd(FA_GELU_BMAX_F64), 0x0A);  /* min(|x|, 40) */
     /* e = exp(-(s + se)/2) */
     __m512d s = _mm512_mul_pd(b, b);
     __m512d se = _mm512_fmsub_pd(b, b, s);
     __m512d h = _mm512_mul_pd(s, _mm512_set1_pd(-0.5));
-    __m512d z = _mm512_fmadd_pd(h, _mm512_set1_pd(FA__INVLN2), shift);
+    __m512d z = _mm512_fmadd_pd(h, _mm512_set1_pd(FA_INVLN2_F64), shift);
     __m512d kf = _mm512_sub_pd(z, shift);
-    __m512d r = _mm512_fnmadd_pd(kf, _mm512_set1_pd(FA__LN2HI), h);
-    r = _mm512_fnmadd_pd(kf, _mm512_set1_pd(FA__LN2LO), r);
+    __m512d r = _mm512_fnmadd_pd(kf, _mm512_set1_pd(FA_LN2HI_F64), h);
+    r = _mm512_fnmadd_pd(kf, _mm512_set1_pd(FA_LN2LO_F64), r);
     r = _mm512_fnmadd_pd(se, _mm512_set1_pd(0.5), r);
     __m512i je = _mm512_castpd_si512(z);
-    __m512d hi = _mm512_permutex2var_pd(_mm512_load_pd(fa__exp16_hi), je,
-                                        _mm512_load_pd(fa__exp16_hi + 8));
-    __m512d lo = _mm512_permutex2var_pd(_mm512_load_pd(fa__exp16_lo), je,
-                                        _mm512_load_pd(fa__exp16_lo + 8));
-    const double *q = fa__c_exp16_q_f64;
+    __m512d hi = _mm512_permutex2var_pd(_mm512_load_pd(fa_exp16_hi_f64), je,
+                                        _mm512_load_pd(fa_exp16_hi_f64 + 8));
+    __m512d lo = _mm512_permutex2var_pd(_mm512_load_pd(fa_exp16_lo_f64), je,
+                                        _mm512_load_pd(fa_exp16_lo_f64 + 8));
+    const double *q = fa_c_exp16_q_f64;
     __m512d r2 = _mm512_mul_pd(r, r);
     __m512d q01 = _mm512_fmadd_pd(_mm512_set1_pd(q[1]), r, _mm512_set1_pd(q[0]));
     __m512d q23 = _mm512_fmadd_pd(_mm512_set1_pd(q[3]), r, _mm512_set1_pd(q[2]));
@@ -82,28 +82,28 @@ FA_INLINE __m512d fd__gelu_parts(__m512d x, __m512d *bp, __m512d *mhp, __m512d *
     __m512i j = _mm512_mask_blend_epi64(tail, _mm512_castpd_si512(        /* jb's bits */
         _mm512_add_pd(jb, _mm512_set1_pd(0x1.8p52))), ju);
     __m512d t = _mm512_mask_blend_pd(tail, tb, tu);
-    const double (*c)[16] = fd__gelu_n;
-    __m512d n = _mm512_permutex2var_pd(_mm512_load_pd(c[FD__GELU_COEFFS - 1]), j,
-                                       _mm512_load_pd(c[FD__GELU_COEFFS - 1] + 8));
+    const double (*c)[16] = fa_gelu_n_f64;
+    __m512d n = _mm512_permutex2var_pd(_mm512_load_pd(c[FA_GELU_COEFFS_F64 - 1]), j,
+                                       _mm512_load_pd(c[FA_GELU_COEFFS_F64 - 1] + 8));
 #pragma GCC unroll 16
-    for (int i = FD__GELU_COEFFS - 2; i >= 1; --i)
+    for (int i = FA_GELU_COEFFS_F64 - 2; i >= 1; --i)
         n = _mm512_fmadd_pd(n, t, _mm512_permutex2var_pd(_mm512_load_pd(c[i]), j,
                                                          _mm512_load_pd(c[i] + 8)));
-    __m512d c0lo = _mm512_permutex2var_pd(_mm512_load_pd(fd__gelu_n0lo), j,
-                                          _mm512_load_pd(fd__gelu_n0lo + 8));
+    __m512d c0lo = _mm512_permutex2var_pd(_mm512_load_pd(fa_gelu_n0lo_f64), j,
+                                          _mm512_load_pd(fa_gelu_n0lo_f64 + 8));
     n = _mm512_add_pd(_mm512_permutex2var_pd(_mm512_load_pd(c[0]), j, _mm512_load_pd(c[0] + 8)),
                       _mm512_fmadd_pd(n, t, c0lo));
     /* u's rounding: 1/b = u + u eps, eps = 1 - b u exact (0 for b <= 4), and
      * dN/du = b^2 (C - b N), so N gains b (C - b N) eps */
     __m512d eps = _mm512_fnmadd_pd(bt, u, _mm512_set1_pd(1.0));
-    __m512d slope = _mm512_mul_pd(b, _mm512_fnmadd_pd(b, n, _mm512_set1_pd(FD__GELU_C)));
+    __m512d slope = _mm512_mul_pd(b, _mm512_fnmadd_pd(b, n, _mm512_set1_pd(FA_GELU_C_F64)));
     return _mm512_fmadd_pd(slope, eps, n);
 }
 
 FA_INLINE __m512d fa_gelu_v8(__m512d x)
 {
     __m512d b, mh, ml, kf;
-    __m512d n = fd__gelu_parts(x, &b, &mh, &ml, &kf);
+    __m512d n = fa_gelu_parts_f64(x, &b, &mh, &ml, &kf);
     __mmask8 neg = _mm512_cmp_pd_mask(x, _mm512_setzero_pd(), _CMP_LT_OQ);
     __m512d e = _mm512_scalef_pd(_mm512_add_pd(mh, ml), kf);
     __m512d pos = _mm512_mul_pd(x, _mm512_fnmadd_pd(e, n, _mm512_set1_pd(1.0)));
@@ -117,9 +117,9 @@ FA_INLINE __m512d fa_gelu_v8(__m512d x)
 
 FA_INLINE __m512d fa_gelu_grad_v8(__m512d x)
 {
-    const __m512d C = _mm512_set1_pd(FD__GELU_C);
+    const __m512d C = _mm512_set1_pd(FA_GELU_C_F64);
     __m512d b, mh, ml, kf;
-    __m512d n = fd__gelu_parts(x, &b, &mh, &ml, &kf);
+    __m512d n = fa_gelu_parts_f64(x, &b, &mh, &ml, &kf);
     __mmask8 neg = _mm512_cmp_pd_mask(x, _mm512_setzero_pd(), _CMP_LT_OQ);
     __m512d e = _mm512_scalef_pd(_mm512_add_pd(mh, ml), kf);
     __m512d pos = _mm512_fmadd_pd(e, _mm512_fmsub_pd(b, C, n), _mm512_set1_pd(1.0));
@@ -138,9 +138,9 @@ FA_INLINE double fa_gelu_grad_v8_f64(double x)
 {
     return _mm512_cvtsd_f64(fa_gelu_grad_v8(_mm512_set1_pd(x)));
 }
-FD_ARRAY_V8(fa_gelu_v8_array, fa_gelu_v8)
-FD_ARRAY_V8(fa_gelu_grad_v8_array, fa_gelu_grad_v8)
-FD_BACKWARD_V8(fa_gelu_backward_v8_array, fa_gelu_grad_v8)
+FA_ARRAY_V8_F64(fa_gelu_v8_array, fa_gelu_v8)
+FA_ARRAY_V8_F64(fa_gelu_grad_v8_array, fa_gelu_grad_v8)
+FA_BACKWARD_V8_F64(fa_gelu_backward_v8_array, fa_gelu_grad_v8)
 #endif
 
 #endif

@@ -21,9 +21,9 @@
 #ifndef FA_FAST64_GELU_COEFFS_H
 #define FA_FAST64_GELU_COEFFS_H
 
-#define FD__GELU_COEFFS 13
+#define FA_GELU_COEFFS_F64 13
 /* [coefficient][piece]: 16 pieces = two zmm registers per coefficient */
-static const double fd__gelu_n[13][16] __attribute__((aligned(64))) = {
+static const double fa_gelu_n_f64[13][16] __attribute__((aligned(64))) = {
     {0x1.a7f808169e570p-2, 0x1.3370237bca626p-2, 0x1.d898de09c6f19p-3, 0x1.7b5abd2fd03adp-3,
      0x1.3aadddf19e980p-3, 0x1.0bb968cded93fp-3, 0x1.d0b31c082543cp-4, 0x1.99c2b6db3b3a0p-4,
      0x1.565b1117e248cp-4, 0x1.f2ff1d3a7fcbdp-5, 0x1.615233c3e329dp-5, 0x1.fb95b42c2698fp-6,
@@ -77,8 +77,8 @@ static const double fd__gelu_n[13][16] __attribute__((aligned(64))) = {
      0x1.1963e43c8b1c3p-55, -0x1.624ba2f578937p-54, -0x1.607ee2eae74edp-64, -0x1.dd6d5e2998a75p-67,
      0x1.3aceaa8a0959bp-75, 0x1.fb7e9509f77cbp-75, 0x1.044b8c7e1d8f0p-86, 0x1.b98bd109dbff2p-87},
 };
-/* c0 = fd__gelu_n[0] + fd__gelu_n0lo */
-static const double fd__gelu_n0lo[16] __attribute__((aligned(64))) = {
+/* c0 = fa_gelu_n_f64[0] + fa_gelu_n0lo_f64 */
+static const double fa_gelu_n0lo_f64[16] __attribute__((aligned(64))) = {
     0x1.321648ec65d38p-56, 0x1.5b5ccb581f89cp-59, 0x1.d6ac48da9b5e4p-57, 0x1.800e52e98304cp-58,
     -0x1.a4235d20a0b3bp-58, 0x1.188df3f4c6335p-63, -0x1.fa9e33c6acfbdp-58, -0x1.f9a402f2d631ap-59,
     -0x1.88bb904e89e2ep-58, -0x1.c4f007da512f7p-59, 0x1.0a71babdefb6bp-59, 0x1.86b287f7f1bf5p-61,

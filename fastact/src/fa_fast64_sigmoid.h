@@ -2,9 +2,9 @@
  * float32 kernel of fa_fast32_sigmoid.h in 8 double lanes.
  *
  * Include after formulas.h's float64 functions (glu's row formula, for the
- * pairs the lanes do not cover) and fa_vmath.h (FA__INVLN2, FA__LN2HI/LO;
- * from fa_vmath_coeffs.h the table fa__exp16_hi/lo and Q's
- * fa__c_exp16_q_f64).
+ * pairs the lanes do not cover) and fa_vmath.h (FA_INVLN2_F64, FA_LN2HI_F64/LO;
+ * from fa_vmath_coeffs.h the table fa_exp16_hi_f64/lo and Q's
+ * fa_c_exp16_q_f64).
  * sigmoid(x) = N / (1 + t), t = e^-|x| = 2^kf m, N = 1 for x >= 0 and
  * N = m for x < 0 (the quotient then scaled by 2^kf: vscalefpd, one
  * rounding, into the subnormal range too).
@@ -20,7 +20,7 @@
  * sigmoid vfixupimmpd puts x's NaN into N).  +inf gives 1, -inf +0, -0 1/2.
  * silu = x N / (1 + t) with the numerator x N as an exact pair; vfixupimmpd
  * returns x for +-0 and +inf.  glu = a sigmoid(b) the same way with a for
- * the factor, where the lanes cover the pair (fd__glu_cover).
+ * the factor, where the lanes cover the pair (fa_glu_cover_f64).
  * Random sweeps against mpmath: docs/accuracy.md.  The scalar statements
  * (strided loops) are lane 0 of the same zmm code. */
 #ifndef FA_FAST64_SIGMOID_H
@@ -30,19 +30,19 @@
 #include <immintrin.h>
 
 /* t = e^-|x| = 2^kf m (|x| clamped at amax) and the x < 0 lanes (neg). */
-#define FD_EXP16_PARTS(x, amax, m, t, kf, neg)                                    \
+#define FA_EXP16_PARTS_F64(x, amax, m, t, kf, neg)                                    \
         const __m512d shift = _mm512_set1_pd(0x1.8p48);                            \
         __m512d b = _mm512_range_pd((x), _mm512_set1_pd(amax), 0x0E); /* -min(|x|, amax) */ \
-        __m512d z = _mm512_fmadd_pd(b, _mm512_set1_pd(FA__INVLN2), shift);        \
+        __m512d z = _mm512_fmadd_pd(b, _mm512_set1_pd(FA_INVLN2_F64), shift);        \
         __m512d kf = _mm512_sub_pd(z, shift);                                      \
-        __m512d r = _mm512_fnmadd_pd(kf, _mm512_set1_pd(FA__LN2HI), b);            \
-        r = _mm512_fnmadd_pd(kf, _mm512_set1_pd(FA__LN2LO), r);                    \
+        __m512d r = _mm512_fnmadd_pd(kf, _mm512_set1_pd(FA_LN2HI_F64), b);            \
+        r = _mm512_fnmadd_pd(kf, _mm512_set1_pd(FA_LN2LO_F64), r);                    \
         __m512i j = _mm512_castpd_si512(z);                                        \
-        __m512d hi = _mm512_permutex2var_pd(_mm512_load_pd(fa__exp16_hi), j,       \
-                                            _mm512_load_pd(fa__exp16_hi + 8));     \
-        __m512d lo = _mm512_permutex2var_pd(_mm512_load_pd(fa__exp16_lo), j,       \
-                                            _mm512_load_pd(fa__exp16_lo + 8));     \
-        const double *c_ = fa__c_exp16_q_f64;                                      \
+        __m512d hi = _mm512_permutex2var_pd(_mm512_load_pd(fa_exp16_hi_f64), j,       \
+                                            _mm512_load_pd(fa_exp16_hi_f64 + 8));     \
+        __m512d lo = _mm512_permutex2var_pd(_mm512_load_pd(fa_exp16_lo_f64), j,       \
+                                            _mm512_load_pd(fa_exp16_lo_f64 + 8));     \
+        const double *c_ = fa_c_exp16_q_f64;                                      \
         __m512d r2 = _mm512_mul_pd(r, r);                                          \
         __m512d q01 = _mm512_fmadd_pd(_mm512_set1_pd(c_[1]), r, _mm512_set1_pd(c_[0])); \
         __m512d q23 = _mm512_fmadd_pd(_mm512_set1_pd(c_[3]), r, _mm512_set1_pd(c_[2])); \
@@ -54,7 +54,7 @@
         __mmask8 neg = _mm512_cmp_pd_mask((x), _mm512_setzero_pd(), _CMP_LT_OQ)
 
 /* 1/(1 + t) to 2^-28: vrcp14pd and one Newton step */
-FA_INLINE __m512d fd__recip1p(__m512d t)
+FA_INLINE __m512d fa_recip1p_f64(__m512d t)
 {
     const __m512d one = _mm512_set1_pd(1.0);
     __m512d d = _mm512_add_pd(one, t), r0 = _mm512_rcp14_pd(d);
@@ -64,10 +64,10 @@ FA_INLINE __m512d fd__recip1p(__m512d t)
 FA_INLINE __m512d fa_sigmoid_v8(__m512d x)
 {
     const __m512d one = _mm512_set1_pd(1.0);
-    FD_EXP16_PARTS(x, 746.0, m, t, kf, neg);
+    FA_EXP16_PARTS_F64(x, 746.0, m, t, kf, neg);
     __m512d one_or_nan = _mm512_fixupimm_pd(one, x, _mm512_set1_epi64(0x22), 0);
     __m512d N = _mm512_mask_blend_pd(neg, one_or_nan, m);
-    __m512d r1 = fd__recip1p(t);
+    __m512d r1 = fa_recip1p_f64(t);
     __m512d y0 = _mm512_mul_pd(N, r1);
     __m512d n = _mm512_fnmadd_pd(y0, t, _mm512_sub_pd(N, y0));
     __m512d y = _mm512_fmadd_pd(r1, n, y0);
@@ -76,14 +76,14 @@ FA_INLINE __m512d fa_sigmoid_v8(__m512d x)
 
 /* f sigmoid(v) = f N / (1 + t) (silu, glu): the numerator f N as the exact
  * pair Nh + Nl, then as sigmoid; |v| clamped at amax. */
-FA_INLINE __m512d fd__times_sigmoid_v8(__m512d f, __m512d v, double amax)
+FA_INLINE __m512d fa_times_sigmoid_v8_f64(__m512d f, __m512d v, double amax)
 {
     const __m512d one = _mm512_set1_pd(1.0);
-    FD_EXP16_PARTS(v, amax, m, t, kf, neg);
+    FA_EXP16_PARTS_F64(v, amax, m, t, kf, neg);
     __m512d N = _mm512_mask_blend_pd(neg, one, m);
     __m512d Nh = _mm512_mul_pd(f, N);
     __m512d Nl = _mm512_fmsub_pd(f, N, Nh);
-    __m512d r1 = fd__recip1p(t);
+    __m512d r1 = fa_recip1p_f64(t);
     __m512d y0 = _mm512_mul_pd(Nh, r1);
     __m512d n = _mm512_fnmadd_pd(y0, t, _mm512_add_pd(_mm512_sub_pd(Nh, y0), Nl));
     __m512d y = _mm512_fmadd_pd(r1, n, y0);
@@ -95,20 +95,20 @@ FA_INLINE __m512d fd__times_sigmoid_v8(__m512d f, __m512d v, double amax)
 FA_INLINE __m512d fa_silu_v8(__m512d x)
 {
     __m512d xc = _mm512_max_pd(_mm512_set1_pd(-760.0), x);       /* x if x is NaN */
-    return _mm512_fixupimm_pd(fd__times_sigmoid_v8(xc, x, 760.0), x,
+    return _mm512_fixupimm_pd(fa_times_sigmoid_v8_f64(xc, x, 760.0), x,
                               _mm512_set1_epi64(0x00100100), 0);
 }
 
 /* silu' = s (1 + x (1 - s)) as fa_silu_grad_v16 (fa_fast32_sigmoid.h):
- * A = 1/(1 + t) to 2^-56 (fd__recip1p and one residual step), B = t A;
+ * A = 1/(1 + t) to 2^-56 (fa_recip1p_f64 and one residual step), B = t A;
  *   x >= 0:  f' = A + (x A) B;   x < 0:  f' = 2^kf (m A)(1 + x A).
  * The factor x is clamped at -760; +inf gives 1, -inf +0, NaN NaN. */
 FA_INLINE __m512d fa_silu_grad_v8(__m512d x)
 {
     const __m512d one = _mm512_set1_pd(1.0);
-    FD_EXP16_PARTS(x, 760.0, m, t, kf, neg);
+    FA_EXP16_PARTS_F64(x, 760.0, m, t, kf, neg);
     __m512d xc = _mm512_max_pd(_mm512_set1_pd(-760.0), x);
-    __m512d r1 = fd__recip1p(t);
+    __m512d r1 = fa_recip1p_f64(t);
     __m512d A = _mm512_fmadd_pd(r1, _mm512_fnmadd_pd(r1, t, _mm512_sub_pd(one, r1)), r1);
     __m512d pos = _mm512_fmadd_pd(_mm512_mul_pd(xc, A), _mm512_mul_pd(t, A), A);
     __m512d af = _mm512_mul_pd(A, _mm512_fmadd_pd(xc, A, one));
@@ -121,7 +121,7 @@ FA_INLINE __m512d fa_silu_grad_v8(__m512d x)
  * not overflow).  The gate is clamped at -1460: below, |a| sigmoid(b) <
  * 2^-1075 for every float64 a, and the result is +-0; a result in the
  * subnormal range rounds twice (y, then the scaling), by < 1 ULP there. */
-FA_INLINE __mmask8 fd__glu_cover(__m512d a, __m512d b)
+FA_INLINE __mmask8 fa_glu_cover_f64(__m512d a, __m512d b)
 {
     return _mm512_cmp_pd_mask(_mm512_abs_pd(a), _mm512_set1_pd(0x1p1022), _CMP_LE_OQ)
          & _mm512_cmp_pd_mask(_mm512_abs_pd(b), _mm512_set1_pd(INFINITY), _CMP_LT_OQ);
@@ -129,7 +129,7 @@ FA_INLINE __mmask8 fd__glu_cover(__m512d a, __m512d b)
 
 FA_INLINE __m512d fa_glu_lanes_v8(__m512d a, __m512d gate)
 {
-    return _mm512_fixupimm_pd(fd__times_sigmoid_v8(a, gate, 1460.0), a,
+    return _mm512_fixupimm_pd(fa_times_sigmoid_v8_f64(a, gate, 1460.0), a,
                               _mm512_set1_epi64(0x100), 0);   /* a = +-0: a */
 }
 
@@ -156,12 +156,12 @@ FA_INLINE void fa_glu_row_v8(intptr_t n, const double *x, intptr_t sx, double *y
             b = _mm512_loadu_pd(pair + 8);
         }
         __m512d v = fa_glu_lanes_v8(a, b);
-        __mmask8 covered = fd__glu_cover(a, b);
+        __mmask8 covered = fa_glu_cover_f64(a, b);
         if ((covered & k) != k) {
             double wide[8];
             _mm512_storeu_pd(pair, a);
             _mm512_storeu_pd(pair + 8, b);
-            act_glu_row_f64(16, pair, 1, wide, 1);
+            fa_act_glu_row_f64(16, pair, 1, wide, 1);
             v = _mm512_mask_blend_pd(covered, _mm512_loadu_pd(wide), v);
         }
         if (sy == 1) {
@@ -175,7 +175,7 @@ FA_INLINE void fa_glu_row_v8(intptr_t n, const double *x, intptr_t sx, double *y
     }
 }
 
-#define FD_ARRAY_V8(name, V)                                                         \
+#define FA_ARRAY_V8_F64(name, V)                                                         \
     FA_INLINE void name(intptr_t n, const double *px, double *out)                  \
     {                                                                                \
         intptr_t i = 0;                                                              \
@@ -188,7 +188,7 @@ FA_INLINE void fa_glu_row_v8(intptr_t n, const double *x, intptr_t sx, double *y
     }
 
 /* A backward ufunc's contiguous kernel: out = g f'(x), one product. */
-#define FD_BACKWARD_V8(name, V)                                                      \
+#define FA_BACKWARD_V8_F64(name, V)                                                      \
     FA_INLINE void name(intptr_t n, const double *pg, const double *px, double *out) \
     {                                                                                \
         intptr_t i = 0;                                                              \
@@ -211,14 +211,14 @@ FA_INLINE double fa_silu_v8_f64(double x)
 {
     return _mm512_cvtsd_f64(fa_silu_v8(_mm512_set1_pd(x)));
 }
-FD_ARRAY_V8(fa_sigmoid_v8_array, fa_sigmoid_v8)
+FA_ARRAY_V8_F64(fa_sigmoid_v8_array, fa_sigmoid_v8)
 FA_INLINE double fa_silu_grad_v8_f64(double x)
 {
     return _mm512_cvtsd_f64(fa_silu_grad_v8(_mm512_set1_pd(x)));
 }
-FD_ARRAY_V8(fa_silu_v8_array, fa_silu_v8)
-FD_ARRAY_V8(fa_silu_grad_v8_array, fa_silu_grad_v8)
-FD_BACKWARD_V8(fa_silu_backward_v8_array, fa_silu_grad_v8)
+FA_ARRAY_V8_F64(fa_silu_v8_array, fa_silu_v8)
+FA_ARRAY_V8_F64(fa_silu_grad_v8_array, fa_silu_grad_v8)
+FA_BACKWARD_V8_F64(fa_silu_backward_v8_array, fa_silu_grad_v8)
 #endif
 
 #endif

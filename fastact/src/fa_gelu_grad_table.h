@@ -5,16 +5,16 @@
 #ifndef FA_GELU_GRAD_TABLE_H
 #define FA_GELU_GRAD_TABLE_H
 
-#define FF_GELU_GRAD_NCOEF 6
-#define FF_GELU_GRAD_BASE 496u  /* bits(2^-3) >> 21 */
-#define FF_GELU_GRAD_AMAX 0x1.d800000000000p+3f
-#define FF_GELU_GRAD_ROOT_T0 6u  /* root slots: [T0, T0 + NROOT) */
-#define FF_GELU_GRAD_NROOT 8u
-#define FF_GELU_GRAD_R_HI 0x1.80ead20000000p-1f  /* R = 0.7517915246935644574579 */
-#define FF_GELU_GRAD_R_LO -0x1.a03fd40000000p-27f
+#define FA_GELU_GRAD_NCOEF_F32 6
+#define FA_GELU_GRAD_BASE_F32 496u  /* bits(2^-3) >> 21 */
+#define FA_GELU_GRAD_AMAX_F32 0x1.d800000000000p+3f
+#define FA_GELU_GRAD_ROOT_T0_F32 6u  /* root slots: [T0, T0 + NROOT) */
+#define FA_GELU_GRAD_NROOT_F32 8u
+#define FA_GELU_GRAD_R_HI_F32 0x1.80ead20000000p-1f  /* R = 0.7517915246935644574579 */
+#define FA_GELU_GRAD_R_LO_F32 -0x1.a03fd40000000p-27f
 
 /* rows: x0, c0, c1, c2, c3, c4, c5 */
-static const float ff_gelu_grad_tbl[7][32] __attribute__((aligned(64))) = {
+static const float fa_gelu_grad_table_f32[7][32] __attribute__((aligned(64))) = {
     { /* x0 */
         0x1.2000d00000000p-3f, 0x1.5fffd80000000p-3f, 0x1.9ffff00000000p-3f, 0x1.e0008a0000000p-3f,
         0x1.1fffb20000000p-2f, 0x1.6000ea0000000p-2f, 0x1.a000300000000p-2f, 0x1.e0008c0000000p-2f,

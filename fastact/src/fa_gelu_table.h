@@ -4,12 +4,12 @@
 #ifndef FA_GELU_TABLE_H
 #define FA_GELU_TABLE_H
 
-#define FF_GELU_NCOEF 6
-#define FF_GELU_SMALL 495u  /* (bits(2^-3) >> 21) - 1: the index of a < 2^-3 */
-#define FF_GELU_AMAX 0x1.d000000000000p+3f
+#define FA_GELU_NCOEF_F32 6
+#define FA_GELU_SMALL_F32 495u  /* (bits(2^-3) >> 21) - 1: the index of a < 2^-3 */
+#define FA_GELU_AMAX_F32 0x1.d000000000000p+3f
 
 /* rows: x0, c0, c1, c2, c3, c4, c5 */
-static const float ff_gelu_tbl[7][32] __attribute__((aligned(64))) = {
+static const float fa_gelu_table_f32[7][32] __attribute__((aligned(64))) = {
     { /* x0 */
         0x1.2000000000000p+1f, 0x1.6000000000000p+1f, 0x1.a000000000000p+1f, 0x1.e000000000000p+1f,
         0x1.2000000000000p+2f, 0x1.6000000000000p+2f, 0x1.a000000000000p+2f, 0x1.e000000000000p+2f,

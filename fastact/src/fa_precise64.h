@@ -10,10 +10,10 @@
  *  - Left tails.  exp(-x^2/2), exp(v) (v = 2u of gelu_tanh) move by
  *    |argument| * 2^-53 relative when the argument is rounded: hundreds of
  *    ULP at |x| ~ 20..38.  Arguments are kept as exact pairs hi + lo
- *    (fa__two_prod: FMA or Dekker's product) and exp takes the low part
- *    (fa_p64_exp returns exp as 2^k (hi + lo)).  Results may be normal
+ *    (fa_two_prod_f64: FMA or Dekker's product) and exp takes the low part
+ *    (fa_exp_pair_f64 returns exp as 2^k (hi + lo)).  Results may be normal
  *    while exp(...) is subnormal: the factor 2^k is applied last
- *    (fa__ldexp_big), so the result is rounded once.
+ *    (fa_ldexp_big_f64), so the result is rounded once.
  *  - erfc (gelu).  erfc(|x|/sqrt2) = exp(-x^2/2) H(|x|/sqrt2) with
  *    H(a) = exp(a^2) erfc(a) from a piecewise polynomial (16 pieces on
  *    [0, 32), tools/derive_precise64.py) evaluated as a pair Hh + Hl.  The
@@ -27,7 +27,7 @@
  *    with mpmath (fa_precise64_constants.h).  gelu_tanh' no longer does:
  *    its error is measured against the terms of f' (catalog grad_terms).
  *  - Quotients and products that decide the last bits are done on pairs
- *    (fa_p64_div2: one division and an exact residual), so that a result
+ *    (fa_div2_pair_f64: one division and an exact residual), so that a result
  *    is rounded about once.
  *
  * Everything is branch-free and inlined (vectorises under omp simd with the
@@ -44,84 +44,82 @@
 #include "fa_vmath.h"
 #include "fa_precise64_constants.h"
 
-#define FA_P64_SEL fa_select_f64
-
 /* ---- double-length helpers ------------------------------------------ */
 
 /* (ah + al) / (bh + bl) = q + *ql, to ~2^-100 relative: one division (the
  * reciprocal of bh), q = ah / bh to ~1 ulp, the residual ah - q bh exact
- * (fa__two_prod) and corrected with the reciprocal.  bh > 0 normal. */
-FA_INLINE double fa_p64_div2(double ah, double al, double bh, double bl, double *ql)
+ * (fa_two_prod_f64) and corrected with the reciprocal.  bh > 0 normal. */
+FA_INLINE double fa_div2_pair_f64(double ah, double al, double bh, double bl, double *ql)
 {
     double rb = 1.0 / bh;
     double q = ah * rb;
-    double pe, p = fa__two_prod(q, bh, &pe);
+    double pe, p = fa_two_prod_f64(q, bh, &pe);
     *ql = (((ah - p) - pe) + (al - q * bl)) * rb;
     return q;
 }
 
 /* (ah + al) * (bh + bl) = p + *pl (dropping al * bl) */
-FA_INLINE double fa_p64_mul2(double ah, double al, double bh, double bl, double *pl)
+FA_INLINE double fa_mul2_pair_f64(double ah, double al, double bh, double bl, double *pl)
 {
-    double pe, p = fa__two_prod(ah, bh, &pe);
+    double pe, p = fa_two_prod_f64(ah, bh, &pe);
     *pl = pe + (ah * bl + al * bh);
     return p;
 }
 
 /* exp(xh + xl) = 2^k (hi + *lo), for xh in [-800, 709] and |xl| <= 2^-40
- * |xh|; k comes back in *kb as fa__exp_reduce2 gives it (fa__ldexp_big
- * applies it).  Unlike fa__exp_poly_pair this keeps the second-order term
+ * |xh|; k comes back in *kb as fa_exp_reduce2_f64 gives it (fa_ldexp_big_f64
+ * applies it).  Unlike fa_exp_poly_pair_f64 this keeps the second-order term
  * r * rl of the reduction (up to 2^-56 relative) and returns a normalised
  * pair (hi = hi + lo rounded, |lo| <= ulp(hi)/2). */
-FA_INLINE double fa_p64_exp(double xh, double xl, double *lo, uint64_t *kb)
+FA_INLINE double fa_exp_pair_f64(double xh, double xl, double *lo, uint64_t *kb)
 {
     double kd, rl;
-    double r = fa__exp_reduce2(xh, xl, &kd, kb, &rl);
-    double q = fa__exp_q_estrin(r);
+    double r = fa_exp_reduce2_f64(xh, xl, &kd, kb, &rl);
+    double q = fa_exp_q_estrin_f64(r);
     double h1 = 1.0 + r;
-    double l1 = FA__FMA(r * r, q, ((1.0 - h1) + r) + FA__FMA(r, rl, rl));
+    double l1 = FA_FMA_F64(r * r, q, ((1.0 - h1) + r) + FA_FMA_F64(r, rl, rl));
     double hi = h1 + l1;
     *lo = (h1 - hi) + l1;                   /* Fast2Sum: |l1| < |h1| */
     return hi;
 }
 
-/* 2^k for the k of kb (as fa__exp_reduce2 gives it, k <= 1023), flushed
+/* 2^k for the k of kb (as fa_exp_reduce2_f64 gives it, k <= 1023), flushed
  * to 0 for k < -1022: for factors that only matter next to terms ~1. */
-FA_INLINE double fa_p64_pow2(uint64_t kb)
+FA_INLINE double fa_pow2_pair_f64(uint64_t kb)
 {
-    uint64_t k1 = kb - FA__SHIFT_BITS + 1022;             /* k + 1022 */
+    uint64_t k1 = kb - FA_SHIFT_BITS_F64 + 1022;             /* k + 1022 */
     uint64_t ok = (k1 >> 63) - 1;                         /* all ones if k >= -1022 */
-    return fa__d64(((k1 + 1) << 52) & ok);
+    return fa_from_bits_f64(((k1 + 1) << 52) & ok);
 }
 
 /* silu': exp(z0) - (double)exp(z0) at the double z0 = FA_SILU_ROOT
  * (fa_constants.h), from mpmath. */
-#define FA_P64_SILU_EXP_ROOT_LO -0x1.ea5091e4a4031p-56
+#define FA_SILU_EXP_ROOT_LO_F64 -0x1.ea5091e4a4031p-56
 
 /* ---- logistic building blocks (sigmoid, softplus, glu, tanh_shrink) ---- */
 
 /* The common part of the logistic functions of v = vh + vl:
- * e = exp(-|v|) = 2^k (eh + *el) (k in *kb, as fa__exp_reduce2 gives it),
+ * e = exp(-|v|) = 2^k (eh + *el) (k in *kb, as fa_exp_reduce2_f64 gives it),
  * e scaled by 2^k as a pair *es + *esl (flushed to 0 below 2^-1022, where
  * it only meets terms ~1), and 1 + e = *dh + *dl (Fast2Sum, e <= 1).
  *
  * sigmoid(vh + vl) = 2^k (q + *ql), relative error ~2^-60, k in *kb as
- * fa__exp_reduce2 gives it (k = 0 for v >= 0; fa__ldexp_big applies it):
- * e = exp(-|v|) = 2^k (eh + el) (fa_p64_exp), 1 + e as a pair (Fast2Sum,
+ * fa_exp_reduce2_f64 gives it (k = 0 for v >= 0; fa_ldexp_big_f64 applies it):
+ * e = exp(-|v|) = 2^k (eh + el) (fa_exp_pair_f64), 1 + e as a pair (Fast2Sum,
  * e <= 1, plus the rounding error of eh + el), then 1/(1 + e) or (eh + el)/(1 + e) by
- * fa_p64_div2 -- so a result rounds about once, where exp, 1 + e and the
+ * fa_div2_pair_f64 -- so a result rounds about once, where exp, 1 + e and the
  * division rounded separately (2.4 ULP).  |vl| <= 2^-40 |vh|.  -|v| is
  * clamped at -1400 (a NaN too: callers select NaN themselves): k >= -2020,
- * which fa__ldexp_big still applies in two steps. */
-FA_INLINE double fa_p64_logistic_parts(double vh, double vl, double *el, uint64_t *kb,
+ * which fa_ldexp_big_f64 still applies in two steps. */
+FA_INLINE double fa_logistic_parts_pair_f64(double vh, double vl, double *el, uint64_t *kb,
                                        double *es, double *esl, double *dh, double *dl)
 {
     double nv = -__builtin_fabs(vh);
-    double nvl = FA_P64_SEL(vh < 0.0, vl, -vl);
-    nvl = FA_P64_SEL(nv > -1400.0, nvl, 0.0);
-    nv = FA_P64_SEL(nv > -1400.0, nv, -1400.0);
-    double eh = fa_p64_exp(nv, nvl, el, kb);
-    double sc = fa_p64_pow2(*kb), e1 = eh + *el;
+    double nvl = fa_select_f64(vh < 0.0, vl, -vl);
+    nvl = fa_select_f64(nv > -1400.0, nvl, 0.0);
+    nv = fa_select_f64(nv > -1400.0, nv, -1400.0);
+    double eh = fa_exp_pair_f64(nv, nvl, el, kb);
+    double sc = fa_pow2_pair_f64(*kb), e1 = eh + *el;
     double e = e1 * sc, er = ((eh - e1) + *el) * sc;
     *es = e;
     *esl = er;
@@ -130,24 +128,24 @@ FA_INLINE double fa_p64_logistic_parts(double vh, double vl, double *el, uint64_
     return eh;
 }
 
-FA_INLINE double fa_p64_sigmoid2(double vh, double vl, double *ql, uint64_t *kb)
+FA_INLINE double fa_sigmoid2_pair_f64(double vh, double vl, double *ql, uint64_t *kb)
 {
     double el, es, esl, dh, dl;
     uint64_t k;
-    double eh = fa_p64_logistic_parts(vh, vl, &el, &k, &es, &esl, &dh, &dl);
-    uint64_t neg = fa__lt64(vh, 0.0);                /* -0 counts: k = 0 there */
-    *kb = (k & neg) | (FA__SHIFT_BITS & ~neg);
-    return fa_p64_div2(FA_P64_SEL(vh < 0.0, eh, 1.0), FA_P64_SEL(vh < 0.0, el, 0.0), dh, dl, ql);
+    double eh = fa_logistic_parts_pair_f64(vh, vl, &el, &k, &es, &esl, &dh, &dl);
+    uint64_t neg = fa_mask_lt_f64(vh, 0.0);                /* -0 counts: k = 0 there */
+    *kb = (k & neg) | (FA_SHIFT_BITS_F64 & ~neg);
+    return fa_div2_pair_f64(fa_select_f64(vh < 0.0, eh, 1.0), fa_select_f64(vh < 0.0, el, 0.0), dh, dl, ql);
 }
 
 /* sigmoid(x), one rounding of the pair (the last one onto the subnormal
  * grid below 2^-1022). */
-FA_INLINE double fa_p64_sigmoid(double x)
+FA_INLINE double fa_sigmoid_pair_f64(double x)
 {
     double ql;
     uint64_t kb;
-    double q = fa_p64_sigmoid2(x, 0.0, &ql, &kb);
-    return FA_P64_SEL(x != x, x, fa__ldexp_big(q + ql, kb));
+    double q = fa_sigmoid2_pair_f64(x, 0.0, &ql, &kb);
+    return fa_select_f64(x != x, x, fa_ldexp_big_f64(q + ql, kb));
 }
 
 /* log1p(eh + el) = hi + *lo for eh in [0, 1], |el| <= ulp(eh), relative
@@ -158,22 +156,22 @@ FA_INLINE double fa_p64_sigmoid(double x)
  * has 42 bits), and the small terms (the rounding error of 1 + e and el
  * enter as c = err/(1 + f), 1/(1 + f) = (1 - s)/(1 + s) to 3 terms) added
  * to the low part. */
-FA_INLINE double fa_p64_log1p_unit2(double eh, double el, double *lo)
+FA_INLINE double fa_log1p_unit2_pair_f64(double eh, double el, double *lo)
 {
     double u = 1.0 + eh;
     double ue = ((1.0 - u) + eh) + el;               /* 1 + e = u + ue */
     double kd;
-    double fm = fa__log_split(u, &kd);
-    uint64_t k0 = fa__eq64(kd, 0.0);
-    double f = fa__blend64(k0, eh, fm);
+    double fm = fa_log_split_f64(u, &kd);
+    uint64_t k0 = fa_mask_eq_f64(kd, 0.0);
+    double f = fa_blend_f64(k0, eh, fm);
     double s = f / (2.0 + f);
-    double c = fa__blend64(k0, el, 0.5 * ue) * (1.0 - 2.0 * s * (1.0 - s * (1.0 - s)));
+    double c = fa_blend_f64(k0, el, 0.5 * ue) * (1.0 - 2.0 * s * (1.0 - s * (1.0 - s)));
     double z = s * s;
-    double R = z * fa__horner(fa__c_log_r_f64, FA__N_LOG_R_F64, z);
-    double ffl, ff = fa__two_prod(f, f, &ffl);
+    double R = z * fa_horner_f64(fa_c_log_r_f64, FA_N_LOG_R_F64, z);
+    double ffl, ff = fa_two_prod_f64(f, f, &ffl);
     double hf = 0.5 * ff, hfl = 0.5 * ffl;           /* f^2/2 = hf + hfl */
-    double small = FA__FMA(s, hf + R, kd * FA__LN2LO + c) - hfl;
-    double e1, h1 = fa__two_sum(kd * FA__LN2HI + f, -hf, &e1);
+    double small = FA_FMA_F64(s, hf + R, kd * FA_LN2LO_F64 + c) - hfl;
+    double e1, h1 = fa_two_sum_f64(kd * FA_LN2HI_F64 + f, -hf, &e1);
     double low = e1 + small;
     double hi = h1 + low;
     *lo = (h1 - hi) + low;                           /* Fast2Sum: |low| < |h1| */
@@ -182,136 +180,136 @@ FA_INLINE double fa_p64_log1p_unit2(double eh, double el, double *lo)
 
 /* sigmoid'(v) = e/(1 + e)^2 = 2^k (q + *ql), e = exp(-|v|): the square
  * of the pair 1 + e and the quotient of pairs, so it rounds once when the
- * caller applies 2^k (fa__ldexp_big). */
-FA_INLINE double fa_p64_logistic_slope2(double vh, double vl, double *ql, uint64_t *kb)
+ * caller applies 2^k (fa_ldexp_big_f64). */
+FA_INLINE double fa_logistic_slope2_pair_f64(double vh, double vl, double *ql, uint64_t *kb)
 {
     double el, es, esl, dh, dl;
-    double eh = fa_p64_logistic_parts(vh, vl, &el, kb, &es, &esl, &dh, &dl);
-    double ddl, dd = fa_p64_mul2(dh, dl, dh, dl, &ddl);
-    return fa_p64_div2(eh, el, dd, ddl, ql);
+    double eh = fa_logistic_parts_pair_f64(vh, vl, &el, kb, &es, &esl, &dh, &dl);
+    double ddl, dd = fa_mul2_pair_f64(dh, dl, dh, dl, &ddl);
+    return fa_div2_pair_f64(eh, el, dd, ddl, ql);
 }
 
 /* sigmoid'(x) and tanh'(x) = 4 sigmoid'(2x), one rounding each. */
-FA_INLINE double fa_p64_sigmoid_grad(double x)
+FA_INLINE double fa_sigmoid_grad_pair_f64(double x)
 {
     double ql;
     uint64_t kb;
-    double q = fa_p64_logistic_slope2(x, 0.0, &ql, &kb);
-    return FA_P64_SEL(x != x, x, fa__ldexp_big(q + ql, kb));
+    double q = fa_logistic_slope2_pair_f64(x, 0.0, &ql, &kb);
+    return fa_select_f64(x != x, x, fa_ldexp_big_f64(q + ql, kb));
 }
-FA_INLINE double fa_p64_tanh_grad(double x)
+FA_INLINE double fa_tanh_grad_pair_f64(double x)
 {
     double ql;
     uint64_t kb;
-    double q = fa_p64_logistic_slope2(2.0 * x, 0.0, &ql, &kb);
-    return FA_P64_SEL(x != x, x, fa__ldexp_big(q + ql, kb + 2));
+    double q = fa_logistic_slope2_pair_f64(2.0 * x, 0.0, &ql, &kb);
+    return fa_select_f64(x != x, x, fa_ldexp_big_f64(q + ql, kb + 2));
 }
 
 /* tanh|x| = hi + *lo, relative error ~2^-56, for ax = |x| (NaN: anything):
  * below 0.55 ax + ax^3 P(ax^2) as fa_tanh_f64 (the second term ~1/10 of
  * the first, added by Fast2Sum), above 1 - 2 sigmoid(-2 ax) from the
  * sigmoid pair (two-sum). */
-FA_INLINE double fa_p64_tanh_abs2(double ax, double *lo)
+FA_INLINE double fa_tanh_abs2_pair_f64(double ax, double *lo)
 {
-    double as = FA_P64_SEL(ax < 0.55, ax, 0.0), w = as * as;
-    double t = (as * w) * fa__horner(fa__c_tanh_p_f64, FA__N_TANH_P_F64, w);
+    double as = fa_select_f64(ax < 0.55, ax, 0.0), w = as * as;
+    double t = (as * w) * fa_horner_f64(fa_c_tanh_p_f64, FA_N_TANH_P_F64, w);
     double sh = as + t, sl = (as - sh) + t;
     double ql;
     uint64_t kb;
-    double q = fa_p64_sigmoid2(-2.0 * ax, 0.0, &ql, &kb);
-    double sc = -2.0 * fa_p64_pow2(kb);
-    double bl, bh = fa__two_sum(1.0, q * sc, &bl);
+    double q = fa_sigmoid2_pair_f64(-2.0 * ax, 0.0, &ql, &kb);
+    double sc = -2.0 * fa_pow2_pair_f64(kb);
+    double bl, bh = fa_two_sum_f64(1.0, q * sc, &bl);
     bl += ql * sc;
-    *lo = FA_P64_SEL(ax < 0.55, sl, bl);
-    return FA_P64_SEL(ax < 0.55, sh, bh);
+    *lo = fa_select_f64(ax < 0.55, sl, bl);
+    return fa_select_f64(ax < 0.55, sh, bh);
 }
 
 /* tanh(x)^2 (tanh_shrink'), the square of the pair rounded once. */
-FA_INLINE double fa_p64_tanh_sq(double x)
+FA_INLINE double fa_tanh_sq_pair_f64(double x)
 {
-    double lo, hi = fa_p64_tanh_abs2(__builtin_fabs(x), &lo);
-    double pl, p = fa_p64_mul2(hi, lo, hi, lo, &pl);
-    return FA_P64_SEL(x != x, x, p + pl);
+    double lo, hi = fa_tanh_abs2_pair_f64(__builtin_fabs(x), &lo);
+    double pl, p = fa_mul2_pair_f64(hi, lo, hi, lo, &pl);
+    return fa_select_f64(x != x, x, p + pl);
 }
 
 /* 1/(ah + al) for ah in [1, 2^1000) (a pair), rounded once: the
  * reciprocal corrected by its exact residual.  From ah = 2^500 on the pair
  * is scaled by 2^-512 first (exact), so Dekker's split neither overflows
  * nor meets subnormal parts, and the result by 2^-512 last. */
-FA_INLINE double fa_p64_recip2(double ah, double al)
+FA_INLINE double fa_recip2_pair_f64(double ah, double al)
 {
-    double sc = FA_P64_SEL(ah < 0x1p500, 1.0, 0x1p-512);
+    double sc = fa_select_f64(ah < 0x1p500, 1.0, 0x1p-512);
     ah *= sc;
     al *= sc;
-    double r = 1.0 / ah, pl, p = fa__two_prod(r, ah, &pl);
+    double r = 1.0 / ah, pl, p = fa_two_prod_f64(r, ah, &pl);
     return (r + r * (((1.0 - p) - pl) - r * al)) * sc;
 }
 
 /* 1/(h + l)^2 for a pair h + l >= 1 (h >= 1; +inf gives 0), rounded about
- * once: the square as a pair, its reciprocal by fa_p64_recip2.  From
+ * once: the square as a pair, its reciprocal by fa_recip2_pair_f64.  From
  * h = 2^480 on the pair is scaled by 2^-256 first and the result by 2^-512
  * last (exact down to 2^-1022; below, one more rounding onto the subnormal
  * grid); from 2^538 on the result is below 2^-1075: 0.  NaN: callers. */
-FA_INLINE double fa_p64_recip_sq2(double h, double l)
+FA_INLINE double fa_recip_sq2_pair_f64(double h, double l)
 {
-    double sc = FA_P64_SEL(h < 0x1p480, 1.0, 0x1p-256);
+    double sc = fa_select_f64(h < 0x1p480, 1.0, 0x1p-256);
     double hs = h * sc, ls = l * sc;
-    double ssl, ss = fa__two_prod(hs, hs, &ssl);
-    double r = fa_p64_recip2(ss, ssl + 2.0 * hs * ls) * (sc * sc);
-    return FA_P64_SEL(h < 0x1p538, r, 0.0);
+    double ssl, ss = fa_two_prod_f64(hs, hs, &ssl);
+    double r = fa_recip2_pair_f64(ss, ssl + 2.0 * hs * ls) * (sc * sc);
+    return fa_select_f64(h < 0x1p538, r, 0.0);
 }
 
 /* a sigmoid(vh + vl) rounded once (glu, silu): sigmoid = 2^k (q + ql)
- * (fa_p64_sigmoid2), a (q + ql) as a pair and 2^k applied last, so a
+ * (fa_sigmoid2_pair_f64), a (q + ql) as a pair and 2^k applied last, so a
  * subnormal sigmoid times a large a loses nothing.  |a| > 2^-900 is first
  * scaled by 2^-40 (exact), which keeps a q clear of overflow and of
  * Dekker's split limit (2^996); +-0 gives a; infinite a gives a sigmoid;
  * v < -1400 gives a * 0 (|a| sigmoid(v) < 2^-2019 |a|: 0 unless |a| >
  * 2^944). */
-FA_INLINE double fa_p64_mul_sigmoid(double a, double vh, double vl)
+FA_INLINE double fa_mul_sigmoid_pair_f64(double a, double vh, double vl)
 {
     double ql, pl;
     uint64_t kb;
-    double q = fa_p64_sigmoid2(vh, vl, &ql, &kb);
+    double q = fa_sigmoid2_pair_f64(vh, vl, &ql, &kb);
     double aa = __builtin_fabs(a);
-    uint64_t big = fa__gt64(aa, 0x1p-900);
-    double p = fa_p64_mul2(a * fa__blend64(big, 0x1p-40, 1.0), 0.0, q, ql, &pl);
-    double r = fa__ldexp_big(p + pl, kb + (big & 40));
-    r = FA_P64_SEL(aa < FA__INF64, r, a * fa__ldexp_big(q + ql, kb));
-    r = FA_P64_SEL(vh < -1400.0, a * 0.0, r);
+    uint64_t big = fa_mask_gt_f64(aa, 0x1p-900);
+    double p = fa_mul2_pair_f64(a * fa_blend_f64(big, 0x1p-40, 1.0), 0.0, q, ql, &pl);
+    double r = fa_ldexp_big_f64(p + pl, kb + (big & 40));
+    r = fa_select_f64(aa < FA_INF_F64, r, a * fa_ldexp_big_f64(q + ql, kb));
+    r = fa_select_f64(vh < -1400.0, a * 0.0, r);
     r = fa_copysign_f64(r, a);                    /* a zero that rounds keeps a's sign */
-    return FA_P64_SEL(a == 0.0, a, r);
+    return fa_select_f64(a == 0.0, a, r);
 }
 
 /* atan, as fa_atan_f64 (the same reduction and polynomial) with the
  * reduced argument y = num/den as a pair -- |x| + 1 carried with its
  * rounding error (two-sum) and the quotient with its exact residual
- * (fa_p64_div2) -- and the offset pi/4 or pi/2 added to it by two-sum,
+ * (fa_div2_pair_f64) -- and the offset pi/4 or pi/2 added to it by two-sum,
  * so only the small term y^3 P(y^2) and the last sum round: 1.8 ULP
  * before, as rounded y and sums added up. */
-FA_INLINE double fa_p64_atan(double x)
+FA_INLINE double fa_atan_pair_f64(double x)
 {
     double ax = __builtin_fabs(x);
-    uint64_t mid = fa__gt64(ax, 0.5), big = fa__gt64(ax, 2.0);
-    double dl, dh = fa__two_sum(ax, 1.0, &dl);
-    double num = fa__blend64(big, -1.0, fa__blend64(mid, ax - 1.0, ax));   /* ax - 1 exact */
-    double den = fa__blend64(big, ax, fa__blend64(mid, dh, 1.0));
-    double denl = fa__blend64(big, 0.0, fa__blend64(mid, dl, 0.0));
-    double yl, y = fa_p64_div2(num, 0.0, den, denl, &yl);
-    yl = FA_P64_SEL(ax < 0x1p990, yl, 0.0);           /* Dekker's split; y is ~0 there */
+    uint64_t mid = fa_mask_gt_f64(ax, 0.5), big = fa_mask_gt_f64(ax, 2.0);
+    double dl, dh = fa_two_sum_f64(ax, 1.0, &dl);
+    double num = fa_blend_f64(big, -1.0, fa_blend_f64(mid, ax - 1.0, ax));   /* ax - 1 exact */
+    double den = fa_blend_f64(big, ax, fa_blend_f64(mid, dh, 1.0));
+    double denl = fa_blend_f64(big, 0.0, fa_blend_f64(mid, dl, 0.0));
+    double yl, y = fa_div2_pair_f64(num, 0.0, den, denl, &yl);
+    yl = fa_select_f64(ax < 0x1p990, yl, 0.0);           /* Dekker's split; y is ~0 there */
     double w = y * y;
-    double t = y * (w * fa__horner(fa__c_atan_p_f64, FA__N_ATAN_P_F64, w));
-    double ohi = fa__blend64(big, FA__PI_2HI, fa__blend64(mid, FA__PI_4HI, 0.0));
-    double olo = fa__blend64(big, FA__PI_2LO, fa__blend64(mid, FA__PI_4LO, 0.0));
-    double se, s = fa__two_sum(ohi, y, &se);
+    double t = y * (w * fa_horner_f64(fa_c_atan_p_f64, FA_N_ATAN_P_F64, w));
+    double ohi = fa_blend_f64(big, FA_PI_2HI_F64, fa_blend_f64(mid, FA_PI_4HI_F64, 0.0));
+    double olo = fa_blend_f64(big, FA_PI_2LO_F64, fa_blend_f64(mid, FA_PI_4LO_F64, 0.0));
+    double se, s = fa_two_sum_f64(ohi, y, &se);
     double r = fa_copysign_f64(s + (se + ((olo + yl) + t)), x);
-    return FA_P64_SEL(x != x, x, r);
+    return fa_select_f64(x != x, x, r);
 }
 
 /* f'(a + d) = C0 + d (Q(d) + Q0LO) about the zero a of a derivative */
-#define FA_P64_NEAR_ROOT(NAME, name, d)                                               \
-    (FA_P64_##NAME##_C0 + ((d) * fa__horner(fa_p64_##name##_q, FA_P64_##NAME##_NQ, (d)) \
-                           + (d) * FA_P64_##NAME##_Q0LO))
+#define FA_NEAR_ROOT_F64(NAME, name, d)                                                      \
+    (FA_##NAME##_C0_F64 + ((d) * fa_horner_f64(fa_##name##_q_pair_f64, FA_##NAME##_NQ_F64, (d)) \
+                           + (d) * FA_##NAME##_Q0LO_F64))
 
 /* ---- tanh ----------------------------------------------------------------- */
 
@@ -325,16 +323,16 @@ FA_INLINE double fa_p64_atan(double x)
 FA_INLINE double fa_tanh_expm1_f64(double x)
 {
     double ax = fa_abs_f64(x);
-    double axc = fa__blend64(fa__gt64(ax, 20.0), 20.0, ax);
+    double axc = fa_blend_f64(fa_mask_gt_f64(ax, 20.0), 20.0, ax);
     double kd, rl;
     uint64_t kb;
-    double r = fa__exp_reduce2(2.0 * axc, 0.0, &kd, &kb, &rl);
-    double t = FA__FMA(r * r, fa__exp_q_estrin(r), rl);
-    double sk = fa__pow2i((int64_t)(kb - FA__SHIFT_BITS));  /* k in [0, 58] */
-    double m = FA__FMA(sk, t, (sk - 1.0) + sk * r);
+    double r = fa_exp_reduce2_f64(2.0 * axc, 0.0, &kd, &kb, &rl);
+    double t = FA_FMA_F64(r * r, fa_exp_q_estrin_f64(r), rl);
+    double sk = fa_pow2i_f64((int64_t)(kb - FA_SHIFT_BITS_F64));  /* k in [0, 58] */
+    double m = FA_FMA_F64(sk, t, (sk - 1.0) + sk * r);
     double y = m / (m + 2.0);
     y = fa_copysign_f64(y, x);
-    return fa__blend64(fa__nan64(x), x, y);
+    return fa_blend_f64(fa_mask_nan_f64(x), x, y);
 }
 
 /* ---- GELU (erf) -------------------------------------------------------- */
@@ -352,39 +350,39 @@ FA_INLINE double fa_tanh_expm1_f64(double x)
  * distance da between the true a and the point the polynomial saw:
  * al, plus the rounding of a - mid (piece 0 only, a < 1/16) or minus
  * a (1 - a u) (the rounding of u). */
-FA_INLINE double fa_p64_gelu_parts(double ax, double *el, uint64_t *kb, double *Hh, double *Hl)
+FA_INLINE double fa_gelu_parts_pair_f64(double ax, double *el, uint64_t *kb, double *Hh, double *Hl)
 {
-    double sqe, sq = fa__two_prod(ax, ax, &sqe);        /* x^2, exact */
-    double eh = fa_p64_exp(-0.5 * sq, -0.5 * sqe, el, kb);
+    double sqe, sq = fa_two_prod_f64(ax, ax, &sqe);        /* x^2, exact */
+    double eh = fa_exp_pair_f64(-0.5 * sq, -0.5 * sqe, el, kb);
 
-    double ae, a = fa__two_prod(ax, FA_P64_RSQRT2_HI, &ae);
-    double al = ae + ax * FA_P64_RSQRT2_LO;              /* |x|/sqrt2 = a + al */
-    double u = 1.0 / FA_P64_SEL(a > 2.0, a, 2.0);
+    double ae, a = fa_two_prod_f64(ax, FA_RSQRT2_HI_F64, &ae);
+    double al = ae + ax * FA_RSQRT2_LO_F64;              /* |x|/sqrt2 = a + al */
+    double u = 1.0 / fa_select_f64(a > 2.0, a, 2.0);
     /* piece index: i = round(4a - 1/2) in [0, 7] for a <= 2 (a tie gives a
      * neighbour with t = +-1: fine), 2051 - (bits(u) >> 51) in [8, 15] */
     double ia = a * 4.0 - 0.5;
-    ia = FA_P64_SEL(ia < 7.0, ia, 7.0);
-    uint64_t ja = fa__u64(ia + FA__SHIFT) - FA__SHIFT_BITS;
-    uint64_t ju = 2051 - (fa__u64(u) >> 51);
-    uint64_t mu = fa__gt64(a, 2.0);
+    ia = fa_select_f64(ia < 7.0, ia, 7.0);
+    uint64_t ja = fa_bits_f64(ia + FA_SHIFT_F64) - FA_SHIFT_BITS_F64;
+    uint64_t ju = 2051 - (fa_bits_f64(u) >> 51);
+    uint64_t mu = fa_mask_gt_f64(a, 2.0);
     int64_t j = (int64_t)((ju & mu) | (ja & ~mu));
-    double w = FA_P64_SEL(a > 2.0, u, a);
-    double mid = fa_p64_h_mid[j];
+    double w = fa_select_f64(a > 2.0, u, a);
+    double mid = fa_h_mid_pair_f64[j];
     double s = w - mid;
     double res = w - (s + mid);          /* Fast2Sum: a - mid - s, 0 unless piece 0 */
-    double t = s * fa_p64_h_scale[j];    /* exact: the scale is a power of 2 */
-    double H1 = fa_p64_h[FA_P64_H_COEFFS - 1][j];
+    double t = s * fa_h_scale_pair_f64[j];    /* exact: the scale is a power of 2 */
+    double H1 = fa_h_pair_f64[FA_H_COEFFS_F64 - 1][j];
 #pragma GCC unroll 16
-    for (int i = FA_P64_H_COEFFS - 2; i >= 1; --i)
-        H1 = FA__FMA(H1, t, fa_p64_h[i][j]);
-    double pe, p = fa__two_prod(t, H1, &pe);
-    double c0 = fa_p64_h[0][j];
+    for (int i = FA_H_COEFFS_F64 - 2; i >= 1; --i)
+        H1 = FA_FMA_F64(H1, t, fa_h_pair_f64[i][j]);
+    double pe, p = fa_two_prod_f64(t, H1, &pe);
+    double c0 = fa_h_pair_f64[0][j];
     double hh = c0 + p;                  /* |c0| > |t H1| on every piece */
-    double hl = ((c0 - hh) + p) + (pe + (fa_p64_h_c0lo[j] + t * fa_p64_h_c1lo[j]));
-    double ue = 0.0, pu = fa__two_prod(a, u, &ue);
+    double hl = ((c0 - hh) + p) + (pe + (fa_h_c0lo_pair_f64[j] + t * fa_h_c1lo_pair_f64[j]));
+    double ue = 0.0, pu = fa_two_prod_f64(a, u, &ue);
     ue = (1.0 - pu) - ue;                /* 1 - a u, exact */
-    double da = al + FA_P64_SEL(a > 2.0, -a * ue, res);
-    hl = hl + (2.0 * a * hh - FA_P64_2RSQRTPI) * da;
+    double da = al + fa_select_f64(a > 2.0, -a * ue, res);
+    hl = hl + (2.0 * a * hh - FA_2RSQRTPI_F64) * da;
     *Hh = hh;
     *Hl = hl;
     return eh;
@@ -398,20 +396,20 @@ FA_INLINE double fa_p64_gelu_parts(double ax, double *el, uint64_t *kb, double *
 FA_INLINE double fa_gelu_f64(double x)
 {
     double ax = __builtin_fabs(x);
-    double axc = FA_P64_SEL(ax < 40.0, ax, 40.0);        /* NaN -> 40 */
+    double axc = fa_select_f64(ax < 40.0, ax, 40.0);        /* NaN -> 40 */
     double el, Hh, Hl;
     uint64_t kb;
-    double eh = fa_p64_gelu_parts(axc, &el, &kb, &Hh, &Hl);
-    double ml, m = fa_p64_mul2(eh, el, Hh, Hl, &ml);     /* erfc / 2^k */
+    double eh = fa_gelu_parts_pair_f64(axc, &el, &kb, &Hh, &Hl);
+    double ml, m = fa_mul2_pair_f64(eh, el, Hh, Hl, &ml);     /* erfc / 2^k */
     double z = 0.5 * axc;
-    double ql, q = fa_p64_mul2(z, 0.0, m, ml, &ql);
-    double neg = -fa__ldexp_big(q + ql, kb);
-    double half = 0.5 * (m + ml) * fa_p64_pow2(kb);      /* erfc/2 */
+    double ql, q = fa_mul2_pair_f64(z, 0.0, m, ml, &ql);
+    double neg = -fa_ldexp_big_f64(q + ql, kb);
+    double half = 0.5 * (m + ml) * fa_pow2_pair_f64(kb);      /* erfc/2 */
     double pos = axc - axc * half;
-    double y = FA_P64_SEL(x < 0.0, neg, pos);
-    y = FA_P64_SEL(ax <= 40.0, y, FA_P64_SEL(x > 0.0, x, -0.0));
-    y = FA_P64_SEL(x == 0.0, x, y);                       /* keeps -0 */
-    return FA_P64_SEL(x != x, x, y);
+    double y = fa_select_f64(x < 0.0, neg, pos);
+    y = fa_select_f64(ax <= 40.0, y, fa_select_f64(x > 0.0, x, -0.0));
+    y = fa_select_f64(x == 0.0, x, y);                       /* keeps -0 */
+    return fa_select_f64(x != x, x, y);
 }
 
 /* gelu' = Phi(x) + x phi(x), phi(x) = exp(-x^2/2)/sqrt(2 pi).
@@ -421,31 +419,31 @@ FA_INLINE double fa_gelu_f64(double x)
 FA_INLINE double fa_gelu_grad_f64(double x)
 {
     double ax = __builtin_fabs(x);
-    double axc = FA_P64_SEL(ax < 40.0, ax, 40.0);
+    double axc = fa_select_f64(ax < 40.0, ax, 40.0);
     double el, Hh, Hl;
     uint64_t kb;
-    double eh = fa_p64_gelu_parts(axc, &el, &kb, &Hh, &Hl);
+    double eh = fa_gelu_parts_pair_f64(axc, &el, &kb, &Hh, &Hl);
     /* x < 0 */
-    double cl, c = fa__two_prod(axc, FA_P64_RSQRT2PI_HI, &cl);
-    cl = cl + axc * FA_P64_RSQRT2PI_LO;                    /* |x|/sqrt(2 pi) */
-    double il, ih = fa__two_sum(0.5 * Hh, -c, &il);
+    double cl, c = fa_two_prod_f64(axc, FA_RSQRT2PI_HI_F64, &cl);
+    cl = cl + axc * FA_RSQRT2PI_LO_F64;                    /* |x|/sqrt(2 pi) */
+    double il, ih = fa_two_sum_f64(0.5 * Hh, -c, &il);
     il = il + (0.5 * Hl - cl);
-    double nl, n = fa_p64_mul2(eh, el, ih, il, &nl);
-    double neg = fa__ldexp_big(n + nl, kb);
+    double nl, n = fa_mul2_pair_f64(eh, el, ih, il, &nl);
+    double neg = fa_ldexp_big_f64(n + nl, kb);
     /* x >= 0 */
-    double ml, m = fa_p64_mul2(eh, el, Hh, Hl, &ml);
-    double sc = fa_p64_pow2(kb);
+    double ml, m = fa_mul2_pair_f64(eh, el, Hh, Hl, &ml);
+    double sc = fa_pow2_pair_f64(kb);
     double half = 0.5 * (m + ml) * sc;                    /* erfc/2 */
     double e = (eh + el) * sc;                            /* exp(-x^2/2) */
-    double pdf = e * FA_P64_RSQRT2PI_HI + e * FA_P64_RSQRT2PI_LO;
+    double pdf = e * FA_RSQRT2PI_HI_F64 + e * FA_RSQRT2PI_LO_F64;
     double pos = (1.0 - half) + axc * pdf;
-    double y = FA_P64_SEL(x < 0.0, neg, pos);
-    double d = -axc - FA_P64_GELU_ROOT;                   /* exact in the window */
-    double near = FA_P64_NEAR_ROOT(GELU, gelu, d);
-    y = FA_P64_SEL(x > FA_P64_GELU_ROOT - FA_P64_GELU_WINDOW,
-                   FA_P64_SEL(x < FA_P64_GELU_ROOT + FA_P64_GELU_WINDOW, near, y), y);
-    y = FA_P64_SEL(ax <= 40.0, y, FA_P64_SEL(x > 0.0, 1.0, -0.0));
-    return FA_P64_SEL(x != x, x, y);
+    double y = fa_select_f64(x < 0.0, neg, pos);
+    double d = -axc - FA_GELU_ROOT_F64;                   /* exact in the window */
+    double near = FA_NEAR_ROOT_F64(GELU, gelu, d);
+    y = fa_select_f64(x > FA_GELU_ROOT_F64 - FA_GELU_WINDOW_F64,
+                   fa_select_f64(x < FA_GELU_ROOT_F64 + FA_GELU_WINDOW_F64, near, y), y);
+    y = fa_select_f64(ax <= 40.0, y, fa_select_f64(x > 0.0, 1.0, -0.0));
+    return fa_select_f64(x != x, x, y);
 }
 
 /* ---- GELU, tanh approximation -------------------------------------------- */
@@ -455,23 +453,23 @@ FA_INLINE double fa_gelu_grad_f64(double x)
  * exact); e = exp(-|v|) = 2^k (eh + *el) (k in *kb; the argument clamped at
  * -800, where the results are 0 anyway), *e1 = e as a double and
  * 1 + e = *dh + *dl exactly.  *s, *se: x^2 = s + se. */
-FA_INLINE double fa_p64_gelu_tanh_parts(double xc, double *vh, double *s, double *se,
+FA_INLINE double fa_gelu_tanh_parts_pair_f64(double xc, double *vh, double *s, double *se,
                                         double *el, uint64_t *kb, double *e1,
                                         double *dh, double *dl)
 {
-    double sqe, sq = fa__two_prod(xc, xc, &sqe);
-    double pe, p = fa__two_prod(FA_P64_C3_HI, sq, &pe);
-    pe = pe + (FA_P64_C3_HI * sqe + FA_P64_C3_LO * sq);
-    double we, w = fa__two_sum(FA_P64_C1_HI, p, &we);
-    we = we + (pe + FA_P64_C1_LO);
-    double ve, v = fa__two_prod(w, xc, &ve);
+    double sqe, sq = fa_two_prod_f64(xc, xc, &sqe);
+    double pe, p = fa_two_prod_f64(FA_C3_HI_F64, sq, &pe);
+    pe = pe + (FA_C3_HI_F64 * sqe + FA_C3_LO_F64 * sq);
+    double we, w = fa_two_sum_f64(FA_C1_HI_F64, p, &we);
+    we = we + (pe + FA_C1_LO_F64);
+    double ve, v = fa_two_prod_f64(w, xc, &ve);
     double vl = ve + we * xc;
     double nv = -__builtin_fabs(v);
-    double nvl = FA_P64_SEL(v < 0.0, vl, -vl);
-    nvl = FA_P64_SEL(nv > -800.0, nvl, 0.0);
-    nv = FA_P64_SEL(nv > -800.0, nv, -800.0);
-    double eh = fa_p64_exp(nv, nvl, el, kb);
-    double e = (eh + *el) * fa_p64_pow2(*kb);
+    double nvl = fa_select_f64(v < 0.0, vl, -vl);
+    nvl = fa_select_f64(nv > -800.0, nvl, 0.0);
+    nv = fa_select_f64(nv > -800.0, nv, -800.0);
+    double eh = fa_exp_pair_f64(nv, nvl, el, kb);
+    double e = (eh + *el) * fa_pow2_pair_f64(*kb);
     double d = 1.0 + e;
     *dl = (1.0 - d) + e;                                  /* Fast2Sum: e <= 1 */
     *dh = d;
@@ -488,19 +486,19 @@ FA_INLINE double fa_p64_gelu_tanh_parts(double xc, double *vh, double *s, double
 FA_INLINE double fa_gelu_tanh_f64(double x)
 {
     double ax = __builtin_fabs(x);
-    double xc = FA_P64_SEL(ax < 30.0, x, 0.0);           /* NaN, |x| >= 30: 0 */
+    double xc = fa_select_f64(ax < 30.0, x, 0.0);           /* NaN, |x| >= 30: 0 */
     double v, s, se, el, e, dh, dl;
     uint64_t kb;
-    double eh = fa_p64_gelu_tanh_parts(xc, &v, &s, &se, &el, &kb, &e, &dh, &dl);
-    double nl, n = fa_p64_mul2(xc, 0.0, eh, el, &nl);     /* x e / 2^k */
-    n = FA_P64_SEL(v < 0.0, n, xc);
-    nl = FA_P64_SEL(v < 0.0, nl, 0.0);
-    double ql, q = fa_p64_div2(n, nl, dh, dl, &ql);
+    double eh = fa_gelu_tanh_parts_pair_f64(xc, &v, &s, &se, &el, &kb, &e, &dh, &dl);
+    double nl, n = fa_mul2_pair_f64(xc, 0.0, eh, el, &nl);     /* x e / 2^k */
+    n = fa_select_f64(v < 0.0, n, xc);
+    nl = fa_select_f64(v < 0.0, nl, 0.0);
+    double ql, q = fa_div2_pair_f64(n, nl, dh, dl, &ql);
     double r = q + ql;
-    double y = FA_P64_SEL(v < 0.0, fa__ldexp_big(r, kb), r);
-    y = FA_P64_SEL(ax < 30.0, y, FA_P64_SEL(x > 0.0, x, -0.0));
-    y = FA_P64_SEL(x == 0.0, x, y);                       /* keeps -0 */
-    return FA_P64_SEL(x != x, x, y);
+    double y = fa_select_f64(v < 0.0, fa_ldexp_big_f64(r, kb), r);
+    y = fa_select_f64(ax < 30.0, y, fa_select_f64(x > 0.0, x, -0.0));
+    y = fa_select_f64(x == 0.0, x, y);                       /* keeps -0 */
+    return fa_select_f64(x != x, x, y);
 }
 
 /* gelu_tanh' = s + x v' s (1 - s), s = sigmoid(v); with e = exp(-|v|),
@@ -515,20 +513,20 @@ FA_INLINE double fa_gelu_tanh_f64(double x)
 FA_INLINE double fa_gelu_tanh_grad_f64(double x)
 {
     double ax = __builtin_fabs(x);
-    double xc = FA_P64_SEL(ax < 30.0, x, 0.0);
+    double xc = fa_select_f64(ax < 30.0, x, 0.0);
     double v, s, se, el, e, dh, dl;
     uint64_t kb;
-    double eh = fa_p64_gelu_tanh_parts(xc, &v, &s, &se, &el, &kb, &e, &dh, &dl);
-    double dv = FA__FMA(FA_P64_3C3_HI, s, FA_P64_C1_HI);     /* v' */
+    double eh = fa_gelu_tanh_parts_pair_f64(xc, &v, &s, &se, &el, &kb, &e, &dh, &dl);
+    double dv = FA_FMA_F64(FA_3C3_HI_F64, s, FA_C1_HI_F64);     /* v' */
     double xdv = xc * dv;
     double rd = 1.0 / dh;
-    double num = FA__FMA(FA_P64_SEL(v < 0.0, xdv, xdv * e), rd, 1.0);
+    double num = FA_FMA_F64(fa_select_f64(v < 0.0, xdv, xdv * e), rd, 1.0);
     double q = num * rd;
-    double sh = FA_P64_SEL(v < 0.0, eh + el, 1.0);
-    uint64_t mneg = fa__lt64(v, 0.0);
-    double f = fa__ldexp_big(sh * q, (kb & mneg) | (FA__SHIFT_BITS & ~mneg));
-    f = FA_P64_SEL(ax < 30.0, f, FA_P64_SEL(x > 0.0, 1.0, -0.0));
-    return FA_P64_SEL(x != x, x, f);
+    double sh = fa_select_f64(v < 0.0, eh + el, 1.0);
+    uint64_t mneg = fa_mask_lt_f64(v, 0.0);
+    double f = fa_ldexp_big_f64(sh * q, (kb & mneg) | (FA_SHIFT_BITS_F64 & ~mneg));
+    f = fa_select_f64(ax < 30.0, f, fa_select_f64(x > 0.0, 1.0, -0.0));
+    return fa_select_f64(x != x, x, f);
 }
 
 /* ---- mish ---------------------------------------------------------------- */
@@ -538,22 +536,22 @@ FA_INLINE double fa_gelu_tanh_grad_f64(double x)
  * it is not, e only enters next to terms ~1);
  * x < 0 (e = e^x):   *A = e + 2, *B = e A + 2;
  * x >= 0 (f = e^-x): *P = 1 + 2f, *D = P + 2f^2; all as pairs. */
-FA_INLINE double fa_p64_mish_parts(double xc, double *el, uint64_t *kb, double *sh, double *sl,
+FA_INLINE double fa_mish_parts_pair_f64(double xc, double *el, uint64_t *kb, double *sh, double *sl,
                                    double *Ah, double *Al, double *Bh, double *Bl,
                                    double *Ph, double *Pl, double *Dh, double *Dl)
 {
-    double eh = fa_p64_exp(-__builtin_fabs(xc), 0.0, el, kb);
-    double sc = fa_p64_pow2(*kb);
+    double eh = fa_exp_pair_f64(-__builtin_fabs(xc), 0.0, el, kb);
+    double sc = fa_pow2_pair_f64(*kb);
     double f = eh * sc, fl = *el * sc;
     double ah = 2.0 + f;
     double al = ((2.0 - ah) + f) + fl;                    /* Fast2Sum: e <= 1 */
-    double bl, b = fa_p64_mul2(f, fl, ah, al, &bl);
+    double bl, b = fa_mul2_pair_f64(f, fl, ah, al, &bl);
     double bh = 2.0 + b;
     bl = ((2.0 - bh) + b) + bl;                           /* Fast2Sum: e A <= 3 < 4 */
-    double pl, ph = fa__two_sum(1.0, 2.0 * f, &pl);
+    double pl, ph = fa_two_sum_f64(1.0, 2.0 * f, &pl);
     pl = pl + 2.0 * fl;
-    double ffl, ff = fa_p64_mul2(f, fl, f, fl, &ffl);
-    double dl, dh = fa__two_sum(ph, 2.0 * ff, &dl);
+    double ffl, ff = fa_mul2_pair_f64(f, fl, f, fl, &ffl);
+    double dl, dh = fa_two_sum_f64(ph, 2.0 * ff, &dl);
     dl = dl + (pl + 2.0 * ffl);
     *sh = f; *sl = fl;
     *Ah = ah; *Al = al; *Bh = bh; *Bl = bl;
@@ -568,21 +566,21 @@ FA_INLINE double fa_p64_mish_parts(double xc, double *el, uint64_t *kb, double *
 FA_INLINE double fa_mish_f64(double x)
 {
     double ax = __builtin_fabs(x);
-    double xc = FA_P64_SEL(ax < 800.0, x, 0.0);
+    double xc = fa_select_f64(ax < 800.0, x, 0.0);
     double el, sh, sl, Ah, Al, Bh, Bl, Ph, Pl, Dh, Dl;
     uint64_t kb;
-    double eh = fa_p64_mish_parts(xc, &el, &kb, &sh, &sl, &Ah, &Al, &Bh, &Bl, &Ph, &Pl, &Dh, &Dl);
-    double Rl, R = fa_p64_div2(Ah, Al, Bh, Bl, &Rl);
-    double Ml, M = fa_p64_mul2(eh, el, R, Rl, &Ml);
-    double Nl, N = fa_p64_mul2(xc, 0.0, M, Ml, &Nl);
-    double neg = fa__ldexp_big(N + Nl, kb);
-    double Tl, T = fa_p64_div2(Ph, Pl, Dh, Dl, &Tl);
-    double Ul, U = fa_p64_mul2(xc, 0.0, T, Tl, &Ul);
+    double eh = fa_mish_parts_pair_f64(xc, &el, &kb, &sh, &sl, &Ah, &Al, &Bh, &Bl, &Ph, &Pl, &Dh, &Dl);
+    double Rl, R = fa_div2_pair_f64(Ah, Al, Bh, Bl, &Rl);
+    double Ml, M = fa_mul2_pair_f64(eh, el, R, Rl, &Ml);
+    double Nl, N = fa_mul2_pair_f64(xc, 0.0, M, Ml, &Nl);
+    double neg = fa_ldexp_big_f64(N + Nl, kb);
+    double Tl, T = fa_div2_pair_f64(Ph, Pl, Dh, Dl, &Tl);
+    double Ul, U = fa_mul2_pair_f64(xc, 0.0, T, Tl, &Ul);
     double pos = U + Ul;
-    double y = FA_P64_SEL(x < 0.0, neg, pos);
-    y = FA_P64_SEL(ax < 800.0, y, FA_P64_SEL(x > 0.0, x, -0.0));
-    y = FA_P64_SEL(x == 0.0, x, y);
-    return FA_P64_SEL(x != x, x, y);
+    double y = fa_select_f64(x < 0.0, neg, pos);
+    y = fa_select_f64(ax < 800.0, y, fa_select_f64(x > 0.0, x, -0.0));
+    y = fa_select_f64(x == 0.0, x, y);
+    return fa_select_f64(x != x, x, y);
 }
 
 /* mish' = t + x (1 - t^2) sigmoid(x), t = tanh(softplus(x)):
@@ -593,120 +591,120 @@ FA_INLINE double fa_mish_f64(double x)
 FA_INLINE double fa_mish_grad_f64(double x)
 {
     double ax = __builtin_fabs(x);
-    double xc = FA_P64_SEL(ax < 800.0, x, 0.0);
+    double xc = fa_select_f64(ax < 800.0, x, 0.0);
     double el, e, sl, Ah, Al, Bh, Bl, Ph, Pl, Dh, Dl;
     uint64_t kb;
-    double eh = fa_p64_mish_parts(xc, &el, &kb, &e, &sl, &Ah, &Al, &Bh, &Bl, &Ph, &Pl, &Dh, &Dl);
+    double eh = fa_mish_parts_pair_f64(xc, &el, &kb, &e, &sl, &Ah, &Al, &Bh, &Bl, &Ph, &Pl, &Dh, &Dl);
     /* x < 0 */
-    double c1l, c1 = fa__two_sum(xc, 1.0, &c1l);         /* x + 1 */
-    double c2l, c2 = fa__two_sum(4.0 * xc, 6.0, &c2l);   /* 4x + 6 */
-    double ebl, eb = fa_p64_mul2(e, sl, c2, c2l, &ebl);
-    double wl, w = fa__two_sum(4.0 * c1, eb, &wl);
+    double c1l, c1 = fa_two_sum_f64(xc, 1.0, &c1l);         /* x + 1 */
+    double c2l, c2 = fa_two_sum_f64(4.0 * xc, 6.0, &c2l);   /* 4x + 6 */
+    double ebl, eb = fa_mul2_pair_f64(e, sl, c2, c2l, &ebl);
+    double wl, w = fa_two_sum_f64(4.0 * c1, eb, &wl);
     double e4 = 4.0 + e;
     double e4l = ((4.0 - e4) + e) + sl;                      /* Fast2Sum: e <= 1 */
-    double eel, ee = fa_p64_mul2(e, sl, e, sl, &eel);
-    double w3l, w3 = fa_p64_mul2(ee, eel, e4, e4l, &w3l);   /* e^2 (4 + e) */
-    double wl2, w2 = fa__two_sum(w, w3, &wl2);
+    double eel, ee = fa_mul2_pair_f64(e, sl, e, sl, &eel);
+    double w3l, w3 = fa_mul2_pair_f64(ee, eel, e4, e4l, &w3l);   /* e^2 (4 + e) */
+    double wl2, w2 = fa_two_sum_f64(w, w3, &wl2);
     wl = (wl + wl2) + ((4.0 * c1l + ebl) + w3l);
-    double bbl, bb = fa_p64_mul2(Bh, Bl, Bh, Bl, &bbl);
-    double ql, q = fa_p64_div2(w2, wl, bb, bbl, &ql);
-    double nl, n = fa_p64_mul2(eh, el, q, ql, &nl);
-    double neg = fa__ldexp_big(n + nl, kb);
+    double bbl, bb = fa_mul2_pair_f64(Bh, Bl, Bh, Bl, &bbl);
+    double ql, q = fa_div2_pair_f64(w2, wl, bb, bbl, &ql);
+    double nl, n = fa_mul2_pair_f64(eh, el, q, ql, &nl);
+    double neg = fa_ldexp_big_f64(n + nl, kb);
     /* x >= 0 */
-    double Tl, T = fa_p64_div2(Ph, Pl, Dh, Dl, &Tl);
+    double Tl, T = fa_div2_pair_f64(Ph, Pl, Dh, Dl, &Tl);
     double rD = 1.0 / Dh;
     double sec = (4.0 * xc) * (e * e) * (1.0 + e) * (rD * rD);
     double pos = T + (Tl + sec);
-    double y = FA_P64_SEL(x < 0.0, neg, pos);
-    double dr = xc - FA_P64_MISH_ROOT;
-    double near = FA_P64_NEAR_ROOT(MISH, mish, dr);
-    y = FA_P64_SEL(x > FA_P64_MISH_ROOT - FA_P64_MISH_WINDOW,
-                   FA_P64_SEL(x < FA_P64_MISH_ROOT + FA_P64_MISH_WINDOW, near, y), y);
-    y = FA_P64_SEL(ax < 800.0, y, FA_P64_SEL(x > 0.0, 1.0, -0.0));
-    return FA_P64_SEL(x != x, x, y);
+    double y = fa_select_f64(x < 0.0, neg, pos);
+    double dr = xc - FA_MISH_ROOT_F64;
+    double near = FA_NEAR_ROOT_F64(MISH, mish, dr);
+    y = fa_select_f64(x > FA_MISH_ROOT_F64 - FA_MISH_WINDOW_F64,
+                   fa_select_f64(x < FA_MISH_ROOT_F64 + FA_MISH_WINDOW_F64, near, y), y);
+    y = fa_select_f64(ax < 800.0, y, fa_select_f64(x > 0.0, 1.0, -0.0));
+    return fa_select_f64(x != x, x, y);
 }
 
 /* ---- sigmoid, silu, silu', softplus (beta = 1): plain float64 forms --
  * Within the float64 bounds (3 ULP forward, 4 ULP of the terms for silu')
- * without pairs: e = exp(-|x|) = 2^k (1 + u) (fa_exp64_u, fa_exp32.h),
+ * without pairs: e = exp(-|x|) = 2^k (1 + u) (fa_exp_u_f64, fa_exp32.h),
  * 1 + u never rounded on its own; one division.  x < 0 results carry
  * S = 2^(k+600) and are scaled by 2^-600 last (subnormal results round
  * once); 2^k = S 2^-600 is 0 below 2^-1074, where 1 + e = 1.  FMA builds;
  * the SSE2 baseline keeps the pair forms above. */
 #if defined(__FMA__)
-FA_INLINE double fa_p64_sigmoid_fast(double x)
+FA_INLINE double fa_sigmoid_fast_pair_f64(double x)
 {
     double a = __builtin_fabs(x);
     int64_t k;
-    double u = fa_exp64_u(-a, &k);                       /* garbage past 746 */
-    double S = fa__pow2i(k + 600), E = S * 0x1p-600;
-    double r = 1.0 / (1.0 + FA__FMA(u, E, E));
-    double neg = (FA__FMA(u, r, r) * S) * 0x1p-600;      /* e/(1 + e) */
-    double y = FA_P64_SEL(x < 0.0, neg, r);
+    double u = fa_exp_u_f64(-a, &k);                       /* garbage past 746 */
+    double S = fa_pow2i_f64(k + 600), E = S * 0x1p-600;
+    double r = 1.0 / (1.0 + FA_FMA_F64(u, E, E));
+    double neg = (FA_FMA_F64(u, r, r) * S) * 0x1p-600;      /* e/(1 + e) */
+    double y = fa_select_f64(x < 0.0, neg, r);
     /* sigmoid(-746) < 2^-1075; NaN stays (a > 746 is false) */
-    return FA_P64_SEL(a > 746.0, FA_P64_SEL(x < 0.0, 0.0, 1.0), y);
+    return fa_select_f64(a > 746.0, fa_select_f64(x < 0.0, 0.0, 1.0), y);
 }
 
 /* silu = x s, x r = xr + xrl exactly and x e r = xr + (xr u + xrl) for
  * x < 0; past |x| = 760 the limits x and -0 (|silu(-760)| < 2^-1075). */
-FA_INLINE double fa_p64_silu_fast(double x)
+FA_INLINE double fa_silu_fast_pair_f64(double x)
 {
     double a = __builtin_fabs(x);
     int64_t k;
-    double u = fa_exp64_u(-a, &k);                       /* garbage past 760 */
-    double S = fa__pow2i(k + 600), E = S * 0x1p-600;
-    double r = 1.0 / (1.0 + FA__FMA(u, E, E));
-    double xr = x * r, xrl = FA__FMA(x, r, -xr);
-    double neg = ((xr + FA__FMA(xr, u, xrl)) * S) * 0x1p-600;
-    double y = fa_copysign_f64(FA_P64_SEL(x < 0.0, neg, xr), x);   /* a result that rounds to 0 */
-    return FA_P64_SEL(a > 760.0, FA_P64_SEL(x < 0.0, -0.0, x), y);
+    double u = fa_exp_u_f64(-a, &k);                       /* garbage past 760 */
+    double S = fa_pow2i_f64(k + 600), E = S * 0x1p-600;
+    double r = 1.0 / (1.0 + FA_FMA_F64(u, E, E));
+    double xr = x * r, xrl = FA_FMA_F64(x, r, -xr);
+    double neg = ((xr + FA_FMA_F64(xr, u, xrl)) * S) * 0x1p-600;
+    double y = fa_copysign_f64(fa_select_f64(x < 0.0, neg, xr), x);   /* a result that rounds to 0 */
+    return fa_select_f64(a > 760.0, fa_select_f64(x < 0.0, -0.0, x), y);
 }
 
 /* silu' = s (1 + x (1 - s)) with r = 1/(1 + e) from the residual-corrected
  * reciprocal (1 + e = d + dl by Fast2Sum): s = r, 1 - s = e r (x >= 0);
  * s = e r (as (1 + u) r, scaled last), 1 - s = r (x < 0).  Measured against
  * |s| + |x s (1 - s)|; f'(-inf) = +0, f'(+inf) = 1. */
-FA_INLINE double fa_p64_silu_grad_fast(double x)
+FA_INLINE double fa_silu_grad_fast_pair_f64(double x)
 {
     double a = __builtin_fabs(x);
     int64_t k;
-    double u = fa_exp64_u(-a, &k);                       /* garbage past 760 */
-    double S = fa__pow2i(k + 600), E = S * 0x1p-600;
-    double e = FA__FMA(u, E, E);
+    double u = fa_exp_u_f64(-a, &k);                       /* garbage past 760 */
+    double S = fa_pow2i_f64(k + 600), E = S * 0x1p-600;
+    double e = FA_FMA_F64(u, E, E);
     double d = 1.0 + e, dl = (1.0 - d) + e;
     double r0 = 1.0 / d;
-    double r = FA__FMA(-r0, r0 * dl, r0);
-    double er = FA__FMA(u, r, r);                        /* e r 2^-k */
-    double s = FA_P64_SEL(x < 0.0, er, r);
-    double c = FA_P64_SEL(x < 0.0, r, er * E);           /* 1 - s */
-    double y = s * FA__FMA(x, c, 1.0);
-    y = FA_P64_SEL(x < 0.0, (y * S) * 0x1p-600, y);
-    return FA_P64_SEL(a > 760.0, FA_P64_SEL(x < 0.0, 0.0, 1.0), y);
+    double r = FA_FMA_F64(-r0, r0 * dl, r0);
+    double er = FA_FMA_F64(u, r, r);                        /* e r 2^-k */
+    double s = fa_select_f64(x < 0.0, er, r);
+    double c = fa_select_f64(x < 0.0, r, er * E);           /* 1 - s */
+    double y = s * FA_FMA_F64(x, c, 1.0);
+    y = fa_select_f64(x < 0.0, (y * S) * 0x1p-600, y);
+    return fa_select_f64(a > 760.0, fa_select_f64(x < 0.0, 0.0, 1.0), y);
 }
 
 /* softplus = max(x, 0) + log1p(e) (beta = 1, no threshold), e = exp(-|x|)
- * rounded once (subnormal too), log1p by fa_log1p_unit64; -inf -> +0,
+ * rounded once (subnormal too), log1p by fa_log1p_unit_f64; -inf -> +0,
  * +inf -> +inf, NaN -> NaN.  log_sigmoid is -softplus(-x). */
-FA_INLINE double fa_p64_softplus_fast(double x)
+FA_INLINE double fa_softplus_fast_pair_f64(double x)
 {
     double a = __builtin_fabs(x);
     int64_t k;
-    double u = fa_exp64_u(-a, &k);                       /* garbage past 746 */
-    double S = fa__pow2i(k + 600);
-    double e = FA__FMA(u, S, S) * 0x1p-600;
-    double y = FA_P64_SEL(x > 0.0, x, 0.0) + fa_log1p_unit64(e);
-    return FA_P64_SEL(a > 746.0, FA_P64_SEL(x > 0.0, x, 0.0), y);   /* NaN stays */
+    double u = fa_exp_u_f64(-a, &k);                       /* garbage past 746 */
+    double S = fa_pow2i_f64(k + 600);
+    double e = FA_FMA_F64(u, S, S) * 0x1p-600;
+    double y = fa_select_f64(x > 0.0, x, 0.0) + fa_log1p_unit_f64(e);
+    return fa_select_f64(a > 746.0, fa_select_f64(x > 0.0, x, 0.0), y);   /* NaN stays */
 }
 
-FA_INLINE double fa_p64_log_sigmoid_fast(double x)
+FA_INLINE double fa_log_sigmoid_fast_pair_f64(double x)
 {
-    return fa_select_f64(x == INFINITY, -0.0, -fa_p64_softplus_fast(-x));   /* the limit from below */
+    return fa_select_f64(x == INFINITY, -0.0, -fa_softplus_fast_pair_f64(-x));   /* the limit from below */
 }
 
 /* softplus' at beta = 1: sigmoid(x), 1 past the threshold */
-FA_INLINE double fa_p64_softplus_grad_fast(double x, double threshold)
+FA_INLINE double fa_softplus_grad_fast_pair_f64(double x, double threshold)
 {
-    return fa_select_f64(x > threshold, 1, fa_p64_sigmoid_fast(x));
+    return fa_select_f64(x > threshold, 1, fa_sigmoid_fast_pair_f64(x));
 }
 #endif /* __FMA__ */
 

@@ -2,28 +2,28 @@
 #ifndef FA_PRECISE64_CONSTANTS_H
 #define FA_PRECISE64_CONSTANTS_H
 
-#define FA_P64_RSQRT2_HI 0x1.6a09e667f3bcdp-1   /* 1/sqrt(2) */
-#define FA_P64_RSQRT2_LO -0x1.bdd3413b26456p-55
-#define FA_P64_RSQRT2PI_HI 0x1.9884533d43651p-2   /* 1/sqrt(2 pi) */
-#define FA_P64_RSQRT2PI_LO -0x1.cbc0d30ebfd15p-56
-#define FA_P64_C1_HI 0x1.9884533d43651p+0   /* gelu_tanh: 2 sqrt(2/pi) */
-#define FA_P64_C1_LO -0x1.cbc0d30ebfd15p-54
-#define FA_P64_C3_HI 0x1.2444f2a4d8b4bp-4   /* gelu_tanh: 2 sqrt(2/pi) * 0.044715 */
-#define FA_P64_C3_LO -0x1.6c843a29d1c70p-61
-#define FA_P64_3C3_HI 0x1.b6676bf7450f0p-3   /* 3 C3 */
-#define FA_P64_3C3_LO 0x1.bba7351828aabp-57
-#define FA_P64_2RSQRTPI 0x1.20dd750429b6dp+0   /* 2/sqrt(pi) */
+#define FA_RSQRT2_HI_F64 0x1.6a09e667f3bcdp-1   /* 1/sqrt(2) */
+#define FA_RSQRT2_LO_F64 -0x1.bdd3413b26456p-55
+#define FA_RSQRT2PI_HI_F64 0x1.9884533d43651p-2   /* 1/sqrt(2 pi) */
+#define FA_RSQRT2PI_LO_F64 -0x1.cbc0d30ebfd15p-56
+#define FA_C1_HI_F64 0x1.9884533d43651p+0   /* gelu_tanh: 2 sqrt(2/pi) */
+#define FA_C1_LO_F64 -0x1.cbc0d30ebfd15p-54
+#define FA_C3_HI_F64 0x1.2444f2a4d8b4bp-4   /* gelu_tanh: 2 sqrt(2/pi) * 0.044715 */
+#define FA_C3_LO_F64 -0x1.6c843a29d1c70p-61
+#define FA_3C3_HI_F64 0x1.b6676bf7450f0p-3   /* 3 C3 */
+#define FA_3C3_LO_F64 0x1.bba7351828aabp-57
+#define FA_2RSQRTPI_F64 0x1.20dd750429b6dp+0   /* 2/sqrt(pi) */
 
 /* H(a) = exp(a^2) erfc(a), 0 <= a < 32: 16 pieces (see the generator),
  * H = (c0 + c0lo) + (c1 + c1lo) t + sum_(j>=2) c_j t^j, max relative error 2^-60.3.
  * Stored transposed: coefficient j of every piece contiguous (gathers). */
-#define FA_P64_H_COEFFS 13
-#define FA_P64_H_PIECES 16
-static const double fa_p64_h_mid[16] = { 0x1.0000000000000p-3, 0x1.8000000000000p-2, 0x1.4000000000000p-1, 0x1.c000000000000p-1, 0x1.2000000000000p+0, 0x1.6000000000000p+0, 0x1.a000000000000p+0, 0x1.e000000000000p+0, 0x1.c000000000000p-2, 0x1.4000000000000p-2, 0x1.c000000000000p-3, 0x1.4000000000000p-3, 0x1.c000000000000p-4, 0x1.4000000000000p-4, 0x1.c000000000000p-5, 0x1.4000000000000p-5 };
-static const double fa_p64_h_scale[16] = { 0x1.0000000000000p+3, 0x1.0000000000000p+3, 0x1.0000000000000p+3, 0x1.0000000000000p+3, 0x1.0000000000000p+3, 0x1.0000000000000p+3, 0x1.0000000000000p+3, 0x1.0000000000000p+3, 0x1.0000000000000p+4, 0x1.0000000000000p+4, 0x1.0000000000000p+5, 0x1.0000000000000p+5, 0x1.0000000000000p+6, 0x1.0000000000000p+6, 0x1.0000000000000p+7, 0x1.0000000000000p+7 };
-static const double fa_p64_h_c0lo[16] = { -0x1.07c49978e8d32p-55, -0x1.29d4ae110b505p-57, 0x1.043e5f49b4044p-55, -0x1.55a083acba9f3p-56, -0x1.aa513235e9c37p-58, -0x1.b7eb97a02d0e7p-57, -0x1.88eb8ebfdccaep-56, 0x1.ca1dfca5d5331p-56, -0x1.9785d5d83b756p-58, 0x1.b7617ef694895p-57, 0x1.f840a61de1f36p-58, 0x1.d5b8cd58db8d9p-58, 0x1.3b30b7af50c39p-59, 0x1.accd80fc37546p-59, -0x1.6eb50b81ec1eep-60, 0x1.623b7e325ed63p-60 };
-static const double fa_p64_h_c1lo[16] = { -0x1.56d45dcd49ef2p-58, -0x1.44d2f55949913p-59, 0x1.851496ca41c13p-59, -0x1.a75422b0c533bp-61, 0x1.ef4febc1dfbe9p-60, -0x1.dbc3a723fbc42p-61, 0x1.d0de04f768981p-60, -0x1.934f9faf85da8p-61, -0x1.2244f3fb6c4b6p-60, 0x1.47adb84b4b193p-61, -0x1.78a667ad948fep-67, -0x1.e7ee7d61a6ae3p-60, -0x1.c1b8ed0604aeap-61, 0x1.206655b25b8adp-61, -0x1.afebe07d620e0p-62, 0x1.6f35d3b91bcd9p-62 };
-static const double fa_p64_h[13][16] = {
+#define FA_H_COEFFS_F64 13
+#define FA_H_PIECES_F64 16
+static const double fa_h_mid_pair_f64[16] = { 0x1.0000000000000p-3, 0x1.8000000000000p-2, 0x1.4000000000000p-1, 0x1.c000000000000p-1, 0x1.2000000000000p+0, 0x1.6000000000000p+0, 0x1.a000000000000p+0, 0x1.e000000000000p+0, 0x1.c000000000000p-2, 0x1.4000000000000p-2, 0x1.c000000000000p-3, 0x1.4000000000000p-3, 0x1.c000000000000p-4, 0x1.4000000000000p-4, 0x1.c000000000000p-5, 0x1.4000000000000p-5 };
+static const double fa_h_scale_pair_f64[16] = { 0x1.0000000000000p+3, 0x1.0000000000000p+3, 0x1.0000000000000p+3, 0x1.0000000000000p+3, 0x1.0000000000000p+3, 0x1.0000000000000p+3, 0x1.0000000000000p+3, 0x1.0000000000000p+3, 0x1.0000000000000p+4, 0x1.0000000000000p+4, 0x1.0000000000000p+5, 0x1.0000000000000p+5, 0x1.0000000000000p+6, 0x1.0000000000000p+6, 0x1.0000000000000p+7, 0x1.0000000000000p+7 };
+static const double fa_h_c0lo_pair_f64[16] = { -0x1.07c49978e8d32p-55, -0x1.29d4ae110b505p-57, 0x1.043e5f49b4044p-55, -0x1.55a083acba9f3p-56, -0x1.aa513235e9c37p-58, -0x1.b7eb97a02d0e7p-57, -0x1.88eb8ebfdccaep-56, 0x1.ca1dfca5d5331p-56, -0x1.9785d5d83b756p-58, 0x1.b7617ef694895p-57, 0x1.f840a61de1f36p-58, 0x1.d5b8cd58db8d9p-58, 0x1.3b30b7af50c39p-59, 0x1.accd80fc37546p-59, -0x1.6eb50b81ec1eep-60, 0x1.623b7e325ed63p-60 };
+static const double fa_h_c1lo_pair_f64[16] = { -0x1.56d45dcd49ef2p-58, -0x1.44d2f55949913p-59, 0x1.851496ca41c13p-59, -0x1.a75422b0c533bp-61, 0x1.ef4febc1dfbe9p-60, -0x1.dbc3a723fbc42p-61, 0x1.d0de04f768981p-60, -0x1.934f9faf85da8p-61, -0x1.2244f3fb6c4b6p-60, 0x1.47adb84b4b193p-61, -0x1.78a667ad948fep-67, -0x1.e7ee7d61a6ae3p-60, -0x1.c1b8ed0604aeap-61, 0x1.206655b25b8adp-61, -0x1.afebe07d620e0p-62, 0x1.6f35d3b91bcd9p-62 };
+static const double fa_h_pair_f64[13][16] = {
     { 0x1.bf16ef058facfp-1, 0x1.5f28ade3ca4acp-1, 0x1.1d16b5809eaf6p-1, 0x1.db747ee409ac5p-2, 0x1.9531e09b149b5p-2, 0x1.5f88f52f3c76bp-2, 0x1.3583f6644327bp-2, 0x1.13e5743b60480p-2, 0x1.d2e08a2babcd0p-3, 0x1.598e1dcdc9739p-3, 0x1.ee329effa5327p-4, 0x1.64d36fe8b6b90p-4, 0x1.f68af9196d991p-5, 0x1.67fd4548daec7p-5, 0x1.f8c2e504685dcp-6, 0x1.68ce755e8ccdap-6 },
     { -0x1.d1f52e46ef826p-4, -0x1.3a5c679d7bb59p-4, -0x1.babd0e4f1a24dp-5, -0x1.4369f60195edcp-5, -0x1.e78b356770fbbp-6, -0x1.797a639d8129dp-6, -0x1.2b11e6959934cp-6, -0x1.e36580c7f734ap-7, 0x1.cd63630f8af5ap-6, 0x1.fcc321b7a3f59p-6, 0x1.0e447524ed1abp-6, 0x1.16e1e26dee765p-6, 0x1.1bd49774f45ffp-7, 0x1.1e428b9ef1b90p-7, 0x1.1f942b1b1177bp-8, 0x1.2034d7ab5fbddp-8 },
     { 0x1.84d8493cb1bcap-7, 0x1.d28c0e1177cd5p-8, 0x1.2577420fcd07dp-8, 0x1.80ef8f454cf88p-9, 0x1.05e72521ca1b8p-9, 0x1.701342cbcea7bp-10, 0x1.0a15ac2adab35p-10, 0x1.8a6efeed233adp-11, -0x1.812ab9dbfb498p-11, -0x1.6c3cb426ab1ccp-11, -0x1.32403da1d2b67p-13, -0x1.e2ea2121a22e8p-14, -0x1.65c99128a5bbcp-16, -0x1.06cd5108618b9p-16, -0x1.758dac2b256bfp-19, -0x1.0cc2e317017dbp-19 },
@@ -42,12 +42,12 @@ static const double fa_p64_h[13][16] = {
 /* gelu'(x) = 0 at x = -0.7517915246935644574579049; about a = that zero rounded,
  * f'(a + d) = C0 + d (Q(d) + Q0LO) for |d| <= 0.3, Q of degree 14;
  * max error 2^-55.3 relative to max(|f'|, 2^-20). */
-#define FA_P64_GELU_ROOT -0x1.80ead197f00b4p-1
-#define FA_P64_GELU_WINDOW 0.3
-#define FA_P64_GELU_C0 -0x1.dc33ec6564406p-58
-#define FA_P64_GELU_Q0LO 0x1.217f7d1bc96cep-56   /* Q(0) - (double)Q(0) */
-#define FA_P64_GELU_NQ 15
-static const double fa_p64_gelu_q[15] = {
+#define FA_GELU_ROOT_F64 -0x1.80ead197f00b4p-1
+#define FA_GELU_WINDOW_F64 0.3
+#define FA_GELU_C0_F64 -0x1.dc33ec6564406p-58
+#define FA_GELU_Q0LO_F64 0x1.217f7d1bc96cep-56   /* Q(0) - (double)Q(0) */
+#define FA_GELU_NQ_F64 15
+static const double fa_gelu_q_pair_f64[15] = {
     0x1.b9d98fa5a3215p-2,
     0x1.8d9a941de3ac5p-2,
     -0x1.2a2ef9bb865acp-6,
@@ -68,12 +68,12 @@ static const double fa_p64_gelu_q[15] = {
 /* mish'(x) = 0 at x = -1.192431214515495212137588; about a = that zero rounded,
  * f'(a + d) = C0 + d (Q(d) + Q0LO) for |d| <= 0.05, Q of degree 8;
  * max error 2^-58.0 relative to max(|f'|, 2^-20). */
-#define FA_P64_MISH_ROOT -0x1.31432c0d12d84p+0
-#define FA_P64_MISH_WINDOW 0.05
-#define FA_P64_MISH_C0 0x1.dd827678b94bap-57
-#define FA_P64_MISH_Q0LO -0x1.76f0ff16d3d19p-56   /* Q(0) - (double)Q(0) */
-#define FA_P64_MISH_NQ 9
-static const double fa_p64_mish_q[9] = {
+#define FA_MISH_ROOT_F64 -0x1.31432c0d12d84p+0
+#define FA_MISH_WINDOW_F64 0.05
+#define FA_MISH_C0_F64 0x1.dd827678b94bap-57
+#define FA_MISH_Q0LO_F64 -0x1.76f0ff16d3d19p-56   /* Q(0) - (double)Q(0) */
+#define FA_MISH_NQ_F64 9
+static const double fa_mish_q_pair_f64[9] = {
     0x1.115acb42500bcp-2,
     0x1.a34a251d8ad7dp-3,
     0x1.574f121a868e6p-5,

@@ -1,6 +1,6 @@
 /* fa_rows.h -- row kernels of the axis functions: softmax, log_softmax,
  * softmin (forward, and backward from y) and glu (forward, backward from x),
- * one explicit kernel per dtype: act_<name>[_backward[_y]]_row_f32/_f64,
+ * one explicit kernel per dtype: fa_act_<name>[_backward[_y]]_row_f32/_f64,
  * the names kernels.c (generated from the catalog) calls.
  *
  * A row is n elements at x[0], x[sx], ... (strides in elements; kernels.c
@@ -44,14 +44,14 @@ FA_INLINE float fa_row_exp_diff_f32(float v, float m)
 #if !defined(__FMA__)
     /* without FMA the float-lane steps round twice each (softmax 2.06 ULP
      * on SSE2): exp of the pair in double, rounded once to float */
-    return keep ? (float)fa_exp_w32((double)dh + (double)dl) : 0.0f;
+    return keep ? (float)fa_exp_w_f32((double)dh + (double)dl) : 0.0f;
 #else
-    float t = FF_FMA(dh, FF_INVLN2, FF_SHIFT);
-    int32_t k = (int32_t)(fa_bits_f32(t) - fa_bits_f32(FF_SHIFT));
-    float kf = t - FF_SHIFT;
-    float r = FF_FMA(kf, -FF_LN2HI, dh) + FF_FMA(kf, -FF_LN2LO, dl);   /* first term exact */
-    float p = FF_FMA(FF_FMA(ff__horner(ff_c_exp, FF_N_EXP, r), r, 1.0f), r, 1.0f);
-    float e = (p * ff__pow2i(k + 64)) * 0x1p-64f;       /* k in [-151, 0] */
+    float t = FA_FMA_F32(dh, FA_INVLN2_F32, FA_SHIFT_F32);
+    int32_t k = (int32_t)(fa_bits_f32(t) - fa_bits_f32(FA_SHIFT_F32));
+    float kf = t - FA_SHIFT_F32;
+    float r = FA_FMA_F32(kf, -FA_LN2HI_F32, dh) + FA_FMA_F32(kf, -FA_LN2LO_F32, dl);   /* first term exact */
+    float p = FA_FMA_F32(FA_FMA_F32(fa_horner_f32(fa_c_exp_f32, FA_N_EXP_F32, r), r, 1.0f), r, 1.0f);
+    float e = (p * fa_pow2i_f32(k + 64)) * 0x1p-64f;       /* k in [-151, 0] */
     return keep ? e : 0.0f;
 #endif
 }
@@ -62,10 +62,10 @@ FA_INLINE double fa_row_exp_diff_f64(double v, double m)
     int keep = dh > -746.0;             /* below, garbage that the select replaces */
     double kd;
     uint64_t kb;
-    double r = fa__exp_reduce(dh, dl, &kd, &kb);
-    double q = fa__exp_q_estrin(r);
-    int64_t k = (int64_t)(kb - FA__SHIFT_BITS);         /* in [-1077, 0] */
-    double e = ((1.0 + FA__FMA(r * r, q, r)) * fa__pow2i(k + 64)) * 0x1p-64;
+    double r = fa_exp_reduce_f64(dh, dl, &kd, &kb);
+    double q = fa_exp_q_estrin_f64(r);
+    int64_t k = (int64_t)(kb - FA_SHIFT_BITS_F64);         /* in [-1077, 0] */
+    double e = ((1.0 + FA_FMA_F64(r * r, q, r)) * fa_pow2i_f64(k + 64)) * 0x1p-64;
     return keep ? e : 0.0;
 }
 
@@ -265,7 +265,7 @@ FA_INLINE void fa_softmax_signed_row_f32(fa_intp n, const float *x, fa_intp sx, 
     #pragma omp simd
     for (fa_intp i = 0; i < n; i++) {
         float e = y[i * sy];
-        y[i * sy] = FF_FMA(e, ih, e * il);
+        y[i * sy] = FA_FMA_F32(e, ih, e * il);
     }
 #else   /* without FMA e ih + e il rounds twice (1.9 ULP): the product in double */
     #pragma omp simd
@@ -283,26 +283,26 @@ FA_INLINE void fa_softmax_signed_row_f64(fa_intp n, const double *x, fa_intp sx,
     }
     double rest_low = fa_row_rest_exp_f64(n, x, sx, sign, m, y, sy, 1, 0, &rest);
     double sl, sh = fa_row_two_sum(1, rest, &sl);
-    double ih = 1 / sh, il = (FA__FMA(-ih, sh, 1) - ih * (sl + rest_low)) * ih;
+    double ih = 1 / sh, il = (FA_FMA_F64(-ih, sh, 1) - ih * (sl + rest_low)) * ih;
     #pragma omp simd
     for (fa_intp i = 0; i < n; i++) {
         double e = y[i * sy];
-        y[i * sy] = FA__FMA(e, ih, e * il);
+        y[i * sy] = FA_FMA_F64(e, ih, e * il);
     }
 }
-FA_INLINE void act_softmax_row_f32(fa_intp n, const float *x, fa_intp sx, float *y, fa_intp sy)
+FA_INLINE void fa_act_softmax_row_f32(fa_intp n, const float *x, fa_intp sx, float *y, fa_intp sy)
 {
     fa_softmax_signed_row_f32(n, x, sx, y, sy, 1);
 }
-FA_INLINE void act_softmax_row_f64(fa_intp n, const double *x, fa_intp sx, double *y, fa_intp sy)
+FA_INLINE void fa_act_softmax_row_f64(fa_intp n, const double *x, fa_intp sx, double *y, fa_intp sy)
 {
     fa_softmax_signed_row_f64(n, x, sx, y, sy, 1);
 }
-FA_INLINE void act_softmin_row_f32(fa_intp n, const float *x, fa_intp sx, float *y, fa_intp sy)
+FA_INLINE void fa_act_softmin_row_f32(fa_intp n, const float *x, fa_intp sx, float *y, fa_intp sy)
 {
     fa_softmax_signed_row_f32(n, x, sx, y, sy, -1);
 }
-FA_INLINE void act_softmin_row_f64(fa_intp n, const double *x, fa_intp sx, double *y, fa_intp sy)
+FA_INLINE void fa_act_softmin_row_f64(fa_intp n, const double *x, fa_intp sx, double *y, fa_intp sy)
 {
     fa_softmax_signed_row_f64(n, x, sx, y, sy, -1);
 }
@@ -314,7 +314,7 @@ FA_INLINE void act_softmin_row_f64(fa_intp n, const double *x, fa_intp sx, doubl
  * below an ULP of ch elsewhere, so y_i rounds about once (no cancellation:
  * both terms are <= 0).  x_i = -inf gives -inf; a zero result is +0 (log 1),
  * whatever the sign of x_i. */
-FA_INLINE void act_log_softmax_row_f32(fa_intp n, const float *x, fa_intp sx, float *y,
+FA_INLINE void fa_act_log_softmax_row_f32(fa_intp n, const float *x, fa_intp sx, float *y,
                                        fa_intp sy)
 {
     float m = fa_row_max_f32(n, x, sx, 1);
@@ -328,7 +328,7 @@ FA_INLINE void act_log_softmax_row_f32(fa_intp n, const float *x, fa_intp sx, fl
     for (fa_intp i = 0; i < n; i++)
         y[i * sy] = ((x[i * sx] - ch) - cl) + 0;      /* log 1 = +0, also for x = -0 */
 }
-FA_INLINE void act_log_softmax_row_f64(fa_intp n, const double *x, fa_intp sx, double *y,
+FA_INLINE void fa_act_log_softmax_row_f64(fa_intp n, const double *x, fa_intp sx, double *y,
                                        fa_intp sy)
 {
     double m = fa_row_max_f64(n, x, sx, 1), rest, err;
@@ -364,7 +364,7 @@ FA_INLINE void fa_row_dot_block_f32(fa_intp left, const float *a, fa_intp sa, co
         float a0 = in0 ? a[j * sa] : 0.0f, a1 = in1 ? a[(j + FA_ROW_LANES) * sa] : 0.0f;
         if (products) {
             float b0 = in0 ? b[j * sb] : 0.0f, b1 = in1 ? b[(j + FA_ROW_LANES) * sb] : 0.0f;
-            lane[j] += (double)FF_FMA(a1, b1, a0 * b0);
+            lane[j] += (double)FA_FMA_F32(a1, b1, a0 * b0);
         } else {        /* in double: two floats sum without overflow */
             lane[j] += (double)a0 + (double)a1;
         }
@@ -393,7 +393,7 @@ FA_INLINE void fa_row_dot_block_f64(fa_intp left, const double *a, fa_intp sa, c
         double err, pair = a0 + a1;
         if (products) {
             double b0 = in0 ? b[j * sb] : 0.0, b1 = in1 ? b[(j + FA_ROW_LANES) * sb] : 0.0;
-            pair = FA__FMA(a1, b1, a0 * b0);
+            pair = FA_FMA_F64(a1, b1, a0 * b0);
         }
         lane[j] = fa_row_two_sum(lane[j], pair, &err);
         low[j] += err;
@@ -432,7 +432,7 @@ FA_INLINE double fa_row_dot_f64(fa_intp n, const double *a, fa_intp sa, const do
  * g - dh is exact (Sterbenz) and dl carries the rest, so the difference
  * rounds about once, as the double difference did (a float16 row computed
  * through float32 and a float dot was 9 ULP off: CI's property test). */
-FA_INLINE void act_softmax_backward_y_row_f32(fa_intp n, const float *g, fa_intp sg,
+FA_INLINE void fa_act_softmax_backward_y_row_f32(fa_intp n, const float *g, fa_intp sg,
                                               const float *y, fa_intp sy, float *out, fa_intp so)
 {
     double dot = fa_row_dot_f32(n, g, sg, y, sy, 1);
@@ -441,7 +441,7 @@ FA_INLINE void act_softmax_backward_y_row_f32(fa_intp n, const float *g, fa_intp
     for (fa_intp i = 0; i < n; i++)
         out[i * so] = y[i * sy] * ((g[i * sg] - dh) - dl);
 }
-FA_INLINE void act_softmax_backward_y_row_f64(fa_intp n, const double *g, fa_intp sg,
+FA_INLINE void fa_act_softmax_backward_y_row_f64(fa_intp n, const double *g, fa_intp sg,
                                               const double *y, fa_intp sy, double *out, fa_intp so)
 {
     double dot = fa_row_dot_f64(n, g, sg, y, sy, 1);
@@ -449,7 +449,7 @@ FA_INLINE void act_softmax_backward_y_row_f64(fa_intp n, const double *g, fa_int
     for (fa_intp i = 0; i < n; i++)
         out[i * so] = y[i * sy] * (g[i * sg] - dot);
 }
-FA_INLINE void act_softmin_backward_y_row_f32(fa_intp n, const float *g, fa_intp sg,
+FA_INLINE void fa_act_softmin_backward_y_row_f32(fa_intp n, const float *g, fa_intp sg,
                                               const float *y, fa_intp sy, float *out, fa_intp so)
 {
     double dot = fa_row_dot_f32(n, g, sg, y, sy, 1);     /* as a pair: see softmax */
@@ -458,7 +458,7 @@ FA_INLINE void act_softmin_backward_y_row_f32(fa_intp n, const float *g, fa_intp
     for (fa_intp i = 0; i < n; i++)
         out[i * so] = y[i * sy] * ((dh - g[i * sg]) + dl);
 }
-FA_INLINE void act_softmin_backward_y_row_f64(fa_intp n, const double *g, fa_intp sg,
+FA_INLINE void fa_act_softmin_backward_y_row_f64(fa_intp n, const double *g, fa_intp sg,
                                               const double *y, fa_intp sy, double *out, fa_intp so)
 {
     double dot = fa_row_dot_f64(n, g, sg, y, sy, 1);
@@ -474,9 +474,9 @@ FA_INLINE double fa_row_exp_core(double x)     /* x in [-708, 709] */
 {
     double kd;
     uint64_t kb;
-    double r = fa__exp_reduce(x, 0.0, &kd, &kb);
-    double q = fa__horner(fa__c_exp_q_f32, FA__N_EXP_Q_F32, r);
-    return (1.0 + FA__FMA(r * r, q, r)) * fa__pow2i((int64_t)(kb - FA__SHIFT_BITS));
+    double r = fa_exp_reduce_f64(x, 0.0, &kd, &kb);
+    double q = fa_horner_f64(fa_c_exp_q_f32, FA_N_EXP_Q_F32, r);
+    return (1.0 + FA_FMA_F64(r * r, q, r)) * fa_pow2i_f64((int64_t)(kb - FA_SHIFT_BITS_F64));
 }
 FA_INLINE double fa_row_exp_lite(double x)
 {
@@ -491,9 +491,9 @@ FA_INLINE double fa_row_exp_lite(double x)
 FA_INLINE double fa_row_exp_poly_f64(double x, uint64_t *kb)
 {
     double kd;
-    double r = fa__exp_reduce(x, 0.0, &kd, kb);
-    double q = fa__exp_q_estrin(r);
-    return 1.0 + FA__FMA(r * r, q, r);
+    double r = fa_exp_reduce_f64(x, 0.0, &kd, kb);
+    double q = fa_exp_q_estrin_f64(r);
+    return 1.0 + FA_FMA_F64(r * r, q, r);
 }
 
 /* ---- log_softmax backward from y: dx = g - exp(y) sum(g) -------------------
@@ -509,15 +509,15 @@ FA_INLINE double fa_row_exp_poly_f64(double x, uint64_t *kb)
  * that the caller does not take (a NaN y gives NaN). */
 FA_INLINE float fa_row_log_softmax_grad_lanes_f32(float g, float v, float th, float tl)
 {
-    float t = FF_FMA(v, FF_INVLN2, FF_SHIFT);
-    int32_t k = (int32_t)(fa_bits_f32(t) - fa_bits_f32(FF_SHIFT));
-    float kf = t - FF_SHIFT;
-    float r = FF_FMA(kf, -FF_LN2LO, FF_FMA(kf, -FF_LN2HI, v));
-    float p = FF_FMA(FF_FMA(ff__horner(ff_c_exp, FF_N_EXP, r), r, 1.0f), r, 1.0f);
-    float e = p * ff__pow2i(k);                          /* k in [-116, 127] */
-    return FF_FMA(-e, th, g) - e * tl;
+    float t = FA_FMA_F32(v, FA_INVLN2_F32, FA_SHIFT_F32);
+    int32_t k = (int32_t)(fa_bits_f32(t) - fa_bits_f32(FA_SHIFT_F32));
+    float kf = t - FA_SHIFT_F32;
+    float r = FA_FMA_F32(kf, -FA_LN2LO_F32, FA_FMA_F32(kf, -FA_LN2HI_F32, v));
+    float p = FA_FMA_F32(FA_FMA_F32(fa_horner_f32(fa_c_exp_f32, FA_N_EXP_F32, r), r, 1.0f), r, 1.0f);
+    float e = p * fa_pow2i_f32(k);                          /* k in [-116, 127] */
+    return FA_FMA_F32(-e, th, g) - e * tl;
 }
-FA_INLINE void act_log_softmax_backward_y_row_f32(fa_intp n, const float *g, fa_intp sg,
+FA_INLINE void fa_act_log_softmax_backward_y_row_f32(fa_intp n, const float *g, fa_intp sg,
                                                   const float *y, fa_intp sy, float *out,
                                                   fa_intp so)
 {
@@ -559,7 +559,7 @@ FA_INLINE void act_log_softmax_backward_y_row_f32(fa_intp n, const float *g, fa_
             out[i * so] = (float)((double)g[i * sg] - fa_row_exp_lite((double)y[i * sy]) * total);
     }
 }
-FA_INLINE void act_log_softmax_backward_y_row_f64(fa_intp n, const double *g, fa_intp sg,
+FA_INLINE void fa_act_log_softmax_backward_y_row_f64(fa_intp n, const double *g, fa_intp sg,
                                                   const double *y, fa_intp sy, double *out,
                                                   fa_intp so)
 {
@@ -573,7 +573,7 @@ FA_INLINE void act_log_softmax_backward_y_row_f64(fa_intp n, const double *g, fa
         for (fa_intp i = 0; i < n; i++) {
             uint64_t kb;
             double p = fa_row_exp_poly_f64(y[i * sy], &kb);
-            out[i * so] = g[i * sg] - (p * fa__pow2i((int64_t)(kb - FA__SHIFT_BITS))) * total;
+            out[i * so] = g[i * sg] - (p * fa_pow2i_f64((int64_t)(kb - FA_SHIFT_BITS_F64))) * total;
         }
     } else {
         #pragma omp simd
@@ -581,7 +581,7 @@ FA_INLINE void act_log_softmax_backward_y_row_f64(fa_intp n, const double *g, fa
             double v = y[i * sy], vc = v < -746.0 ? -746.0 : v;
             uint64_t kb;
             double p = fa_row_exp_poly_f64(vc > 709.0 ? 709.0 : vc, &kb);
-            double e = fa__ldexp_big(p, kb);    /* = p 2^k, subnormal results rounded once */
+            double e = fa_ldexp_big_f64(p, kb);    /* = p 2^k, subnormal results rounded once */
             e = v < -746.0 ? 0.0 : e;
             e = v > 709.0 ? (double)INFINITY : e;
             out[i * so] = g[i * sg] - e * total;
@@ -591,9 +591,9 @@ FA_INLINE void act_log_softmax_backward_y_row_f64(fa_intp n, const double *g, fa
 
 /* ---- glu backward, float32 (FMA builds) ---------------------------------- */
 #if defined(__FMA__)
-/* glu's backward row from x, as fa_fast_glu_row_f32 (fa_fast32.h): float lanes
+/* glu's backward row from x, as fa_glu_row_fast_f32 (fa_fast32.h): float lanes
  * when they cover the row, else each element by its own range */
-FA_INLINE void fa_fast_glu_backward_row_f32(intptr_t n, const float *g, intptr_t sg,
+FA_INLINE void fa_glu_backward_row_fast_f32(intptr_t n, const float *g, intptr_t sg,
                                             const float *x, intptr_t sx, float *out,
                                             intptr_t so)
 {
@@ -616,7 +616,7 @@ FA_INLINE void fa_fast_glu_backward_row_f32(intptr_t n, const float *g, intptr_t
     for (intptr_t i = 0; i < m; i++) {
         float gi = g[i * sg], a = x[i * sx], b = x[(i + m) * sx], da, db, wa, wb;
         fa_glu_backward_lanes_f32(gi, a, b, &da, &db);
-        act_glu_backward_pair_f32(gi, a, b, &wa, &wb);
+        fa_act_glu_backward_pair_f32(gi, a, b, &wa, &wb);
         int lanes = fa_glu_backward_lanes_cover(gi, a, b);
         out[i * so] = lanes ? da : wa;
         out[(i + m) * so] = lanes ? db : wb;

@@ -5,17 +5,17 @@
 #ifndef FA_TANH_SHRINK_TABLE_H
 #define FA_TANH_SHRINK_TABLE_H
 
-#define FF_TANH_SHRINK_NCOEF 6
-#define FF_TANH_SHRINK_BASE 492u  /* bits(2^-4) >> 21 */
-#define FF_TANH_SHRINK_LOW 0x1.0000000000000p-4f
-#define FF_TANH_SHRINK_HIGH 0x1.0000000000000p+3f
-#define FF_TANH_SHRINK_THIRD 0x1.5555560000000p-2f     /* 1/3 = THIRD + THIRD_LO */
-#define FF_TANH_SHRINK_THIRD_LO -0x1.5555560000000p-27f
-#define FF_TANH_SHRINK_NSMALL 2
-#define FF_TANH_SHRINK_R { -0x1.1110fe0000000p-3f, 0x1.b923760000000p-5f }  /* R(w), w^0 first */
+#define FA_TANH_SHRINK_NCOEF_F32 6
+#define FA_TANH_SHRINK_BASE_F32 492u  /* bits(2^-4) >> 21 */
+#define FA_TANH_SHRINK_LOW_F32 0x1.0000000000000p-4f
+#define FA_TANH_SHRINK_HIGH_F32 0x1.0000000000000p+3f
+#define FA_TANH_SHRINK_THIRD_F32 0x1.5555560000000p-2f     /* 1/3 = THIRD + THIRD_LO */
+#define FA_TANH_SHRINK_THIRD_LO_F32 -0x1.5555560000000p-27f
+#define FA_TANH_SHRINK_NSMALL_F32 2
+#define FA_TANH_SHRINK_R_F32 { -0x1.1110fe0000000p-3f, 0x1.b923760000000p-5f }  /* R(w), w^0 first */
 
 /* rows: x0, c0, c1, c2, c3, c4, c5, c6 */
-static const float ff_tanh_shrink_tbl[8][32] __attribute__((aligned(64))) = {
+static const float fa_tanh_shrink_table_f32[8][32] __attribute__((aligned(64))) = {
     { /* x0 */
         0x1.2398ce0000000p-4f, 0x1.5099a40000000p-4f, 0x1.adc8900000000p-4f, 0x1.d1d9340000000p-4f,
         0x1.18441c0000000p-3f, 0x1.5db51a0000000p-3f, 0x1.9fb9540000000p-3f, 0x1.d4cd1c0000000p-3f,

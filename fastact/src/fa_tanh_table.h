@@ -4,11 +4,11 @@
 #ifndef FA_TANH_TABLE_H
 #define FA_TANH_TABLE_H
 
-#define FF_TANH_NCOEF 5
-#define FF_TANH_BASE 492u  /* bits(2^-4) >> 21 */
+#define FA_TANH_NCOEF_F32 5
+#define FA_TANH_BASE_F32 492u  /* bits(2^-4) >> 21 */
 
 /* rows: x0, c0, m, c1, c2, c3, c4, c5 */
-static const float ff_tanh_tbl[8][32] __attribute__((aligned(64))) = {
+static const float fa_tanh_table_f32[8][32] __attribute__((aligned(64))) = {
     { /* x0 */
         0x1.1a4e7c0000000p-4f, 0x1.5364920000000p-4f, 0x1.9a6b2a0000000p-4f, 0x1.d591c40000000p-4f,
         0x1.2d371e0000000p-3f, 0x1.54f6140000000p-3f, 0x1.9e96700000000p-3f, 0x1.d02f1e0000000p-3f,

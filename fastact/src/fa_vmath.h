@@ -2,7 +2,7 @@
  *
  * Every function is `static inline`, branch-free and vectorises under GCC 12
  * at -O3 inside an `#pragma omp simd` loop with default floating-point flags:
- *  - selects are integer bit-mask blends (fa__blend64/fa__sel32), except in
+ *  - selects are integer bit-mask blends (fa_blend_f64/fa_blend_f32), except in
  *    fa_exp_f64 and fa_expm1_f64, whose double ?: selects vectorise on
  *    every variant (the vectorisation test checks) at a third of the
  *    blends' cost (issue 14);
@@ -35,44 +35,44 @@
 #include "fa_common.h"
 #include "fa_vmath_coeffs.h"
 
-#define FA__INF64 (fa__d64(0x7ff0000000000000ull))
-#define FA__NAN64 (fa__d64(0x7ff8000000000000ull))
-#define FA__INF32 (fa_from_bits_f32(0x7f800000u))
-#define FA__NAN32 (fa_from_bits_f32(0x7fc00000u))
-#define FA__SHIFT 0x1.8p52                      /* x + SHIFT rounds x to an integer */
-#define FA__SHIFT_BITS 0x4338000000000000ull    /* bits of SHIFT */
+#define FA_INF_F64 (fa_from_bits_f64(0x7ff0000000000000ull))
+#define FA_NAN_F64 (fa_from_bits_f64(0x7ff8000000000000ull))
+#define FA_INF_F32 (fa_from_bits_f32(0x7f800000u))
+#define FA_NAN_F32 (fa_from_bits_f32(0x7fc00000u))
+#define FA_SHIFT_F64 0x1.8p52                      /* x + SHIFT rounds x to an integer */
+#define FA_SHIFT_BITS_F64 0x4338000000000000ull    /* bits of SHIFT */
 
 /* Horner evaluation of sum c[i] x^i (n is a compile-time constant: unrolled) */
-FA_INLINE double fa__horner(const double *c, int n, double x)
+FA_INLINE double fa_horner_f64(const double *c, int n, double x)
 {
     double p = c[n - 1];
 #pragma GCC unroll 32
     for (int i = n - 2; i >= 0; --i)
-        p = FA__FMA(p, x, c[i]);
+        p = FA_FMA_F64(p, x, c[i]);
     return p;
 }
 
-/* exp's Q(r) = sum c[i] r^i of fa__c_exp_q_f64 by Estrin's scheme: a
+/* exp's Q(r) = sum c[i] r^i of fa_c_exp_q_f64 by Estrin's scheme: a
  * dependency chain of 5 operations instead of Horner's 10, so that
  * several vectors overlap.  Written out: a generic loop form was not
  * fully unrolled inside the large kernels.c (scalar code, 3x slower). */
-#if FA__N_EXP_Q_F64 != 11
-#error "fa__exp_q_estrin is written for 11 coefficients of exp's Q"
+#if FA_N_EXP_Q_F64 != 11
+#error "fa_exp_q_estrin_f64 is written for 11 coefficients of exp's Q"
 #endif
-FA_INLINE double fa__exp_q_estrin(double r)
+FA_INLINE double fa_exp_q_estrin_f64(double r)
 {
-    const double *c = fa__c_exp_q_f64;
+    const double *c = fa_c_exp_q_f64;
     double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
-    double q01 = FA__FMA(c[1], r, c[0]), q23 = FA__FMA(c[3], r, c[2]);
-    double q45 = FA__FMA(c[5], r, c[4]), q67 = FA__FMA(c[7], r, c[6]);
-    double q89 = FA__FMA(c[9], r, c[8]);
-    double q03 = FA__FMA(q23, r2, q01), q47 = FA__FMA(q67, r2, q45);
-    double q810 = FA__FMA(c[10], r2, q89);
-    return FA__FMA(q810, r8, FA__FMA(q47, r4, q03));
+    double q01 = FA_FMA_F64(c[1], r, c[0]), q23 = FA_FMA_F64(c[3], r, c[2]);
+    double q45 = FA_FMA_F64(c[5], r, c[4]), q67 = FA_FMA_F64(c[7], r, c[6]);
+    double q89 = FA_FMA_F64(c[9], r, c[8]);
+    double q03 = FA_FMA_F64(q23, r2, q01), q47 = FA_FMA_F64(q67, r2, q45);
+    double q810 = FA_FMA_F64(c[10], r2, q89);
+    return FA_FMA_F64(q810, r8, FA_FMA_F64(q47, r4, q03));
 }
 
 /* 2^k for integer k in [-1022, 1023] */
-FA_INLINE double fa__pow2i(int64_t k) { return fa__d64((uint64_t)(k + 1023) << 52); }
+FA_INLINE double fa_pow2i_f64(int64_t k) { return fa_from_bits_f64((uint64_t)(k + 1023) << 52); }
 
 /* ------------------------------------------------------------------ exp */
 
@@ -82,46 +82,46 @@ FA_INLINE double fa__pow2i(int64_t k) { return fa__d64((uint64_t)(k + 1023) << 5
  * operations give the same bits); xl is an optional low part
  * of the argument.  r is returned rounded, *rl = its rounding error (exact
  * pair by Fast2Sum): expm1 and erfc need it, where 2^k r is not rounded away. */
-FA_INLINE double fa__exp_reduce2(double xh, double xl, double *kd, uint64_t *kb, double *rl)
+FA_INLINE double fa_exp_reduce2_f64(double xh, double xl, double *kd, uint64_t *kb, double *rl)
 {
-    double t = FA__FMA(xh, FA__INVLN2, FA__SHIFT);
-    *kb = fa__u64(t);
-    *kd = t - FA__SHIFT;
-    double rh = FA__FMA(-*kd, FA__LN2HI, xh);
-    double c = FA__FMA(-*kd, FA__LN2LO, xl);
+    double t = FA_FMA_F64(xh, FA_INVLN2_F64, FA_SHIFT_F64);
+    *kb = fa_bits_f64(t);
+    *kd = t - FA_SHIFT_F64;
+    double rh = FA_FMA_F64(-*kd, FA_LN2HI_F64, xh);
+    double c = FA_FMA_F64(-*kd, FA_LN2LO_F64, xl);
     double r = rh + c;
     *rl = (rh - r) + c;
     return r;
 }
-FA_INLINE double fa__exp_reduce(double xh, double xl, double *kd, uint64_t *kb)
+FA_INLINE double fa_exp_reduce_f64(double xh, double xl, double *kd, uint64_t *kb)
 {
-    double t = FA__FMA(xh, FA__INVLN2, FA__SHIFT);
-    *kb = fa__u64(t);
-    *kd = t - FA__SHIFT;
-    double rh = FA__FMA(-*kd, FA__LN2HI, xh);
-    return rh + FA__FMA(-*kd, FA__LN2LO, xl);
+    double t = FA_FMA_F64(xh, FA_INVLN2_F64, FA_SHIFT_F64);
+    *kb = fa_bits_f64(t);
+    *kd = t - FA_SHIFT_F64;
+    double rh = FA_FMA_F64(-*kd, FA_LN2HI_F64, xh);
+    return rh + FA_FMA_F64(-*kd, FA_LN2LO_F64, xl);
 }
 
 /* exp(r + rl) = hi + lo, hi = 1 + r rounded, lo the rest:
  * exp(r) = 1 + r + r^2 Q(r), Q degree 10 (error 2^-60); (1 - hi) + r is exact. */
-FA_INLINE double fa__exp_poly_pair(double r, double rl, double *lo)
+FA_INLINE double fa_exp_poly_pair_f64(double r, double rl, double *lo)
 {
-    double q = fa__exp_q_estrin(r);
+    double q = fa_exp_q_estrin_f64(r);
     double hi = 1.0 + r;
-    *lo = FA__FMA(r * r, q, ((1.0 - hi) + r) + rl);
+    *lo = FA_FMA_F64(r * r, q, ((1.0 - hi) + r) + rl);
     return hi;
 }
 
 /* y * 2^k for k in [-1080, 1030]: 2^k1 * 2^k2 so that subnormal results round once */
-FA_INLINE double fa__ldexp_big(double y, uint64_t kb)
+FA_INLINE double fa_ldexp_big_f64(double y, uint64_t kb)
 {
-    int64_t k = (int64_t)(kb - FA__SHIFT_BITS);
+    int64_t k = (int64_t)(kb - FA_SHIFT_BITS_F64);
     int64_t k1 = (int64_t)((uint64_t)(k + 2048) >> 1) - 1024;  /* floor(k/2) without arithmetic shift */
-    return (y * fa__pow2i(k1)) * fa__pow2i(k - k1);
+    return (y * fa_pow2i_f64(k1)) * fa_pow2i_f64(k - k1);
 }
 
 /* exact sum a + b = s + *e, any magnitudes (Knuth's TwoSum; no FMA) */
-FA_INLINE double fa__two_sum(double a, double b, double *e)
+FA_INLINE double fa_two_sum_f64(double a, double b, double *e)
 {
     double s = a + b, bb = s - a;
     *e = (a - (s - bb)) + (b - bb);
@@ -129,7 +129,7 @@ FA_INLINE double fa__two_sum(double a, double b, double *e)
 }
 
 /* exact product a*b = p + *e (FMA, or Dekker's splitting without FMA) */
-FA_INLINE double fa__two_prod(double a, double b, double *e)
+FA_INLINE double fa_two_prod_f64(double a, double b, double *e)
 {
     double p = a * b;
 #if defined(__FMA__)
@@ -155,23 +155,23 @@ FA_INLINE double fa_exp_f64(double x)
 {
     double kd;
     uint64_t kb;
-    double r = fa__exp_reduce(x, 0.0, &kd, &kb);
-    double q = FA__FMA(fa__exp_q_estrin(r), r, 1.0);
-    double y = fa__ldexp_big(FA__FMA(q, r, 1.0), kb);
+    double r = fa_exp_reduce_f64(x, 0.0, &kd, &kb);
+    double q = FA_FMA_F64(fa_exp_q_estrin_f64(r), r, 1.0);
+    double y = fa_ldexp_big_f64(FA_FMA_F64(q, r, 1.0), kb);
     y = x >= -746.0 ? y : 0.0;
-    return x <= FA__EXP_XMAX_F64 ? y : x + FA__INF64;     /* +inf, or NaN */
+    return x <= FA_EXP_XMAX_F64 ? y : x + FA_INF_F64;     /* +inf, or NaN */
 }
 
 /* exp(x) in double for x in [-104, 89] with relative error ~2^-34
  * (the core of the float functions): Q of degree 5. */
-FA_INLINE double fa__exp_lite(double x)
+FA_INLINE double fa_exp_lite_f64(double x)
 {
     double kd;
     uint64_t kb;
-    double r = fa__exp_reduce(x, 0.0, &kd, &kb);
-    double q = fa__horner(fa__c_exp_q_f32, FA__N_EXP_Q_F32, r);
-    double p = 1.0 + FA__FMA(r * r, q, r);
-    return p * fa__pow2i((int64_t)(kb - FA__SHIFT_BITS));
+    double r = fa_exp_reduce_f64(x, 0.0, &kd, &kb);
+    double q = fa_horner_f64(fa_c_exp_q_f32, FA_N_EXP_Q_F32, r);
+    double p = 1.0 + FA_FMA_F64(r * r, q, r);
+    return p * fa_pow2i_f64((int64_t)(kb - FA_SHIFT_BITS_F64));
 }
 
 /* ---------------------------------------------------------------- expm1 */
@@ -180,51 +180,51 @@ FA_INLINE double fa__exp_lite(double x)
  * expm1(x) = (2^k - 1) + 2^k (r + r^2 Q(r)); the sum of the exact terms
  * 2^k - 1 and 2^k r is kept as a Fast2Sum pair.  For k > 64 the -1 is
  * negligible and 2^k is split as 2^64 * 2^(k-64) to avoid overflow. */
-FA_INLINE double fa__expm1_core_f64(double xc)
+FA_INLINE double fa_expm1_core_f64(double xc)
 {
     double kd, rl;
     uint64_t kb;
-    double r = fa__exp_reduce2(xc, 0.0, &kd, &kb, &rl);
-    double q = fa__exp_q_estrin(r);
-    double t = FA__FMA(r * r, q, rl);
-    double kmd = fa__blend64(fa__gt64(kd, 64.0), 64.0, kd);
-    int64_t k = (int64_t)(kb - FA__SHIFT_BITS);
-    int64_t km = (int64_t)(fa__u64(kmd + FA__SHIFT) - FA__SHIFT_BITS);
-    double sm = fa__pow2i(km);
+    double r = fa_exp_reduce2_f64(xc, 0.0, &kd, &kb, &rl);
+    double q = fa_exp_q_estrin_f64(r);
+    double t = FA_FMA_F64(r * r, q, rl);
+    double kmd = fa_blend_f64(fa_mask_gt_f64(kd, 64.0), 64.0, kd);
+    int64_t k = (int64_t)(kb - FA_SHIFT_BITS_F64);
+    int64_t km = (int64_t)(fa_bits_f64(kmd + FA_SHIFT_F64) - FA_SHIFT_BITS_F64);
+    double sm = fa_pow2i_f64(km);
     double a = sm - 1.0;            /* exact for |km| <= 53 */
     double ae = (sm - a) - 1.0;     /* its rounding error (-1 for km >= 54) */
     double b = sm * r;              /* exact */
     double s = a + b;               /* |a| >= |b| or a == 0: Fast2Sum */
     double e = (b - (s - a)) + ae;
-    return (s + FA__FMA(sm, t, e)) * fa__pow2i(k - km);
+    return (s + FA_FMA_F64(sm, t, e)) * fa_pow2i_f64(k - km);
 }
 
 /* expm1(xc) = hi + *lo for xc already clamped to [-40, EXP_XMAX], relative
  * error ~2^-57 (for formulas that multiply expm1 by something and round
- * once): fa__expm1_core_f64 with the sum kept as a pair and r^2/2 exact
+ * once): fa_expm1_core_f64 with the sum kept as a pair and r^2/2 exact
  * (two-product; Q(0) = 1/2 exactly), so only the small terms
  * r^3 (Q(r) - 1/2)/r and the low parts are rounded. */
-FA_INLINE double fa__expm1_pair_f64(double xc, double *lo)
+FA_INLINE double fa_expm1_pair_f64(double xc, double *lo)
 {
     double kd, rl;
     uint64_t kb;
-    double r = fa__exp_reduce2(xc, 0.0, &kd, &kb, &rl);
-    double q1 = fa__horner(fa__c_exp_q_f64 + 1, FA__N_EXP_Q_F64 - 1, r);
-    double rrl, rr = fa__two_prod(r, r, &rrl);
+    double r = fa_exp_reduce2_f64(xc, 0.0, &kd, &kb, &rl);
+    double q1 = fa_horner_f64(fa_c_exp_q_f64 + 1, FA_N_EXP_Q_F64 - 1, r);
+    double rrl, rr = fa_two_prod_f64(r, r, &rrl);
     /* exp(r + rl) - 1 - r - r^2/2, r^2/2 = 0.5 rr + 0.5 rrl */
-    double t = FA__FMA(rr * r, q1, 0.5 * rrl + FA__FMA(r, rl, rl));
-    double kmd = fa__blend64(fa__gt64(kd, 64.0), 64.0, kd);
-    int64_t k = (int64_t)(kb - FA__SHIFT_BITS);
-    int64_t km = (int64_t)(fa__u64(kmd + FA__SHIFT) - FA__SHIFT_BITS);
-    double sm = fa__pow2i(km);
-    double ae, a = fa__two_sum(sm, -1.0, &ae);     /* sm - 1 = a + ae for every km */
+    double t = FA_FMA_F64(rr * r, q1, 0.5 * rrl + FA_FMA_F64(r, rl, rl));
+    double kmd = fa_blend_f64(fa_mask_gt_f64(kd, 64.0), 64.0, kd);
+    int64_t k = (int64_t)(kb - FA_SHIFT_BITS_F64);
+    int64_t km = (int64_t)(fa_bits_f64(kmd + FA_SHIFT_F64) - FA_SHIFT_BITS_F64);
+    double sm = fa_pow2i_f64(km);
+    double ae, a = fa_two_sum_f64(sm, -1.0, &ae);     /* sm - 1 = a + ae for every km */
     double b = sm * r;              /* exact */
     double s = a + b;               /* |a| >= |b| or a == 0: Fast2Sum */
     double e = (b - (s - a)) + ae;
-    double se, sh = fa__two_sum(s, sm * (0.5 * rr), &se);
-    double low = se + FA__FMA(sm, t, e);
+    double se, sh = fa_two_sum_f64(s, sm * (0.5 * rr), &se);
+    double low = se + FA_FMA_F64(sm, t, e);
     double hi = sh + low;
-    double sc = fa__pow2i(k - km);
+    double sc = fa_pow2i_f64(k - km);
     *lo = ((sh - hi) + low) * sc;
     return hi * sc;
 }
@@ -233,23 +233,23 @@ FA_INLINE double fa__expm1_pair_f64(double xc, double *lo)
 FA_INLINE double fa_expm1_f64(double x)
 {
     /* float selects (two operations each; see fa_exp_f64) */
-    double xc = x > FA__EXP_XMAX_F64 ? FA__EXP_XMAX_F64 : x;
+    double xc = x > FA_EXP_XMAX_F64 ? FA_EXP_XMAX_F64 : x;
     xc = xc < -40.0 ? -40.0 : xc;
-    double y = fa__expm1_core_f64(xc);
+    double y = fa_expm1_core_f64(xc);
     y = fa_abs_f64(x) < 0x1p-54 ? x : y;
-    y = x > FA__EXP_XMAX_F64 ? FA__INF64 : y;
+    y = x > FA_EXP_XMAX_F64 ? FA_INF_F64 : y;
     return x != x ? x : y;
 }
 
 /* expm1 in double for x in [-30, 89], relative error ~2^-33 (float core) */
-FA_INLINE double fa__expm1_lite(double x)
+FA_INLINE double fa_expm1_lite_f64(double x)
 {
     double kd;
     uint64_t kb;
-    double r = fa__exp_reduce(x, 0.0, &kd, &kb);
-    double q = fa__horner(fa__c_exp_q_f32, FA__N_EXP_Q_F32, r);
-    double u = FA__FMA(r * r, q, r);
-    double sc = fa__pow2i((int64_t)(kb - FA__SHIFT_BITS));
+    double r = fa_exp_reduce_f64(x, 0.0, &kd, &kb);
+    double q = fa_horner_f64(fa_c_exp_q_f32, FA_N_EXP_Q_F32, r);
+    double u = FA_FMA_F64(r * r, q, r);
+    double sc = fa_pow2i_f64((int64_t)(kb - FA_SHIFT_BITS_F64));
     return (sc - 1.0) + sc * u;
 }
 
@@ -257,25 +257,25 @@ FA_INLINE double fa__expm1_lite(double x)
 
 /* u = 2^k m, m in [sqrt2/2, sqrt2) for positive normal u; returns f = m - 1
  * (exact) and k as a double. */
-FA_INLINE double fa__log_split(double u, double *kd)
+FA_INLINE double fa_log_split_f64(double u, double *kd)
 {
-    uint64_t iu = fa__u64(u) + (0x3ff0000000000000ull - 0x3fe6a09e667f3bcdull);
+    uint64_t iu = fa_bits_f64(u) + (0x3ff0000000000000ull - 0x3fe6a09e667f3bcdull);
     int64_t k = (int64_t)(iu >> 52) - 1023;
     uint64_t im = (iu & 0x000fffffffffffffull) + 0x3fe6a09e667f3bcdull;
-    *kd = fa__d64((uint64_t)k + FA__SHIFT_BITS) - FA__SHIFT;
-    return fa__d64(im) - 1.0;
+    *kd = fa_from_bits_f64((uint64_t)k + FA_SHIFT_BITS_F64) - FA_SHIFT_F64;
+    return fa_from_bits_f64(im) - 1.0;
 }
 
 /* k ln2 + log(1+f) + c.  With s = f/(2+f): log(1+f) = 2s + s R(s^2) written as
  * f - (f^2/2 - s (f^2/2 + R)) (the fdlibm arrangement: f is exact, the
  * correction terms are small); R has degree 7 (error 2^-58.8). */
-FA_INLINE double fa__log_core_f64(double f, double kd, double c)
+FA_INLINE double fa_log_core_f64(double f, double kd, double c)
 {
     double s = f / (2.0 + f);
     double z = s * s;
-    double R = z * fa__horner(fa__c_log_r_f64, FA__N_LOG_R_F64, z);
+    double R = z * fa_horner_f64(fa_c_log_r_f64, FA_N_LOG_R_F64, z);
     double hfsq = 0.5 * f * f;
-    return kd * FA__LN2HI + (f - (hfsq - FA__FMA(s, hfsq + R, kd * FA__LN2LO + c)));
+    return kd * FA_LN2HI_F64 + (f - (hfsq - FA_FMA_F64(s, hfsq + R, kd * FA_LN2LO_F64 + c)));
 }
 
 /* log1p, double.  u = 1 + x with its exact rounding error (TwoSum); when
@@ -287,36 +287,36 @@ FA_INLINE double fa_log1p_f64(double x)
     double bb = u - 1.0;
     double err = (1.0 - (u - bb)) + (x - bb);
     double kd;
-    double fm = fa__log_split(u, &kd);
-    uint64_t k0 = fa__eq64(kd, 0.0);
-    double f = fa__blend64(k0, x, fm);
-    double c = err / fa__blend64(fa__gt64(u, 0x1p-60), u, 1.0);
-    c = fa__blend64(k0, 0.0, c);
-    double y = fa__log_core_f64(f, kd, c);
-    y = fa__blend64(fa__lt64(fa_abs_f64(x), 0x1p-54), x, y);
-    y = fa__blend64(fa__eq64(x, -1.0), -FA__INF64, y);
-    y = fa__blend64(fa__lt64(x, -1.0), FA__NAN64, y);
-    y = fa__blend64(fa__eq64(x, FA__INF64), FA__INF64, y);
-    return fa__blend64(fa__nan64(x), x, y);
+    double fm = fa_log_split_f64(u, &kd);
+    uint64_t k0 = fa_mask_eq_f64(kd, 0.0);
+    double f = fa_blend_f64(k0, x, fm);
+    double c = err / fa_blend_f64(fa_mask_gt_f64(u, 0x1p-60), u, 1.0);
+    c = fa_blend_f64(k0, 0.0, c);
+    double y = fa_log_core_f64(f, kd, c);
+    y = fa_blend_f64(fa_mask_lt_f64(fa_abs_f64(x), 0x1p-54), x, y);
+    y = fa_blend_f64(fa_mask_eq_f64(x, -1.0), -FA_INF_F64, y);
+    y = fa_blend_f64(fa_mask_lt_f64(x, -1.0), FA_NAN_F64, y);
+    y = fa_blend_f64(fa_mask_eq_f64(x, FA_INF_F64), FA_INF_F64, y);
+    return fa_blend_f64(fa_mask_nan_f64(x), x, y);
 }
 
 /* log(1+f) + k ln2 in double, relative error ~2^-30 (float core); R degree 3 */
-FA_INLINE double fa__log_core_lite(double f, double kd)
+FA_INLINE double fa_log_core_lite_f64(double f, double kd)
 {
     double s = f / (2.0 + f);
     double z = s * s;
-    double R = z * fa__horner(fa__c_log_r_f32, FA__N_LOG_R_F32, z);
+    double R = z * fa_horner_f64(fa_c_log_r_f32, FA_N_LOG_R_F32, z);
     double hfsq = 0.5 * f * f;
-    return kd * FA__LN2 + (f - (hfsq - s * (hfsq + R)));
+    return kd * FA_LN2_F64 + (f - (hfsq - s * (hfsq + R)));
 }
 
 /* log1p(x) in double for x > -1 (float core).  For k != 0 the rounding of
  * 1 + x costs at most 2^-53 absolute, far below a float ULP. */
-FA_INLINE double fa__log1p_lite(double x)
+FA_INLINE double fa_log1p_lite_f64(double x)
 {
     double kd;
-    double fm = fa__log_split(1.0 + x, &kd);
-    return fa__log_core_lite(fa__blend64(fa__eq64(kd, 0.0), x, fm), kd);
+    double fm = fa_log_split_f64(1.0 + x, &kd);
+    return fa_log_core_lite_f64(fa_blend_f64(fa_mask_eq_f64(kd, 0.0), x, fm), kd);
 }
 
 /* ----------------------------------------------------------------- tanh */
@@ -325,8 +325,8 @@ FA_INLINE double fa__log1p_lite(double x)
 FA_INLINE float fa_tanh_f32(float x)
 {
     float ax = fa_abs_f32(x);
-    float axc = fa__sel32(ax > 10.0f, 10.0f, ax);
-    double e = fa__expm1_lite(-2.0 * (double)axc);
+    float axc = fa_blend_f32(ax > 10.0f, 10.0f, ax);
+    double e = fa_expm1_lite_f64(-2.0 * (double)axc);
     float y = (float)(-e / (2.0 + e));
     return fa_copysign_f32(y, x);
 }
@@ -339,9 +339,9 @@ FA_INLINE float fa_tanh_f32(float x)
 FA_INLINE float fa_sigmoid_f32(float x)
 {
     float ax = fa_abs_f32(x);
-    float axc = fa__sel32(ax > 104.0f, 104.0f, ax);
-    double e = fa__exp_lite(-(double)axc);
-    return (float)(fa__blend64(fa__lt64((double)x, 0.0), e, 1.0) / (1.0 + e));
+    float axc = fa_blend_f32(ax > 104.0f, 104.0f, ax);
+    double e = fa_exp_lite_f64(-(double)axc);
+    return (float)(fa_blend_f64(fa_mask_lt_f64((double)x, 0.0), e, 1.0) / (1.0 + e));
 }
 
 /* ------------------------------------------------------------ erf, erfc */
@@ -351,50 +351,50 @@ FA_INLINE float fa_sigmoid_f32(float x)
  * polynomial in t = (1/a - mid_j) scale_j (coefficients gathered per lane).
  * a^2 = h + l exactly (FMA, or Dekker's product without FMA), and
  * exp(-h - l) is evaluated with l folded into the reduced argument. */
-FA_INLINE double fa__erfc_big_f64(double a)
+FA_INLINE double fa_erfc_big_f64(double a)
 {
-    int64_t j = (int64_t)(fa__u64(a) >> 52) - 1023;
+    int64_t j = (int64_t)(fa_bits_f64(a) >> 52) - 1023;
     double u = 1.0 / a;
-    double t = (u - fa__erfc_mid_f64[j]) * fa__erfc_scale_f64[j];
-    double H = fa__c_erfc_h_f64[FA__N_ERFC_H_F64 - 1][j];
+    double t = (u - fa_erfc_mid_f64[j]) * fa_erfc_scale_f64[j];
+    double H = fa_c_erfc_h_f64[FA_N_ERFC_H_F64 - 1][j];
 #pragma GCC unroll 32
-    for (int i = FA__N_ERFC_H_F64 - 2; i >= 1; --i)
-        H = FA__FMA(H, t, fa__c_erfc_h_f64[i][j]);
+    for (int i = FA_N_ERFC_H_F64 - 2; i >= 1; --i)
+        H = FA_FMA_F64(H, t, fa_c_erfc_h_f64[i][j]);
     /* H = c0 + t*H1 as a pair (Hh, Hl) */
-    double c0 = fa__c_erfc_h_f64[0][j];
+    double c0 = fa_c_erfc_h_f64[0][j];
     double th = t * H;
     double Hh = c0 + th;
-    double Hl = ((c0 - Hh) + th) + fa__erfc_c0lo_f64[j];   /* |c0| > |t H1| on every piece */
-    double l, h = fa__two_prod(a, a, &l);   /* a^2 = h + l exactly */
+    double Hl = ((c0 - Hh) + th) + fa_erfc_c0lo_f64[j];   /* |c0| > |t H1| on every piece */
+    double l, h = fa_two_prod_f64(a, a, &l);   /* a^2 = h + l exactly */
     double kd, rl, lo;
     uint64_t kb;
-    double r = fa__exp_reduce2(-h, -l, &kd, &kb, &rl);
-    double hi = fa__exp_poly_pair(r, rl, &lo);  /* exp(-a^2) = 2^k (hi + lo) */
-    double pe, p = fa__two_prod(hi, Hh, &pe);
-    double m = p + (pe + FA__FMA(hi, Hl, lo * Hh));
-    return fa__ldexp_big(m, kb);
+    double r = fa_exp_reduce2_f64(-h, -l, &kd, &kb, &rl);
+    double hi = fa_exp_poly_pair_f64(r, rl, &lo);  /* exp(-a^2) = 2^k (hi + lo) */
+    double pe, p = fa_two_prod_f64(hi, Hh, &pe);
+    double m = p + (pe + FA_FMA_F64(hi, Hl, lo * Hh));
+    return fa_ldexp_big_f64(m, kb);
 }
 
 /* erfc, double.  |x| < 1: (1 - x) as an exact Fast2Sum pair minus x P(x^2).
- * x >= 1: fa__erfc_big (0 beyond ERFC_XMAX); x <= -1: 2 - erfc(|x|).
+ * x >= 1: fa_erfc_big_f64 (0 beyond ERFC_XMAX); x <= -1: 2 - erfc(|x|).
  * Max error 2.30 ULP (FMA builds, near x = 8: Horner error of H) and 2.9 ULP
  * (SSE2, near x = 0.95: 1 - erf cancellation without FMA) -- above the 2 ULP
  * goal; TODO: finer pieces for H and the big path from x = 0.5. */
 FA_INLINE double fa_erfc_f64(double x)
 {
     double ax = fa_abs_f64(x);
-    double xs = fa_copysign_f64(fa__blend64(fa__lt64(ax, 1.0), ax, 1.0), x);
-    double p = fa__horner(fa__c_erf_p_f64, FA__N_ERF_P_F64, xs * xs);
+    double xs = fa_copysign_f64(fa_blend_f64(fa_mask_lt_f64(ax, 1.0), ax, 1.0), x);
+    double p = fa_horner_f64(fa_c_erf_p_f64, FA_N_ERF_P_F64, xs * xs);
     double s = 1.0 - xs;
     double e = (1.0 - s) - xs;
     double small = s + (e - xs * p);
-    double a = fa__blend64(fa__lt64(ax, 1.0) | fa__nan64(x), 1.0, ax);
-    a = fa__blend64(fa__gt64(a, FA__ERFC_XMAX_F64), FA__ERFC_XMAX_F64, a);
-    double b = fa__erfc_big_f64(a);
-    b = fa__blend64(fa__gt64(ax, FA__ERFC_XMAX_F64), 0.0, b);
-    double big = fa__blend64(fa__lt64(x, 0.0), 2.0 - b, b);
-    double y = fa__blend64(fa__lt64(ax, 1.0), small, big);
-    return fa__blend64(fa__nan64(x), x, y);
+    double a = fa_blend_f64(fa_mask_lt_f64(ax, 1.0) | fa_mask_nan_f64(x), 1.0, ax);
+    a = fa_blend_f64(fa_mask_gt_f64(a, FA_ERFC_XMAX_F64), FA_ERFC_XMAX_F64, a);
+    double b = fa_erfc_big_f64(a);
+    b = fa_blend_f64(fa_mask_gt_f64(ax, FA_ERFC_XMAX_F64), 0.0, b);
+    double big = fa_blend_f64(fa_mask_lt_f64(x, 0.0), 2.0 - b, b);
+    double y = fa_blend_f64(fa_mask_lt_f64(ax, 1.0), small, big);
+    return fa_blend_f64(fa_mask_nan_f64(x), x, y);
 }
 
 /* ----------------------------------------------------------------- atan */
@@ -407,14 +407,14 @@ FA_INLINE double fa_erfc_f64(double x)
 FA_INLINE float fa_atan_f32(float x)
 {
     double ax = fa_abs_f64((double)x);
-    uint64_t mid = fa__gt64(ax, 0.5), big = fa__gt64(ax, 2.0);
-    double num = fa__blend64(big, -1.0, fa__blend64(mid, ax - 1.0, ax));
-    double den = fa__blend64(big, ax, fa__blend64(mid, ax + 1.0, 1.0));
+    uint64_t mid = fa_mask_gt_f64(ax, 0.5), big = fa_mask_gt_f64(ax, 2.0);
+    double num = fa_blend_f64(big, -1.0, fa_blend_f64(mid, ax - 1.0, ax));
+    double den = fa_blend_f64(big, ax, fa_blend_f64(mid, ax + 1.0, 1.0));
     double y = num / den;
     double w = y * y;
-    double r = FA__FMA(y * w, fa__horner(fa__c_atan_p_f32, FA__N_ATAN_P_F32, w), y);
-    r = r + fa__blend64(big, FA__PI_2HI, fa__blend64(mid, FA__PI_4HI, 0.0));
-    return fa__sel32(x != x, x, fa_copysign_f32((float)r, x));
+    double r = FA_FMA_F64(y * w, fa_horner_f64(fa_c_atan_p_f32, FA_N_ATAN_P_F32, w), y);
+    r = r + fa_blend_f64(big, FA_PI_2HI_F64, fa_blend_f64(mid, FA_PI_4HI_F64, 0.0));
+    return fa_blend_f32(x != x, x, fa_copysign_f32((float)r, x));
 }
 
 #endif /* FA_VMATH_H */

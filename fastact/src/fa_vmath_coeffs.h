@@ -7,8 +7,8 @@
 #define FA_VMATH_COEFFS_H
 /* exp(r) = 1 + r + r^2 Q(r), |r| <= ln2/2; error relative to exp(r)
  * powers 0..10, max error 2^-60.02 */
-#define FA__N_EXP_Q_F64 11
-static const double fa__c_exp_q_f64[11] = {
+#define FA_N_EXP_Q_F64 11
+static const double fa_c_exp_q_f64[11] = {
     0x1.0000000000000p-1,
     0x1.555555555555bp-3,
     0x1.5555555555501p-5,
@@ -24,8 +24,8 @@ static const double fa__c_exp_q_f64[11] = {
 
 /* exp(r) = 1 + r + r^2 Q(r), |r| <= ln2/32 (+0.3 %): the 16-entry table reduction of the AVX-512 kernels; error relative to exp(r)
  * powers 0..5, max error 2^-65.00 */
-#define FA__N_EXP16_Q_F64 6
-static const double fa__c_exp16_q_f64[6] = {
+#define FA_N_EXP16_Q_F64 6
+static const double fa_c_exp16_q_f64[6] = {
     0x1.0000000000004p-1,
     0x1.5555555555549p-3,
     0x1.555555547d454p-5,
@@ -36,8 +36,8 @@ static const double fa__c_exp16_q_f64[6] = {
 
 /* exp(r) = 1 + r + r^2 Q(r), |r| <= ln2/2 (float functions, evaluated in double)
  * powers 0..5, max error 2^-34.15 */
-#define FA__N_EXP_Q_F32 6
-static const double fa__c_exp_q_f32[6] = {
+#define FA_N_EXP_Q_F32 6
+static const double fa_c_exp_q_f32[6] = {
     0x1.0000003accf4cp-1,
     0x1.5555544009ccep-3,
     0x1.55548c3df371dp-5,
@@ -48,8 +48,8 @@ static const double fa__c_exp_q_f32[6] = {
 
 /* log(1+f) = 2s + s R(z), s = f/(2+f), z = s^2 <= 0.0295; error relative to log(1+f)
  * powers 1..7, max error 2^-58.82 */
-#define FA__N_LOG_R_F64 7
-static const double fa__c_log_r_f64[7] = {
+#define FA_N_LOG_R_F64 7
+static const double fa_c_log_r_f64[7] = {
     0x1.5555555555592p-1,
     0x1.999999997fd29p-2,
     0x1.24924941f99b5p-2,
@@ -61,8 +61,8 @@ static const double fa__c_log_r_f64[7] = {
 
 /* log(1+f) = 2s + s R(z) (float functions, evaluated in double)
  * powers 1..3, max error 2^-30.20 */
-#define FA__N_LOG_R_F32 3
-static const double fa__c_log_r_f32[3] = {
+#define FA_N_LOG_R_F32 3
+static const double fa_c_log_r_f32[3] = {
     0x1.55557a2cf01b3p-1,
     0x1.995eb260d5714p-2,
     0x1.31e3cfa2a1779p-2
@@ -70,8 +70,8 @@ static const double fa__c_log_r_f32[3] = {
 
 /* atan(y) = y + y^3 P(y^2), |y| <= 1/2; error relative to atan(y)
  * powers 0..11, max error 2^-57.65 */
-#define FA__N_ATAN_P_F64 12
-static const double fa__c_atan_p_f64[12] = {
+#define FA_N_ATAN_P_F64 12
+static const double fa_c_atan_p_f64[12] = {
     -0x1.5555555555516p-2,
     0x1.999999999112ap-3,
     -0x1.249249215d4fap-3,
@@ -88,8 +88,8 @@ static const double fa__c_atan_p_f64[12] = {
 
 /* atan(y) = y + y^3 P(y^2), |y| <= 1/2 (float functions, evaluated in double)
  * powers 0..6, max error 2^-36.24 */
-#define FA__N_ATAN_P_F32 7
-static const double fa__c_atan_p_f32[7] = {
+#define FA_N_ATAN_P_F32 7
+static const double fa_c_atan_p_f32[7] = {
     -0x1.5555550f6cedcp-2,
     0x1.999960b6c11eep-3,
     -0x1.248a697329b0bp-3,
@@ -101,8 +101,8 @@ static const double fa__c_atan_p_f32[7] = {
 
 /* tanh(x) = x + x^3 P(x^2), |x| <= 0.55; error relative to tanh(x)
  * powers 0..13, max error 2^-57.14 */
-#define FA__N_TANH_P_F64 14
-static const double fa__c_tanh_p_f64[14] = {
+#define FA_N_TANH_P_F64 14
+static const double fa_c_tanh_p_f64[14] = {
     -0x1.5555555555555p-2,
     0x1.1111111111111p-3,
     -0x1.ba1ba1ba1b9e0p-5,
@@ -121,8 +121,8 @@ static const double fa__c_tanh_p_f64[14] = {
 
 /* erf(x) = x + x P(x^2), |x| <= 1; error relative to erf(x)
  * powers 0..12, max error 2^-56.30 */
-#define FA__N_ERF_P_F64 13
-static const double fa__c_erf_p_f64[13] = {
+#define FA_N_ERF_P_F64 13
+static const double fa_c_erf_p_f64[13] = {
     0x1.06eba8214db69p-3,
     -0x1.812746b0379e6p-2,
     0x1.ce2f21a042b20p-4,
@@ -140,8 +140,8 @@ static const double fa__c_erf_p_f64[13] = {
 
 /* erf(x) = x + x P(x^2), |x| <= 1 (float functions, evaluated in double)
  * powers 0..6, max error 2^-29.62 */
-#define FA__N_ERF_P_F32 7
-static const double fa__c_erf_p_f32[7] = {
+#define FA_N_ERF_P_F32 7
+static const double fa_c_erf_p_f32[7] = {
     0x1.06eba7f25b2b7p-3,
     -0x1.81273dea37eb6p-2,
     0x1.ce2cf756dd7fbp-4,
@@ -152,7 +152,7 @@ static const double fa__c_erf_p_f32[7] = {
 };
 
 /* 2^(j/16) = hi + lo, j = 0..15 */
-static const double fa__exp16_hi[16] __attribute__((aligned(64))) = {
+static const double fa_exp16_hi_f64[16] __attribute__((aligned(64))) = {
     0x1.0000000000000p+0,
     0x1.0b5586cf9890fp+0,
     0x1.172b83c7d517bp+0,
@@ -170,7 +170,7 @@ static const double fa__exp16_hi[16] __attribute__((aligned(64))) = {
     0x1.d5818dcfba487p+0,
     0x1.ea4afa2a490dap+0
 };
-static const double fa__exp16_lo[16] __attribute__((aligned(64))) = {
+static const double fa_exp16_lo_f64[16] __attribute__((aligned(64))) = {
     0x0.0p+0,
     0x1.8a62e4adc610bp-54,
     -0x1.19041b9d78a76p-55,
@@ -192,12 +192,12 @@ static const double fa__exp16_lo[16] __attribute__((aligned(64))) = {
 /* erfc(x) = exp(-x^2) H(x) for x >= 1, H(x) = exp(x^2) erfc(x).
  * Piece k covers x in [2^k, 2^(k+1)); with u = 1/x, t = (u - mid_k) * scale_k
  * in [-1, 1], H = sum c_kj t^j.  max relative error 2^-53.07 */
-#define FA__N_ERFC_H_F64 18
-#define FA__NPIECE_ERFC_H_F64 5
-static const double fa__erfc_mid_f64[5] = { 0x1.8000000000000p-1, 0x1.8000000000000p-2, 0x1.8000000000000p-3, 0x1.8000000000000p-4, 0x1.8000000000000p-5 };
-static const double fa__erfc_scale_f64[5] = { 0x1.0000000000000p+2, 0x1.0000000000000p+3, 0x1.0000000000000p+4, 0x1.0000000000000p+5, 0x1.0000000000000p+6 };
-static const double fa__erfc_c0lo_f64[5] = { 0x1.fb6724a530506p-59, 0x1.b9ef9597af8b0p-57, -0x1.49ce4c08baf83p-58, -0x1.a2ad190965e6dp-60, -0x1.33d5dd47db108p-60 };  /* c_k0 - (double)c_k0 */
-static const double fa__c_erfc_h_f64[18][5] = {
+#define FA_N_ERFC_H_F64 18
+#define FA_NPIECE_ERFC_H_F64 5
+static const double fa_erfc_mid_f64[5] = { 0x1.8000000000000p-1, 0x1.8000000000000p-2, 0x1.8000000000000p-3, 0x1.8000000000000p-4, 0x1.8000000000000p-5 };
+static const double fa_erfc_scale_f64[5] = { 0x1.0000000000000p+2, 0x1.0000000000000p+3, 0x1.0000000000000p+4, 0x1.0000000000000p+5, 0x1.0000000000000p+6 };
+static const double fa_erfc_c0lo_f64[5] = { 0x1.fb6724a530506p-59, 0x1.b9ef9597af8b0p-57, -0x1.49ce4c08baf83p-58, -0x1.a2ad190965e6dp-60, -0x1.33d5dd47db108p-60 };  /* c_k0 - (double)c_k0 */
+static const double fa_c_erfc_h_f64[18][5] = {
     { 0x1.678fda6d6165cp-2, 0x1.97b3643d2dbacp-3, 0x1.aa0d18bfdb11cp-4, 0x1.af6b03e9db1a4p-5, 0x1.b0d2b85c36817p-6 },
     { 0x1.5d8fcc4ff299fp-4, 0x1.e564643a22ec1p-5, 0x1.12d3f777098e1p-5, 0x1.1d2353317682fp-6, 0x1.1feb0e4c01e96p-7 },
     { -0x1.3c8f3c0e9716ep-7, -0x1.7d2245a3fab2dp-9, -0x1.1497b3529839ap-11, -0x1.37517e2ed39e1p-14, -0x1.41718f0079bc5p-17 },
@@ -221,12 +221,12 @@ static const double fa__c_erfc_h_f64[18][5] = {
 /* erfc(x) = exp(-x^2) H(x) for x >= 1, H(x) = exp(x^2) erfc(x).
  * Piece k covers x in [2^k, 2^(k+1)); with u = 1/x, t = (u - mid_k) * scale_k
  * in [-1, 1], H = sum c_kj t^j.  max relative error 2^-34.27 */
-#define FA__N_ERFC_H_F32 9
-#define FA__NPIECE_ERFC_H_F32 4
-static const double fa__erfc_mid_f32[4] = { 0x1.8000000000000p-1, 0x1.8000000000000p-2, 0x1.8000000000000p-3, 0x1.8000000000000p-4 };
-static const double fa__erfc_scale_f32[4] = { 0x1.0000000000000p+2, 0x1.0000000000000p+3, 0x1.0000000000000p+4, 0x1.0000000000000p+5 };
-static const double fa__erfc_c0lo_f32[4] = { 0x1.872e2a26a6db6p-56, -0x1.abc9591f922b7p-58, -0x1.dadcf3ef902f1p-59, -0x1.e5eaca99a0874p-60 };  /* c_k0 - (double)c_k0 */
-static const double fa__c_erfc_h_f32[9][4] = {
+#define FA_N_ERFC_H_F32 9
+#define FA_NPIECE_ERFC_H_F32 4
+static const double fa_erfc_mid_f32[4] = { 0x1.8000000000000p-1, 0x1.8000000000000p-2, 0x1.8000000000000p-3, 0x1.8000000000000p-4 };
+static const double fa_erfc_scale_f32[4] = { 0x1.0000000000000p+2, 0x1.0000000000000p+3, 0x1.0000000000000p+4, 0x1.0000000000000p+5 };
+static const double fa_erfc_c0lo_f32[4] = { 0x1.872e2a26a6db6p-56, -0x1.abc9591f922b7p-58, -0x1.dadcf3ef902f1p-59, -0x1.e5eaca99a0874p-60 };  /* c_k0 - (double)c_k0 */
+static const double fa_c_erfc_h_f32[9][4] = {
     { 0x1.678fda6d175fep-2, 0x1.97b3643d1ea27p-3, 0x1.aa0d18bfdb9e7p-4, 0x1.af6b03e9db1a6p-5 },
     { 0x1.5d8fcc5126b94p-4, 0x1.e564643370988p-5, 0x1.12d3f77720dffp-5, 0x1.1d23533176911p-6 },
     { -0x1.3c8f3a6e4b78cp-7, -0x1.7d22452a2024cp-9, -0x1.1497b35bdd5eep-11, -0x1.37517e2ed8f6ap-14 },
@@ -239,18 +239,18 @@ static const double fa__c_erfc_h_f32[9][4] = {
 };
 
 /* Constants */
-#define FA__INVLN2         (0x1.71547652b82fep+0)   /* 1/ln2 */
-#define FA__LN2HI          (0x1.62e42fefa4000p-1)   /* ln2 rounded to 42 bits (Cody-Waite) */
-#define FA__LN2LO          (-0x1.8432a1b0e2634p-43) /* ln2 - FA__LN2HI */
-#define FA__LN2            (0x1.62e42fefa39efp-1)   /* ln2 */
-#define FA__PI_2HI         (0x1.921fb54442d18p+0)   /* pi/2 rounded */
-#define FA__PI_2LO         (0x1.1a62633145c07p-54)  /* pi/2 - FA__PI_2HI */
-#define FA__PI_4HI         (0x1.921fb54442d18p-1)   /* pi/4 rounded */
-#define FA__PI_4LO         (0x1.1a62633145c07p-55)  /* pi/4 - FA__PI_4HI */
-#define FA__EXP_XMAX_F64   (0x1.62e42fefa39efp+9)   /* largest double x with exp(x) finite */
-#define FA__EXP_XMIN_F64   (-0x1.74910d52d3051p+9)  /* smallest double x with exp(x) rounding to nonzero */
-#define FA__EXP_XMAX_F32   (0x1.62e42e0000000p+6)   /* largest float x with expf(x) finite */
-#define FA__ERFC_XMAX_F64  (0x1.b39dc41e48bfcp+4)   /* largest double x with erfc(x) rounding to nonzero */
-#define FA__ERFC_XMAX_F32  (0x1.41bbf60000000p+3)   /* largest float x with erfcf(x) rounding to nonzero */
+#define FA_INVLN2_F64         (0x1.71547652b82fep+0)   /* 1/ln2 */
+#define FA_LN2HI_F64          (0x1.62e42fefa4000p-1)   /* ln2 rounded to 42 bits (Cody-Waite) */
+#define FA_LN2LO_F64          (-0x1.8432a1b0e2634p-43) /* ln2 - FA_LN2HI_F64 */
+#define FA_LN2_F64            (0x1.62e42fefa39efp-1)   /* ln2 */
+#define FA_PI_2HI_F64         (0x1.921fb54442d18p+0)   /* pi/2 rounded */
+#define FA_PI_2LO_F64         (0x1.1a62633145c07p-54)  /* pi/2 - FA_PI_2HI_F64 */
+#define FA_PI_4HI_F64         (0x1.921fb54442d18p-1)   /* pi/4 rounded */
+#define FA_PI_4LO_F64         (0x1.1a62633145c07p-55)  /* pi/4 - FA_PI_4HI_F64 */
+#define FA_EXP_XMAX_F64   (0x1.62e42fefa39efp+9)   /* largest double x with exp(x) finite */
+#define FA_EXP_XMIN_F64   (-0x1.74910d52d3051p+9)  /* smallest double x with exp(x) rounding to nonzero */
+#define FA_EXP_XMAX_F32   (0x1.62e42e0000000p+6)   /* largest float x with expf(x) finite */
+#define FA_ERFC_XMAX_F64  (0x1.b39dc41e48bfcp+4)   /* largest double x with erfc(x) rounding to nonzero */
+#define FA_ERFC_XMAX_F32  (0x1.41bbf60000000p+3)   /* largest float x with erfcf(x) rounding to nonzero */
 
 #endif

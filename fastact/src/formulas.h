@@ -8,7 +8,7 @@
  *   T        the storage dtype of x and y;
  *   W        the working type of transcendental formulas (double for both:
  *            float32 results are one rounding of a double computation);
- *   F(name)  names the dtype variant: F(sigmoid) -> act_sigmoid_f32;
+ *   F(name)  names the dtype variant: F(sigmoid) -> fa_act_sigmoid_f32;
  *   SEL/WSEL branch-free selects on T / W values; EXP, EXPM1, LOG1P the
  *   math core at working precision (W); TANH_T, ATAN_T at T precision.
  *
@@ -26,7 +26,7 @@
 
 /* sigmoid: every variant and dtype has its own (the variant table). */
 /* s(1-s) = e/(1+e)^2 with e = exp(-|x|): no cancellation in either tail.
- * float64: as pairs, rounded once (fa_p64_sigmoid_grad; 3.8 ULP as here). */
+ * float64: as pairs, rounded once (fa_sigmoid_grad_pair_f64; 3.8 ULP as here). */
 FA_INLINE T F(sigmoid_grad)(T x)
 {
     W e = EXP(-WABS((W)x)), d = 1 + e;
@@ -79,7 +79,7 @@ FA_INLINE T F(hard_sigmoid_grad)(T x)
 
 /* tanh' = 1 - tanh^2 = 4e/(1+e)^2 with e = exp(-2|x|): no cancellation
  * when |tanh| is close to 1.  float64: 4 sigmoid'(2x) as pairs, rounded
- * once (fa_p64_tanh_grad; 3.5 ULP as here). */
+ * once (fa_tanh_grad_pair_f64; 3.5 ULP as here). */
 FA_INLINE T F(tanh)(T x) { return TANH_T(x); }
 FA_INLINE T F(tanh_grad)(T x)
 {
@@ -107,7 +107,7 @@ FA_INLINE T F(hard_tanh_grad)(T x, T lo, T hi)
 FA_INLINE T F(hard_tanh_grad_y)(T y, T lo, T hi) { return F(hard_tanh_grad)(y, lo, hi); }
 
 /* tanh_shrink' = tanh(x)^2: float64 squares tanh as a pair
- * (fa_p64_tanh_sq; 2.8 ULP from a rounded tanh), float32 tanh from the
+ * (fa_tanh_sq_pair_f64; 2.8 ULP from a rounded tanh), float32 tanh from the
  * lite expm1. */
 FA_INLINE T F(tanh_shrink_grad)(T x)
 {
@@ -394,9 +394,9 @@ FA_INLINE T F(hard_swish_grad)(T x)
 FA_INLINE T F(squareplus)(T x, T b)
 {
     W xw = x, bw = b, a = WABS(xw), rl, r = F(squareplus_root)(a, bw, &rl);
-    W e, s = fa__two_sum(xw, r, &e);
+    W e, s = fa_two_sum_f64(xw, r, &e);
     W pos = WSEL(a > 0x1p500, xw * 0.5 + r * 0.5, (s + (e + rl)) * 0.5);
-    W de, dh = fa__two_sum(r, a, &de), dl = de + rl, q = bw / (2 * dh);
+    W de, dh = fa_two_sum_f64(r, a, &de), dl = de + rl, q = bw / (2 * dh);
     W neg = WSEL(a > 0x1p500, (0.25 * bw) / a, q - q * (dl / dh));
     return (T)KEEP_NAN(xw, WSEL(xw >= 0, pos, neg));
 }
@@ -407,7 +407,7 @@ FA_INLINE T F(squareplus_grad)(T x, T b)
     W xw = x, bw = b, a = WABS(xw), rl, r = F(squareplus_root)(a, bw, &rl);
     W q = xw / r, ratio = q - q * (rl / r);
     W pos = WSEL(r == 0, 0.5, WSEL(a == INFINITY, 1, (1 + ratio) * 0.5));
-    W de, dh = fa__two_sum(r, a, &de), dl = de + rl, u = (bw / (2 * r)) / dh;
+    W de, dh = fa_two_sum_f64(r, a, &de), dl = de + rl, u = (bw / (2 * r)) / dh;
     W neg = WSEL(a > 0x1p500, u, u - u * (rl / r + dl / dh));   /* no low parts there */
     return (T)KEEP_NAN(xw, WSEL(xw >= 0, pos, neg));
 }

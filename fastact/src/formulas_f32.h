@@ -4,7 +4,7 @@
  * float lanes) suffices.
  *
  * activations.h includes this in its float32 block (T = float, F(name) ->
- * act_name_f32; conventions: formulas.h), before formulas.h, which calls
+ * fa_act_name_f32; conventions: formulas.h), before formulas.h, which calls
  * celu_q, squareplus_root, glu_gate and sparse_sigmoid.
  */
 
@@ -12,7 +12,7 @@
  * ~1e-10): no division and no reduction, enough for a float32 result. */
 FA_INLINE W F(log1p_unit)(W e)
 {
-    return e * fa__horner(fa_log1p_unit_poly, FA_LOG1P_UNIT_DEGREE + 1, e);
+    return e * fa_horner_f64(fa_log1p_unit_poly, FA_LOG1P_UNIT_DEGREE + 1, e);
 }
 
 /* z = b * x, exact in double for float32 data (float64 also needs its
@@ -47,7 +47,7 @@ FA_INLINE T F(log_sigmoid)(T x)
 FA_INLINE T F(tanh_shrink)(T x)
 {
     W xw = x, a = WABS(xw);
-    W z = a * a, series = (a * z) * fa__horner(fa_tanh_shrink_series, 7, z);
+    W z = a * a, series = (a * z) * fa_horner_f64(fa_tanh_shrink_series, 7, z);
     W em = EXPM1(-2 * a);                       /* tanh a = -em / (2 + em) */
     W r = WSEL(a < 0.2, series, a + em / (2 + em));
     return (T)KEEP_NAN(xw, COPYSIGNW(r, xw));
@@ -136,7 +136,7 @@ FA_INLINE W F(squareplus_root)(W a, W b, W *rl)
 /* sparse_plus (JAX): 0, (x + 1)^2/4, x; x + 1 = s + e exactly. */
 FA_INLINE T F(sparse_plus)(T x)
 {
-    W xw = x, e, s = fa__two_sum(xw, 1, &e);
+    W xw = x, e, s = fa_two_sum_f64(xw, 1, &e);
     W mid = (s * s + 2 * s * e) * 0.25;
     return (T)KEEP_NAN(xw, WSEL(xw <= -1, 0, WSEL(xw >= 1, xw, mid)));
 }

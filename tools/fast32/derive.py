@@ -76,7 +76,7 @@ def derive_exp(deg, rel_expm1=False):
 
 # ---- exp(r) = 1 + r + r^2 P(r), |r| <= ln2/32: the 16-entry table
 # reduction of the AVX-512 sigmoid (x = (k + j/16) ln2 + r; 2^(j/16) from
-# ff_exp16_hi/lo), P of degree 1
+# fa_exp16_hi_f32/lo), P of degree 1
 EXP16_DEG = 1
 
 
@@ -187,9 +187,9 @@ SOFTPLUS_LDEG = int(os.environ.get("SOFTPLUS_LDEG", "5"))
 
 def emit(name, c, err, comment, out):
     out.append(f"/* {comment}; max rel. error {err:.3g} (2^{np.log2(err):.1f}) */")
-    out.append(f"#define FF_N_{name.upper()} {len(c)}")
+    out.append(f"#define FA_N_{name.upper()}_F32 {len(c)}")
     body = ", ".join(float.hex(float(v)).replace("0x", "0x") + "f" for v in c)
-    out.append(f"static const float ff_c_{name}[{len(c)}] = {{{body}}};")
+    out.append(f"static const float fa_c_{name}_f32[{len(c)}] = {{{body}}};")
     out.append("")
 
 
@@ -224,16 +224,16 @@ def main():
     ln2 = mp.log(2)
     hi = float(mp.nint(ln2 * 2**16) / 2**16)
     lo = float(F32(float(ln2 - hi)))
-    out.append(f"#define FF_LN2HI {float.hex(hi)}f")
-    out.append(f"#define FF_LN2LO {float.hex(lo)}f")
-    out.append(f"#define FF_INVLN2 {float.hex(float(F32(float(1 / ln2))))}f")
-    out.append(f"#define FF_PI_2HI {float.hex(float(F32(float(mp.pi / 2))))}f")
-    out.append(f"#define FF_PI_2LO {float.hex(float(F32(float(mp.pi / 2 - mp.mpf(float(F32(float(mp.pi / 2))))))))}f")
+    out.append(f"#define FA_LN2HI_F32 {float.hex(hi)}f")
+    out.append(f"#define FA_LN2LO_F32 {float.hex(lo)}f")
+    out.append(f"#define FA_INVLN2_F32 {float.hex(float(F32(float(1 / ln2))))}f")
+    out.append(f"#define FA_PI_2HI_F32 {float.hex(float(F32(float(mp.pi / 2))))}f")
+    out.append(f"#define FA_PI_2LO_F32 {float.hex(float(F32(float(mp.pi / 2 - mp.mpf(float(F32(float(mp.pi / 2))))))))}f")
     pi4 = mp.pi / 4
     pi4hi = float(F32(float(pi4)))
-    out.append(f"#define FF_PI_4HI {float.hex(pi4hi)}f")
-    out.append(f"#define FF_PI_4LO {float.hex(float(F32(float(pi4 - mp.mpf(pi4hi)))))}f")
-    out.append(f"#define FF_ATAN_T1 {ATAN_T1}f")
+    out.append(f"#define FA_PI_4HI_F32 {float.hex(pi4hi)}f")
+    out.append(f"#define FA_PI_4LO_F32 {float.hex(float(F32(float(pi4 - mp.mpf(pi4hi)))))}f")
+    out.append(f"#define FA_ATAN_T1_F32 {ATAN_T1}f")
     out.append("")
     c, e = derive_exp(4)
     emit("exp", c, e, "exp(r) = 1 + r + r^2 P(r), |r| <= 0.3477, P degree 4", out)
@@ -243,19 +243,19 @@ def main():
     emit("exp16", c, e, "exp(r) = 1 + r + r^2 P(r), |r| <= ln2/32, P degree 1", out)
     for name, col in zip(("hi", "lo", "lo_rel"), exp16_table()):
         body = ", ".join(float.hex(v) + "f" for v in col)
-        out.append(f"static const float ff_exp16_{name}[16] __attribute__((aligned(64))) = {{{body}}};")
-    out.append("#define FF_EXP16_SHIFT 0x1.8p19f     /* x + it rounds to a multiple of 1/16 */")
+        out.append(f"static const float fa_exp16_{name}_f32[16] __attribute__((aligned(64))) = {{{body}}};")
+    out.append("#define FA_EXP16_SHIFT_F32 0x1.8p19f     /* x + it rounds to a multiple of 1/16 */")
     out.append("")
     c, e = derive_exp2(TANH_EDEG)
     emit("exp2", c, e, f"exp(2r) = 1 + r (2 + r P(r)), |r| <= 0.1738, P degree {TANH_EDEG}", out)
-    out.append(f"#define FF_LN2HI_2 {float.hex(hi / 2)}f")
-    out.append(f"#define FF_LN2LO_2 {float.hex(lo / 2)}f")
-    out.append(f"#define FF_2_LN2 {float.hex(float(F32(float(2 / ln2))))}f")
+    out.append(f"#define FA_LN2HI_2_F32 {float.hex(hi / 2)}f")
+    out.append(f"#define FA_LN2LO_2_F32 {float.hex(lo / 2)}f")
+    out.append(f"#define FA_2_LN2_F32 {float.hex(float(F32(float(2 / ln2))))}f")
     out.append("")
     for T, deg, cen, nm in [(0.625, 5, 0.0, "tanh"), (1.0, 7, 0.5, "tanh1"), (1.25, 8, 0.75, "tanh2"), (1.0, 7, 0.0, "tanh1u")]:
         c, e = derive_odd(mp.tanh, T, deg, cen)
         emit(nm, c, e, f"tanh(x) = x + x^3 P(x^2 - {cen}), |x| <= {T}, P degree {deg}", out)
-        out.insert(len(out) - 1, f"#define FF_CEN_{nm.upper()} {cen}f")
+        out.insert(len(out) - 1, f"#define FA_CEN_{nm.upper()}_F32 {cen}f")
     # atan: three-interval reduction, |y| <= ATAN_T1 (atan(ATAN_T1) > 0.5)
     c, e = derive_odd(mp.atan, ATAN_T1, ATAN_DEG, 0.0)
     emit("atan", c, e, f"atan(y) = y + y^3 P(y^2), |y| <= {ATAN_T1}, P degree {ATAN_DEG}", out)
@@ -266,8 +266,8 @@ def main():
     c, e = derive_log1p3(SOFTPLUS_LDEG, float(mp.exp(-SOFTPLUS_T)) * 1.0001)
     emit("log1pe", c, e, f"log1p(t) = t - t^2/2 + t^3 H(t), 0 <= t <= exp(-{SOFTPLUS_T}), H degree {SOFTPLUS_LDEG}", out)
     ln2 = mp.log(2)
-    out.append(f"#define FF_LN2F_HI {float.hex(float(F32(float(ln2))))}f")
-    out.append(f"#define FF_LN2F_LO {float.hex(float(F32(float(ln2 - mp.mpf(float(F32(float(ln2))))))))}f")
+    out.append(f"#define FA_LN2F_HI_F32 {float.hex(float(F32(float(ln2))))}f")
+    out.append(f"#define FA_LN2F_LO_F32 {float.hex(float(F32(float(ln2 - mp.mpf(float(F32(float(ln2))))))))}f")
     out.append("")
     out.append("#endif")
     open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "fastact", "src", "fa_fast32_coeffs.h"), "w").write("\n".join(out) + "\n")

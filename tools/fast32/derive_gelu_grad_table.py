@@ -143,14 +143,14 @@ def main():
         "S(a) = erfcx(a/sqrt2)/2 - a/sqrt(2 pi) = F(a) T(a) by slot (see fa_fast32_gelu_grad.h):\n"
         " * slot t is the quarter binade t above 2^-3, slot 31 is a < 2^-3; F = a - R in\n"
         " * the root slots, 1 elsewhere; the rows give T.",
-        [f"FF_GELU_GRAD_NCOEF {NCOEF}",
-         f"FF_GELU_GRAD_BASE {base}u  /* bits(2^-3) >> 21 */",
-         f"FF_GELU_GRAD_AMAX {float(AMAX).hex()}f",
-         f"FF_GELU_GRAD_ROOT_T0 {roots[0]}u  /* root slots: [T0, T0 + NROOT) */",
-         f"FF_GELU_GRAD_NROOT {len(roots)}u",
-         f"FF_GELU_GRAD_R_HI {ROOT_HI_F.hex()}f  /* R = {mp.nstr(ROOT, 22)} */",
-         f"FF_GELU_GRAD_R_LO {ROOT_LO_F.hex()}f"],
-        "ff_gelu_grad_tbl", names, cols)
+        [f"FA_GELU_GRAD_NCOEF_F32 {NCOEF}",
+         f"FA_GELU_GRAD_BASE_F32 {base}u  /* bits(2^-3) >> 21 */",
+         f"FA_GELU_GRAD_AMAX_F32 {float(AMAX).hex()}f",
+         f"FA_GELU_GRAD_ROOT_T0_F32 {roots[0]}u  /* root slots: [T0, T0 + NROOT) */",
+         f"FA_GELU_GRAD_NROOT_F32 {len(roots)}u",
+         f"FA_GELU_GRAD_R_HI_F32 {ROOT_HI_F.hex()}f  /* R = {mp.nstr(ROOT, 22)} */",
+         f"FA_GELU_GRAD_R_LO_F32 {ROOT_LO_F.hex()}f"],
+        "fa_gelu_grad_table_f32", names, cols)
 
 
 if __name__ == "__main__":

@@ -116,10 +116,10 @@ def main():
         "fa_gelu_table.h",
         "G(a) = a erfcx(a/sqrt2)/2 by slot (see fa_fast32.h): position (bits(a) >> 21)\n"
         " * mod 32 holds a's quarter binade from 2^-3 up, position 15 (index 495) a < 2^-3.",
-        [f"FF_GELU_NCOEF {NCOEF}",
-         f"FF_GELU_SMALL {base - 1}u  /* (bits(2^-3) >> 21) - 1: the index of a < 2^-3 */",
-         f"FF_GELU_AMAX {float(AMAX).hex()}f"],
-        "ff_gelu_tbl", names, cols)
+        [f"FA_GELU_NCOEF_F32 {NCOEF}",
+         f"FA_GELU_SMALL_F32 {base - 1}u  /* (bits(2^-3) >> 21) - 1: the index of a < 2^-3 */",
+         f"FA_GELU_AMAX_F32 {float(AMAX).hex()}f"],
+        "fa_gelu_table_f32", names, cols)
 
 if __name__ == "__main__":
     main()

@@ -128,9 +128,9 @@ def main():
         "fa_tanh_table.h",
         "Piecewise polynomial tables of the float32 tanh (see fa_fast32.h): slot t\n"
         " * is the quarter binade t above 2^-4, slot 31 is a < 2^-4.",
-        [f"FF_TANH_NCOEF {deg}",
-         f"FF_TANH_BASE {int(np.float32(LOW).view(np.uint32)) >> 21}u  /* bits(2^-4) >> 21 */"],
-        "ff_tanh_tbl", names, cols)
+        [f"FA_TANH_NCOEF_F32 {deg}",
+         f"FA_TANH_BASE_F32 {int(np.float32(LOW).view(np.uint32)) >> 21}u  /* bits(2^-4) >> 21 */"],
+        "fa_tanh_table_f32", names, cols)
 
 if __name__ == "__main__":
     main()

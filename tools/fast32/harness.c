@@ -28,8 +28,8 @@ typedef void (*arr_t)(const float *restrict, float *restrict, long);
     }
 
 /* fast (this directory) */
-LOOP(fast_exp, fa_fast_exp_f32(x[i]))
-LOOP(fast_tanh, fa_fast_tanh_f32(x[i]))
+LOOP(fast_exp, fa_exp_fast_f32(x[i]))
+LOOP(fast_tanh, fa_tanh_fast_f32(x[i]))
 LOOP(tbl_tanh_scalar, fa_tanh_tbl_f32(x[i]))
 #ifdef FA_HAVE_TANH_V16
 __attribute__((noinline)) void tbl_tanh(const float *restrict x, float *restrict y, long n)
@@ -39,7 +39,7 @@ __attribute__((noinline)) void tbl_tanh(const float *restrict x, float *restrict
 #else
 #define tbl_tanh tbl_tanh_scalar
 #endif
-LOOP(cur_gelu, chosen_gelu_f32(x[i]))
+LOOP(cur_gelu, fa_chosen_gelu_f32(x[i]))
 #ifdef FA_HAVE_GELU_V16             /* the gelu and gelu' tables: AVX-512 builds */
 LOOP(tbl_gelu_scalar, fa_gelu_tbl_f32(x[i]))
 __attribute__((noinline)) void tbl_gelu(const float *restrict x, float *restrict y, long n)
@@ -48,7 +48,7 @@ __attribute__((noinline)) void tbl_gelu(const float *restrict x, float *restrict
 }
 #endif
 LOOP(tbl_tanh_shrink_scalar, fa_tanh_shrink_tbl_f32(x[i]))
-LOOP(cur_tanh_shrink, chosen_tanh_shrink_f32(x[i]))
+LOOP(cur_tanh_shrink, fa_chosen_tanh_shrink_f32(x[i]))
 #ifdef FA_HAVE_TANH_SHRINK_V16
 __attribute__((noinline)) void tbl_tanh_shrink(const float *restrict x, float *restrict y, long n)
 {
@@ -57,7 +57,7 @@ __attribute__((noinline)) void tbl_tanh_shrink(const float *restrict x, float *r
 #else
 #define tbl_tanh_shrink tbl_tanh_shrink_scalar
 #endif
-LOOP(cur_tanh_shrink_grad, act_tanh_shrink_grad_f32(x[i]))
+LOOP(cur_tanh_shrink_grad, fa_act_tanh_shrink_grad_f32(x[i]))
 /* tanh_shrink' = tanh^2 from the table tanh, squared in float */
 __attribute__((noinline)) void tbl_tanh_shrink_grad(const float *restrict x, float *restrict y, long n)
 {
@@ -68,19 +68,19 @@ __attribute__((noinline)) void tbl_tanh_shrink_grad(const float *restrict x, flo
 static inline float old_gelu_grad_f32(float x)
 {
     double xw = x, a = fabs(xw), half = 0.5 * fa_erfc_f64(a * FA_RSQRT2);
-    double pdf = fa_exp_w32(-0.5 * (xw * xw)) * FA_RSQRT2PI;
+    double pdf = fa_exp_w_f32(-0.5 * (xw * xw)) * FA_RSQRT2PI;
     double r = xw >= 0 ? (1 - half) + a * pdf : half - a * pdf;
     return isnan(x) ? x : (float)(a == INFINITY ? (xw > 0 ? 1 : -0.0) : r);
 }
 LOOP(old_gelu_grad, old_gelu_grad_f32(x[i]))
-#ifdef FF_HAVE_GELU_GRAD
+#ifdef FA_HAVE_GELU_GRAD_F32
 LOOP(tbl_gelu_grad_scalar, fa_gelu_grad_tbl_f32(x[i]))
 __attribute__((noinline)) void tbl_gelu_grad(const float *restrict x, float *restrict y, long n)
 {
     fa_gelu_grad_tbl_array(n, x, y);
 }
 #endif
-LOOP(fast_sigmoid, fa_fast_sigmoid_f32(x[i]))
+LOOP(fast_sigmoid, fa_sigmoid_fast_f32(x[i]))
 #ifdef FA_HAVE_SIGMOID_V16
 LOOP(rcp_sigmoid_scalar, fa_sigmoid_rcp_f32(x[i]))
 __attribute__((noinline)) void rcp_sigmoid(const float *restrict x, float *restrict y, long n)
@@ -108,41 +108,41 @@ static inline float old_silu_grad_f32(float x)
 }
 static inline float old_softplus_grad_f32(float x)
 {
-    double e = fa_exp_w32(-fabs((double)x)), d = 1 / (1 + e);
+    double e = fa_exp_w_f32(-fabs((double)x)), d = 1 / (1 + e);
     return (float)(x >= 0 ? d : e * d);
 }
 LOOP(old_silu_grad, old_silu_grad_f32(x[i]))
 LOOP(old_softplus_grad, old_softplus_grad_f32(x[i]))
-LOOP(cur_silu_grad, chosen_silu_grad_f32(x[i], 1.0f))
-LOOP(cur_softplus_grad, chosen_softplus_grad_f32(x[i], 1.0f, INFINITY))
-LOOP(fast_silu, fa_fast_silu_f32(x[i]))
-#ifdef FF_HAVE_SOFTPLUS
-LOOP(fast_softplus, fa_fast_softplus_f32(x[i]))
+LOOP(cur_silu_grad, fa_chosen_silu_grad_f32(x[i], 1.0f))
+LOOP(cur_softplus_grad, fa_chosen_softplus_grad_f32(x[i], 1.0f, INFINITY))
+LOOP(fast_silu, fa_silu_fast_f32(x[i]))
+#ifdef FA_HAVE_SOFTPLUS_F32
+LOOP(fast_softplus, fa_softplus_fast_f32(x[i]))
 #endif
-#ifdef FF_HAVE_ATAN
-LOOP(fast_atan, fa_fast_atan_f32(x[i]))
+#ifdef FA_HAVE_ATAN_F32
+LOOP(fast_atan, fa_atan_fast_f32(x[i]))
 #endif
-#ifdef FF_HAVE_ELU
-LOOP(fast_elu, fa_fast_elu_f32(x[i]))
+#ifdef FA_HAVE_ELU_F32
+LOOP(fast_elu, fa_elu_fast_f32(x[i]))
 #endif
-#ifdef FF_HAVE_SQUAREPLUS
-LOOP(fast_squareplus, fa_fast_squareplus_f32(x[i], SQP_B))
-LOOP(fast_squareplus_grad, fa_fast_squareplus_grad_f32(x[i], SQP_B))
+#ifdef FA_HAVE_SQUAREPLUS_F32
+LOOP(fast_squareplus, fa_squareplus_fast_f32(x[i], SQP_B))
+LOOP(fast_squareplus_grad, fa_squareplus_grad_fast_f32(x[i], SQP_B))
 #endif
 /* fastact's float32 kernels as built from ../../fastact/src */
-LOOP(cur_squareplus, chosen_squareplus_f32(x[i], SQP_B))
-LOOP(cur_squareplus_grad, chosen_squareplus_grad_f32(x[i], SQP_B))
-LOOP(cur_hard_sigmoid, act_hard_sigmoid_f32(x[i]))
-LOOP(cur_hard_swish, act_hard_swish_f32(x[i]))
-LOOP(cur_sparse_sigmoid, act_sparse_sigmoid_f32(x[i]))
+LOOP(cur_squareplus, fa_chosen_squareplus_f32(x[i], SQP_B))
+LOOP(cur_squareplus_grad, fa_chosen_squareplus_grad_f32(x[i], SQP_B))
+LOOP(cur_hard_sigmoid, fa_act_hard_sigmoid_f32(x[i]))
+LOOP(cur_hard_swish, fa_act_hard_swish_f32(x[i]))
+LOOP(cur_sparse_sigmoid, fa_act_sparse_sigmoid_f32(x[i]))
 /* current fastact float32 (double lanes) */
 LOOP(cur_exp, fa_exp_f32(x[i]))
-LOOP(cur_tanh, chosen_tanh_f32(x[i]))
-LOOP(cur_sigmoid, chosen_sigmoid_f32(x[i]))
-LOOP(cur_silu, chosen_silu_f32(x[i], 1.0f))
-LOOP(cur_softplus, chosen_softplus_f32(x[i], 1.0f, INFINITY))
-LOOP(cur_atan, act_arctan_f32(x[i]))
-LOOP(cur_elu, chosen_elu_f32(x[i], 1.0f))
+LOOP(cur_tanh, fa_chosen_tanh_f32(x[i]))
+LOOP(cur_sigmoid, fa_chosen_sigmoid_f32(x[i]))
+LOOP(cur_silu, fa_chosen_silu_f32(x[i], 1.0f))
+LOOP(cur_softplus, fa_chosen_softplus_f32(x[i], 1.0f, INFINITY))
+LOOP(cur_atan, fa_act_arctan_f32(x[i]))
+LOOP(cur_elu, fa_chosen_elu_f32(x[i], 1.0f))
 
 /* x - tanh(x) in long double: the Taylor series below 1/2 (x - tanh x
  * cancels there), coefficients of tanh from tanh' = 1 - tanh^2. */
@@ -214,7 +214,7 @@ static const struct fn FN[] = {
 #ifdef FA_HAVE_GELU_V16
     {"gelutbl", tbl_gelu, cur_gelu}, {"gelutbls", tbl_gelu_scalar, tbl_gelu},
 #endif
-#ifdef FF_HAVE_GELU_GRAD
+#ifdef FA_HAVE_GELU_GRAD_F32
     {"gelugrad", tbl_gelu_grad, old_gelu_grad}, {"gelugrads", tbl_gelu_grad_scalar, tbl_gelu_grad},
 #else
     {"gelugrad", 0, old_gelu_grad},
@@ -224,22 +224,22 @@ static const struct fn FN[] = {
     {"silurcp", rcp_silu, fast_silu}, {"silurcps", rcp_silu_scalar, rcp_silu},
     /* fast: fastact's kernel as built now; cur: the double-lane formula before */
     {"silugrad", cur_silu_grad, old_silu_grad}, {"softplusgrad", cur_softplus_grad, old_softplus_grad},
-#ifdef FF_HAVE_SOFTPLUS
+#ifdef FA_HAVE_SOFTPLUS_F32
     {"softplus", fast_softplus, cur_softplus},
 #else
     {"softplus", 0, cur_softplus},
 #endif
-#ifdef FF_HAVE_ATAN
+#ifdef FA_HAVE_ATAN_F32
     {"atan", fast_atan, cur_atan},
 #else
     {"atan", 0, cur_atan},
 #endif
-#ifdef FF_HAVE_ELU
+#ifdef FA_HAVE_ELU_F32
     {"elu", fast_elu, cur_elu},
 #else
     {"elu", 0, cur_elu},
 #endif
-#ifdef FF_HAVE_SQUAREPLUS
+#ifdef FA_HAVE_SQUAREPLUS_F32
     {"squareplus", fast_squareplus, cur_squareplus},
     {"squareplus_grad", fast_squareplus_grad, cur_squareplus_grad},
 #else
