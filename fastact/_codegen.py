@@ -2,8 +2,8 @@
 and the variant table (_variants.py) into the functions the kernels call.
 
 setup.py loads this module by path (before fastact is built) and renders
-``fastact/src/kernels.c.tp`` with ``ufunc_specs()`` and
-``fastact/src/variant_table.h.tp`` with ``chosen_functions()``.  The
+``fastact/src/kernels/kernels.c.tp`` with ``ufunc_specs()`` and
+``fastact/src/kernels/variant_table.h.tp`` with ``chosen_functions()``.  The
 compiled module then creates one ``np.ufunc`` per spec, in this order, so
 the Python side can find them by name.
 """
@@ -38,7 +38,7 @@ class UfuncSpec:
     def nin(self):
         return len(self.arrays) + self.nargs
 
-    # ---- C snippets for the template (fastact/src/kernels.c.tp) ----
+    # ---- C snippets for the template (fastact/src/kernels/kernels.c.tp) ----
 
     @property
     def out_index(self):

@@ -1,8 +1,8 @@
 """The variant table: which C function computes an element formula, per
 dtype and instruction-set variant, where it is not the generic formula of
-fastact/src/formulas.h (or formulas_f32.h / formulas_f64.h).
+fastact/src/kernels/formulas.h (or formulas_f32.h / formulas_f64.h).
 
-setup.py renders it (_codegen.py) into fastact/src/variant_table.h: one
+setup.py renders it (_codegen.py) into fastact/src/kernels/variant_table.h: one
 ``fa_chosen_<element>_<dtype>`` function per entry, whose body for each variant
 calls exactly the functions named here; kernels.c calls those, and its
 contiguous kernels call the named array kernels.  Every name is called directly, so a misspelt one is an

@@ -1,10 +1,10 @@
 """The catalog: one row per activation.
 
 Everything else is generated from this table: the C loops and ufuncs
-(setup.py renders ``fastact/src/kernels.c.tp``), the public ``Activation``
+(setup.py renders ``fastact/src/kernels/kernels.c.tp``), the public ``Activation``
 objects, the reference twin, the README/docs function table, the parametrised
 tests and the benchmarks.  Adding an activation means adding one row here, its
-element formulas in ``fastact/src/formulas.h`` (``formulas_f32.h`` and
+element formulas in ``fastact/src/kernels/formulas.h`` (``formulas_f32.h`` and
 ``formulas_f64.h`` where the dtypes differ) and its NumPy reference in
 ``fastact/_reference_kernels.py``.
 

@@ -15,7 +15,7 @@ SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fastact", 
 
 
 def _headers():
-    paths = glob.glob(os.path.join(SRC, "*.h"))
+    paths = glob.glob(os.path.join(SRC, "**", "*.h"), recursive=True)
     if not paths:
         pytest.skip("fastact/src is not part of this installation")
     return "\n".join(open(p).read() for p in paths)

@@ -1,4 +1,4 @@
-/* Accuracy of the logistic-family kernels (fastact/src/fa_exp32.h and their
+/* Accuracy of the logistic-family kernels (fastact/src/vmath/fa_exp32.h and their
  * users), as quoted in docs/accuracy.md:
  *   float32: every float (or every STEP-th) for sigmoid, silu, silu' and
  *            softplus' from y (beta = 1) against double libm formulas;
@@ -15,8 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "activations.h"
-#include "variant_table.h"
+#include "kernels/activations.h"
+#include "kernels/variant_table.h"
 
 static double rsig(double x) { return x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x)); }
 static double rsilu(double x) { return x * rsig(x); }

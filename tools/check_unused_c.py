@@ -12,8 +12,9 @@ function used only by unused functions is unused too.  Comments do not
 count.  tests/test_c_sources.py runs this.
 
 Not seen: functions that a macro defines (the array kernels of
-fastact/src/kernels/*.h, named by the variant table; test_variant_table.py
-checks those names) and functions of the rendered files themselves.
+fastact/src/vmath/fa_fast*.h, FA_ARRAY_V16_F32 and the like, named by the
+variant table; tests/test_variant_table.py checks those names) and functions
+of the rendered files themselves.
 """
 
 import importlib.util

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Derive the polynomial coefficients of fastact's vectorised math core.
 
-Writes ``fastact/src/fa_vmath_coeffs.h`` (hex-float constants, one array per
+Writes ``fastact/src/generated/fa_vmath_coeffs.h`` (hex-float constants, one array per
 polynomial) and prints the approximation error each polynomial reaches with
 its coefficients *rounded to double* (the error of the rounded polynomial
 against the exact function, measured with mpmath on a dense grid).

@@ -1,5 +1,5 @@
-"""Constants and a small polynomial used by fastact/src/formulas*.h,
-computed with mpmath; writes fastact/src/fa_constants.h.
+"""Constants and a small polynomial used by fastact/src/kernels/formulas*.h,
+computed with mpmath; writes fastact/src/generated/fa_constants.h.
 
     python tools/derive_constants.py
 

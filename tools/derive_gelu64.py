@@ -1,6 +1,6 @@
 """The polynomial table of the AVX-512 float64 gelu kernels
-(fastact/src/fa_fast64_gelu.h), computed with mpmath; writes
-fastact/src/fa_fast64_gelu_coeffs.h.
+(fastact/src/vmath/fa_fast64_gelu.h), computed with mpmath; writes
+fastact/src/generated/fa_fast64_gelu_coeffs.h.
 
     python tools/derive_gelu64.py        (a few seconds)
 

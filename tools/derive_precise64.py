@@ -1,6 +1,6 @@
 """Constants and polynomials of the float64 gelu / gelu_tanh / mish kernels
-(fastact/src/fa_precise64.h), computed with mpmath; writes
-fastact/src/fa_precise64_constants.h.
+(fastact/src/vmath/fa_precise64.h), computed with mpmath; writes
+fastact/src/generated/fa_precise64_constants.h.
 
     python tools/derive_precise64.py        (about 20 s)
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Builds the harness for the three targets into ./build/ (h_v4, h_v3, h_sse2);
-# FA_VARIANT picks the variant table's functions (fastact/src/variant_table.h,
+# FA_VARIANT picks the variant table's functions (fastact/src/kernels/variant_table.h,
 # rendered by setup.py) that each target's fastact build runs.
 set -e
 cd "$(dirname "$0")"

@@ -1,4 +1,4 @@
-"""Derive the float32 polynomial coefficients of fast32.h (writes fastact/src/fa_fast32_coeffs.h).
+"""Derive the float32 polynomial coefficients of fast32.h (writes fastact/src/generated/fa_fast32_coeffs.h).
 
 Method: near-minimax fit of the RELATIVE error of the final function, by
 Lawson's iteratively re-weighted least squares on a dense grid (numpy, double),

@@ -1,4 +1,4 @@
-"""Derive the float32 gelu derivative tables (writes fastact/src/fa_gelu_grad_table.h).
+"""Derive the float32 gelu derivative tables (writes fastact/src/generated/fa_gelu_grad_table.h).
 
 gelu'(x) = Phi(x) + x phi(x), phi(x) = exp(-x^2/2)/sqrt(2 pi).  With
 a = |x|, Q(a) = Phi(-a) = exp(-a^2/2) H(a) (H = erfcx(a/sqrt2)/2, as in

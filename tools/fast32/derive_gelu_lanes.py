@@ -1,4 +1,4 @@
-"""Derive the table-free float32 gelu coefficients (writes fastact/src/fa_fast32_gelu_coeffs.h).
+"""Derive the table-free float32 gelu coefficients (writes fastact/src/generated/fa_fast32_gelu_coeffs.h).
 
 Used by fa_fast32_gelu.h (float lanes, FMA builds without AVX-512, where a
 per-lane table lookup costs more than the polynomial work it saves).  With

@@ -1,4 +1,4 @@
-"""Derive the float32 gelu tables (writes fastact/src/fa_gelu_table.h).
+"""Derive the float32 gelu tables (writes fastact/src/generated/fa_gelu_table.h).
 
 gelu(x) = x Phi(x) = x - G(a) E(a) (x >= 0) or -G(a) E(a) (x < 0), a = |x|,
 E(a) = exp(-a^2/2), G(a) = a H(a), H(a) = erfcx(a/sqrt2)/2 = exp(a^2/2)

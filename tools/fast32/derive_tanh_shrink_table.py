@@ -1,5 +1,5 @@
 """Derive the piecewise-polynomial float32 tanh_shrink tables (writes
-fastact/src/fa_tanh_shrink_table.h).
+fastact/src/generated/fa_tanh_shrink_table.h).
 
 f(a) = a - tanh(a) for a = |x| >= 0 (f is odd, so the sign is copied from x).
 Three regions (fa_fast32.h, fa_tanh_shrink_tbl_f32 and its AVX-512 twin):

@@ -11,9 +11,9 @@
 #include <string.h>
 #include <time.h>
 #include <omp.h>
-#include "activations.h"
-#include "variant_table.h"
-#include "fa_fast32.h"
+#include "kernels/activations.h"
+#include "kernels/variant_table.h"
+#include "vmath/fa_fast32.h"
 
 static float SQP_B = 4.0f;    /* squareplus's b: environment FA_B */
 static double MIN_REF = 0;    /* check: results below this in magnitude are skipped (FA_MIN_REF) */

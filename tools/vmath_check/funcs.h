@@ -1,5 +1,5 @@
 /* X-macro list of the functions under test: X(name, f32, f64), a 1 for each
- * dtype that fastact/src/fa_vmath.h defines fa_<name>_<dtype> for (the
+ * dtype that fastact/src/vmath/fa_vmath.h defines fa_<name>_<dtype> for (the
  * kernels use only these; the others were removed as unused). */
 #define FA_CHECK_FUNCS(X) \
     X(exp, 0, 1)          \

@@ -2,7 +2,7 @@
  * call per function and dtype of funcs.h.  Built with -O3 -fopenmp-simd -ffp-contract=off
  * [-march=...]; tools/vmath_check/run.py disassembles arr_* to check that
  * they are vectorised and call no libm function. */
-#include "../../fastact/src/fa_vmath.h"
+#include "../../fastact/src/vmath/fa_vmath.h"
 #include "funcs.h"
 
 #define DEF1(name, T, suf)                                                    \

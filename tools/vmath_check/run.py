@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Accuracy + vectorisation + speed harness for fastact/src/fa_vmath.h.
+"""Accuracy + vectorisation + speed harness for fastact/src/vmath/fa_vmath.h.
 
     python tools/vmath_check/run.py                  # all targets, 1e8 spread float32 inputs
     python tools/vmath_check/run.py --exhaustive     # all 2^32 float32 inputs (v3 target only)
@@ -31,7 +31,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BUILD = os.path.join("/tmp", "vmath_check_build")
-# funcs.h order; each has one dtype in fastact/src/fa_vmath.h (lib.has_f32/has_f64)
+# funcs.h order; each has one dtype in fastact/src/vmath/fa_vmath.h (lib.has_f32/has_f64)
 FUNCS = ["exp", "expm1", "log1p", "tanh", "sigmoid", "erfc", "atan"]
 TARGETS = {"sse2": [], "v3": ["-march=x86-64-v3"], "v4": ["-march=x86-64-v4"]}
 LIBM_NAMES = r"\b(exp|expf|expm1|expm1f|log|logf|log1p|log1pf|tanh|tanhf|erf|erff|erfc|erfcf|atan|atanf|fma|fmaf|rint|rintf|floor|floorf|nearbyint|fmin|fmax|fminf|fmaxf)\b"

@@ -1,6 +1,6 @@
 /* fa_fast32_gelu.h -- float-lane float32 gelu and gelu' without tables.
  *
- * Include after fa_fast32.h (FA_FMA_F32, fa_horner_f32, fa_pow2i_f32, fa_c_exp_f32 and
+ * Uses fa_fast32.h (FA_FMA_F32, fa_horner_f32, fa_pow2i_f32, fa_c_exp_f32 and
  * the Cody-Waite constants).  FMA builds only (exact products below).
  * fastact uses these on AVX2 (the variant table, fastact/_variants.py): a
  * per-lane table lookup (vpermps, gathers) costs more than the polynomial
@@ -28,8 +28,10 @@
 #ifndef FA_FAST32_GELU_H
 #define FA_FAST32_GELU_H
 
+#include "vmath/fa_fast32.h"
+
 #if defined(__FMA__)
-#include "fa_fast32_gelu_coeffs.h"
+#include "generated/fa_fast32_gelu_coeffs.h"
 
 /* exp(-a^2/2) = 2^k (h + *l), a in [0, 14.75]: a^2 = sh + sl exactly, so
  * the result keeps its relative accuracy where a^2 has many digits. */

@@ -1,6 +1,6 @@
 /* fa_fast32_sigmoid.h -- float32 sigmoid, silu, glu and gelu(tanh)' for AVX-512 builds.
  *
- * Include after fa_fast32.h (uses its exp constants and fa_fast32_coeffs.h).
+ * Uses fa_fast32.h (uses its exp constants and fa_fast32_coeffs.h).
  * sigmoid(x) = N / (1 + t), t = e^-|x| = 2^kf m, with N = 1 for x >= 0 and
  * N = m for x < 0, where the quotient is scaled by 2^kf at the end
  * (vscalefps: one rounding, into the subnormal range too).
@@ -24,6 +24,8 @@
  * zmm code: the same bits for every x whatever the layout. */
 #ifndef FA_FAST32_SIGMOID_H
 #define FA_FAST32_SIGMOID_H
+
+#include "vmath/fa_fast32.h"
 
 #if defined(__AVX512F__) && defined(__AVX512VL__) && defined(__AVX512DQ__)
 #include <immintrin.h>

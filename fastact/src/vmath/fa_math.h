@@ -12,7 +12,7 @@
 
 #include <math.h>
 #include "fa_common.h"
-#include "fa_vmath.h"
+#include "vmath/fa_vmath.h"
 
 /* exp for float32 formulas: exact limits outside [-708, 709] (a result
  * below 2^-1021 is 0 as far as a float32 result can tell); NaN stays NaN. */

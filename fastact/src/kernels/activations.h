@@ -8,14 +8,14 @@
 #define FA_ACTIVATIONS_H
 
 #include <math.h>
-#include "fa_math.h"
-#include "fa_constants.h"
-#include "fa_fast32.h"
-#include "fa_fast32_sigmoid.h"
-#include "fa_fast32_gelu_grad.h"
-#include "fa_fast32_gelu.h"
-#include "fa_fast32_squareplus.h"
-#include "fa_precise64.h"
+#include "vmath/fa_math.h"
+#include "generated/fa_constants.h"
+#include "vmath/fa_fast32.h"
+#include "vmath/fa_fast32_sigmoid.h"
+#include "vmath/fa_fast32_gelu_grad.h"
+#include "vmath/fa_fast32_gelu.h"
+#include "vmath/fa_fast32_squareplus.h"
+#include "vmath/fa_precise64.h"
 
 /* The working type is double for both dtypes. */
 #define W double
@@ -43,8 +43,8 @@
 #define LOG1P fa_log1p_w_f32
 #define TANH_T fa_tanh_fast_f32
 #define ATAN_T fa_atan_fast_f32
-#include "formulas_f32.h"
-#include "formulas.h"
+#include "kernels/formulas_f32.h"
+#include "kernels/formulas.h"
 #undef T
 #undef F
 #undef FMA
@@ -72,8 +72,8 @@
 #define LOG1P fa_log1p_f64
 #define TANH_T fa_tanh_expm1_f64   /* fa_precise64.h: expm1 form, one division */
 #define ATAN_T fa_atan_pair_f64
-#include "formulas_f64.h"
-#include "formulas.h"
+#include "kernels/formulas_f64.h"
+#include "kernels/formulas.h"
 #undef T
 #undef F
 #undef FMA
@@ -87,8 +87,8 @@
 #undef TANH_T
 #undef ATAN_T
 
-#include "fa_fast64_sigmoid.h"   /* AVX-512 float64 sigmoid, silu, glu (after glu's row formula) */
-#include "fa_fast64_gelu.h"      /* AVX-512 float64 gelu, gelu' */
-#include "fa_rows.h"   /* softmax, log_softmax, softmin rows, one kernel per dtype */
+#include "vmath/fa_fast64_sigmoid.h"   /* AVX-512 float64 sigmoid, silu, glu (after glu's row formula) */
+#include "vmath/fa_fast64_gelu.h"      /* AVX-512 float64 gelu, gelu' */
+#include "kernels/fa_rows.h"   /* softmax, log_softmax, softmin rows, one kernel per dtype */
 
 #endif

@@ -21,6 +21,8 @@
 #ifndef FA_FAST32_SQUAREPLUS_H
 #define FA_FAST32_SQUAREPLUS_H
 
+#include "vmath/fa_fast32.h"
+
 #if defined(__FMA__)
 #define FA_HAVE_SQUAREPLUS_F32 1
 FA_INLINE int fa_squareplus_fast_covers_f32(float b) { return b >= 0x1p-30f && b <= 0x1p30f; }

@@ -28,7 +28,7 @@
 
 #if defined(__AVX512F__) && defined(__AVX512VL__) && defined(__AVX512DQ__)
 #include <immintrin.h>
-#include "fa_fast64_gelu_coeffs.h"
+#include "generated/fa_fast64_gelu_coeffs.h"
 
 #define FA_GELU_BMAX_F64 40.0      /* gelu(-40) < 2^-1100, erfc term of gelu(40) < 2^-1100 */
 #define FA_GELU_C_F64 0x1.9884533d43651p-2      /* 1/sqrt(2 pi) */

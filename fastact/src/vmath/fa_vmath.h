@@ -33,7 +33,7 @@
 #define FA_VMATH_H
 
 #include "fa_common.h"
-#include "fa_vmath_coeffs.h"
+#include "generated/fa_vmath_coeffs.h"
 
 #define FA_INF_F64 (fa_from_bits_f64(0x7ff0000000000000ull))
 #define FA_NAN_F64 (fa_from_bits_f64(0x7ff8000000000000ull))

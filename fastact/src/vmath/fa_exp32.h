@@ -9,12 +9,32 @@
  * 1 + u) is what lets sigmoid and silu stay within 2 ULP at one division.
  * float: P of degree 4 (fa_c_exp_f32, tools/fast32/derive.py, 2^-28.2);
  * double: Q of degree 10 (fa_c_exp_q_f64, tools/derive_coefficients.py,
- * 2^-60).  Include after fa_fast32.h (FA_FMA_F32, fa_horner_f32, fa_pow2i_f32).
+ * 2^-60).  Also the float-lane helpers fa_fast32.h builds on: the
+ * shift constant, Horner's scheme and 2^k.
  * Used by the logistic family (sigmoid, silu, silu', softplus'); any
  * kernel that needs exp of an argument in range may use them.
  */
 #ifndef FA_EXP32_H
 #define FA_EXP32_H
+
+#include <stdint.h>
+#include "fa_common.h"
+#include "generated/fa_fast32_coeffs.h"
+#include "vmath/fa_vmath.h"
+
+#define FA_SHIFT_F32 0x1.8p23f                /* x + SHIFT rounds |x| < 2^22 to an integer */
+
+FA_INLINE float fa_horner_f32(const float *c, int n, float x)
+{
+    float p = c[n - 1];
+#pragma GCC unroll 16
+    for (int i = n - 2; i >= 0; --i)
+        p = FA_FMA_F32(p, x, c[i]);
+    return p;
+}
+
+/* 2^k as a float, k in [-126, 127] */
+FA_INLINE float fa_pow2i_f32(int32_t k) { return fa_from_bits_f32((uint32_t)(k + 127) << 23); }
 
 /* exp(x) = 2^k (1 + u) for x in [-150 ln2, 127 ln2] (the caller clamps);
  * |u| <= 0.415, error ~2^-25.5 absolute (0.86 ULP as exp, all floats). */

@@ -41,8 +41,8 @@
 #define FA_PRECISE64_H
 
 #include "fa_common.h"
-#include "fa_vmath.h"
-#include "fa_precise64_constants.h"
+#include "vmath/fa_vmath.h"
+#include "generated/fa_precise64_constants.h"
 
 /* ---- double-length helpers ------------------------------------------ */
 

@@ -3,7 +3,7 @@
 #if defined(__linux__) && !defined(_GNU_SOURCE)
 #define _GNU_SOURCE           /* sched_getcpu, CPU_SET (move_off_cpu) */
 #endif
-#include "fa_runtime.h"
+#include "runtime/fa_runtime.h"
 
 atomic_int fa_thread_limit = 1;
 _Atomic fa_intp fa_min_parallel_override = 0;

@@ -1,6 +1,6 @@
 /* fa_fast32_gelu_grad.h -- float32 gelu derivative by table, AVX-512 builds.
  *
- * Include after fa_fast32.h (uses fa_exp16_half_sq_v16_f32).
+ * Uses fa_fast32.h (uses fa_exp16_half_sq_v16_f32).
  *
  * gelu'(x) = Phi(x) + x phi(x).  With a = |x| (clamped at 14.75, where
  * gelu' is -0 on the left and 1 on the right in float), E = exp(-a^2/2) and
@@ -22,8 +22,10 @@
 #ifndef FA_FAST32_GELU_GRAD_H
 #define FA_FAST32_GELU_GRAD_H
 
+#include "vmath/fa_fast32.h"
+
 #if defined(__AVX512F__)
-#include "fa_gelu_grad_table.h"
+#include "generated/fa_gelu_grad_table.h"
 #define FA_HAVE_GELU_GRAD_F32 1
 
 FA_INLINE __m512 fa_gelu_grad_lookup_f32(int row, __m512i t)
