@@ -529,7 +529,7 @@ CATALOG = (
         examples=({"approximate": "tanh"},),
         # float32 exhaustive: AVX-512 table kernels forward 1.482, derivative 0.877;
         # AVX2 table-free float lanes (fa_fast32_gelu.h) forward 1.98, derivative 3.41 (exhaustive,
-        # tools/fast32-style sweep against glibc double erfc)
+        # tools/exhaustive-style sweep against glibc double erfc)
         # (in ULPs of Phi + |x| phi, grad_terms); float64 AVX-512 (fa_fast64_gelu.h), 1.2e7
         # random inputs against quad precision: forward 2.38, derivative 2.00; the
         # other variants' pair-arithmetic kernels (fa_precise64.h) about 1

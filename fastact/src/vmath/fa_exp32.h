@@ -7,8 +7,8 @@
  * r^2 P(r) term, so u = r1 + (c + r^2 P(r)) rounds once.  Keeping 1 + u
  * unrounded (u carries ~2^-26 absolute, against 2^-24 for a rounded
  * 1 + u) is what lets sigmoid and silu stay within 2 ULP at one division.
- * float: P of degree 4 (fa_c_exp_f32, tools/fast32/derive.py, 2^-28.2);
- * double: Q of degree 10 (fa_c_exp_q_f64, tools/derive_coefficients.py,
+ * float: P of degree 4 (fa_c_exp_f32, tools/derive/derive_fast32.py, 2^-28.2);
+ * double: Q of degree 10 (fa_c_exp_q_f64, tools/derive/derive_coefficients.py,
  * 2^-60).  Also the float-lane helpers fa_fast32.h builds on: the
  * shift constant, Horner's scheme and 2^k.
  * Used by the logistic family (sigmoid, silu, silu', softplus'); any

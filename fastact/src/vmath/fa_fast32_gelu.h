@@ -21,7 +21,7 @@
  *              H = P/R on [0, 14.75]); errors are measured against the
  *              terms Phi + |x| phi (catalog grad_terms), so S may cancel
  *              near the zero of gelu' at x = -0.7518.
- * Coefficients: fa_fast32_gelu_coeffs.h (tools/fast32/derive_gelu_lanes.py).
+ * Coefficients: fa_fast32_gelu_coeffs.h (tools/derive/derive_gelu_lanes.py).
  * NaN stays NaN (the clamps keep it), gelu(+-inf) = +inf / -0,
  * gelu'(+-inf) = 1 / 0.
  */

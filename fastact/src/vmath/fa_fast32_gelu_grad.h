@@ -7,7 +7,7 @@
  * S(a) = erfcx(a/sqrt2)/2 - a/sqrt(2 pi):
  *     gelu'(x) = E S(a) for x < 0,   1 - E S(a) for x >= 0.
  * S = F T: T from the quarter-binade tables of fa_gelu_grad_table.h
- * (T = c0 + q, q = d p(d), d = a - x0 exact; tools/fast32/
+ * (T = c0 + q, q = d p(d), d = a - x0 exact; tools/derive/
  * derive_gelu_grad_table.py); F = 1, except in the slots around the root
  * R = 0.75179 of gelu' where F = (a - R_HI) - R_LO (a - R_HI exact), so that
  * the result keeps its relative accuracy right through the zero.

@@ -12,7 +12,7 @@
  *   the table, as fa_fast64_sigmoid.h, kept unrounded as mh + ml where it
  *   multiplies the x < 0 results; 2^kf applied by vscalefpd last.
  *   N: degree 12 in t on 16 pieces, the coefficients one vpermt2pd each,
- *   c0 as hi + lo (tools/derive_gelu64.py: b-pieces of width 1/2 up to 4,
+ *   c0 as hi + lo (tools/derive/derive_gelu64.py: b-pieces of width 1/2 up to 4,
  *   above them halves of the binades of u = 1/b); t is exact, u = 1/b is
  *   rounded once (vdivpd) and N corrected to first order for it.
  * gelu:  x < 0:  -(b N) m 2^kf, b N an exact pair, one rounding (into the

@@ -12,7 +12,7 @@
  *   to 1/16), |r| <= ln2/32, ln2 in two parts; m = 2^(kf - floor kf) e^r:
  *   2^(j/16) = hi + lo from two 16-entry tables (vpermt2pd on the low 4
  *   bits of the rounded value), e^r - 1 = r + r^2 Q(r), Q of degree 5
- *   (2^-65, tools/derive_coefficients.py), m = hi + (hi (e^r - 1) + lo).
+ *   (2^-65, tools/derive/derive_coefficients.py), m = hi + (hi (e^r - 1) + lo).
  *   Quotient: r1 = 1/(1 + t) to 2^-28 (vrcp14pd and one Newton step),
  *   y0 = N r1, the residual n = (N - y0) - y0 t (N - y0 exact: the rounding
  *   of 1 + t does not enter) and y = y0 + r1 n rounded once.

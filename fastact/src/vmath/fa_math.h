@@ -1,7 +1,7 @@
 /* The math core as the element formulas see it.
  *
  * fa_vmath.h holds the vectorisable functions (coefficients derived by
- * tools/derive_coefficients.py).  The formulas compute float32 results in
+ * tools/derive/derive_coefficients.py).  The formulas compute float32 results in
  * double (one final rounding), where the float cores' double-precision
  * "lite" polynomials (relative error ~2^-33) are accurate enough and twice
  * as cheap; the wrappers below give them the full double range.  float64

@@ -16,7 +16,7 @@
  *    (fa_ldexp_big_f64), so the result is rounded once.
  *  - erfc (gelu).  erfc(|x|/sqrt2) = exp(-x^2/2) H(|x|/sqrt2) with
  *    H(a) = exp(a^2) erfc(a) from a piecewise polynomial (16 pieces on
- *    [0, 32), tools/derive_precise64.py) evaluated as a pair Hh + Hl.  The
+ *    [0, 32), tools/derive/derive_precise64.py) evaluated as a pair Hh + Hl.  The
  *    exp factor uses the exact square of x (never of the rounded
  *    a = |x|/sqrt2); the rounding of a (and of 1/a, the variable of the
  *    pieces beyond 2) moves H only weakly and is corrected to first order

@@ -25,7 +25,7 @@ import argparse
 import numpy as np
 import mpmath as mp
 
-from derive import lawson, cheb_grid, write_slot_table
+from derive_fast32 import lawson, cheb_grid, write_slot_table
 
 mp.mp.dps = 40
 F32 = np.float32

@@ -1,7 +1,7 @@
 /* Harness: exhaustive float32 ULP scan and timing, one build per target.
  *   ./h_<tgt> check <func> [stride]    max ULP over every stride-th bit pattern (default all 2^32)
  *   ./h_<tgt> bench [n] [reps]         median ns/element, fast vs current fastact, n contiguous floats
- * Build: see run.sh.  Reference: glibc double functions (error < 2^-52,
+ * Build: ./build.sh (tools/exhaustive/README.md).  Reference: glibc double functions (error < 2^-52,
  * invisible at float ULP scale). */
 #define _GNU_SOURCE
 #include <math.h>
