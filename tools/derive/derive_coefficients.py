@@ -184,15 +184,11 @@ poly("tanh_p_f64", tanh_p, list(range(0, 14)), 0, mp.mpf("0.5501") ** 2, tanh_p_
      "tanh(x) = x + x^3 P(x^2), |x| <= 0.55; error relative to tanh(x)")
 poly("erf_p_f64", erf_p, list(range(0, 13)), 0, 1, erf_p_weight,
      "erf(x) = x + x P(x^2), |x| <= 1; error relative to erf(x)")
-poly("erf_p_f32", erf_p, list(range(0, 7)), 0, 1, erf_p_weight,
-     "erf(x) = x + x P(x^2), |x| <= 1 (float functions, evaluated in double)")
 
 # erfc for x >= 1: erfc(x) = exp(-x^2) G(x) / x with G(x) = x exp(x^2) erfc(x).
 # G is approximated piecewise; piece k covers [2^(k-?)...] -- see ERFC_PIECES.
 ERFC_PIECES_F64 = [(1, 2), (2, 4), (4, 8), (8, 16), (16, 32)]
-ERFC_PIECES_F32 = [(1, 2), (2, 4), (4, 8), (8, 16)]
 ERFC_DEG_F64 = 17
-ERFC_DEG_F32 = 8
 
 
 def erfc_piece_target(lo, hi):
@@ -250,13 +246,8 @@ def constants():
     # exp overflow: largest x with RN(exp(x)) finite (exp(x) < DBL_MAX + ulp/2)
     big_d = mp.ldexp(1, 1024) - mp.ldexp(1, 970)
     xmax_d = last_below(lambda x: mp.exp(x) < big_d, 709.0, 710.0, np.float64)
-    big_f = mp.ldexp(1, 128) - mp.ldexp(1, 103)
-    xmax_f = last_below(lambda x: mp.exp(x) < big_f, 88.0, 89.0, np.float32)
-    # exp underflow to zero: x with exp(x) <= 2^-1075 round to 0; XMIN is the smallest x that does not
-    xmin_d = -last_below(lambda x: mp.exp(-x) > mp.ldexp(1, -1075), 745.0, 746.0, np.float64)
     # erfc underflow to zero
     erfc_d = last_below(lambda x: mp.erfc(x) > mp.ldexp(1, -1075), 26.0, 28.0, np.float64)
-    erfc_f = last_below(lambda x: mp.erfc(x) > mp.ldexp(1, -150), 10.0, 11.0, np.float32)
     rows = [
         ("FA_INVLN2_F64", 1 / ln2, "1/ln2"),
         ("FA_LN2HI_F64", ln2hi, "ln2 rounded to 42 bits (Cody-Waite)"),
@@ -267,10 +258,7 @@ def constants():
         ("FA_PI_4HI_F64", pi4hi, "pi/4 rounded"),
         ("FA_PI_4LO_F64", pi4 - pi4hi, "pi/4 - FA_PI_4HI_F64"),
         ("FA_EXP_XMAX_F64", xmax_d, "largest double x with exp(x) finite"),
-        ("FA_EXP_XMIN_F64", xmin_d, "smallest double x with exp(x) rounding to nonzero"),
-        ("FA_EXP_XMAX_F32", xmax_f, "largest float x with expf(x) finite"),
         ("FA_ERFC_XMAX_F64", erfc_d, "largest double x with erfc(x) rounding to nonzero"),
-        ("FA_ERFC_XMAX_F32", erfc_f, "largest float x with erfcf(x) rounding to nonzero"),
     ]
     out = ["/* Constants */\n"]
     for name, v, com in rows:
@@ -321,7 +309,7 @@ def main():
         out.append("static const double fa_exp16_%s_f64[16] __attribute__((aligned(64))) = {\n    %s\n};\n"
                    % (tag, ",\n    ".join(hexd(c) for c in col)))
     out.append("\n")
-    for tag, pieces, deg in (("f64", ERFC_PIECES_F64, ERFC_DEG_F64), ("f32", ERFC_PIECES_F32, ERFC_DEG_F32)):
+    for tag, pieces, deg in (("f64", ERFC_PIECES_F64, ERFC_DEG_F64),):
         rows, worst = [], mp.mpf(0)
         for lo, hi in pieces:
             g = erfc_piece_target(lo, hi)

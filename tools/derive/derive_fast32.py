@@ -134,19 +134,6 @@ def derive_odd(fn, T, deg, center=0.0):
     return c, float(e)
 
 
-# ---- log1p(t) = t * G(t) ... written as t + t^2 H(t), 0 <= t <= 1
-def derive_log1p_unit(deg, center=0.0, T=1.0):
-    t = cheb_grid(1e-5, T)
-    tt = [mp.mpf(v) for v in t]
-    g = np.array([float((mp.log1p(v) - v) / v**2) for v in tt])
-    wt = np.array([float(v**2 / mp.log1p(v)) for v in tt])
-    B = np.stack([(t - center)**i for i in range(deg + 1)], 1)
-    c = fit_rounded(t, B, g, wt)
-    test = [mp.mpf(T) * (i + 1) / 4001 for i in range(4001)]
-    e = max(abs((v + v * v * horner(c, v - center)) / mp.log1p(v) - 1) for v in test)
-    return c, float(e)
-
-
 ATAN_T1 = 0.5464          # > tan(0.5) = 0.546302...
 ATAN_DEG = int(os.environ.get("ATAN_DEG", "5"))
 TANH_EDEG = int(os.environ.get("TANH_EDEG", "4"))
@@ -259,8 +246,6 @@ def main():
     # atan: three-interval reduction, |y| <= ATAN_T1 (atan(ATAN_T1) > 0.5)
     c, e = derive_odd(mp.atan, ATAN_T1, ATAN_DEG, 0.0)
     emit("atan", c, e, f"atan(y) = y + y^3 P(y^2), |y| <= {ATAN_T1}, P degree {ATAN_DEG}", out)
-    c, e = derive_log1p_unit(8, 0.5)
-    emit("log1p", c, e, "log1p(t) = t + t^2 H(t - 0.5), 0 <= t <= 1, H degree 8", out)
     c, e = derive_logcosh(SOFTPLUS_T, SOFTPLUS_SDEG)
     emit("logcosh", c, e, f"softplus(x) = ln2 + x/2 + w S(w), w = x^2, |x| <= {SOFTPLUS_T}, S degree {SOFTPLUS_SDEG} (error relative to softplus(-|x|))", out)
     c, e = derive_log1p3(SOFTPLUS_LDEG, float(mp.exp(-SOFTPLUS_T)) * 1.0001)

@@ -135,8 +135,8 @@ LOOP(cur_squareplus_grad, fa_chosen_squareplus_grad_f32(x[i], SQP_B))
 LOOP(cur_hard_sigmoid, fa_act_hard_sigmoid_f32(x[i]))
 LOOP(cur_hard_swish, fa_act_hard_swish_f32(x[i]))
 LOOP(cur_sparse_sigmoid, fa_act_sparse_sigmoid_f32(x[i]))
-/* current fastact float32 (double lanes) */
-LOOP(cur_exp, fa_exp_f32(x[i]))
+/* what fastact runs for float32 in this variant */
+LOOP(cur_exp, fa_chosen_exponential_f32(x[i]))
 LOOP(cur_tanh, fa_chosen_tanh_f32(x[i]))
 LOOP(cur_sigmoid, fa_chosen_sigmoid_f32(x[i]))
 LOOP(cur_silu, fa_chosen_silu_f32(x[i], 1.0f))

@@ -1,8 +1,8 @@
 /* The kernels under test: one `omp simd` array loop and one out-of-line scalar
  * call per function and dtype of funcs.h.  Built with -O3 -fopenmp-simd -ffp-contract=off
- * [-march=...]; tools/vmath_check/run.py disassembles arr_* to check that
+ * -fno-trapping-math -Ifastact/src [-march=...]; tools/vmath_check/run.py disassembles arr_* to check that
  * they are vectorised and call no libm function. */
-#include "../../fastact/src/vmath/fa_vmath.h"
+#include "vmath/fa_vmath.h"
 #include "funcs.h"
 
 #define DEF1(name, T, suf)                                                    \

@@ -60,10 +60,6 @@ static const float fa_c_tanh1u_f32[8] = {-0x1.5555520000000p-2f, 0x1.11103c00000
 #define FA_N_ATAN_F32 6
 static const float fa_c_atan_f32[6] = {-0x1.55554a0000000p-2f, 0x1.9993b80000000p-3f, -0x1.240ec40000000p-3f, 0x1.bc58ec0000000p-4f, -0x1.392fba0000000p-4f, 0x1.17e00e0000000p-5f};
 
-/* log1p(t) = t + t^2 H(t - 0.5), 0 <= t <= 1, H degree 8; max rel. error 7.47e-09 (2^-27.0) */
-#define FA_N_LOG1P_F32 9
-static const float fa_c_log1p_f32[9] = {-0x1.8337040000000p-2f, 0x1.6f0d780000000p-3f, -0x1.7de1560000000p-4f, 0x1.a284700000000p-5f, -0x1.d95a380000000p-6f, 0x1.10e6720000000p-6f, -0x1.5064b40000000p-7f, 0x1.c7965c0000000p-8f, -0x1.9fa36a0000000p-9f};
-
 /* softplus(x) = ln2 + x/2 + w S(w), w = x^2, |x| <= 1.0, S degree 4 (error relative to softplus(-|x|)); max rel. error 3.46e-10 (2^-31.4) */
 #define FA_N_LOGCOSH_F32 5
 static const float fa_c_logcosh_f32[5] = {0x1.fffffe0000000p-4f, -0x1.5553dc0000000p-8f, 0x1.6bb98a0000000p-12f, -0x1.afc9b60000000p-16f, 0x1.b33c7e0000000p-20f};
