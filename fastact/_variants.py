@@ -128,15 +128,15 @@ TABLE = (
     _all("sigmoid_grad", "f64", Impl("fa_sigmoid_grad_pair_f64")),
     _all("tanh_grad", "f64", Impl("fa_tanh_grad_pair_f64")),
     _all("tanh_shrink_grad", "f64", Impl("fa_tanh_sq_pair_f64")),
-    _all("gelu", "f64", Impl("fa_gelu_f64"),
+    _all("gelu", "f64", Impl("fa_gelu_pair_f64"),
          avx512=Impl("fa_gelu_v8_f64", arrays={"gelu": "fa_gelu_v8_array"})),
-    _all("gelu_grad", "f64", Impl("fa_gelu_grad_f64"),
+    _all("gelu_grad", "f64", Impl("fa_gelu_grad_pair_f64"),
          avx512=Impl("fa_gelu_grad_v8_f64", arrays={"gelu_grad": "fa_gelu_grad_v8_array",
                                                     "gelu_backward": "fa_gelu_backward_v8_array"})),
-    _all("gelu_tanh", "f64", Impl("fa_gelu_tanh_f64")),
-    _all("gelu_tanh_grad", "f64", Impl("fa_gelu_tanh_grad_f64")),
-    _all("mish", "f64", Impl("fa_mish_f64")),
-    _all("mish_grad", "f64", Impl("fa_mish_grad_f64")),
+    _all("gelu_tanh", "f64", Impl("fa_gelu_tanh_pair_f64")),
+    _all("gelu_tanh_grad", "f64", Impl("fa_gelu_tanh_grad_pair_f64")),
+    _all("mish", "f64", Impl("fa_mish_pair_f64")),
+    _all("mish_grad", "f64", Impl("fa_mish_grad_pair_f64")),
 
     # ---- both dtypes: fewer operations where the condition allows
     # (relu from y with the defaults) or FMA keeps the bound (hard_swish)

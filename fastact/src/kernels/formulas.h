@@ -342,7 +342,7 @@ FA_INLINE T F(mish)(T x)
  * x >= 0: (1 + 2f)/D + 4x f^2 (1 + f)/D^2, D = 1 + 2f + 2f^2. */
 FA_INLINE T F(mish_grad)(T x)
 {
-    /* float32 (float64: fa_mish_grad_f64): w cancels near the root of
+    /* float32 (float64: fa_mish_grad_pair_f64): w cancels near the root of
      * f' (x = -1.1924), so e takes the full double exp, not the lite core
      * (16.3 ULP there with it) */
     W xw = x, e = fa_exp_f64(-WABS(xw)), f = e; /* e^x below 0, e^-x above */

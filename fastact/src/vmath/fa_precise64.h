@@ -1,10 +1,15 @@
-/* float64 gelu (exact, erf-based), gelu with approximate='tanh' and mish,
- * forward and derivative, accurate to about 1 ULP (forward) and 2 ULP
- * (derivative, counted in ULPs of max(|f'|, 2^-20)).
+/* float64 by pair arithmetic (the _pair_f64 functions): gelu (exact,
+ * erf-based), gelu with approximate='tanh' and mish, forward and
+ * derivative, accurate to about 1 ULP (forward) and 2 ULP (derivative,
+ * counted in ULPs of max(|f'|, 2^-20)); the logistic family (sigmoid,
+ * sigmoid', log_sigmoid, silu, silu', softplus, softplus'), tanh' and
+ * tanh^2, atan, and tanh by expm1 (fa_tanh_expm1_f64); and the pair
+ * helpers that kernels/formulas_f64.h uses (products, quotients, exp as a
+ * pair, log1p).
  *
- * The variant table (fastact/_variants.py) names them for the float64
- * kernels; the float32 kernels keep the plain double evaluation, which
- * is far more accurate than a float32 result needs.  What a plain double
+ * The variant table (fastact/_variants.py) and formulas_f64.h name them for
+ * the float64 kernels; the float32 kernels keep the plain double
+ * evaluation, which is far more accurate than a float32 result needs.  What a plain double
  * evaluation gets wrong in float64, and what is done here instead:
  *
  *  - Left tails.  exp(-x^2/2), exp(v) (v = 2u of gelu_tanh) move by
@@ -393,7 +398,7 @@ FA_INLINE double fa_gelu_parts_pair_f64(double ax, double *el, uint64_t *kb, dou
  *         (and the last one onto the subnormal grid);
  * x >= 0: x - x erfc(x/sqrt2)/2 (the erfc term is at most x/2).
  * |x| > 40: x or -0 (erfc(40/sqrt2) < 1e-349). */
-FA_INLINE double fa_gelu_f64(double x)
+FA_INLINE double fa_gelu_pair_f64(double x)
 {
     double ax = __builtin_fabs(x);
     double axc = fa_select_f64(ax < 40.0, ax, 40.0);        /* NaN -> 40 */
@@ -416,7 +421,7 @@ FA_INLINE double fa_gelu_f64(double x)
  * x >= 0: (1 - erfc/2) + |x| phi (all terms positive);
  * x < 0:  2^k (eh + el) (H/2 - |x|/sqrt(2 pi)), the bracket as a pair;
  * |x - zero| < 0.3: the polynomial about the zero of gelu'. */
-FA_INLINE double fa_gelu_grad_f64(double x)
+FA_INLINE double fa_gelu_grad_pair_f64(double x)
 {
     double ax = __builtin_fabs(x);
     double axc = fa_select_f64(ax < 40.0, ax, 40.0);
@@ -483,7 +488,7 @@ FA_INLINE double fa_gelu_tanh_parts_pair_f64(double xc, double *vh, double *s, d
 /* gelu_tanh = x (1 + tanh(u))/2 = x sigmoid(v):
  * v >= 0: x / (1 + e); v < 0: 2^k x (eh + el) / (1 + e), e = exp(-|v|);
  * the quotient of pairs, rounded once. */
-FA_INLINE double fa_gelu_tanh_f64(double x)
+FA_INLINE double fa_gelu_tanh_pair_f64(double x)
 {
     double ax = __builtin_fabs(x);
     double xc = fa_select_f64(ax < 30.0, x, 0.0);           /* NaN, |x| >= 30: 0 */
@@ -510,7 +515,7 @@ FA_INLINE double fa_gelu_tanh_f64(double x)
  * are plain doubles: left of the zero of f' (x = -0.7525) 1 + x v' R
  * cancels, and the error is counted against the terms s + |x v' s (1 - s)|
  * (catalog grad_terms), as the numerics policy measures derivatives. */
-FA_INLINE double fa_gelu_tanh_grad_f64(double x)
+FA_INLINE double fa_gelu_tanh_grad_pair_f64(double x)
 {
     double ax = __builtin_fabs(x);
     double xc = fa_select_f64(ax < 30.0, x, 0.0);
@@ -563,7 +568,7 @@ FA_INLINE double fa_mish_parts_pair_f64(double xc, double *el, uint64_t *kb, dou
  * x < 0 (e = e^x):   2^k x (eh + el) A/B;
  * x >= 0 (f = e^-x): x P/D;
  * quotients and products of pairs: one rounding. */
-FA_INLINE double fa_mish_f64(double x)
+FA_INLINE double fa_mish_pair_f64(double x)
 {
     double ax = __builtin_fabs(x);
     double xc = fa_select_f64(ax < 800.0, x, 0.0);
@@ -588,7 +593,7 @@ FA_INLINE double fa_mish_f64(double x)
  *                    (B = e^2 + 2e + 2 as above), w and the quotient as pairs;
  * x >= 0 (f = e^-x): P/D + 4x f^2 (1 + f)/D^2, P/D as a pair;
  * near the zero of f' (x = -1.19, where w cancels): the polynomial. */
-FA_INLINE double fa_mish_grad_f64(double x)
+FA_INLINE double fa_mish_grad_pair_f64(double x)
 {
     double ax = __builtin_fabs(x);
     double xc = fa_select_f64(ax < 800.0, x, 0.0);
