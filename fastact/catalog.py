@@ -14,9 +14,9 @@ can read it before anything is built.
 Conventions shared by every row
 -------------------------------
 * A row names one or more C *kernels*.  A kernel ``K`` with numeric arguments
-  ``a, b`` provides, per dtype, ``fa_K_f32(x, a, b)`` (forward),
-  ``fa_K_grad_f32(x, a, b)`` (f'(x)) and, when ``grad_y`` is set,
-  ``fa_K_grad_y_f32(y, a, b)`` (f' written as a function of the output).
+  ``a, b`` provides, per dtype, ``fa_act_K_f32(x, a, b)`` (forward),
+  ``fa_act_K_grad_f32(x, a, b)`` (f'(x)) and, when ``grad_y`` is set,
+  ``fa_act_K_grad_y_f32(y, a, b)`` (f' written as a function of the output).
   ``backward(g, x)`` is ``g * f'(x)`` elementwise.
 * Numeric kernel arguments are the row's numeric parameters in order; a
   parameter whose value may be ``None`` is passed as +inf.  A ``choice``
