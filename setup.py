@@ -1,12 +1,13 @@
 """Build fastact: render the C loops from the catalog, compile them.
 
-* fastact/src/kernels.c is generated from fastact/catalog.py through the
-  Tempita template fastact/src/kernels.c.tp (Cython ships Tempita), and
-  fastact/src/variant_table.h from fastact/_build/variants.py through
-  fastact/src/variant_table.h.tp.
+* fastact/src/kernels/kernels.c is generated from fastact/catalog.py through
+  the Tempita template fastact/src/kernels/kernels.c.tp (Cython ships
+  Tempita), and fastact/src/kernels/variant_table.h from
+  fastact/_build/variants.py through fastact/src/kernels/variant_table.h.tp
+  (fastact/src/README.md).
 * No OpenMP runtime: the loops use `#pragma omp simd` only, which
   -fopenmp-simd compiles without linking libgomp; threads come from
-  fastact's own pool (fastact/src/runtime.c).
+  fastact's own pool (fastact/src/runtime/runtime.c).
 * -O3, never -ffast-math (it breaks NaN/inf handling); see COMPILE_FLAGS.
 """
 
@@ -46,15 +47,15 @@ def load_codegen():
 
 
 def render_kernels():
-    """Write fastact/src/kernels.c and variant_table.h from their templates,
-    each only if it changed."""
+    """Write fastact/src/kernels/kernels.c and variant_table.h from their
+    templates, each only if it changed."""
     codegen = load_codegen()
     for name, values in (("kernels.c", dict(specs=codegen.ufunc_specs())),
                          ("variant_table.h", dict(variants=codegen.variants.VARIANTS,
                                                   chosen=codegen.chosen_functions()))):
-        with open(os.path.join(HERE, SRC, name + ".tp")) as f:
+        with open(os.path.join(HERE, SRC, "kernels", name + ".tp")) as f:
             text = tempita_sub(f.read(), **values)
-        target = os.path.join(HERE, SRC, name)
+        target = os.path.join(HERE, SRC, "kernels", name)
         if not os.path.exists(target) or open(target).read() != text:
             with open(target, "w") as f:
                 f.write(text)
@@ -100,7 +101,7 @@ NO_DEBUG_INFO = ["-g0"]
 # runtime.c picks the best one the CPU supports at import.  The baseline
 # runs on any x86-64 and on every other CPU.  The compiles run in parallel
 # (compile_kernels): each takes minutes.
-KERNELS = os.path.join(SRC, "kernels.c")
+KERNELS = os.path.join(SRC, "kernels", "kernels.c")
 VARIANTS = [("avx2", ["-march=x86-64-v3"]),
             ("avx512", ["-march=x86-64-v4", "-mprefer-vector-width=512"])]
 
@@ -137,7 +138,7 @@ class BuildExt(build_ext):
         for ext in self.extensions:
             if is_gcc_like:
                 ext.extra_compile_args += COMPILE_FLAGS + NO_DEBUG_INFO + ["-pthread"]
-                ext.extra_link_args.append("-pthread")      # the pool (runtime.c)
+                ext.extra_link_args.append("-pthread")      # the pool (runtime/runtime.c)
                 for flags in (UNSWITCH_FLAGS, SIMD_FLAGS):
                     if compiler_accepts(flags):
                         ext.extra_compile_args += flags
@@ -194,10 +195,11 @@ render_kernels()
 extensions = [
     Extension(
         "fastact._ext",
-        sources=["fastact/_ext.pyx", "fastact/src/runtime.c"],      # + kernels.c per variant
-        include_dirs=[numpy.get_include(), SRC],
-        depends=[os.path.join(SRC, name) for name in os.listdir(os.path.join(HERE, SRC))
-                 if name.endswith(".h")],
+        sources=["fastact/_ext.pyx", "fastact/src/runtime/runtime.c"],  # + kernels.c per variant
+        include_dirs=[numpy.get_include(), SRC],     # includes name paths from fastact/src
+        depends=[os.path.relpath(os.path.join(folder, name), HERE)
+                 for folder, _, names in os.walk(os.path.join(HERE, SRC))
+                 for name in names if name.endswith(".h")],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
     )
 ]

@@ -3,7 +3,7 @@ busy while fastact runs sigmoid on 1e5 float32 with 1 and with 2 threads.
 
 With OpenMP's `parallel for` the 2-thread call waited at the region's
 closing barrier for a worker the scheduler had not run: 5-12 ms instead of
-~50 us.  fastact's pool (fastact/src/runtime.c, fa_parallel_loop) lets the
+~50 us.  fastact's pool (fastact/src/runtime/runtime.c, fa_parallel_loop) lets the
 calling thread do every chunk a helper has not claimed, so 2 threads cost
 at most about what 1 thread costs.  This is timed here, not in tests/:
 

@@ -1,7 +1,7 @@
 # cython: language_level=3
 """The compiled core: turns the generated C loop table into np.ufunc objects.
 
-The loops themselves are C (fastact/src/kernels.c, generated from the catalog
+The loops themselves are C (fastact/src/kernels/kernels.c, generated from the catalog
 by setup.py): Cython cannot emit ``#pragma omp simd``, and the loops are
 compiled once per instruction-set variant.  This module picks the variant,
 builds one genuine ``np.ufunc`` per table entry and owns the thread limit.
@@ -16,7 +16,7 @@ import numpy as np
 cnp.import_array()
 cnp.import_ufunc()
 
-cdef extern from "fa_runtime.h":
+cdef extern from "runtime/fa_runtime.h":
     ctypedef struct fa_ufunc_def:
         const char *name
         const char *doc

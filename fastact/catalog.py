@@ -1,10 +1,10 @@
 """The catalog: one row per activation.
 
 Everything else is generated from this table: the C loops and ufuncs
-(setup.py renders ``fastact/src/kernels.c.tp``), the public ``Activation``
+(setup.py renders ``fastact/src/kernels/kernels.c.tp``), the public ``Activation``
 objects, the reference twin, the README/docs function table, the parametrised
 tests and the benchmarks.  Adding an activation means adding one row here, its
-element formulas in ``fastact/src/formulas.h`` (``formulas_f32.h`` and
+element formulas in ``fastact/src/kernels/formulas.h`` (``formulas_f32.h`` and
 ``formulas_f64.h`` where the dtypes differ) and its NumPy reference in
 ``fastact/_verify/reference_kernels.py``.
 
@@ -14,9 +14,9 @@ can read it before anything is built.
 Conventions shared by every row
 -------------------------------
 * A row names one or more C *kernels*.  A kernel ``K`` with numeric arguments
-  ``a, b`` provides, per dtype, ``fa_K_f32(x, a, b)`` (forward),
-  ``fa_K_grad_f32(x, a, b)`` (f'(x)) and, when ``grad_y`` is set,
-  ``fa_K_grad_y_f32(y, a, b)`` (f' written as a function of the output).
+  ``a, b`` provides, per dtype, ``fa_act_K_f32(x, a, b)`` (forward),
+  ``fa_act_K_grad_f32(x, a, b)`` (f'(x)) and, when ``grad_y`` is set,
+  ``fa_act_K_grad_y_f32(y, a, b)`` (f' written as a function of the output).
   ``backward(g, x)`` is ``g * f'(x)`` elementwise.
 * Numeric kernel arguments are the row's numeric parameters in order; a
   parameter whose value may be ``None`` is passed as +inf.  A ``choice``
@@ -529,7 +529,7 @@ CATALOG = (
         examples=({"approximate": "tanh"},),
         # float32 exhaustive: AVX-512 table kernels forward 1.482, derivative 0.877;
         # AVX2 table-free float lanes (fa_fast32_gelu.h) forward 1.98, derivative 3.41 (exhaustive,
-        # tools/fast32-style sweep against glibc double erfc)
+        # tools/exhaustive-style sweep against glibc double erfc)
         # (in ULPs of Phi + |x| phi, grad_terms); float64 AVX-512 (fa_fast64_gelu.h), 1.2e7
         # random inputs against quad precision: forward 2.38, derivative 2.00; the
         # other variants' pair-arithmetic kernels (fa_precise64.h) about 1

@@ -171,7 +171,7 @@ def test_bad_calls_fail_at_once_not_at_compute():
 def test_threaded_scheduler_with_concurrent_multithreaded_calls():
     """Two dask threads call kernels large enough for fastact's pool at the
     same time: one runs on the pool, the other serially on its own thread
-    (fastact/src/runtime.c); both give the single-call result."""
+    (fastact/src/runtime/runtime.c); both give the single-call result."""
     rng = np.random.default_rng(6)
     x = rng.normal(size=(8, 200_000))
     d = da.from_array(x, chunks=(1, 200_000))

@@ -9,7 +9,7 @@
   hangs nor computes wrongly (checked with a timeout), also when another
   thread was inside the pool at the fork, and when GNU OpenMP had a team
   of threads at the fork (fastact never starts one: its threads are its
-  own pool in fastact/src/runtime.c, reset in the child by a
+  own pool in fastact/src/runtime/runtime.c, reset in the child by a
   pthread_atfork handler).
 * Every function, on every success and error path, called many times,
   leaves tracemalloc's traced memory and the RSS flat.

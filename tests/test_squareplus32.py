@@ -1,5 +1,5 @@
 """float32 squareplus and its derivative across b: the float-lane kernels
-(fastact/src/fa_fast32_squareplus.h) cover b in [2^-30, 2^30] on FMA builds,
+(fastact/src/vmath/fa_fast32_squareplus.h) cover b in [2^-30, 2^30] on FMA builds,
 other b take the double-lane kernel.  Both must stay within the catalog bound
 against the float64 kernel over every binade of x, subnormal results
 included (the float64 kernel's own error is invisible at float32 scale)."""

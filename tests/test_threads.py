@@ -97,7 +97,7 @@ def seen_from_another_thread():
 
 @needs_threads
 def test_pool_caller_shares_the_work_and_results_match():
-    """A 2-thread call (the pool of fastact/src/runtime.c) gives the bits of
+    """A 2-thread call (the pool of fastact/src/runtime/runtime.c) gives the bits of
     a 1-thread call, for contiguous, strided and row inputs, many times in a
     row (helpers arriving late must not touch a later call's arrays)."""
     x = np.random.default_rng(5).normal(size=1_000_003) * 6

@@ -1,4 +1,4 @@
-/* Accuracy of the logistic-family kernels (fastact/src/fa_exp32.h and their
+/* Accuracy of the logistic-family kernels (fastact/src/vmath/fa_exp32.h and their
  * users), as quoted in docs/accuracy.md:
  *   float32: every float (or every STEP-th) for sigmoid, silu, silu' and
  *            softplus' from y (beta = 1) against double libm formulas;
@@ -15,8 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "activations.h"
-#include "variant_table.h"
+#include "kernels/activations.h"
+#include "kernels/variant_table.h"
 
 static double rsig(double x) { return x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x)); }
 static double rsilu(double x) { return x * rsig(x); }
@@ -41,10 +41,10 @@ static double ulp64(long double v)
     return ldexp(1.0, e - 53);
 }
 
-static float k_sig(float x) { return chosen_sigmoid_f32(x); }
-static float k_silu(float x) { return chosen_silu_f32(x, 1.0f); }
-static float k_sgrad(float x) { return chosen_silu_grad_f32(x, 1.0f); }
-static float k_spy(float y) { return chosen_softplus_grad_y_f32(y, 1.0f, INFINITY); }
+static float k_sig(float x) { return fa_chosen_sigmoid_f32(x); }
+static float k_silu(float x) { return fa_chosen_silu_f32(x, 1.0f); }
+static float k_sgrad(float x) { return fa_chosen_silu_grad_f32(x, 1.0f); }
+static float k_spy(float y) { return fa_chosen_softplus_grad_y_f32(y, 1.0f, INFINITY); }
 
 /* max error over float inputs (NaN skipped; infinities must match) */
 static void sweep32(const char *name, float (*f)(float), double (*ref)(double),
@@ -60,7 +60,7 @@ static void sweep32(const char *name, float (*f)(float), double (*ref)(double),
 #pragma omp for schedule(dynamic, 64)
         for (int64_t c = 0; c < end / 65536; c++)
             for (int64_t b = c * 65536; b < (c + 1) * 65536; b += step) {
-                float x = fa__f32((uint32_t)b);
+                float x = fa_from_bits_f32((uint32_t)b);
                 if (x != x) continue;
                 double y = f(x), want = ref(x), err;
                 if (isinf(want) || isinf(y)) err = y == (float)want ? 0 : INFINITY;
@@ -70,7 +70,7 @@ static void sweep32(const char *name, float (*f)(float), double (*ref)(double),
 #pragma omp critical
         if (lmx > mx) { mx = lmx; worst = lw; }
     }
-    printf("float32 %-24s max %.4f ULP at %.9g\n", name, mx, fa__f32(worst));
+    printf("float32 %-24s max %.4f ULP at %.9g\n", name, mx, fa_from_bits_f32(worst));
 }
 
 static long double lsig(long double x) { return x >= 0 ? 1 / (1 + expl(-x)) : expl(x) / (1 + expl(x)); }
@@ -94,12 +94,12 @@ static void check64(void)
             long double X = x, s = lsig(X), want, scale;
             double y;
             switch (which) {
-            case 0: y = chosen_sigmoid_f64(x); want = scale = s; break;
-            case 1: y = chosen_silu_f64(x, 1.0); want = scale = X * s; break;
-            case 2: y = chosen_silu_grad_f64(x, 1.0); want = s * (1 + X * lsig(-X));
+            case 0: y = fa_chosen_sigmoid_f64(x); want = scale = s; break;
+            case 1: y = fa_chosen_silu_f64(x, 1.0); want = scale = X * s; break;
+            case 2: y = fa_chosen_silu_grad_f64(x, 1.0); want = s * (1 + X * lsig(-X));
                     scale = fabsl(s) + fabsl(X * s * lsig(-X)); break;
-            case 3: y = chosen_softplus_f64(x, 1.0, INFINITY); want = scale = lsp(X); break;
-            default: y = chosen_log_sigmoid_f64(x); want = scale = -lsp(-X);
+            case 3: y = fa_chosen_softplus_f64(x, 1.0, INFINITY); want = scale = lsp(X); break;
+            default: y = fa_chosen_log_sigmoid_f64(x); want = scale = -lsp(-X);
             }
             double err = fabsl((long double)y - want) / ulp64(scale);
             if (err > mx) { mx = err; at = x; }
@@ -109,7 +109,7 @@ static void check64(void)
     double mx = 0, at = 0;
     srand(2);
     for (long i = 0; i < 4000000; i++) {
-        double y = exp(rnd() * 60 - 50), got = chosen_softplus_grad_y_f64(y, 1.0, INFINITY);
+        double y = exp(rnd() * 60 - 50), got = fa_chosen_softplus_grad_y_f64(y, 1.0, INFINITY);
         double err = fabsl((long double)got + expm1l(-(long double)y)) / ulp64(-expm1l(-(long double)y));
         if (err > mx) { mx = err; at = y; }
     }

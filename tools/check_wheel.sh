@@ -36,8 +36,8 @@ echo "sdist: $(basename "$sdist")"
 echo "wheel: $(basename "$wheel")"
 tar -tzf "$sdist" > "$work/sdist.txt"
 for member in fastact/py.typed fastact/__init__.pyi fastact/reference.pyi \
-              fastact/_ext.pyx fastact/src/kernels.c.tp fastact/src/variant_table.h.tp \
-              fastact/src/runtime.c; do
+              fastact/_ext.pyx fastact/src/kernels/kernels.c.tp fastact/src/kernels/variant_table.h.tp \
+              fastact/src/runtime/runtime.c; do
     grep -q "/$member\$" "$work/sdist.txt" || { echo "sdist lacks $member"; exit 1; }
 done
 
@@ -54,7 +54,7 @@ plat=$(grep -o 'constrains the platform tag to "[^"]*"' <<< "$show" | cut -d'"' 
 echo "platform tag: $plat"
 # manylinux_2_28 is cibuildwheel's default image and what RHEL 8 / Debian 11
 # run; the pool binds the pthread symbols glibc 2.34 re-versioned
-# (fastact/src/runtime.c) so that nothing newer is needed.
+# (fastact/src/runtime/runtime.c) so that nothing newer is needed.
 glibc_minor=$(sed -E 's/^manylinux_2_([0-9]+)_.*/\1/' <<< "$plat")
 [[ "$glibc_minor" =~ ^[0-9]+$ ]] && [ "$glibc_minor" -le 28 ] \
     || { echo "platform tag $plat needs a glibc newer than 2.28"; exit 1; }

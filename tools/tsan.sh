@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Data races: ThreadSanitizer on fastact's thread pool (fastact/src/runtime.c).
+# Data races: ThreadSanitizer on fastact's thread pool (fastact/src/runtime/runtime.c).
 #
 #   tools/tsan.sh             # both parts below (about a minute and a half)
 #   tools/tsan.sh --c-only    # the C harness only (half a minute)
@@ -76,9 +76,9 @@ run() {
     fi
 }
 
-echo "== tools/tsan_pool.c + fastact/src/runtime.c, $cc -fsanitize=thread -O1"
+echo "== tools/tsan_pool.c + fastact/src/runtime/runtime.c, $cc -fsanitize=thread -O1"
 "$cc" -fsanitize=thread -g -O1 -pthread -fopenmp-simd -Wall -I"$here/fastact/src" \
-    "$here/tools/tsan_pool.c" "$here/fastact/src/runtime.c" -o "$work/tsan_pool" \
+    "$here/tools/tsan_pool.c" "$here/fastact/src/runtime/runtime.c" -o "$work/tsan_pool" \
     2> "$work/cc.log" || { cat "$work/cc.log"; exit 1; }
 run "$work/tsan_pool" "$scale"
 

@@ -1,8 +1,8 @@
-/* Stress of fastact's thread pool (fastact/src/runtime.c) for
+/* Stress of fastact's thread pool (fastact/src/runtime/runtime.c) for
  * ThreadSanitizer; tools/tsan.sh builds and runs it:
  *
  *   gcc -fsanitize=thread -g -O1 -pthread -fopenmp-simd -Ifastact/src \
- *       tools/tsan_pool.c fastact/src/runtime.c -o tsan_pool
+ *       tools/tsan_pool.c fastact/src/runtime/runtime.c -o tsan_pool
  *   ./tsan_pool [SCALE]          # SCALE multiplies every iteration count
  *
  * fa_parallel_loop runs small strided loops (y = 2x + 1, y = x + 2z, rows
@@ -21,7 +21,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include "fa_runtime.h"
+#include "runtime/fa_runtime.h"
 
 /* runtime.c lists the kernel tables (fa_variants); none is used here. */
 const fa_ufunc_def fa_table_baseline[1];

@@ -2,8 +2,8 @@
 and the variant table (variants.py) into the functions the kernels call.
 
 setup.py loads this module by path (before fastact is built) and renders
-``fastact/src/kernels.c.tp`` with ``ufunc_specs()`` and
-``fastact/src/variant_table.h.tp`` with ``chosen_functions()``.  The
+``fastact/src/kernels/kernels.c.tp`` with ``ufunc_specs()`` and
+``fastact/src/kernels/variant_table.h.tp`` with ``chosen_functions()``.  The
 compiled module then creates one ``np.ufunc`` per spec, in this order, so
 the Python side can find them by name.
 """
@@ -39,7 +39,7 @@ class UfuncSpec:
     def nin(self):
         return len(self.arrays) + self.nargs
 
-    # ---- C snippets for the template (fastact/src/kernels.c.tp) ----
+    # ---- C snippets for the template (fastact/src/kernels/kernels.c.tp) ----
 
     @property
     def out_index(self):
@@ -129,7 +129,7 @@ class UfuncSpec:
 def element_function(element, sfx):
     """The C function a kernel calls for F(element) at dtype `sfx`: the
     generic formula (formulas*.h), or the variant table's choice."""
-    prefix = "chosen" if variants.lookup(element, sfx) else "act"
+    prefix = "fa_chosen" if variants.lookup(element, sfx) else "fa_act"
     return f"{prefix}_{element}_{sfx}"
 
 
@@ -158,7 +158,7 @@ def _signature(element, T, rows):
 
 @dataclass(frozen=True)
 class ChosenFunction:
-    """A `chosen_<element>_<dtype>` function of variant_table.h: per
+    """A `fa_chosen_<element>_<dtype>` function of variant_table.h: per
     variant, the table's function (under its condition) or the generic
     formula."""
     name: str
@@ -175,7 +175,7 @@ class ChosenFunction:
 
 
 def _body(entry, impl, ret, names):
-    generic = f"act_{entry.element}_{entry.dtype}({', '.join(names)})"
+    generic = f"fa_act_{entry.element}_{entry.dtype}({', '.join(names)})"
     if impl is None:
         call, when = generic, ""
     else:
@@ -206,7 +206,7 @@ def chosen_functions(rows=None):
             body = _body(entry, entry.impl(variant), ret, names)
             bodies.setdefault(body, []).append(variant)
         chosen.append(ChosenFunction(
-            f"chosen_{entry.element}_{entry.dtype}", ret,
+            f"fa_chosen_{entry.element}_{entry.dtype}", ret,
             ", ".join(f"{ctype}{'' if ctype.endswith('*') else ' '}{name}" for ctype, name in params),
             tuple((tuple(variants), body) for body, variants in bodies.items())))
     return chosen

@@ -1,9 +1,9 @@
 """The variant table: which C function computes an element formula, per
 dtype and instruction-set variant, where it is not the generic formula of
-fastact/src/formulas.h (or formulas_f32.h / formulas_f64.h).
+fastact/src/kernels/formulas.h (or formulas_f32.h / formulas_f64.h).
 
-setup.py renders it (codegen.py) into fastact/src/variant_table.h: one
-``chosen_<element>_<dtype>`` function per entry, whose body for each variant
+setup.py renders it (codegen.py) into fastact/src/kernels/variant_table.h: one
+``fa_chosen_<element>_<dtype>`` function per entry, whose body for each variant
 calls exactly the functions named here; kernels.c calls those, and its
 contiguous kernels call the named array kernels.  Every name is called directly, so a misspelt one is an
 undeclared function: a compile error in the variant that names it
@@ -61,19 +61,19 @@ TABLE = (
     # ---- float32: float-lane versions (fa_fast32*.h, fa_exp32.h), within
     # the documented bounds over all 2^32 inputs; avx512: tables and
     # division-free forms, with 16-lane array kernels
-    _all("sigmoid", "f32", Impl("fa_fast_sigmoid_f32"),
+    _all("sigmoid", "f32", Impl("fa_sigmoid_fast_f32"),
          avx512=Impl("fa_sigmoid_rcp_f32", arrays={"sigmoid": "fa_sigmoid_rcp_array"})),
-    _fma("log_sigmoid", "f32", Impl("fa_fast_log_sigmoid_f32")),
+    _fma("log_sigmoid", "f32", Impl("fa_log_sigmoid_fast_f32")),
     Entry("tanh", "f32", None, None,
           Impl("fa_tanh_tbl_f32", arrays={"tanh": "fa_tanh_tbl_array"})),
     Entry("tanh_shrink", "f32", None, None,
           Impl("fa_tanh_shrink_tbl_f32", arrays={"tanh_shrink": "fa_tanh_shrink_tbl_array"})),
-    _all("elu", "f32", Impl("fa_fast_elu_f32", when="alpha == 1")),
-    _all("celu", "f32", Impl("fa_fast_elu_f32", when="alpha == 1")),
-    _fma("selu", "f32", Impl("fa_fast_selu_f32")),
-    _all("silu", "f32", Impl("fa_fast_silu_f32", when=BETA_1),
+    _all("elu", "f32", Impl("fa_elu_fast_f32", when="alpha == 1")),
+    _all("celu", "f32", Impl("fa_elu_fast_f32", when="alpha == 1")),
+    _fma("selu", "f32", Impl("fa_selu_fast_f32")),
+    _all("silu", "f32", Impl("fa_silu_fast_f32", when=BETA_1),
          avx512=Impl("fa_silu_rcp_f32", when=BETA_1, arrays={"silu": "fa_silu_rcp_array"})),
-    _fma("silu_grad", "f32", Impl("fa_fast_silu_grad_f32", when=BETA_1),
+    _fma("silu_grad", "f32", Impl("fa_silu_grad_fast_f32", when=BETA_1),
          avx512=Impl("fa_silu_grad_v16_f32", when=BETA_1,
                      arrays={"silu_grad": "fa_silu_grad_v16_array",
                              "silu_backward": "fa_silu_backward_v16_array"})),
@@ -87,70 +87,70 @@ TABLE = (
                arrays={"gelu_tanh_grad": "fa_gelu_tanh_grad_v16_array",
                        "gelu_tanh_backward": "fa_gelu_tanh_backward_v16_array"})),
     _fma("softplus", "f32",
-         Impl("fa_fast_softplus_f32", when="beta == 1 && threshold == INFINITY")),
+         Impl("fa_softplus_fast_f32", when="beta == 1 && threshold == INFINITY")),
     _all("softplus_grad", "f32",
-         Impl("fa_fast_softplus_grad_f32", when=BETA_1, args="x, threshold")),
+         Impl("fa_softplus_grad_fast_f32", when=BETA_1, args="x, threshold")),
     _all("softplus_grad_y", "f32",
          Impl("fa_softplus_grad_y_unit_f32", when=BETA_1, args="y, threshold")),
     _fma("squareplus", "f32",
-         Impl("fa_fast_squareplus_f32", when="fa_fast_squareplus_covers(b)", args="x, b")),
+         Impl("fa_squareplus_fast_f32", when="fa_squareplus_fast_covers_f32(b)", args="x, b")),
     _fma("squareplus_grad", "f32",
-         Impl("fa_fast_squareplus_grad_f32", when="fa_fast_squareplus_covers(b)", args="x, b")),
-    Entry("exponential", "f32", Impl("fa_fast_exp_f32"),
+         Impl("fa_squareplus_grad_fast_f32", when="fa_squareplus_fast_covers_f32(b)", args="x, b")),
+    Entry("exponential", "f32", Impl("fa_exp_fast_f32"),
           Impl("fa_lean_exp_f32"), Impl("fa_lean_exp_f32")),
-    Entry("exponential_grad", "f32", Impl("fa_fast_exp_f32"),
+    Entry("exponential_grad", "f32", Impl("fa_exp_fast_f32"),
           Impl("fa_lean_exp_f32"), Impl("fa_lean_exp_f32")),
-    _fma("glu_row", "f32", Impl("fa_fast_glu_row_f32", args="n, x, sx, y, sy"),
+    _fma("glu_row", "f32", Impl("fa_glu_row_fast_f32", args="n, x, sx, y, sy"),
          avx512=Impl("fa_glu_row_v16", args="n, x, sx, y, sy")),
     _fma("glu_backward_row", "f32",
-         Impl("fa_fast_glu_backward_row_f32", args="n, g, sg, x, sx, out, so")),
+         Impl("fa_glu_backward_row_fast_f32", args="n, g, sg, x, sx, out, so")),
 
     # ---- float64: the careful versions (fa_precise64.h); FMA variants:
     # the plain forms where they meet the same bounds; avx512: sigmoid, silu,
     # silu' and glu in the 16-entry-table kernels (fa_fast64_sigmoid.h), gelu
     # and gelu' with a 16-piece polynomial in registers (fa_fast64_gelu.h)
-    Entry("sigmoid", "f64", Impl("fa_p64_sigmoid"), Impl("fa_p64_sigmoid_fast"),
+    Entry("sigmoid", "f64", Impl("fa_sigmoid_pair_f64"), Impl("fa_sigmoid_fast_pair_f64"),
           Impl("fa_sigmoid_v8_f64", arrays={"sigmoid": "fa_sigmoid_v8_array"})),
-    _fma("log_sigmoid", "f64", Impl("fa_p64_log_sigmoid_fast")),
-    _fma("silu", "f64", Impl("fa_p64_silu_fast", when=BETA_1),
+    _fma("log_sigmoid", "f64", Impl("fa_log_sigmoid_fast_pair_f64")),
+    _fma("silu", "f64", Impl("fa_silu_fast_pair_f64", when=BETA_1),
          avx512=Impl("fa_silu_v8_f64", when=BETA_1, arrays={"silu": "fa_silu_v8_array"})),
     Entry("glu_row", "f64", None, None, Impl("fa_glu_row_v8", args="n, x, sx, y, sy")),
-    _fma("silu_grad", "f64", Impl("fa_p64_silu_grad_fast", when=BETA_1),
+    _fma("silu_grad", "f64", Impl("fa_silu_grad_fast_pair_f64", when=BETA_1),
          avx512=Impl("fa_silu_grad_v8_f64", when=BETA_1,
                      arrays={"silu_grad": "fa_silu_grad_v8_array",
                              "silu_backward": "fa_silu_backward_v8_array"})),
     _fma("softplus", "f64",
-         Impl("fa_p64_softplus_fast", when="beta == 1 && threshold == INFINITY")),
+         Impl("fa_softplus_fast_pair_f64", when="beta == 1 && threshold == INFINITY")),
     _fma("softplus_grad", "f64",
-         Impl("fa_p64_softplus_grad_fast", when=BETA_1, args="x, threshold")),
+         Impl("fa_softplus_grad_fast_pair_f64", when=BETA_1, args="x, threshold")),
     _all("softplus_grad_y", "f64",
          Impl("fa_softplus_grad_y_unit_f64", when=BETA_1, args="y, threshold")),
-    _all("sigmoid_grad", "f64", Impl("fa_p64_sigmoid_grad")),
-    _all("tanh_grad", "f64", Impl("fa_p64_tanh_grad")),
-    _all("tanh_shrink_grad", "f64", Impl("fa_p64_tanh_sq")),
-    _all("gelu", "f64", Impl("fa_gelu_f64"),
+    _all("sigmoid_grad", "f64", Impl("fa_sigmoid_grad_pair_f64")),
+    _all("tanh_grad", "f64", Impl("fa_tanh_grad_pair_f64")),
+    _all("tanh_shrink_grad", "f64", Impl("fa_tanh_sq_pair_f64")),
+    _all("gelu", "f64", Impl("fa_gelu_pair_f64"),
          avx512=Impl("fa_gelu_v8_f64", arrays={"gelu": "fa_gelu_v8_array"})),
-    _all("gelu_grad", "f64", Impl("fa_gelu_grad_f64"),
+    _all("gelu_grad", "f64", Impl("fa_gelu_grad_pair_f64"),
          avx512=Impl("fa_gelu_grad_v8_f64", arrays={"gelu_grad": "fa_gelu_grad_v8_array",
                                                     "gelu_backward": "fa_gelu_backward_v8_array"})),
-    _all("gelu_tanh", "f64", Impl("fa_gelu_tanh_f64")),
-    _all("gelu_tanh_grad", "f64", Impl("fa_gelu_tanh_grad_f64")),
-    _all("mish", "f64", Impl("fa_mish_f64")),
-    _all("mish_grad", "f64", Impl("fa_mish_grad_f64")),
+    _all("gelu_tanh", "f64", Impl("fa_gelu_tanh_pair_f64")),
+    _all("gelu_tanh_grad", "f64", Impl("fa_gelu_tanh_grad_pair_f64")),
+    _all("mish", "f64", Impl("fa_mish_pair_f64")),
+    _all("mish_grad", "f64", Impl("fa_mish_grad_pair_f64")),
 
     # ---- both dtypes: fewer operations where the condition allows
     # (relu from y with the defaults) or FMA keeps the bound (hard_swish)
     _all("relu_grad_y", "f32",
-         Impl("act_relu_grad_y_plain_f32", when="negative_slope == 0 && max_value == INFINITY",
+         Impl("fa_act_relu_grad_y_plain_f32", when="negative_slope == 0 && max_value == INFINITY",
               args="y")),
     _all("relu_grad_y", "f64",
-         Impl("act_relu_grad_y_plain_f64", when="negative_slope == 0 && max_value == INFINITY",
+         Impl("fa_act_relu_grad_y_plain_f64", when="negative_slope == 0 && max_value == INFINITY",
               args="y")),
-    _fma("hard_swish", "f32", Impl("act_hard_swish_fma_f32")),
-    _fma("hard_swish", "f64", Impl("act_hard_swish_fma_f64")),
+    _fma("hard_swish", "f32", Impl("fa_act_hard_swish_fma_f32")),
+    _fma("hard_swish", "f64", Impl("fa_act_hard_swish_fma_f64")),
     # ---- both dtypes: 1 - y^2 rounded once where FMA is native
-    _fma("tanh_grad_y", "f32", Impl("act_tanh_grad_y_fma_f32")),
-    _fma("tanh_grad_y", "f64", Impl("act_tanh_grad_y_fma_f64")),
+    _fma("tanh_grad_y", "f32", Impl("fa_act_tanh_grad_y_fma_f32")),
+    _fma("tanh_grad_y", "f64", Impl("fa_act_tanh_grad_y_fma_f64")),
 )
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Accuracy + vectorisation + speed harness for fastact/src/fa_vmath.h.
+"""Accuracy + vectorisation + speed harness for fastact/src/vmath/fa_vmath.h.
 
     python tools/vmath_check/run.py                  # all targets, 1e8 spread float32 inputs
     python tools/vmath_check/run.py --exhaustive     # all 2^32 float32 inputs (v3 target only)
@@ -30,8 +30,10 @@ import time
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.path.join(HERE, "..", "..", "fastact", "src")     # includes name paths from there
 BUILD = os.path.join("/tmp", "vmath_check_build")
-FUNCS = ["exp", "expm1", "log1p", "log", "tanh", "sigmoid", "log1pexp", "erf", "erfc", "atan"]
+# funcs.h order; each has one dtype in fastact/src/vmath/fa_vmath.h (lib.has_f32/has_f64)
+FUNCS = ["exp", "expm1", "log1p", "tanh", "sigmoid", "erfc", "atan"]
 TARGETS = {"sse2": [], "v3": ["-march=x86-64-v3"], "v4": ["-march=x86-64-v4"]}
 LIBM_NAMES = r"\b(exp|expf|expm1|expm1f|log|logf|log1p|log1pf|tanh|tanhf|erf|erff|erfc|erfcf|atan|atanf|fma|fmaf|rint|rintf|floor|floorf|nearbyint|fmin|fmax|fminf|fmaxf)\b"
 
@@ -45,7 +47,7 @@ def build(tag):
     so = os.path.join(BUILD, "vmath_%s.so" % tag)
     ko = os.path.join(BUILD, "kernels_%s.o" % tag)
     co = os.path.join(BUILD, "check.o")
-    flags = ["-O3", "-fopenmp-simd", "-ffp-contract=off", "-fPIC"] + TARGETS[tag]
+    flags = ["-O3", "-fopenmp-simd", "-ffp-contract=off", "-fno-trapping-math", "-fPIC", "-I" + SRC] + TARGETS[tag]
     subprocess.check_call(["gcc"] + flags + ["-c", os.path.join(HERE, "kernels.c"), "-o", ko])
     subprocess.check_call(["gcc", "-O2", "-fopenmp", "-fPIC", "-c", os.path.join(HERE, "check.c"), "-o", co])
     subprocess.check_call(["gcc", "-shared", "-fopenmp", ko, co, "-o", so, "-lm"])
@@ -99,11 +101,8 @@ def inputs_f64(f, n, rng):
         "exp": [rng.uniform(-746, 710, 2 * k), rng.uniform(-1, 1, k), rng.uniform(-745.2, -707, k)],
         "expm1": [rng.uniform(-40, 710, k), rng.uniform(-2, 2, 2 * k), logu(1e-20, 1, k) * rng.choice([-1, 1], k)],
         "log1p": [rng.uniform(-1, 3, 2 * k), logu(1e-20, 1, k) * rng.choice([-1, 1], k), rng.uniform(-0.3, 0.42, k)],
-        "log": [rng.uniform(0, 4, 2 * k), rng.uniform(0.7, 1.42, k), logu(1e-320, 1e-300, k)],
         "tanh": [rng.uniform(-22, 22, 2 * k), logu(1e-10, 2, 2 * k) * rng.choice([-1, 1], 2 * k)],
         "sigmoid": [rng.uniform(-750, 40, 2 * k), rng.uniform(-5, 5, 2 * k)],
-        "log1pexp": [rng.uniform(-750, 40, 2 * k), rng.uniform(-5, 5, 2 * k)],
-        "erf": [rng.uniform(-7, 7, 2 * k), logu(1e-10, 6, 2 * k) * rng.choice([-1, 1], 2 * k)],
         "erfc": [rng.uniform(-7, 28, 2 * k), rng.uniform(-1.5, 1.5, k), rng.uniform(20, 27.3, k)],
         "atan": [rng.uniform(-4, 4, 2 * k), logu(1e-10, 1e10, 2 * k) * rng.choice([-1, 1], 2 * k)],
     }[f]
@@ -117,11 +116,8 @@ def mp_ref(f, x):
     if f == "exp": return mp.exp(x)
     if f == "expm1": return mp.expm1(x)
     if f == "log1p": return mp.log1p(x) if x > -1 else (mp.ninf if x == -1 else mp.nan)
-    if f == "log": return mp.log(x) if x > 0 else (mp.ninf if x == 0 else mp.nan)
     if f == "tanh": return mp.tanh(x)
     if f == "sigmoid": return 1 / (1 + mp.exp(-x))
-    if f == "log1pexp": return mp.log1p(mp.exp(x))
-    if f == "erf": return mp.erf(x) if abs(x) < 40 else mp.sign(x)
     if f == "erfc": return mp.erfc(x) if abs(x) < 40 else (mp.mpf(0) if x > 0 else mp.mpf(2))
     if f == "atan": return mp.atan(x)
 
@@ -150,19 +146,22 @@ SPECIAL = {
     "exp": [(NAN, NAN), (INF, INF), (-INF, 0.0), (0.0, 1.0), (-0.0, 1.0), (1000.0, INF), (-1000.0, 0.0)],
     "expm1": [(NAN, NAN), (INF, INF), (-INF, -1.0), (0.0, 0.0), (-0.0, -0.0), (1000.0, INF), (-1000.0, -1.0)],
     "log1p": [(NAN, NAN), (INF, INF), (-INF, NAN), (-1.0, -INF), (-2.0, NAN), (0.0, 0.0), (-0.0, -0.0)],
-    "log": [(NAN, NAN), (INF, INF), (-INF, NAN), (0.0, -INF), (-0.0, -INF), (-1.0, NAN), (1.0, 0.0)],
     "tanh": [(NAN, NAN), (INF, 1.0), (-INF, -1.0), (0.0, 0.0), (-0.0, -0.0), (50.0, 1.0), (-50.0, -1.0)],
     "sigmoid": [(NAN, NAN), (INF, 1.0), (-INF, 0.0), (0.0, 0.5), (-0.0, 0.5), (-1000.0, 0.0), (1000.0, 1.0)],
-    "log1pexp": [(NAN, NAN), (INF, INF), (-INF, 0.0), (-1000.0, 0.0), (1000.0, 1000.0)],
-    "erf": [(NAN, NAN), (INF, 1.0), (-INF, -1.0), (0.0, 0.0), (-0.0, -0.0), (10.0, 1.0), (-10.0, -1.0)],
     "erfc": [(NAN, NAN), (INF, 0.0), (-INF, 2.0), (0.0, 1.0), (-0.0, 1.0), (30.0, 0.0), (-30.0, 2.0)],
     "atan": [(NAN, NAN), (INF, "pi/2"), (-INF, "-pi/2"), (0.0, 0.0), (-0.0, -0.0)],
 }
 
 
+def dtypes(lib, fi, f32, f64):
+    """[(dtype, its function)] for the dtypes under test of function fi."""
+    return [(dt, fn) for dt, fn, has in ((np.float32, f32, lib.has_f32), (np.float64, f64, lib.has_f64))
+            if has(fi)]
+
+
 def special_check(lib, fi, f):
     bad = []
-    for dt, ev in ((np.float32, lib.eval_f32), (np.float64, lib.eval_f64)):
+    for dt, ev in dtypes(lib, fi, lib.eval_f32, lib.eval_f64):
         for xin, want in SPECIAL[f]:
             if isinstance(want, str):
                 want = (1 if want[0] != "-" else -1) * np.pi / 2
@@ -177,12 +176,12 @@ def special_check(lib, fi, f):
 
 
 # ---------------------------------------------------------------- flags
-DOMAIN = {"log1p": (-0.999, 1e300), "log": (1e-300, 1e300)}
+DOMAIN = {"log1p": (-0.999, 1e300)}
 
 
 def flags_check(lib, fi, f, rng):
     out = []
-    for dt, fl in ((np.float32, lib.flags_f32), (np.float64, lib.flags_f64)):
+    for dt, fl in dtypes(lib, fi, lib.flags_f32, lib.flags_f64):
         big = 3e38 if dt == np.float32 else 1.7e308
         lo, hi = DOMAIN.get(f, (-big, big))
         mags = np.exp(rng.uniform(np.log(1e-30), np.log(hi), 100000))
@@ -200,14 +199,14 @@ def flags_check(lib, fi, f, rng):
 
 
 # ---------------------------------------------------------------- timing
-TIME_RANGE = {"exp": (-20, 20), "expm1": (-5, 5), "log1p": (-0.9, 10), "log": (1e-3, 1e3), "tanh": (-5, 5),
-              "sigmoid": (-20, 20), "log1pexp": (-20, 0), "erf": (-4, 4), "erfc": (-4, 8), "atan": (-10, 10)}
+TIME_RANGE = {"exp": (-20, 20), "expm1": (-5, 5), "log1p": (-0.9, 10), "tanh": (-5, 5),
+              "sigmoid": (-20, 20), "erfc": (-4, 8), "atan": (-10, 10)}
 
 
 def timing(lib, fi, f, reps=31, n=1 << 15):
     rng = np.random.default_rng(1)
     res = {}
-    for dt, tf in ((np.float32, lib.time_f32), (np.float64, lib.time_f64)):
+    for dt, tf in dtypes(lib, fi, lib.time_f32, lib.time_f64):
         x = rng.uniform(*TIME_RANGE[f], n).astype(dt)
         y = np.empty_like(x)
         for w in (0, 1):
@@ -248,35 +247,37 @@ def main():
         for f in funcs:
             fi = FUNCS.index(f)
             t = None if args.no_time else timing(lib, fi, f)
-            st = Stats()
-            t0 = time.time()
-            lib.scan_f32(fi, 0, 1 << 32, stride, C.byref(st))
-            tt = t["float32"] if t else (float("nan"), float("nan"))
-            print("%-9s %-7s %10.3f %10.4g %12d %9d %9d %7d | %8.3f %8.3f %6.1f   (%.0fs)" % (
-                f, "f32", st.maxulp, st.worst_x, st.n, st.n_gt_half, st.n_gt_1, st.n_mismatch,
-                tt[0], tt[1], tt[1] / tt[0], time.time() - t0), flush=True)
+            if lib.has_f32(fi):
+                st = Stats()
+                t0 = time.time()
+                lib.scan_f32(fi, 0, 1 << 32, stride, C.byref(st))
+                tt = t["float32"] if t else (float("nan"), float("nan"))
+                print("%-9s %-7s %10.3f %10.4g %12d %9d %9d %7d | %8.3f %8.3f %6.1f   (%.0fs)" % (
+                    f, "f32", st.maxulp, st.worst_x, st.n, st.n_gt_half, st.n_gt_1, st.n_mismatch,
+                    tt[0], tt[1], tt[1] / tt[0], time.time() - t0), flush=True)
             rng = np.random.default_rng(12345 + fi)
-            x = inputs_f64(f, args.n64, rng)
-            ulp = np.empty_like(x)
-            st = Stats()
-            lib.check_f64(fi, ptr(x), len(x), ptr(ulp), C.byref(st))
-            # mpmath cross-check: worst 200 + random subsample
-            worst = np.argsort(ulp)[-200:]
-            sub = np.concatenate([worst, rng.integers(0, len(x), max(args.mp - 200, 0))])
-            xs = np.ascontiguousarray(x[sub])
-            ys = np.empty_like(xs)
-            lib.eval_f64(fi, ptr(xs), ptr(ys), len(xs))
-            import mpmath as mp
-            mp.mp.dps = 40
-            mpmax, mpat = 0.0, 0.0
-            for xv, yv in zip(xs, ys):
-                e = mp_ulp(float(yv), mp_ref(f, float(xv)))
-                if e > mpmax:
-                    mpmax, mpat = e, xv
-            tt = t["float64"] if t else (float("nan"), float("nan"))
-            print("%-9s %-7s %10.3f %10.4g %12d %9d %9d %7d | %8.3f %8.3f %6.1f   mpmath(%d): %.3f at %.6g" % (
-                f, "f64", st.maxulp, st.worst_x, st.n, st.n_gt_half, st.n_gt_1, st.n_mismatch,
-                tt[0], tt[1], tt[1] / tt[0], len(xs), mpmax, mpat), flush=True)
+            if lib.has_f64(fi):
+                x = inputs_f64(f, args.n64, rng)
+                ulp = np.empty_like(x)
+                st = Stats()
+                lib.check_f64(fi, ptr(x), len(x), ptr(ulp), C.byref(st))
+                # mpmath cross-check: worst 200 + random subsample
+                worst = np.argsort(ulp)[-200:]
+                sub = np.concatenate([worst, rng.integers(0, len(x), max(args.mp - 200, 0))])
+                xs = np.ascontiguousarray(x[sub])
+                ys = np.empty_like(xs)
+                lib.eval_f64(fi, ptr(xs), ptr(ys), len(xs))
+                import mpmath as mp
+                mp.mp.dps = 40
+                mpmax, mpat = 0.0, 0.0
+                for xv, yv in zip(xs, ys):
+                    e = mp_ulp(float(yv), mp_ref(f, float(xv)))
+                    if e > mpmax:
+                        mpmax, mpat = e, xv
+                tt = t["float64"] if t else (float("nan"), float("nan"))
+                print("%-9s %-7s %10.3f %10.4g %12d %9d %9d %7d | %8.3f %8.3f %6.1f   mpmath(%d): %.3f at %.6g" % (
+                    f, "f64", st.maxulp, st.worst_x, st.n, st.n_gt_half, st.n_gt_1, st.n_mismatch,
+                    tt[0], tt[1], tt[1] / tt[0], len(xs), mpmax, mpat), flush=True)
             sp = special_check(lib, fi, f)
             fl = flags_check(lib, fi, f, rng)
             if sp:

@@ -1,0 +1,224 @@
+/* fa_fast64_sigmoid.h -- float64 sigmoid, silu, silu' and glu for AVX-512 builds: the
+ * float32 kernel of fa_fast32_sigmoid.h in 8 double lanes.
+ *
+ * Include after formulas.h's float64 functions (glu's row formula, for the
+ * pairs the lanes do not cover) and fa_vmath.h (FA_INVLN2_F64, FA_LN2HI_F64/LO;
+ * from fa_vmath_coeffs.h the table fa_exp16_hi_f64/lo and Q's
+ * fa_c_exp16_q_f64).
+ * sigmoid(x) = N / (1 + t), t = e^-|x| = 2^kf m, N = 1 for x >= 0 and
+ * N = m for x < 0 (the quotient then scaled by 2^kf: vscalefpd, one
+ * rounding, into the subnormal range too).
+ *   Reduction: -|x| = kf ln2 + r, kf a multiple of 1/16 (0x1.8p48 rounds
+ *   to 1/16), |r| <= ln2/32, ln2 in two parts; m = 2^(kf - floor kf) e^r:
+ *   2^(j/16) = hi + lo from two 16-entry tables (vpermt2pd on the low 4
+ *   bits of the rounded value), e^r - 1 = r + r^2 Q(r), Q of degree 5
+ *   (2^-65, tools/derive/derive_coefficients.py), m = hi + (hi (e^r - 1) + lo).
+ *   Quotient: r1 = 1/(1 + t) to 2^-28 (vrcp14pd and one Newton step),
+ *   y0 = N r1, the residual n = (N - y0) - y0 t (N - y0 exact: the rounding
+ *   of 1 + t does not enter) and y = y0 + r1 n rounded once.
+ * |x| is clamped at amax by vrangepd (which gives amax for a NaN: in
+ * sigmoid vfixupimmpd puts x's NaN into N).  +inf gives 1, -inf +0, -0 1/2.
+ * silu = x N / (1 + t) with the numerator x N as an exact pair; vfixupimmpd
+ * returns x for +-0 and +inf.  glu = a sigmoid(b) the same way with a for
+ * the factor, where the lanes cover the pair (fa_glu_cover_f64).
+ * Random sweeps against mpmath: docs/accuracy.md.  The scalar statements
+ * (strided loops) are lane 0 of the same zmm code. */
+#ifndef FA_FAST64_SIGMOID_H
+#define FA_FAST64_SIGMOID_H
+
+#if defined(__AVX512F__) && defined(__AVX512VL__) && defined(__AVX512DQ__)
+#include <immintrin.h>
+
+/* t = e^-|x| = 2^kf m (|x| clamped at amax) and the x < 0 lanes (neg). */
+#define FA_EXP16_PARTS_F64(x, amax, m, t, kf, neg)                                    \
+        const __m512d shift = _mm512_set1_pd(0x1.8p48);                            \
+        __m512d b = _mm512_range_pd((x), _mm512_set1_pd(amax), 0x0E); /* -min(|x|, amax) */ \
+        __m512d z = _mm512_fmadd_pd(b, _mm512_set1_pd(FA_INVLN2_F64), shift);        \
+        __m512d kf = _mm512_sub_pd(z, shift);                                      \
+        __m512d r = _mm512_fnmadd_pd(kf, _mm512_set1_pd(FA_LN2HI_F64), b);            \
+        r = _mm512_fnmadd_pd(kf, _mm512_set1_pd(FA_LN2LO_F64), r);                    \
+        __m512i j = _mm512_castpd_si512(z);                                        \
+        __m512d hi = _mm512_permutex2var_pd(_mm512_load_pd(fa_exp16_hi_f64), j,       \
+                                            _mm512_load_pd(fa_exp16_hi_f64 + 8));     \
+        __m512d lo = _mm512_permutex2var_pd(_mm512_load_pd(fa_exp16_lo_f64), j,       \
+                                            _mm512_load_pd(fa_exp16_lo_f64 + 8));     \
+        const double *c_ = fa_c_exp16_q_f64;                                      \
+        __m512d r2 = _mm512_mul_pd(r, r);                                          \
+        __m512d q01 = _mm512_fmadd_pd(_mm512_set1_pd(c_[1]), r, _mm512_set1_pd(c_[0])); \
+        __m512d q23 = _mm512_fmadd_pd(_mm512_set1_pd(c_[3]), r, _mm512_set1_pd(c_[2])); \
+        __m512d q45 = _mm512_fmadd_pd(_mm512_set1_pd(c_[5]), r, _mm512_set1_pd(c_[4])); \
+        __m512d q = _mm512_fmadd_pd(_mm512_fmadd_pd(q45, r2, q23), r2, q01);       \
+        __m512d em1 = _mm512_fmadd_pd(r2, q, r);                                   \
+        __m512d m = _mm512_add_pd(hi, _mm512_fmadd_pd(hi, em1, lo));               \
+        __m512d t = _mm512_scalef_pd(m, kf);                                       \
+        __mmask8 neg = _mm512_cmp_pd_mask((x), _mm512_setzero_pd(), _CMP_LT_OQ)
+
+/* 1/(1 + t) to 2^-28: vrcp14pd and one Newton step */
+FA_INLINE __m512d fa_recip1p_f64(__m512d t)
+{
+    const __m512d one = _mm512_set1_pd(1.0);
+    __m512d d = _mm512_add_pd(one, t), r0 = _mm512_rcp14_pd(d);
+    return _mm512_fmadd_pd(r0, _mm512_fnmadd_pd(d, r0, one), r0);
+}
+
+FA_INLINE __m512d fa_sigmoid_v8(__m512d x)
+{
+    const __m512d one = _mm512_set1_pd(1.0);
+    FA_EXP16_PARTS_F64(x, 746.0, m, t, kf, neg);
+    __m512d one_or_nan = _mm512_fixupimm_pd(one, x, _mm512_set1_epi64(0x22), 0);
+    __m512d N = _mm512_mask_blend_pd(neg, one_or_nan, m);
+    __m512d r1 = fa_recip1p_f64(t);
+    __m512d y0 = _mm512_mul_pd(N, r1);
+    __m512d n = _mm512_fnmadd_pd(y0, t, _mm512_sub_pd(N, y0));
+    __m512d y = _mm512_fmadd_pd(r1, n, y0);
+    return _mm512_mask_scalef_pd(y, neg, y, kf);
+}
+
+/* f sigmoid(v) = f N / (1 + t) (silu, glu): the numerator f N as the exact
+ * pair Nh + Nl, then as sigmoid; |v| clamped at amax. */
+FA_INLINE __m512d fa_times_sigmoid_v8_f64(__m512d f, __m512d v, double amax)
+{
+    const __m512d one = _mm512_set1_pd(1.0);
+    FA_EXP16_PARTS_F64(v, amax, m, t, kf, neg);
+    __m512d N = _mm512_mask_blend_pd(neg, one, m);
+    __m512d Nh = _mm512_mul_pd(f, N);
+    __m512d Nl = _mm512_fmsub_pd(f, N, Nh);
+    __m512d r1 = fa_recip1p_f64(t);
+    __m512d y0 = _mm512_mul_pd(Nh, r1);
+    __m512d n = _mm512_fnmadd_pd(y0, t, _mm512_add_pd(_mm512_sub_pd(Nh, y0), Nl));
+    __m512d y = _mm512_fmadd_pd(r1, n, y0);
+    return _mm512_mask_scalef_pd(y, neg, y, kf);
+}
+
+/* silu: x is clamped at -760 for the factor (|silu(-760)| < 2^-1075; a NaN
+ * propagates) */
+FA_INLINE __m512d fa_silu_v8(__m512d x)
+{
+    __m512d xc = _mm512_max_pd(_mm512_set1_pd(-760.0), x);       /* x if x is NaN */
+    return _mm512_fixupimm_pd(fa_times_sigmoid_v8_f64(xc, x, 760.0), x,
+                              _mm512_set1_epi64(0x00100100), 0);
+}
+
+/* silu' = s (1 + x (1 - s)) as fa_silu_grad_v16 (fa_fast32_sigmoid.h):
+ * A = 1/(1 + t) to 2^-56 (fa_recip1p_f64 and one residual step), B = t A;
+ *   x >= 0:  f' = A + (x A) B;   x < 0:  f' = 2^kf (m A)(1 + x A).
+ * The factor x is clamped at -760; +inf gives 1, -inf +0, NaN NaN. */
+FA_INLINE __m512d fa_silu_grad_v8(__m512d x)
+{
+    const __m512d one = _mm512_set1_pd(1.0);
+    FA_EXP16_PARTS_F64(x, 760.0, m, t, kf, neg);
+    __m512d xc = _mm512_max_pd(_mm512_set1_pd(-760.0), x);
+    __m512d r1 = fa_recip1p_f64(t);
+    __m512d A = _mm512_fmadd_pd(r1, _mm512_fnmadd_pd(r1, t, _mm512_sub_pd(one, r1)), r1);
+    __m512d pos = _mm512_fmadd_pd(_mm512_mul_pd(xc, A), _mm512_mul_pd(t, A), A);
+    __m512d af = _mm512_mul_pd(A, _mm512_fmadd_pd(xc, A, one));
+    __m512d left = _mm512_fmadd_pd(hi, af, _mm512_mul_pd(_mm512_fmadd_pd(hi, em1, lo), af));
+    __m512d y = _mm512_mask_blend_pd(neg, pos, _mm512_scalef_pd(left, kf));
+    return _mm512_fixupimm_pd(y, x, _mm512_set1_epi64(0x00A80022), 0);
+}
+
+/* glu's lanes cover a pair when b is finite and |a| <= 2^1022 (a N does
+ * not overflow).  The gate is clamped at -1460: below, |a| sigmoid(b) <
+ * 2^-1075 for every float64 a, and the result is +-0; a result in the
+ * subnormal range rounds twice (y, then the scaling), by < 1 ULP there. */
+FA_INLINE __mmask8 fa_glu_cover_f64(__m512d a, __m512d b)
+{
+    return _mm512_cmp_pd_mask(_mm512_abs_pd(a), _mm512_set1_pd(0x1p1022), _CMP_LE_OQ)
+         & _mm512_cmp_pd_mask(_mm512_abs_pd(b), _mm512_set1_pd(INFINITY), _CMP_LT_OQ);
+}
+
+FA_INLINE __m512d fa_glu_lanes_v8(__m512d a, __m512d gate)
+{
+    return _mm512_fixupimm_pd(fa_times_sigmoid_v8_f64(a, gate, 1460.0), a,
+                              _mm512_set1_epi64(0x100), 0);   /* a = +-0: a */
+}
+
+/* glu's row [a, b] (n = 2m), 8 pairs at a time: the lanes form where it
+ * covers a pair, else glu's row formula (formulas.h): the same bits for a
+ * pair whatever else its row holds. */
+FA_INLINE void fa_glu_row_v8(intptr_t n, const double *x, intptr_t sx, double *y, intptr_t sy)
+{
+    intptr_t m = n / 2;
+    for (intptr_t i = 0; i < m; i += 8) {
+        intptr_t c = m - i < 8 ? m - i : 8;
+        __mmask8 k = (__mmask8)((1u << c) - 1u);
+        double pair[16];                   /* [a, b] of these pairs; padding 0, 0 */
+        __m512d a, b;
+        if (sx == 1) {
+            a = _mm512_maskz_loadu_pd(k, x + i);
+            b = _mm512_maskz_loadu_pd(k, x + m + i);
+        } else {
+            for (intptr_t j = 0; j < 8; j++) {
+                pair[j] = j < c ? x[(i + j) * sx] : 0.0;
+                pair[8 + j] = j < c ? x[(i + j + m) * sx] : 0.0;
+            }
+            a = _mm512_loadu_pd(pair);
+            b = _mm512_loadu_pd(pair + 8);
+        }
+        __m512d v = fa_glu_lanes_v8(a, b);
+        __mmask8 covered = fa_glu_cover_f64(a, b);
+        if ((covered & k) != k) {
+            double wide[8];
+            _mm512_storeu_pd(pair, a);
+            _mm512_storeu_pd(pair + 8, b);
+            fa_act_glu_row_f64(16, pair, 1, wide, 1);
+            v = _mm512_mask_blend_pd(covered, _mm512_loadu_pd(wide), v);
+        }
+        if (sy == 1) {
+            _mm512_mask_storeu_pd(y + i, k, v);
+        } else {
+            double out[8];
+            _mm512_storeu_pd(out, v);
+            for (intptr_t j = 0; j < c; j++)
+                y[(i + j) * sy] = out[j];
+        }
+    }
+}
+
+#define FA_ARRAY_V8_F64(name, V)                                                         \
+    FA_INLINE void name(intptr_t n, const double *px, double *out)                  \
+    {                                                                                \
+        intptr_t i = 0;                                                              \
+        for (; i + 8 <= n; i += 8)                                                   \
+            _mm512_storeu_pd(out + i, V(_mm512_loadu_pd(px + i)));                   \
+        if (i < n) {                                                                 \
+            __mmask8 k = (__mmask8)((1u << (n - i)) - 1u);                           \
+            _mm512_mask_storeu_pd(out + i, k, V(_mm512_maskz_loadu_pd(k, px + i)));  \
+        }                                                                            \
+    }
+
+/* A backward ufunc's contiguous kernel: out = g f'(x), one product. */
+#define FA_BACKWARD_V8_F64(name, V)                                                      \
+    FA_INLINE void name(intptr_t n, const double *pg, const double *px, double *out) \
+    {                                                                                \
+        intptr_t i = 0;                                                              \
+        for (; i + 8 <= n; i += 8)                                                   \
+            _mm512_storeu_pd(out + i, _mm512_mul_pd(_mm512_loadu_pd(pg + i),          \
+                                                    V(_mm512_loadu_pd(px + i))));    \
+        if (i < n) {                                                                 \
+            __mmask8 k = (__mmask8)((1u << (n - i)) - 1u);                           \
+            _mm512_mask_storeu_pd(out + i, k, _mm512_mul_pd(                         \
+                _mm512_maskz_loadu_pd(k, pg + i), V(_mm512_maskz_loadu_pd(k, px + i)))); \
+        }                                                                            \
+    }
+
+/* the scalar statements: lane 0 of the zmm versions */
+FA_INLINE double fa_sigmoid_v8_f64(double x)
+{
+    return _mm512_cvtsd_f64(fa_sigmoid_v8(_mm512_set1_pd(x)));
+}
+FA_INLINE double fa_silu_v8_f64(double x)
+{
+    return _mm512_cvtsd_f64(fa_silu_v8(_mm512_set1_pd(x)));
+}
+FA_ARRAY_V8_F64(fa_sigmoid_v8_array, fa_sigmoid_v8)
+FA_INLINE double fa_silu_grad_v8_f64(double x)
+{
+    return _mm512_cvtsd_f64(fa_silu_grad_v8(_mm512_set1_pd(x)));
+}
+FA_ARRAY_V8_F64(fa_silu_v8_array, fa_silu_v8)
+FA_ARRAY_V8_F64(fa_silu_grad_v8_array, fa_silu_grad_v8)
+FA_BACKWARD_V8_F64(fa_silu_backward_v8_array, fa_silu_grad_v8)
+#endif
+
+#endif
