@@ -23,7 +23,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy
 from Cython.Build import cythonize
-from Cython.Tempita import sub as tempita_sub
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
@@ -44,21 +43,6 @@ def load_codegen():
         return module
     finally:
         del sys.path[:len(paths)]
-
-
-def render_kernels():
-    """Write fastact/src/kernels/kernels.c and variant_table.h from their
-    templates, each only if it changed."""
-    codegen = load_codegen()
-    for name, values in (("kernels.c", dict(specs=codegen.ufunc_specs())),
-                         ("variant_table.h", dict(variants=codegen.variants.VARIANTS,
-                                                  chosen=codegen.chosen_functions()))):
-        with open(os.path.join(HERE, SRC, "kernels", name + ".tp")) as f:
-            text = tempita_sub(f.read(), **values)
-        target = os.path.join(HERE, SRC, "kernels", name)
-        if not os.path.exists(target) or open(target).read() != text:
-            with open(target, "w") as f:
-                f.write(text)
 
 
 def compiler_accepts(flags):
@@ -190,7 +174,7 @@ class BuildExt(build_ext):
                     self.copy_file(built, target)
 
 
-render_kernels()
+load_codegen().render(os.path.join(HERE, SRC))
 
 extensions = [
     Extension(

@@ -1,13 +1,15 @@
 """Turns the catalog into the ufunc specs that the C template renders,
 and the variant table (variants.py) into the functions the kernels call.
 
-setup.py loads this module by path (before fastact is built) and renders
-``fastact/src/kernels/kernels.c.tp`` with ``ufunc_specs()`` and
-``fastact/src/kernels/variant_table.h.tp`` with ``chosen_functions()``.  The
+setup.py loads this module by path (before fastact is built) and calls
+``render``: ``fastact/src/kernels/kernels.c.tp`` with ``ufunc_specs()`` and
+``fastact/src/kernels/variant_table.h.tp`` with ``chosen_functions()``
+(tools/regenerate.py too).  The
 compiled module then creates one ``np.ufunc`` per spec, in this order, so
 the Python side can find them by name.
 """
 
+import os
 import re
 from dataclasses import dataclass
 
@@ -268,3 +270,26 @@ def ufunc_specs(rows=None):
                                        f"dL/dx of {row.name} from dL/dy and the output y",
                                        params=params))
     return specs
+
+
+def render(src):
+    """Write ``kernels/kernels.c`` and ``kernels/variant_table.h`` under the C
+    source folder `src` from their templates, each only if its text changed
+    (an unchanged file keeps its time stamp: no rebuild).  Tempita ships
+    with Cython, a build requirement (imported here: fastact.reference uses
+    this module at run time, where Cython need not be installed)."""
+    from Cython.Tempita import sub
+
+    folder = os.path.join(src, "kernels")
+    for name, values in (("kernels.c", dict(specs=ufunc_specs())),
+                         ("variant_table.h", dict(variants=variants.VARIANTS,
+                                                  chosen=chosen_functions()))):
+        with open(os.path.join(folder, name + ".tp")) as f:
+            text = sub(f.read(), **values)
+        target = os.path.join(folder, name)
+        if os.path.exists(target):
+            with open(target) as f:
+                if f.read() == text:
+                    continue
+        with open(target, "w") as f:
+            f.write(text)
