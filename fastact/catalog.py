@@ -245,7 +245,7 @@ def _log_softmax_terms(g, y, axis):
     return np.abs(g) + np.exp(y) * total
 
 def _silu_terms(x, p):
-    import numpy as np        # f' = s + z s (1 - s), z = beta x
+    import numpy as np  # f' = s + z s (1 - s), z = beta x
     z = p["beta"] * x
     s = 0.5 * (1 + np.tanh(0.5 * z))
     return s + np.abs(z) * s * (1 - s)
@@ -253,6 +253,7 @@ def _silu_terms(x, p):
 
 def _gelu_terms(x, p):
     import math
+
     import numpy as np
     if p["approximate"] == "none":      # f' = Phi(x) + x phi(x)
         erfc = np.vectorize(math.erfc, otypes=[float])
@@ -263,18 +264,18 @@ def _gelu_terms(x, p):
 
 
 def _mish_terms(x, p):
-    import numpy as np        # f' = tanh(sp) + x sech^2(sp) sigmoid(x)
+    import numpy as np  # f' = tanh(sp) + x sech^2(sp) sigmoid(x)
     t = np.tanh(np.logaddexp(0, x))
     return np.abs(t) + np.abs(x) * (1 - t * t) * 0.5 * (1 + np.tanh(0.5 * x))
 
 
 def _hard_swish_terms(x, p):
-    import numpy as np        # f' = (2x + 3) / 6 on (-3, 3)
+    import numpy as np  # f' = (2x + 3) / 6 on (-3, 3)
     return np.where(np.abs(x) < 3, (2 * np.abs(x) + 3) / 6, 0.0)
 
 
 def _glu_terms(g, x, axis):
-    import numpy as np        # backward from x: [g s(b), g a s(b) (1 - s(b))]
+    import numpy as np  # backward from x: [g s(b), g a s(b) (1 - s(b))]
     a, _ = np.split(np.abs(x), 2, axis=axis)
     return np.concatenate([np.abs(g), np.abs(g) * a], axis=axis)
 

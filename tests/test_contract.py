@@ -7,9 +7,24 @@ import pytest
 
 import fastact as fa
 from fastact._cli import accuracy
-from helpers import (AXIS, DTYPES, ELEMENTWISE, GRAD_FLOOR, REFERENCE_ULP, bound, case_id,
-                     cases, from_y_allowed, get, grad_x, halves_pairs, ones_like_output,
-                     sample, special_values, ulp_diff)
+from helpers import (
+    AXIS,
+    DTYPES,
+    ELEMENTWISE,
+    GRAD_FLOOR,
+    REFERENCE_ULP,
+    bound,
+    case_id,
+    cases,
+    from_y_allowed,
+    get,
+    grad_x,
+    halves_pairs,
+    ones_like_output,
+    sample,
+    special_values,
+    ulp_diff,
+)
 
 ALL_CASES = list(cases())
 ELEMENTWISE_CASES = list(cases(ELEMENTWISE))

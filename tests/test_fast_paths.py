@@ -15,7 +15,6 @@ import pytest
 import fastact as fa
 from fastact import catalog
 from fastact._api.activation import Activation
-
 from helpers import DTYPES
 
 ROWS = [row for row in catalog.CATALOG if not row.array_params]

@@ -33,8 +33,6 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
 
-import numpy as np  # noqa: E402
-
 import fastact  # noqa: E402
 from fastact import catalog  # noqa: E402
 from fastact._cli import bench  # noqa: E402

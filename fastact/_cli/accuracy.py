@@ -120,6 +120,7 @@ def measure(row, params, dtype, which, points=1500):
     """(errors in ULPs, inputs) of fastact against the oracle (see
     `truth`) for one elementwise case; which is "forward" or "grad"."""
     import fastact
+
     from .._verify import oracle
     f = fastact.get(row.name)
     kernel, args, _, full = f._resolve(params)
@@ -247,6 +248,7 @@ def _random_chunk(task):
     inputs, against the exact (unrounded) mpmath values."""
     name, params, seed, n = task
     import fastact
+
     from .._verify import oracle
     fastact.set_num_threads(1)
     f = fastact.get(name)

@@ -11,8 +11,9 @@ Usage: python derive.py [--print]
 """
 import os
 import sys
-import numpy as np
+
 import mpmath as mp
+import numpy as np
 
 mp.mp.dps = 50
 F32 = np.float32

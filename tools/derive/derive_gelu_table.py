@@ -28,7 +28,7 @@ import argparse
 import mpmath as mp
 import numpy as np
 
-from derive_fast32 import lawson, cheb_grid, write_slot_table
+from derive_fast32 import cheb_grid, lawson, write_slot_table
 
 mp.mp.dps = 40
 F32 = np.float32

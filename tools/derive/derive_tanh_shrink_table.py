@@ -25,10 +25,11 @@ Three regions (fa_fast32.h, fa_tanh_shrink_tbl_f32 and its AVX-512 twin):
 Usage: python derive_tanh_shrink_table.py [--degree 6] [--check]
 """
 import argparse
-import numpy as np
-import mpmath as mp
 
-from derive_fast32 import lawson, cheb_grid, write_slot_table
+import mpmath as mp
+import numpy as np
+
+from derive_fast32 import cheb_grid, lawson, write_slot_table
 
 mp.mp.dps = 50
 F32 = np.float32

@@ -22,10 +22,11 @@ uses (the method; no code or coefficient is taken from it).
 Usage: python derive_tanh_table.py [--degree 7]
 """
 import argparse
-import numpy as np
-import mpmath as mp
 
-from derive_fast32 import lawson, cheb_grid, write_slot_table
+import mpmath as mp
+import numpy as np
+
+from derive_fast32 import cheb_grid, lawson, write_slot_table
 
 mp.mp.dps = 40
 F32 = np.float32

@@ -24,7 +24,6 @@ import ctypes as C
 import os
 import re
 import subprocess
-import sys
 import time
 
 import numpy as np
