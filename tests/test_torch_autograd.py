@@ -307,4 +307,4 @@ def test_a_training_step_equals_pytorch(case):
     assert ours_p.keys() == theirs_p.keys()
     for name in ours_p:
         torch.testing.assert_close(ours_p[name], theirs_p[name], rtol=rtol, atol=1e-14,
-                                   msg=lambda m: f"{name}: {m}")
+                                   msg=lambda m, name=name: f"{name}: {m}")

@@ -71,7 +71,8 @@ def measure(name, dtype, rounds, batch_seconds, margin, verbose):
         case = bench.Case(name, bench.FORWARD, dtype, n)
         inputs = bench.make_inputs(case)
         x, out, params = inputs["x"], inputs["out"], case.params
-        ratios[n] = ratio(lambda: f(x, out=out, **params), rounds, batch_seconds)
+        ratios[n] = ratio(lambda x=x, out=out, params=params: f(x, out=out, **params),
+                          rounds, batch_seconds)
     threshold = LARGEST * 2
     for n in reversed(SIZES):
         if ratios[n] >= margin:

@@ -45,7 +45,7 @@ def lawson_fit(target, powers, a, b, weight=None, n_nodes=400, iters=60):
     lam = [mp.mpf(1) / len(nodes)] * len(nodes)
     A = [[v ** p for p in powers] for v in nodes]
     coef = None
-    for it in range(iters):
+    for _ in range(iters):
         # weighted least squares: rows scaled by sqrt(lam) * w
         M = mp.matrix(len(nodes), len(powers))
         rhs = mp.matrix(len(nodes), 1)
@@ -313,7 +313,10 @@ def main():
         rows, worst = [], mp.mpf(0)
         for lo, hi in pieces:
             g = erfc_piece_target(lo, hi)
-            relw = lambda t: 1 / g(t)
+
+            def relw(t, g=g):
+                return 1 / g(t)
+
             coef = lawson_fit(g, list(range(deg + 1)), -1, 1, relw, n_nodes=200, iters=40)
             cd = [to_double(c) for c in coef]
             err, where = max_error(g, list(range(deg + 1)), cd, -1, 1, relw, n=1500)
