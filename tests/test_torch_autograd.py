@@ -232,7 +232,8 @@ def test_inplace():
 
 
 def test_module_errors_and_repr():
-    assert repr(fat.Activation("gelu", approximate="tanh")) == "Activation('gelu', approximate='tanh')"
+    assert (repr(fat.Activation("gelu", approximate="tanh"))
+            == "Activation('gelu', approximate='tanh')")
     assert "axis=1" in repr(fat.Activation("softmax", dim=1))
     with pytest.raises(ValueError, match="fastact.elu: alpha must be finite"):
         fat.Activation("elu", alpha=float("inf"))

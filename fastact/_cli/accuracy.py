@@ -278,7 +278,8 @@ def random_check(n, names=None, processes=None, progress=True, seed=2026):
     started = time.time()
     with multiprocessing.get_context("spawn").Pool(processes) as pool:
         for number, (row, params) in enumerate(cases(rows)):
-            sizes = [RANDOM_CHUNK] * (n // RANDOM_CHUNK) + ([n % RANDOM_CHUNK] if n % RANDOM_CHUNK else [])
+            sizes = ([RANDOM_CHUNK] * (n // RANDOM_CHUNK)
+                     + ([n % RANDOM_CHUNK] if n % RANDOM_CHUNK else []))
             tasks = [(row.name, params, seed + 1000 * number + k, m) for k, m in enumerate(sizes)]
             worst, at = -1.0, 0.0
             for err, x in pool.imap_unordered(_random_chunk, tasks):
