@@ -1,4 +1,5 @@
-"""Derive the piecewise-polynomial float32 tanh tables (writes fastact/src/generated/fa_tanh_table.h).
+"""Derive the piecewise-polynomial float32 tanh tables (writes
+fastact/src/generated/fa_tanh_table.h).
 
 Scheme (fa_fast32.h, fa_tanh_tbl_f32 and its AVX-512 twin): a = |x| clamped at
 9.1.  The slot of a is t = (bits(a) >> 21) - (bits(2^-4) >> 21): one slot per
