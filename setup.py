@@ -141,7 +141,7 @@ class BuildExt(build_ext):
                 jobs.append((name, flags))
             else:
                 warnings.warn(f"fastact: the compiler does not accept {flags}; "
-                              f"no {name} kernels")
+                              f"no {name} kernels", stacklevel=1)
 
         def compile_one(job):
             name, flags = job

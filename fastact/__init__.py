@@ -28,7 +28,7 @@ globals().update({alias: _core.activations[name] for alias, name in catalog.ALIA
 if _compiled is not None:
     from . import _ufuncs  # noqa: F401  (the ufuncs pickle by name)
 
-from . import nn  # noqa: E402  (layers for NumPy networks)
+from . import nn  # noqa: E402, F401  (public: fa.nn, the layers for NumPy networks)
 
 
 def names():

@@ -46,12 +46,14 @@ class _Sigmoid(Activation):
     @overload
     def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """sigmoid(x), elementwise."""
-    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
+    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None,
+                 out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """dL/dx from dL/dy = grad and x, or y= (the forward output)."""
     @overload
     def derivative(self, x: float, out: None = None) -> np.floating[Any]: ...
     @overload
-    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
+    def derivative(self, x: ArrayLike,
+                   out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """sigmoid'(x), elementwise."""
 
 class _LogSigmoid(Activation):
@@ -61,12 +63,14 @@ class _LogSigmoid(Activation):
     @overload
     def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """log_sigmoid(x), elementwise."""
-    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
+    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None,
+                 out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """dL/dx from dL/dy = grad and x, or y= (the forward output)."""
     @overload
     def derivative(self, x: float, out: None = None) -> np.floating[Any]: ...
     @overload
-    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
+    def derivative(self, x: ArrayLike,
+                   out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """log_sigmoid'(x), elementwise."""
 
 class _HardSigmoid(Activation):
@@ -76,12 +80,14 @@ class _HardSigmoid(Activation):
     @overload
     def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """hard_sigmoid(x), elementwise."""
-    def backward(self, grad: ArrayLike, x: ArrayLike, *, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
+    def backward(self, grad: ArrayLike, x: ArrayLike, *,
+                 out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """dL/dx from dL/dy = grad and x."""
     @overload
     def derivative(self, x: float, out: None = None) -> np.floating[Any]: ...
     @overload
-    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
+    def derivative(self, x: ArrayLike,
+                   out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """hard_sigmoid'(x), elementwise."""
 
 class _Tanh(Activation):
@@ -91,27 +97,35 @@ class _Tanh(Activation):
     @overload
     def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """tanh(x), elementwise."""
-    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
+    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None,
+                 out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """dL/dx from dL/dy = grad and x, or y= (the forward output)."""
     @overload
     def derivative(self, x: float, out: None = None) -> np.floating[Any]: ...
     @overload
-    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
+    def derivative(self, x: ArrayLike,
+                   out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """tanh'(x), elementwise."""
 
 class _HardTanh(Activation):
     """hard_tanh(x) = min(max(x, min_val), max_val)"""
     @overload
-    def __call__(self, x: float, out: None = None, *, min_val: float = -1.0, max_val: float = 1.0) -> np.floating[Any]: ...
+    def __call__(self, x: float, out: None = None, *, min_val: float = -1.0,
+                 max_val: float = 1.0) -> np.floating[Any]: ...
     @overload
-    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *, min_val: float = -1.0, max_val: float = 1.0) -> NDArray[np.floating[Any]]:
+    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *, min_val: float = -1.0,
+                 max_val: float = 1.0) -> NDArray[np.floating[Any]]:
         """hard_tanh(x), elementwise."""
-    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None, out: NDArray[Any] | None = None, min_val: float = -1.0, max_val: float = 1.0) -> NDArray[np.floating[Any]]:
+    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None,
+                 out: NDArray[Any] | None = None, min_val: float = -1.0,
+                 max_val: float = 1.0) -> NDArray[np.floating[Any]]:
         """dL/dx from dL/dy = grad and x, or y= (the forward output)."""
     @overload
-    def derivative(self, x: float, out: None = None, *, min_val: float = -1.0, max_val: float = 1.0) -> np.floating[Any]: ...
+    def derivative(self, x: float, out: None = None, *, min_val: float = -1.0,
+                   max_val: float = 1.0) -> np.floating[Any]: ...
     @overload
-    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None, *, min_val: float = -1.0, max_val: float = 1.0) -> NDArray[np.floating[Any]]:
+    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None, *, min_val: float = -1.0,
+                   max_val: float = 1.0) -> NDArray[np.floating[Any]]:
         """hard_tanh'(x), elementwise."""
 
 class _TanhShrink(Activation):
@@ -121,12 +135,14 @@ class _TanhShrink(Activation):
     @overload
     def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """tanh_shrink(x), elementwise."""
-    def backward(self, grad: ArrayLike, x: ArrayLike, *, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
+    def backward(self, grad: ArrayLike, x: ArrayLike, *,
+                 out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """dL/dx from dL/dy = grad and x."""
     @overload
     def derivative(self, x: float, out: None = None) -> np.floating[Any]: ...
     @overload
-    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
+    def derivative(self, x: ArrayLike,
+                   out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """tanh_shrink'(x), elementwise."""
 
 class _Arctan(Activation):
@@ -136,12 +152,14 @@ class _Arctan(Activation):
     @overload
     def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """arctan(x), elementwise."""
-    def backward(self, grad: ArrayLike, x: ArrayLike, *, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
+    def backward(self, grad: ArrayLike, x: ArrayLike, *,
+                 out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """dL/dx from dL/dy = grad and x."""
     @overload
     def derivative(self, x: float, out: None = None) -> np.floating[Any]: ...
     @overload
-    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
+    def derivative(self, x: ArrayLike,
+                   out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """arctan'(x), elementwise."""
 
 class _Softsign(Activation):
@@ -151,27 +169,38 @@ class _Softsign(Activation):
     @overload
     def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """softsign(x), elementwise."""
-    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
+    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None,
+                 out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """dL/dx from dL/dy = grad and x, or y= (the forward output)."""
     @overload
     def derivative(self, x: float, out: None = None) -> np.floating[Any]: ...
     @overload
-    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
+    def derivative(self, x: ArrayLike,
+                   out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """softsign'(x), elementwise."""
 
 class _Relu(Activation):
     """relu(x) = x if x > threshold (clipped at max_value), else negative_slope * (x - threshold)"""
     @overload
-    def __call__(self, x: float, out: None = None, *, negative_slope: float = 0.0, max_value: float | None = None, threshold: float = 0.0) -> np.floating[Any]: ...
+    def __call__(self, x: float, out: None = None, *, negative_slope: float = 0.0,
+                 max_value: float | None = None, threshold: float = 0.0) -> np.floating[Any]: ...
     @overload
-    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *, negative_slope: float = 0.0, max_value: float | None = None, threshold: float = 0.0) -> NDArray[np.floating[Any]]:
+    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *,
+                 negative_slope: float = 0.0, max_value: float | None = None,
+                 threshold: float = 0.0) -> NDArray[np.floating[Any]]:
         """relu(x), elementwise."""
-    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None, out: NDArray[Any] | None = None, negative_slope: float = 0.0, max_value: float | None = None, threshold: float = 0.0) -> NDArray[np.floating[Any]]:
+    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None,
+                 out: NDArray[Any] | None = None, negative_slope: float = 0.0,
+                 max_value: float | None = None,
+                 threshold: float = 0.0) -> NDArray[np.floating[Any]]:
         """dL/dx from dL/dy = grad and x, or y= (the forward output)."""
     @overload
-    def derivative(self, x: float, out: None = None, *, negative_slope: float = 0.0, max_value: float | None = None, threshold: float = 0.0) -> np.floating[Any]: ...
+    def derivative(self, x: float, out: None = None, *, negative_slope: float = 0.0,
+                   max_value: float | None = None, threshold: float = 0.0) -> np.floating[Any]: ...
     @overload
-    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None, *, negative_slope: float = 0.0, max_value: float | None = None, threshold: float = 0.0) -> NDArray[np.floating[Any]]:
+    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None, *,
+                   negative_slope: float = 0.0, max_value: float | None = None,
+                   threshold: float = 0.0) -> NDArray[np.floating[Any]]:
         """relu'(x), elementwise."""
 
 class _Relu6(Activation):
@@ -181,57 +210,77 @@ class _Relu6(Activation):
     @overload
     def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """relu6(x), elementwise."""
-    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
+    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None,
+                 out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """dL/dx from dL/dy = grad and x, or y= (the forward output)."""
     @overload
     def derivative(self, x: float, out: None = None) -> np.floating[Any]: ...
     @overload
-    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
+    def derivative(self, x: ArrayLike,
+                   out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """relu6'(x), elementwise."""
 
 class _LeakyRelu(Activation):
     """leaky_relu(x) = x if x > 0 else negative_slope * x"""
     @overload
-    def __call__(self, x: float, out: None = None, *, negative_slope: float = 0.01) -> np.floating[Any]: ...
+    def __call__(self, x: float, out: None = None, *,
+                 negative_slope: float = 0.01) -> np.floating[Any]: ...
     @overload
-    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *, negative_slope: float = 0.01) -> NDArray[np.floating[Any]]:
+    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *,
+                 negative_slope: float = 0.01) -> NDArray[np.floating[Any]]:
         """leaky_relu(x), elementwise."""
-    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None, out: NDArray[Any] | None = None, negative_slope: float = 0.01) -> NDArray[np.floating[Any]]:
+    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None,
+                 out: NDArray[Any] | None = None,
+                 negative_slope: float = 0.01) -> NDArray[np.floating[Any]]:
         """dL/dx from dL/dy = grad and x, or y= (the forward output)."""
     @overload
-    def derivative(self, x: float, out: None = None, *, negative_slope: float = 0.01) -> np.floating[Any]: ...
+    def derivative(self, x: float, out: None = None, *,
+                   negative_slope: float = 0.01) -> np.floating[Any]: ...
     @overload
-    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None, *, negative_slope: float = 0.01) -> NDArray[np.floating[Any]]:
+    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None, *,
+                   negative_slope: float = 0.01) -> NDArray[np.floating[Any]]:
         """leaky_relu'(x), elementwise."""
 
 class _Prelu(Activation):
     """prelu(x) = x if x > 0 else weight * x"""
     @overload
-    def __call__(self, x: float, out: None = None, *, weight: ArrayLike = 0.25) -> np.floating[Any]: ...
+    def __call__(self, x: float, out: None = None, *,
+                 weight: ArrayLike = 0.25) -> np.floating[Any]: ...
     @overload
-    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *, weight: ArrayLike = 0.25) -> NDArray[np.floating[Any]]:
+    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *,
+                 weight: ArrayLike = 0.25) -> NDArray[np.floating[Any]]:
         """prelu(x), elementwise."""
-    def backward(self, grad: ArrayLike, x: ArrayLike, *, out: NDArray[Any] | None = None, weight: ArrayLike = 0.25) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]:
+    def backward(
+        self, grad: ArrayLike, x: ArrayLike, *, out: NDArray[Any] | None = None,
+        weight: ArrayLike = 0.25,
+    ) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]:
         """dL/dx from dL/dy = grad and x. Returns (grad_x, grad_weight)."""
     @overload
-    def derivative(self, x: float, out: None = None, *, weight: ArrayLike = 0.25) -> np.floating[Any]: ...
+    def derivative(self, x: float, out: None = None, *,
+                   weight: ArrayLike = 0.25) -> np.floating[Any]: ...
     @overload
-    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None, *, weight: ArrayLike = 0.25) -> NDArray[np.floating[Any]]:
+    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None, *,
+                   weight: ArrayLike = 0.25) -> NDArray[np.floating[Any]]:
         """prelu'(x), elementwise."""
 
 class _Threshold(Activation):
     """threshold(x) = x if x > threshold else value"""
     @overload
-    def __call__(self, x: float, out: None = None, *, threshold: float, value: float) -> np.floating[Any]: ...
+    def __call__(self, x: float, out: None = None, *, threshold: float,
+                 value: float) -> np.floating[Any]: ...
     @overload
-    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *, threshold: float, value: float) -> NDArray[np.floating[Any]]:
+    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *, threshold: float,
+                 value: float) -> NDArray[np.floating[Any]]:
         """threshold(x), elementwise."""
-    def backward(self, grad: ArrayLike, x: ArrayLike, *, out: NDArray[Any] | None = None, threshold: float, value: float) -> NDArray[np.floating[Any]]:
+    def backward(self, grad: ArrayLike, x: ArrayLike, *, out: NDArray[Any] | None = None,
+                 threshold: float, value: float) -> NDArray[np.floating[Any]]:
         """dL/dx from dL/dy = grad and x."""
     @overload
-    def derivative(self, x: float, out: None = None, *, threshold: float, value: float) -> np.floating[Any]: ...
+    def derivative(self, x: float, out: None = None, *, threshold: float,
+                   value: float) -> np.floating[Any]: ...
     @overload
-    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None, *, threshold: float, value: float) -> NDArray[np.floating[Any]]:
+    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None, *, threshold: float,
+                   value: float) -> NDArray[np.floating[Any]]:
         """threshold'(x), elementwise."""
 
 class _Elu(Activation):
@@ -239,29 +288,35 @@ class _Elu(Activation):
     @overload
     def __call__(self, x: float, out: None = None, *, alpha: float = 1.0) -> np.floating[Any]: ...
     @overload
-    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *, alpha: float = 1.0) -> NDArray[np.floating[Any]]:
+    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *,
+                 alpha: float = 1.0) -> NDArray[np.floating[Any]]:
         """elu(x), elementwise."""
-    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None, out: NDArray[Any] | None = None, alpha: float = 1.0) -> NDArray[np.floating[Any]]:
+    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None,
+                 out: NDArray[Any] | None = None, alpha: float = 1.0) -> NDArray[np.floating[Any]]:
         """dL/dx from dL/dy = grad and x, or y= (the forward output)."""
     @overload
     def derivative(self, x: float, out: None = None, *, alpha: float = 1.0) -> np.floating[Any]: ...
     @overload
-    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None, *, alpha: float = 1.0) -> NDArray[np.floating[Any]]:
+    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None, *,
+                   alpha: float = 1.0) -> NDArray[np.floating[Any]]:
         """elu'(x), elementwise."""
 
 class _Selu(Activation):
-    """selu(x) = scale * (x if x > 0 else alpha * (exp(x) - 1)), alpha = 1.6732632423543772, scale = 1.0507009873554805"""
+    """selu(x) = scale * (x if x > 0 else alpha * (exp(x) - 1)), alpha = 1.6732632423543772,
+    scale = 1.0507009873554805"""
     @overload
     def __call__(self, x: float, out: None = None) -> np.floating[Any]: ...
     @overload
     def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """selu(x), elementwise."""
-    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
+    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None,
+                 out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """dL/dx from dL/dy = grad and x, or y= (the forward output)."""
     @overload
     def derivative(self, x: float, out: None = None) -> np.floating[Any]: ...
     @overload
-    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
+    def derivative(self, x: ArrayLike,
+                   out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """selu'(x), elementwise."""
 
 class _Celu(Activation):
@@ -269,29 +324,40 @@ class _Celu(Activation):
     @overload
     def __call__(self, x: float, out: None = None, *, alpha: float = 1.0) -> np.floating[Any]: ...
     @overload
-    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *, alpha: float = 1.0) -> NDArray[np.floating[Any]]:
+    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *,
+                 alpha: float = 1.0) -> NDArray[np.floating[Any]]:
         """celu(x), elementwise."""
-    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None, out: NDArray[Any] | None = None, alpha: float = 1.0) -> NDArray[np.floating[Any]]:
+    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None,
+                 out: NDArray[Any] | None = None, alpha: float = 1.0) -> NDArray[np.floating[Any]]:
         """dL/dx from dL/dy = grad and x, or y= (the forward output)."""
     @overload
     def derivative(self, x: float, out: None = None, *, alpha: float = 1.0) -> np.floating[Any]: ...
     @overload
-    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None, *, alpha: float = 1.0) -> NDArray[np.floating[Any]]:
+    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None, *,
+                   alpha: float = 1.0) -> NDArray[np.floating[Any]]:
         """celu'(x), elementwise."""
 
 class _Gelu(Activation):
-    """gelu(x) = x * Phi(x) = x/2 * erfc(-x/sqrt(2)); approximate='tanh': x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))"""
+    """gelu(x) = x * Phi(x) = x/2 * erfc(-x/sqrt(2));
+    approximate='tanh': x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))"""
     @overload
-    def __call__(self, x: float, out: None = None, *, approximate: Literal['none', 'tanh'] | bool = 'none') -> np.floating[Any]: ...
+    def __call__(self, x: float, out: None = None, *,
+                 approximate: Literal['none', 'tanh'] | bool = 'none') -> np.floating[Any]: ...
     @overload
-    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *, approximate: Literal['none', 'tanh'] | bool = 'none') -> NDArray[np.floating[Any]]:
+    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *,
+                 approximate: Literal['none', 'tanh'] | bool = 'none') -> NDArray[np.floating[Any]]:
         """gelu(x), elementwise."""
-    def backward(self, grad: ArrayLike, x: ArrayLike, *, out: NDArray[Any] | None = None, approximate: Literal['none', 'tanh'] | bool = 'none') -> NDArray[np.floating[Any]]:
+    def backward(self, grad: ArrayLike, x: ArrayLike, *, out: NDArray[Any] | None = None,
+                 approximate: Literal['none', 'tanh'] | bool = 'none') -> NDArray[np.floating[Any]]:
         """dL/dx from dL/dy = grad and x."""
     @overload
-    def derivative(self, x: float, out: None = None, *, approximate: Literal['none', 'tanh'] | bool = 'none') -> np.floating[Any]: ...
+    def derivative(self, x: float, out: None = None, *,
+                   approximate: Literal['none', 'tanh'] | bool = 'none') -> np.floating[Any]: ...
     @overload
-    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None, *, approximate: Literal['none', 'tanh'] | bool = 'none') -> NDArray[np.floating[Any]]:
+    def derivative(
+        self, x: ArrayLike, out: NDArray[Any] | None = None, *,
+        approximate: Literal['none', 'tanh'] | bool = 'none',
+    ) -> NDArray[np.floating[Any]]:
         """gelu'(x), elementwise."""
 
 class _Silu(Activation):
@@ -299,14 +365,17 @@ class _Silu(Activation):
     @overload
     def __call__(self, x: float, out: None = None, *, beta: float = 1.0) -> np.floating[Any]: ...
     @overload
-    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *, beta: float = 1.0) -> NDArray[np.floating[Any]]:
+    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *,
+                 beta: float = 1.0) -> NDArray[np.floating[Any]]:
         """silu(x), elementwise."""
-    def backward(self, grad: ArrayLike, x: ArrayLike, *, out: NDArray[Any] | None = None, beta: float = 1.0) -> NDArray[np.floating[Any]]:
+    def backward(self, grad: ArrayLike, x: ArrayLike, *, out: NDArray[Any] | None = None,
+                 beta: float = 1.0) -> NDArray[np.floating[Any]]:
         """dL/dx from dL/dy = grad and x."""
     @overload
     def derivative(self, x: float, out: None = None, *, beta: float = 1.0) -> np.floating[Any]: ...
     @overload
-    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None, *, beta: float = 1.0) -> NDArray[np.floating[Any]]:
+    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None, *,
+                   beta: float = 1.0) -> NDArray[np.floating[Any]]:
         """silu'(x), elementwise."""
 
 class _HardSwish(Activation):
@@ -316,12 +385,14 @@ class _HardSwish(Activation):
     @overload
     def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """hard_swish(x), elementwise."""
-    def backward(self, grad: ArrayLike, x: ArrayLike, *, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
+    def backward(self, grad: ArrayLike, x: ArrayLike, *,
+                 out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """dL/dx from dL/dy = grad and x."""
     @overload
     def derivative(self, x: float, out: None = None) -> np.floating[Any]: ...
     @overload
-    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
+    def derivative(self, x: ArrayLike,
+                   out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """hard_swish'(x), elementwise."""
 
 class _Mish(Activation):
@@ -331,27 +402,35 @@ class _Mish(Activation):
     @overload
     def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """mish(x), elementwise."""
-    def backward(self, grad: ArrayLike, x: ArrayLike, *, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
+    def backward(self, grad: ArrayLike, x: ArrayLike, *,
+                 out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """dL/dx from dL/dy = grad and x."""
     @overload
     def derivative(self, x: float, out: None = None) -> np.floating[Any]: ...
     @overload
-    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
+    def derivative(self, x: ArrayLike,
+                   out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """mish'(x), elementwise."""
 
 class _Softplus(Activation):
     """softplus(x) = log(1 + exp(beta * x)) / beta (x where beta * x > threshold)"""
     @overload
-    def __call__(self, x: float, out: None = None, *, beta: float = 1.0, threshold: float | None = None) -> np.floating[Any]: ...
+    def __call__(self, x: float, out: None = None, *, beta: float = 1.0,
+                 threshold: float | None = None) -> np.floating[Any]: ...
     @overload
-    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *, beta: float = 1.0, threshold: float | None = None) -> NDArray[np.floating[Any]]:
+    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *, beta: float = 1.0,
+                 threshold: float | None = None) -> NDArray[np.floating[Any]]:
         """softplus(x), elementwise."""
-    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None, out: NDArray[Any] | None = None, beta: float = 1.0, threshold: float | None = None) -> NDArray[np.floating[Any]]:
+    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None,
+                 out: NDArray[Any] | None = None, beta: float = 1.0,
+                 threshold: float | None = None) -> NDArray[np.floating[Any]]:
         """dL/dx from dL/dy = grad and x, or y= (the forward output)."""
     @overload
-    def derivative(self, x: float, out: None = None, *, beta: float = 1.0, threshold: float | None = None) -> np.floating[Any]: ...
+    def derivative(self, x: float, out: None = None, *, beta: float = 1.0,
+                   threshold: float | None = None) -> np.floating[Any]: ...
     @overload
-    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None, *, beta: float = 1.0, threshold: float | None = None) -> NDArray[np.floating[Any]]:
+    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None, *, beta: float = 1.0,
+                   threshold: float | None = None) -> NDArray[np.floating[Any]]:
         """softplus'(x), elementwise."""
 
 class _Squareplus(Activation):
@@ -359,14 +438,17 @@ class _Squareplus(Activation):
     @overload
     def __call__(self, x: float, out: None = None, *, b: float = 4.0) -> np.floating[Any]: ...
     @overload
-    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *, b: float = 4.0) -> NDArray[np.floating[Any]]:
+    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *,
+                 b: float = 4.0) -> NDArray[np.floating[Any]]:
         """squareplus(x), elementwise."""
-    def backward(self, grad: ArrayLike, x: ArrayLike, *, out: NDArray[Any] | None = None, b: float = 4.0) -> NDArray[np.floating[Any]]:
+    def backward(self, grad: ArrayLike, x: ArrayLike, *, out: NDArray[Any] | None = None,
+                 b: float = 4.0) -> NDArray[np.floating[Any]]:
         """dL/dx from dL/dy = grad and x."""
     @overload
     def derivative(self, x: float, out: None = None, *, b: float = 4.0) -> np.floating[Any]: ...
     @overload
-    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None, *, b: float = 4.0) -> NDArray[np.floating[Any]]:
+    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None, *,
+                   b: float = 4.0) -> NDArray[np.floating[Any]]:
         """squareplus'(x), elementwise."""
 
 class _SparsePlus(Activation):
@@ -376,12 +458,14 @@ class _SparsePlus(Activation):
     @overload
     def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """sparse_plus(x), elementwise."""
-    def backward(self, grad: ArrayLike, x: ArrayLike, *, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
+    def backward(self, grad: ArrayLike, x: ArrayLike, *,
+                 out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """dL/dx from dL/dy = grad and x."""
     @overload
     def derivative(self, x: float, out: None = None) -> np.floating[Any]: ...
     @overload
-    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
+    def derivative(self, x: ArrayLike,
+                   out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """sparse_plus'(x), elementwise."""
 
 class _SparseSigmoid(Activation):
@@ -391,12 +475,14 @@ class _SparseSigmoid(Activation):
     @overload
     def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """sparse_sigmoid(x), elementwise."""
-    def backward(self, grad: ArrayLike, x: ArrayLike, *, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
+    def backward(self, grad: ArrayLike, x: ArrayLike, *,
+                 out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """dL/dx from dL/dy = grad and x."""
     @overload
     def derivative(self, x: float, out: None = None) -> np.floating[Any]: ...
     @overload
-    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
+    def derivative(self, x: ArrayLike,
+                   out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """sparse_sigmoid'(x), elementwise."""
 
 class _SoftShrink(Activation):
@@ -404,14 +490,17 @@ class _SoftShrink(Activation):
     @overload
     def __call__(self, x: float, out: None = None, *, lambd: float = 0.5) -> np.floating[Any]: ...
     @overload
-    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *, lambd: float = 0.5) -> NDArray[np.floating[Any]]:
+    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *,
+                 lambd: float = 0.5) -> NDArray[np.floating[Any]]:
         """soft_shrink(x), elementwise."""
-    def backward(self, grad: ArrayLike, x: ArrayLike, *, out: NDArray[Any] | None = None, lambd: float = 0.5) -> NDArray[np.floating[Any]]:
+    def backward(self, grad: ArrayLike, x: ArrayLike, *, out: NDArray[Any] | None = None,
+                 lambd: float = 0.5) -> NDArray[np.floating[Any]]:
         """dL/dx from dL/dy = grad and x."""
     @overload
     def derivative(self, x: float, out: None = None, *, lambd: float = 0.5) -> np.floating[Any]: ...
     @overload
-    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None, *, lambd: float = 0.5) -> NDArray[np.floating[Any]]:
+    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None, *,
+                   lambd: float = 0.5) -> NDArray[np.floating[Any]]:
         """soft_shrink'(x), elementwise."""
 
 class _HardShrink(Activation):
@@ -419,14 +508,17 @@ class _HardShrink(Activation):
     @overload
     def __call__(self, x: float, out: None = None, *, lambd: float = 0.5) -> np.floating[Any]: ...
     @overload
-    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *, lambd: float = 0.5) -> NDArray[np.floating[Any]]:
+    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *,
+                 lambd: float = 0.5) -> NDArray[np.floating[Any]]:
         """hard_shrink(x), elementwise."""
-    def backward(self, grad: ArrayLike, x: ArrayLike, *, out: NDArray[Any] | None = None, lambd: float = 0.5) -> NDArray[np.floating[Any]]:
+    def backward(self, grad: ArrayLike, x: ArrayLike, *, out: NDArray[Any] | None = None,
+                 lambd: float = 0.5) -> NDArray[np.floating[Any]]:
         """dL/dx from dL/dy = grad and x."""
     @overload
     def derivative(self, x: float, out: None = None, *, lambd: float = 0.5) -> np.floating[Any]: ...
     @overload
-    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None, *, lambd: float = 0.5) -> NDArray[np.floating[Any]]:
+    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None, *,
+                   lambd: float = 0.5) -> NDArray[np.floating[Any]]:
         """hard_shrink'(x), elementwise."""
 
 class _Exponential(Activation):
@@ -436,12 +528,14 @@ class _Exponential(Activation):
     @overload
     def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """exponential(x), elementwise."""
-    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
+    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None,
+                 out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """dL/dx from dL/dy = grad and x, or y= (the forward output)."""
     @overload
     def derivative(self, x: float, out: None = None) -> np.floating[Any]: ...
     @overload
-    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
+    def derivative(self, x: ArrayLike,
+                   out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """exponential'(x), elementwise."""
 
 class _Linear(Activation):
@@ -451,46 +545,59 @@ class _Linear(Activation):
     @overload
     def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """linear(x), elementwise."""
-    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
+    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None,
+                 out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """dL/dx from dL/dy = grad and x, or y= (the forward output)."""
     @overload
     def derivative(self, x: float, out: None = None) -> np.floating[Any]: ...
     @overload
-    def derivative(self, x: ArrayLike, out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
+    def derivative(self, x: ArrayLike,
+                   out: NDArray[Any] | None = None) -> NDArray[np.floating[Any]]:
         """linear'(x), elementwise."""
 
 class _Softmax(Activation):
     """softmax(x) = exp(x - max) / sum(exp(x - max)) along axis"""
-    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *, axis: SupportsIndex = -1) -> NDArray[np.floating[Any]]:
+    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *,
+                 axis: SupportsIndex = -1) -> NDArray[np.floating[Any]]:
         """softmax(x), along axis."""
-    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None, out: NDArray[Any] | None = None, axis: SupportsIndex = -1) -> NDArray[np.floating[Any]]:
+    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None,
+                 out: NDArray[Any] | None = None,
+                 axis: SupportsIndex = -1) -> NDArray[np.floating[Any]]:
         """dL/dx from dL/dy = grad and x, or y= (the forward output)."""
     def derivative(self, *args: Any, **kwargs: Any) -> NoReturn:
         """Raises TypeError: softmax is not elementwise; use backward."""
 
 class _LogSoftmax(Activation):
     """log_softmax(x) = x - max - log(sum(exp(x - max))) along axis"""
-    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *, axis: SupportsIndex = -1) -> NDArray[np.floating[Any]]:
+    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *,
+                 axis: SupportsIndex = -1) -> NDArray[np.floating[Any]]:
         """log_softmax(x), along axis."""
-    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None, out: NDArray[Any] | None = None, axis: SupportsIndex = -1) -> NDArray[np.floating[Any]]:
+    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None,
+                 out: NDArray[Any] | None = None,
+                 axis: SupportsIndex = -1) -> NDArray[np.floating[Any]]:
         """dL/dx from dL/dy = grad and x, or y= (the forward output)."""
     def derivative(self, *args: Any, **kwargs: Any) -> NoReturn:
         """Raises TypeError: log_softmax is not elementwise; use backward."""
 
 class _Softmin(Activation):
     """softmin(x) = softmax(-x) along axis"""
-    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *, axis: SupportsIndex = -1) -> NDArray[np.floating[Any]]:
+    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *,
+                 axis: SupportsIndex = -1) -> NDArray[np.floating[Any]]:
         """softmin(x), along axis."""
-    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None, out: NDArray[Any] | None = None, axis: SupportsIndex = -1) -> NDArray[np.floating[Any]]:
+    def backward(self, grad: ArrayLike, x: ArrayLike | None = None, *, y: ArrayLike | None = None,
+                 out: NDArray[Any] | None = None,
+                 axis: SupportsIndex = -1) -> NDArray[np.floating[Any]]:
         """dL/dx from dL/dy = grad and x, or y= (the forward output)."""
     def derivative(self, *args: Any, **kwargs: Any) -> NoReturn:
         """Raises TypeError: softmin is not elementwise; use backward."""
 
 class _Glu(Activation):
     """glu(x) = a * sigmoid(b), a and b the halves of x along axis"""
-    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *, axis: SupportsIndex = -1) -> NDArray[np.floating[Any]]:
+    def __call__(self, x: ArrayLike, out: NDArray[Any] | None = None, *,
+                 axis: SupportsIndex = -1) -> NDArray[np.floating[Any]]:
         """glu(x), along axis."""
-    def backward(self, grad: ArrayLike, x: ArrayLike, *, out: NDArray[Any] | None = None, axis: SupportsIndex = -1) -> NDArray[np.floating[Any]]:
+    def backward(self, grad: ArrayLike, x: ArrayLike, *, out: NDArray[Any] | None = None,
+                 axis: SupportsIndex = -1) -> NDArray[np.floating[Any]]:
         """dL/dx from dL/dy = grad and x."""
     def derivative(self, *args: Any, **kwargs: Any) -> NoReturn:
         """Raises TypeError: glu is not elementwise; use backward."""

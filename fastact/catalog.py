@@ -106,9 +106,10 @@ class Row:
     # Extra cross-parameter check: function(params) -> error message or None.
     check: object = None
     # Axis functions: function(g, y, axis) -> the magnitude of the terms
-    # that backward sums for each element (glu, backward from x: (g, x, axis)).  A dominant softmax entry makes
-    # the exact gradient arbitrarily small next to its terms, so backward
-    # errors are measured in ULPs of this (docs/accuracy.md).
+    # that backward sums for each element (glu, backward from x: (g, x,
+    # axis)).  A dominant softmax entry makes the exact gradient arbitrarily
+    # small next to its terms, so backward errors are measured in ULPs of
+    # this (docs/accuracy.md).
     grad_scale: object = None
     # Elementwise rows whose derivative is a sum of terms that cancel near
     # a zero of f' (silu' = s + x s (1 - s)): function(x, params) -> the
@@ -245,7 +246,7 @@ def _log_softmax_terms(g, y, axis):
     return np.abs(g) + np.exp(y) * total
 
 def _silu_terms(x, p):
-    import numpy as np        # f' = s + z s (1 - s), z = beta x
+    import numpy as np  # f' = s + z s (1 - s), z = beta x
     z = p["beta"] * x
     s = 0.5 * (1 + np.tanh(0.5 * z))
     return s + np.abs(z) * s * (1 - s)
@@ -253,28 +254,30 @@ def _silu_terms(x, p):
 
 def _gelu_terms(x, p):
     import math
+
     import numpy as np
     if p["approximate"] == "none":      # f' = Phi(x) + x phi(x)
         erfc = np.vectorize(math.erfc, otypes=[float])
-        return 0.5 * erfc(-x / math.sqrt(2)) + np.abs(x) * np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+        return (0.5 * erfc(-x / math.sqrt(2))
+                + np.abs(x) * np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi))
     c, a = math.sqrt(2 / math.pi), 0.044715     # f' = (1 + t)/2 + x/2 (1 - t^2) u'
     t = np.tanh(c * (x + a * x ** 3))
     return 0.5 * (1 + t) + 0.5 * np.abs(x) * (1 - t * t) * c * (1 + 3 * a * x * x)
 
 
 def _mish_terms(x, p):
-    import numpy as np        # f' = tanh(sp) + x sech^2(sp) sigmoid(x)
+    import numpy as np  # f' = tanh(sp) + x sech^2(sp) sigmoid(x)
     t = np.tanh(np.logaddexp(0, x))
     return np.abs(t) + np.abs(x) * (1 - t * t) * 0.5 * (1 + np.tanh(0.5 * x))
 
 
 def _hard_swish_terms(x, p):
-    import numpy as np        # f' = (2x + 3) / 6 on (-3, 3)
+    import numpy as np  # f' = (2x + 3) / 6 on (-3, 3)
     return np.where(np.abs(x) < 3, (2 * np.abs(x) + 3) / 6, 0.0)
 
 
 def _glu_terms(g, x, axis):
-    import numpy as np        # backward from x: [g s(b), g a s(b) (1 - s(b))]
+    import numpy as np  # backward from x: [g s(b), g a s(b) (1 - s(b))]
     a, _ = np.split(np.abs(x), 2, axis=axis)
     return np.concatenate([np.abs(g), np.abs(g) * a], axis=axis)
 
@@ -377,19 +380,23 @@ CATALOG = (
         limits=SATURATING,
         aliases=("logistic", "expit"), backward_from_y=True,
         ulp=Ulp(2, 2.5), ulp_grad=Ulp(1, 2), ulp_grad_y=Ulp(2, 2),
-        doc_examples=(DocExample("[-np.inf, 0.0, np.log(3.0), np.inf]", "[0.0, 0.5, 0.75, 1.0]", "0, 1/2, 3/(3 + 1), 1"),),
+        doc_examples=(DocExample("[-np.inf, 0.0, np.log(3.0), np.inf]", "[0.0, 0.5, 0.75, 1.0]",
+                                 "0, 1/2, 3/(3 + 1), 1"),),
         torch=lambda torch, x, p: torch.sigmoid(x)),
     Row("log_sigmoid", "min(x, 0) - log1p(exp(-|x|))", "(-inf, 0)",
         limits=lambda p: (0, -INF, 0, 1),
         aliases=("logsigmoid", "log_expit"), backward_from_y=True,
-        ulp=Ulp(1, 2), ulp_grad=Ulp(1, 4), ulp_grad_y=Ulp(2, 2), hard_points=(-705.0, -740.0, -745.0, 36.0, 37.0, 40.0),
-        doc_examples=(DocExample("[0.0, np.log(3.0)]", "[-0.6931, -0.2877]", "log(1/2), log(3/4)"),),
+        ulp=Ulp(1, 2), ulp_grad=Ulp(1, 4), ulp_grad_y=Ulp(2, 2),
+        hard_points=(-705.0, -740.0, -745.0, 36.0, 37.0, 40.0),
+        doc_examples=(DocExample("[0.0, np.log(3.0)]", "[-0.6931, -0.2877]",
+                                 "log(1/2), log(3/4)"),),
         torch=lambda torch, x, p: torch.nn.functional.logsigmoid(x)),
     Row("hard_sigmoid", "min(max(x + 3, 0), 6) / 6", "[0, 1]",
         limits=SATURATING,
         aliases=("hardsigmoid",),
         ulp=Ulp(1, 1), ulp_grad=Ulp(0.5, 0.5),
-        doc_examples=(DocExample("[-4.0, -3.0, 0.0, 1.5, 3.0]", "[0.0, 0.0, 0.5, 0.75, 1.0]", "(x + 3) / 6, clipped to [0, 1]"),),
+        doc_examples=(DocExample("[-4.0, -3.0, 0.0, 1.5, 3.0]", "[0.0, 0.0, 0.5, 0.75, 1.0]",
+                                 "(x + 3) / 6, clipped to [0, 1]"),),
         kinks=lambda p: [-3.0, 3.0],
         torch=lambda torch, x, p: torch.nn.functional.hardsigmoid(x),
         differences="Keras 2 used 0.2 x + 0.5; PyTorch, Keras 3 and JAX use relu6(x + 3) / 6."),
@@ -398,7 +405,8 @@ CATALOG = (
         backward_from_y=True,
         # float64: m/(m + 2), m = expm1(2|x|) (fa_tanh_expm1_f64), 2.5 ULP sampled
         ulp=Ulp(1, 3), ulp_grad=Ulp(1, 1), ulp_grad_y=Ulp(2, 2),
-        doc_examples=(DocExample("[-np.log(3.0), 0.0, np.log(2.0)]", "[-0.8, 0.0, 0.6]", "(3 - 1/3) / (3 + 1/3) = 0.8, (2 - 1/2) / (2 + 1/2) = 0.6"),),
+        doc_examples=(DocExample("[-np.log(3.0), 0.0, np.log(2.0)]", "[-0.8, 0.0, 0.6]",
+                                 "(3 - 1/3) / (3 + 1/3) = 0.8, (2 - 1/2) / (2 + 1/2) = 0.6"),),
         torch=lambda torch, x, p: torch.tanh(x)),
     Row("hard_tanh", "min(max(x, min_val), max_val)", "[min_val, max_val]",
         limits=lambda p: (p["max_val"], p["min_val"], 0, 0),
@@ -408,20 +416,24 @@ CATALOG = (
         check=_interval_check("min_val", "max_val"), backward_from_y=True,
         examples=({"min_val": -2.0, "max_val": 0.5},),
         ulp=Ulp(0, 0), ulp_grad=Ulp(0, 0), ulp_grad_y=Ulp(0, 0),
-        doc_examples=(DocExample("[-2.0, -0.5, 0.5, 2.0]", "[-1.0, -0.5, 0.5, 1.0]", "clipped to [-1, 1]"),
-                    DocExample("[-2.0, 0.5, 8.0]", "[0.0, 0.5, 6.0]", "relu6", "min_val=0.0, max_val=6.0"),),
+        doc_examples=(DocExample("[-2.0, -0.5, 0.5, 2.0]", "[-1.0, -0.5, 0.5, 1.0]",
+                                 "clipped to [-1, 1]"),
+                    DocExample("[-2.0, 0.5, 8.0]", "[0.0, 0.5, 6.0]",
+                               "relu6", "min_val=0.0, max_val=6.0"),),
         kinks=lambda p: [p["min_val"], p["max_val"]],
         torch=lambda torch, x, p: torch.nn.functional.hardtanh(x, p["min_val"], p["max_val"])),
     Row("tanh_shrink", "x - tanh(x)", "R", aliases=("tanhshrink",),
         limits=ODD_LINEAR,
         ulp=Ulp(1, 3), ulp_grad=Ulp(2, 2),
-        doc_examples=(DocExample("[0.0, np.log(2.0)]", "[0.0, 0.0931]", "log(2) - tanh(log(2)) = 0.6931 - 0.6"),),
+        doc_examples=(DocExample("[0.0, np.log(2.0)]", "[0.0, 0.0931]",
+                                 "log(2) - tanh(log(2)) = 0.6931 - 0.6"),),
         hard_points=(1e-3, 0.1, 0.5, 0.9, 0.99, 1.0, 1.01, 1.5, 2.0),
         torch=lambda torch, x, p: torch.nn.functional.tanhshrink(x)),
     Row("arctan", "atan(x)", "(-pi/2, pi/2)", aliases=("atan",),
         limits=lambda p: (PI_2, -PI_2, 0, 0),
         ulp=Ulp(1, 1), ulp_grad=Ulp(1, 1),
-        doc_examples=(DocExample("[0.0, 1.0, np.sqrt(3.0)]", "[0.0, 0.7854, 1.0472]", "0, pi/4, pi/3"),),
+        doc_examples=(DocExample("[0.0, 1.0, np.sqrt(3.0)]", "[0.0, 0.7854, 1.0472]",
+                                 "0, pi/4, pi/3"),),
         torch=lambda torch, x, p: torch.atan(x)),
     Row("softsign", "x / (1 + |x|)", "(-1, 1)", aliases=("soft_sign",),
         limits=lambda p: (1, -1, 0, 0),
@@ -432,7 +444,9 @@ CATALOG = (
         torch=lambda torch, x, p: torch.nn.functional.softsign(x)),
     Row("relu", "x if x > threshold (clipped at max_value), "
         "else negative_slope * (x - threshold)", "[min, max_value]",
-        limits=lambda p: (INF if p["max_value"] is None else p["max_value"], _times_minus_inf(p["negative_slope"]), 1 if p["max_value"] is None else 0, p["negative_slope"]),
+        limits=lambda p: (INF if p["max_value"] is None else p["max_value"],
+                          _times_minus_inf(p["negative_slope"]),
+                          1 if p["max_value"] is None else 0, p["negative_slope"]),
         params=(Param("negative_slope", 0.0, "finite",
                       "slope below the threshold"),
                 Param("max_value", None, "finite_or_none",
@@ -445,8 +459,11 @@ CATALOG = (
                   {"negative_slope": -0.2, "max_value": 2.0, "threshold": -1.0}),
         ulp=Ulp(1.5, 1.5), ulp_grad=Ulp(0, 0), ulp_grad_y=Ulp(0, 0),
         doc_examples=(DocExample("[-2.0, 0.5, 3.0, 8.0]", "[0.0, 0.5, 3.0, 8.0]", "max(x, 0)"),
-                    DocExample("[-2.0, 0.5, 3.0, 8.0]", "[0.0, 0.5, 3.0, 6.0]", "min(max(x, 0), 6)", "max_value=6.0"),
-                    DocExample("[-2.0, 0.5, 3.0]", "[-0.3, -0.05, 3.0]", "x > 1 stays; 0.1 * (x - 1) below", "negative_slope=0.1, threshold=1.0"),),
+                    DocExample("[-2.0, 0.5, 3.0, 8.0]", "[0.0, 0.5, 3.0, 6.0]",
+                               "min(max(x, 0), 6)", "max_value=6.0"),
+                    DocExample("[-2.0, 0.5, 3.0]", "[-0.3, -0.05, 3.0]",
+                               "x > 1 stays; 0.1 * (x - 1) below",
+                               "negative_slope=0.1, threshold=1.0"),),
         kinks=lambda p: [p["threshold"]] + ([] if p["max_value"] is None else [p["max_value"]]),
         torch=_torch_relu,
         notes="Keras semantics; defaults give max(x, 0).",
@@ -466,7 +483,8 @@ CATALOG = (
         examples=({"negative_slope": 0.2}, {"negative_slope": -0.5}, {"negative_slope": 0.0}),
         ulp=Ulp(0.5, 0.5), ulp_grad=Ulp(0, 0), ulp_grad_y=Ulp(0, 0),
         doc_examples=(DocExample("[-2.0, 0.0, 3.0]", "[-0.02, 0.0, 3.0]", "0.01 * x below 0"),
-                    DocExample("[-2.0, 3.0]", "[-0.4, 3.0]", "0.2 * x below 0", "negative_slope=0.2"),),
+                    DocExample("[-2.0, 3.0]", "[-0.4, 3.0]",
+                               "0.2 * x below 0", "negative_slope=0.2"),),
         torch=lambda torch, x, p: torch.nn.functional.leaky_relu(x, p["negative_slope"]),
         differences="Default slope 0.01 as PyTorch and JAX; Keras 3's default is 0.2."),
     Row("prelu", "x if x > 0 else weight * x", "R",
@@ -476,7 +494,8 @@ CATALOG = (
         examples=({"weight": -0.5},),
         ulp=Ulp(0.5, 0.5), ulp_grad=Ulp(0, 0),
         doc_examples=(DocExample("[-2.0, 3.0]", "[-0.5, 3.0]", "0.25 * x below 0"),
-                    DocExample("[[-1.0, -1.0], [2.0, -4.0]]", "[[-0.1, -0.5], [2.0, -2.0]]", "one slope per column", "weight=np.array([0.1, 0.5])"),),
+                    DocExample("[[-1.0, -1.0], [2.0, -4.0]]", "[[-0.1, -0.5], [2.0, -2.0]]",
+                               "one slope per column", "weight=np.array([0.1, 0.5])"),),
         torch=lambda torch, x, p: torch.nn.functional.prelu(x, p["weight"]),
         notes="backward returns (grad_x, grad_weight); grad_weight is summed "
               "over the axes weight was broadcast along, so it has weight's shape.",
@@ -489,7 +508,8 @@ CATALOG = (
         examples=({"threshold": 0.5, "value": -2.0}, {"threshold": 0.0, "value": 0.0},
                   {"threshold": -1.0, "value": 20.0}),
         ulp=Ulp(0, 0), ulp_grad=Ulp(0, 0),
-        doc_examples=(DocExample("[-1.0, 0.5, 2.0]", "[-2.0, -2.0, 2.0]", "x > 0.5 stays, else -2", "threshold=0.5, value=-2.0"),),
+        doc_examples=(DocExample("[-1.0, 0.5, 2.0]", "[-2.0, -2.0, 2.0]",
+                                 "x > 0.5 stays, else -2", "threshold=0.5, value=-2.0"),),
         kinks=lambda p: [p["threshold"]],
         torch=lambda torch, x, p: torch.nn.functional.threshold(x, p["threshold"], p["value"]),
         differences="PyTorch only; both parameters are required, as in PyTorch."),
@@ -499,15 +519,18 @@ CATALOG = (
         backward_from_y=lambda p: p["alpha"] > 0, from_y_when="alpha > 0",
         examples=({"alpha": 0.5}, {"alpha": -1.5}),
         ulp=Ulp(1, 3), ulp_grad=Ulp(1, 2), ulp_grad_y=Ulp(2, 2),
-        doc_examples=(DocExample("[-np.log(2.0), 0.0, 2.0]", "[-0.5, 0.0, 2.0]", "exp(-log 2) - 1 = -1/2"),
-                    DocExample("[-np.log(2.0), 2.0]", "[-1.0, 2.0]", "2 * (1/2 - 1)", "alpha=2.0"),),
+        doc_examples=(DocExample("[-np.log(2.0), 0.0, 2.0]", "[-0.5, 0.0, 2.0]",
+                                 "exp(-log 2) - 1 = -1/2"),
+                    DocExample("[-np.log(2.0), 2.0]", "[-1.0, 2.0]",
+                               "2 * (1/2 - 1)", "alpha=2.0"),),
         torch=lambda torch, x, p: torch.nn.functional.elu(x, p["alpha"])),
     Row("selu", "scale * (x if x > 0 else alpha * (exp(x) - 1)), "
         "alpha = 1.6732632423543772, scale = 1.0507009873554805",
         "(-scale*alpha, inf)", backward_from_y=True,
         limits=lambda p: (INF, -SELU_SCALE_ALPHA, SELU_SCALE, 0),
         ulp=Ulp(2, 3), ulp_grad=Ulp(1, 2), ulp_grad_y=Ulp(2, 2),
-        doc_examples=(DocExample("[-np.inf, 0.0, 1.0]", "[-1.7581, 0.0, 1.0507]", "-scale * alpha, 0, scale"),),
+        doc_examples=(DocExample("[-np.inf, 0.0, 1.0]", "[-1.7581, 0.0, 1.0507]",
+                                 "-scale * alpha, 0, scale"),),
         torch=lambda torch, x, p: torch.nn.functional.selu(x)),
     Row("celu", "x if x > 0 else alpha * (exp(x / alpha) - 1)", "(-alpha, inf)",
         limits=lambda p: ((INF, -p["alpha"], 1, 0) if p["alpha"] > 0 else (INF, -INF, 1, INF)),
@@ -515,8 +538,10 @@ CATALOG = (
         check=_celu_check, backward_from_y=lambda p: p["alpha"] > 0, from_y_when="alpha > 0",
         examples=({"alpha": 0.3}, {"alpha": 2.0}, {"alpha": -1.5}),
         ulp=Ulp(1, 3), ulp_grad=Ulp(1, 2), ulp_grad_y=Ulp(2, 2),
-        doc_examples=(DocExample("[-np.log(2.0), 0.0, 2.0]", "[-0.5, 0.0, 2.0]", "exp(-log 2) - 1 = -1/2"),
-                    DocExample("[-np.log(4.0), 2.0]", "[-1.0, 2.0]", "2 * (exp(-log(4) / 2) - 1) = 2 * (1/2 - 1)", "alpha=2.0"),),
+        doc_examples=(DocExample("[-np.log(2.0), 0.0, 2.0]", "[-0.5, 0.0, 2.0]",
+                                 "exp(-log 2) - 1 = -1/2"),
+                    DocExample("[-np.log(4.0), 2.0]", "[-1.0, 2.0]",
+                               "2 * (exp(-log(4) / 2) - 1) = 2 * (1/2 - 1)", "alpha=2.0"),),
         torch=lambda torch, x, p: torch.nn.functional.celu(x, p["alpha"])),
     Row("gelu", "x * Phi(x) = x/2 * erfc(-x/sqrt(2)); approximate='tanh': "
         "x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))", "[-0.17, inf)",
@@ -534,8 +559,10 @@ CATALOG = (
         # random inputs against quad precision: forward 2.38, derivative 2.00; the
         # other variants' pair-arithmetic kernels (fa_precise64.h) about 1
         ulp=Ulp(2, 3), ulp_grad=Ulp(4, 4),
-        doc_examples=(DocExample("[-1.0, 0.0, 1.0]", "[-0.1587, 0.0, 0.8413]", "x * Phi(x), Phi(1) = 0.8413 (normal CDF)"),
-                    DocExample("[-1.0, 0.0, 1.0]", "[-0.1588, 0.0, 0.8412]", "the tanh formula evaluated with math.tanh", "approximate='tanh'"),),
+        doc_examples=(DocExample("[-1.0, 0.0, 1.0]", "[-0.1587, 0.0, 0.8413]",
+                                 "x * Phi(x), Phi(1) = 0.8413 (normal CDF)"),
+                    DocExample("[-1.0, 0.0, 1.0]", "[-0.1588, 0.0, 0.8412]",
+                               "the tanh formula evaluated with math.tanh", "approximate='tanh'"),),
         grad_terms=_gelu_terms,
         grad_zeros=lambda p: [GELU_GRAD_ZERO if p["approximate"] == "none"
                               else GELU_TANH_GRAD_ZERO],
@@ -551,7 +578,8 @@ CATALOG = (
         params=(Param("beta", 1.0, "finite", "steepness"),),
         examples=({"beta": 1.702}, {"beta": -0.5}, {"beta": 0.0}),
         ulp=Ulp(2, 3), ulp_grad=Ulp(4, 4),
-        doc_examples=(DocExample("[0.0, np.log(3.0)]", "[0.0, 0.824]", "log(3) * sigmoid(log 3) = log(3) * 3/4"),),
+        doc_examples=(DocExample("[0.0, np.log(3.0)]", "[0.0, 0.824]",
+                                 "log(3) * sigmoid(log 3) = log(3) * 3/4"),),
         grad_terms=_silu_terms,
         grad_zeros=lambda p: [SILU_GRAD_ZERO / p["beta"]] if p["beta"] else [],
         hard_points=(-705.0, -708.0, -709.0, -710.0, -712.0, -715.0, -740.0),
@@ -563,13 +591,15 @@ CATALOG = (
         limits=ZERO_TAILS,
         aliases=("hardswish", "hard_silu"),
         ulp=Ulp(2, 2), ulp_grad=Ulp(1.5, 1.5),
-        doc_examples=(DocExample("[-1.5, 0.0, 1.5, 3.0]", "[-0.375, 0.0, 1.125, 3.0]", "x * (x + 3) / 6 on [-3, 3]"),),
+        doc_examples=(DocExample("[-1.5, 0.0, 1.5, 3.0]", "[-0.375, 0.0, 1.125, 3.0]",
+                                 "x * (x + 3) / 6 on [-3, 3]"),),
         kinks=lambda p: [-3.0, 3.0, -1.5], grad_terms=_hard_swish_terms,
         torch=lambda torch, x, p: torch.nn.functional.hardswish(x)),
     Row("mish", "x * tanh(softplus(x))", "[-0.3089, inf)",
         limits=ZERO_TAILS,
         ulp=Ulp(1, 2), ulp_grad=Ulp(2, 4),
-        doc_examples=(DocExample("[0.0, np.log(2.0)]", "[0.0, 0.5545]", "log(2) * tanh(log(1 + 2)) = 0.8 * log(2)"),),
+        doc_examples=(DocExample("[0.0, np.log(2.0)]", "[0.0, 0.5545]",
+                                 "log(2) * tanh(log(1 + 2)) = 0.8 * log(2)"),),
         grad_terms=_mish_terms,
         grad_zeros=lambda p: [MISH_GRAD_ZERO],
         hard_points=(-705.0, -709.0, -710.0, -712.0, -714.0, -20.0, -40.0),
@@ -587,8 +617,10 @@ CATALOG = (
         examples=({"beta": 2.5}, {"beta": 1.0, "threshold": 20.0},
                   {"beta": 0.5, "threshold": 3.0}, {"beta": 0.3}),
         ulp=Ulp(1, 2), ulp_grad=Ulp(2, 2.5), ulp_grad_y=Ulp(2, 2),
-        doc_examples=(DocExample("[0.0, np.log(3.0)]", "[0.6931, 1.3863]", "log(1 + 1), log(1 + 3)"),
-                    DocExample("[0.0, 30.0]", "[0.6931, 30.0]", "x where x > threshold", "threshold=20.0"),),
+        doc_examples=(DocExample("[0.0, np.log(3.0)]", "[0.6931, 1.3863]",
+                                 "log(1 + 1), log(1 + 3)"),
+                    DocExample("[0.0, 30.0]", "[0.6931, 30.0]",
+                               "x where x > threshold", "threshold=20.0"),),
         hard_points=(-705.0, -740.0, -744.0, 19.9, 20.1),
         kinks=lambda p: [] if p["threshold"] is None else [p["threshold"] / p["beta"]],
         torch=lambda torch, x, p: torch.nn.functional.softplus(
@@ -600,19 +632,22 @@ CATALOG = (
         params=(Param("b", 4.0, "nonnegative", "smoothness near 0"),),
         examples=({"b": 0.5}, {"b": 0.0}),
         ulp=Ulp(1, 2), ulp_grad=Ulp(1, 2),
-        doc_examples=(DocExample("[0.0, 1.5]", "[1.0, 2.0]", "sqrt(4) / 2, (1.5 + sqrt(2.25 + 4)) / 2"),
+        doc_examples=(DocExample("[0.0, 1.5]", "[1.0, 2.0]",
+                                 "sqrt(4) / 2, (1.5 + sqrt(2.25 + 4)) / 2"),
                     DocExample("[-1.0, 2.0]", "[0.0, 2.0]", "b = 0 is relu", "b=0.0"),),
         differences="JAX only (jax.nn.squareplus, Keras 3 ops.squareplus); not in PyTorch."),
     Row("sparse_plus", "0 (x <= -1), (x + 1)^2 / 4 (|x| < 1), x (x >= 1)", "[0, inf)",
         limits=ZERO_TAILS,
         ulp=Ulp(1, 1), ulp_grad=Ulp(1, 1),
-        doc_examples=(DocExample("[-2.0, 0.0, 0.5, 2.0]", "[0.0, 0.25, 0.5625, 2.0]", "(x + 1)^2 / 4 on (-1, 1)"),),
+        doc_examples=(DocExample("[-2.0, 0.0, 0.5, 2.0]", "[0.0, 0.25, 0.5625, 2.0]",
+                                 "(x + 1)^2 / 4 on (-1, 1)"),),
         kinks=lambda p: [-1.0, 1.0],
         differences="JAX / Keras 3 only; not in PyTorch."),
     Row("sparse_sigmoid", "0 (x <= -1), (x + 1) / 2 (|x| < 1), 1 (x >= 1)", "[0, 1]",
         limits=SATURATING,
         ulp=Ulp(0.5, 0.5), ulp_grad=Ulp(0, 0),
-        doc_examples=(DocExample("[-2.0, 0.0, 0.5, 2.0]", "[0.0, 0.5, 0.75, 1.0]", "(x + 1) / 2 on (-1, 1)"),),
+        doc_examples=(DocExample("[-2.0, 0.0, 0.5, 2.0]", "[0.0, 0.5, 0.75, 1.0]",
+                                 "(x + 1) / 2 on (-1, 1)"),),
         kinks=lambda p: [-1.0, 1.0],
         differences="JAX / Keras 3 only; not in PyTorch."),
     Row("soft_shrink", "x - lambd (x > lambd), x + lambd (x < -lambd), else 0", "R",
@@ -621,7 +656,8 @@ CATALOG = (
         params=(Param("lambd", 0.5, "nonnegative", "half-width of the zero band"),),
         examples=({"lambd": 1.5},),
         ulp=Ulp(0.5, 0.5), ulp_grad=Ulp(0, 0),
-        doc_examples=(DocExample("[-2.0, 0.25, 1.0]", "[-1.5, 0.0, 0.5]", "moved 0.5 towards 0, 0 inside [-0.5, 0.5]"),),
+        doc_examples=(DocExample("[-2.0, 0.25, 1.0]", "[-1.5, 0.0, 0.5]",
+                                 "moved 0.5 towards 0, 0 inside [-0.5, 0.5]"),),
         kinks=lambda p: [p["lambd"], -p["lambd"]],
         torch=lambda torch, x, p: torch.nn.functional.softshrink(x, p["lambd"])),
     Row("hard_shrink", "x if |x| > lambd else 0", "R", aliases=("hardshrink",),
@@ -647,25 +683,30 @@ CATALOG = (
     Row("softmax", "exp(x - max) / sum(exp(x - max)) along axis", "[0, 1]",
         params=(_AXIS,), kind=AXIS, backward_from_y=True, grad_scale=_softmax_terms,
         ulp=Ulp(2, 3), ulp_grad_y=Ulp(4, 4),
-        doc_examples=(DocExample("np.log([[1.0, 3.0], [2.0, 2.0]])", "[[0.25, 0.75], [0.5, 0.5]]", "1/(1 + 3), 3/(1 + 3); equal entries"),
-                    DocExample("np.log([[1.0, 1.0], [3.0, 1.0]])", "[[0.25, 0.5], [0.75, 0.5]]", "along the columns", "axis=0"),),
+        doc_examples=(DocExample("np.log([[1.0, 3.0], [2.0, 2.0]])", "[[0.25, 0.75], [0.5, 0.5]]",
+                                 "1/(1 + 3), 3/(1 + 3); equal entries"),
+                    DocExample("np.log([[1.0, 1.0], [3.0, 1.0]])", "[[0.25, 0.5], [0.75, 0.5]]",
+                               "along the columns", "axis=0"),),
         torch=lambda torch, x, p: torch.softmax(x, p["axis"])),
     Row("log_softmax", "x - max - log(sum(exp(x - max))) along axis",
         "(-inf, 0]", params=(_AXIS,), kind=AXIS, backward_from_y=True,
         grad_scale=_log_softmax_terms,
         ulp=Ulp(2, 2), ulp_grad_y=Ulp(4, 4),
-        doc_examples=(DocExample("np.log([1.0, 3.0])", "[-1.3863, -0.2877]", "log(1/4), log(3/4)"),),
+        doc_examples=(DocExample("np.log([1.0, 3.0])", "[-1.3863, -0.2877]",
+                                 "log(1/4), log(3/4)"),),
         torch=lambda torch, x, p: torch.log_softmax(x, p["axis"])),
     Row("softmin", "softmax(-x) along axis", "[0, 1]",
         params=(_AXIS,), kind=AXIS, backward_from_y=True, grad_scale=_softmax_terms,
         ulp=Ulp(2, 3), ulp_grad_y=Ulp(4, 4),
-        doc_examples=(DocExample("np.log([3.0, 1.0])", "[0.25, 0.75]", "softmax(log(1/3), log(1)) = (1/3, 1) / (4/3)"),),
+        doc_examples=(DocExample("np.log([3.0, 1.0])", "[0.25, 0.75]",
+                                 "softmax(log(1/3), log(1)) = (1/3, 1) / (4/3)"),),
         torch=lambda torch, x, p: torch.nn.functional.softmin(x, p["axis"]),
         differences="PyTorch only."),
     Row("glu", "a * sigmoid(b), a and b the halves of x along axis", "R",
         params=(_AXIS,), kind=AXIS, halves=True, grad_scale=_glu_terms,
         ulp=Ulp(2, 3), ulp_grad_y=Ulp(4, 4),
-        doc_examples=(DocExample("[1.0, 2.0, 0.0, np.log(3.0)]", "[0.5, 1.5]", "a = [1, 2], b = [0, log 3]: [1 * 1/2, 2 * 3/4]"),),
+        doc_examples=(DocExample("[1.0, 2.0, 0.0, np.log(3.0)]", "[0.5, 1.5]",
+                                 "a = [1, 2], b = [0, log 3]: [1 * 1/2, 2 * 3/4]"),),
         torch=lambda torch, x, p: torch.nn.functional.glu(x, p["axis"]),
         notes="The output is half as long as x along axis; backward takes the "
               "forward input x (not y=).",

@@ -74,7 +74,7 @@ def ulp_diff(result, expected, dtype, floor=0.0):
     return err
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def tool(name):
     """The checkout's tools/<name>.py as a module, or None where tools/ is
     absent (the tests run from a copy against an installed wheel)."""

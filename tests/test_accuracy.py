@@ -15,7 +15,7 @@ import pytest
 import fastact as fa
 import oracle
 from fastact._cli import accuracy
-from helpers import AXIS, DTYPES, ELEMENTWISE, GRAD_FLOOR, bound, case_id, cases
+from helpers import AXIS, DTYPES, ELEMENTWISE, bound, case_id, cases
 
 POINTS = int(os.environ.get("FASTACT_ACCURACY_POINTS", 1000))
 

@@ -34,9 +34,11 @@ def test_accuracy_table_within_bounds():
 
 
 # gelu's NumPy reference (erf) takes ~10 s over a chunk: opt-in.
-@pytest.mark.parametrize("row", [pytest.param(r, marks=[pytest.mark.slow] if r.name == "gelu" else [])
-                                 for r in catalog.CATALOG if r.kind == catalog.ELEMENTWISE],
-                         ids=lambda r: r.name)
+SWEEP_ROWS = [pytest.param(r, marks=[pytest.mark.slow] if r.name == "gelu" else [])
+              for r in catalog.CATALOG if r.kind == catalog.ELEMENTWISE]
+
+
+@pytest.mark.parametrize("row", SWEEP_ROWS, ids=lambda r: r.name)
 def test_one_chunk_of_the_exhaustive_sweep(row):
     """The chunk of float32 bit patterns holding 1.0 (inputs 0.25 ... 4)."""
     start = (0x3F800000 // accuracy.CHUNK) * accuracy.CHUNK

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from fastact import catalog
-from fastact._cli import accuracy, demo, plot
 from fastact.__main__ import main
+from fastact._cli import accuracy, demo, plot
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

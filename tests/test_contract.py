@@ -7,9 +7,24 @@ import pytest
 
 import fastact as fa
 from fastact._cli import accuracy
-from helpers import (AXIS, DTYPES, ELEMENTWISE, GRAD_FLOOR, REFERENCE_ULP, bound, case_id,
-                     cases, from_y_allowed, get, grad_x, halves_pairs, ones_like_output,
-                     sample, special_values, ulp_diff)
+from helpers import (
+    AXIS,
+    DTYPES,
+    ELEMENTWISE,
+    GRAD_FLOOR,
+    REFERENCE_ULP,
+    bound,
+    case_id,
+    cases,
+    from_y_allowed,
+    get,
+    grad_x,
+    halves_pairs,
+    ones_like_output,
+    sample,
+    special_values,
+    ulp_diff,
+)
 
 ALL_CASES = list(cases())
 ELEMENTWISE_CASES = list(cases(ELEMENTWISE))
@@ -242,13 +257,16 @@ def test_axis_backward_against_central_differences(case, axis):
     rng = np.random.default_rng(2)
     x = rng.normal(size=(4, 6, 8)) * 3
     g = rng.normal(size=f(x, axis=axis).shape)
-    loss = lambda v: np.sum(g * f(v, axis=axis))
+
+    def loss(v):
+        return np.sum(g * f(v, axis=axis))
+
     numeric = np.zeros_like(x)
     h = 1e-3
     for idx in np.ndindex(x.shape):
         e = np.zeros_like(x)
         e[idx] = 1
-        numeric[idx] = central_difference(lambda t: loss(x + t * e), 0.0, h)
+        numeric[idx] = central_difference(lambda t, e=e: loss(x + t * e), 0.0, h)
     np.testing.assert_allclose(f.backward(g, x, axis=axis), numeric, rtol=1e-6, atol=1e-9)
     if from_y_allowed(row, params):
         np.testing.assert_allclose(f.backward(g, y=f(x, axis=axis), axis=axis), numeric,

@@ -15,7 +15,6 @@ import pytest
 import fastact as fa
 from fastact import catalog
 from fastact._api.activation import Activation
-
 from helpers import DTYPES
 
 ROWS = [row for row in catalog.CATALOG if not row.array_params]
@@ -104,7 +103,7 @@ def test_shortcuts_reject_what_the_full_handling_rejects(row):
     }
     bad_outs["read-only out"].flags.writeable = False
     swapped = x.astype(">f8")       # results are native: a swapped out is refused
-    for label, out in bad_outs.items():
+    for out in bad_outs.values():
         for x_in in (x, swapped):
             with pytest.raises((TypeError, ValueError), match=f"fastact.{row.name}: out"):
                 f(x_in, out=out, **params)

@@ -17,7 +17,8 @@ def bits(a):
 
 def placements(x):
     """The values of x, each placed in arrays of other lengths and offsets."""
-    yield "one by one", np.array([x[i:i + 1].copy() for i in range(0, x.size, 97)]), slice(0, None, 97)
+    yield ("one by one", np.array([x[i:i + 1].copy() for i in range(0, x.size, 97)]),
+           slice(0, None, 97))
     for offset in (1, 3, 7, 13):
         buf = np.empty(x.size + offset, x.dtype)
         buf[offset:] = x

@@ -31,8 +31,8 @@ import numpy as np
 import pytest
 
 import fastact as fa
-from fastact._cli import accuracy
 from fastact import catalog
+from fastact._cli import accuracy
 from helpers import GRAD_FLOOR, REFERENCE_ULP, bound, ulp_diff
 
 # ---- sources of choices -------------------------------------------------------
@@ -694,7 +694,8 @@ def check_sum(got_sum, want_sum, case, where):
 # ---- the property test --------------------------------------------------------------
 
 try:
-    from hypothesis import event, given, strategies as st
+    from hypothesis import event, given
+    from hypothesis import strategies as st
 except ImportError:          # a test extra: the property test skips without it
     given = None
 

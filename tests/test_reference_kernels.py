@@ -153,7 +153,7 @@ def _fn(K, which):
                          "grad_y": K + "_grad_y"}[which])
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _truth(K, which, args, xs):
     """mpf oracle values (object array) for the tuple of floats xs."""
     return oracle.oracle_mpf_array(K, which, np.array(xs, dtype=F64), args)

@@ -351,9 +351,9 @@ def error_paths_count():
 def test_every_error_path_raises_and_every_success_path_returns():
     for row in ROWS:
         ok, bad = call_paths(row)
-        for label, call in ok:
+        for _label, call in ok:
             call()
-        for label, call in bad:
+        for _label, call in bad:
             with pytest.raises((TypeError, ValueError), match=rf"fastact\.{row.name}"):
                 call()
 
@@ -375,7 +375,7 @@ def leak_figures(calls_per_function, rows=ROWS):
             paths = ok + bad
             rounds = max(1, calls_per_function // len(paths))
 
-            def run(times):
+            def run(times, ok=ok, bad=bad):
                 for _ in range(times):
                     for _, call in ok:
                         call()

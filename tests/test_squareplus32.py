@@ -9,7 +9,6 @@ import pytest
 
 import fastact as fa
 from fastact import catalog
-
 from helpers import special_values, ulp_diff
 
 ROW = catalog.lookup("squareplus")

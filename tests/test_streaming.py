@@ -64,5 +64,6 @@ def test_any_alignment_in_place_and_overlap(dtype, threads):
         np.testing.assert_array_equal(y, want)
         buf = np.concatenate([x, x[:1]])
         fa.leaky_relu(buf[1:], out=buf[:-1])
-        np.testing.assert_array_equal(buf[:-1], piecewise(fa.leaky_relu, np.concatenate([x[1:], x[:1]])))
+        np.testing.assert_array_equal(buf[:-1],
+                                      piecewise(fa.leaky_relu, np.concatenate([x[1:], x[:1]])))
 

@@ -232,7 +232,8 @@ def test_inplace():
 
 
 def test_module_errors_and_repr():
-    assert repr(fat.Activation("gelu", approximate="tanh")) == "Activation('gelu', approximate='tanh')"
+    assert (repr(fat.Activation("gelu", approximate="tanh"))
+            == "Activation('gelu', approximate='tanh')")
     assert "axis=1" in repr(fat.Activation("softmax", dim=1))
     with pytest.raises(ValueError, match="fastact.elu: alpha must be finite"):
         fat.Activation("elu", alpha=float("inf"))
@@ -307,4 +308,4 @@ def test_a_training_step_equals_pytorch(case):
     assert ours_p.keys() == theirs_p.keys()
     for name in ours_p:
         torch.testing.assert_close(ours_p[name], theirs_p[name], rtol=rtol, atol=1e-14,
-                                   msg=lambda m: f"{name}: {m}")
+                                   msg=lambda m, name=name: f"{name}: {m}")

@@ -12,7 +12,6 @@ import pytest
 
 import fastact as fa
 from fastact import catalog
-
 from helpers import tool
 
 PACKAGE = os.path.dirname(os.path.abspath(fa.__file__))

@@ -33,8 +33,6 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
 
-import numpy as np  # noqa: E402
-
 import fastact  # noqa: E402
 from fastact import catalog  # noqa: E402
 from fastact._cli import bench  # noqa: E402
@@ -73,7 +71,8 @@ def measure(name, dtype, rounds, batch_seconds, margin, verbose):
         case = bench.Case(name, bench.FORWARD, dtype, n)
         inputs = bench.make_inputs(case)
         x, out, params = inputs["x"], inputs["out"], case.params
-        ratios[n] = ratio(lambda: f(x, out=out, **params), rounds, batch_seconds)
+        ratios[n] = ratio(lambda x=x, out=out, params=params: f(x, out=out, **params),
+                          rounds, batch_seconds)
     threshold = LARGEST * 2
     for n in reversed(SIZES):
         if ratios[n] >= margin:

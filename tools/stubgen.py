@@ -7,9 +7,13 @@ The parameter lists are those of the runtime signatures
 (fastact/_api/docstrings.py)."""
 
 import inspect
+import textwrap
 
 from fastact import catalog
 from fastact._api import docstrings
+
+# The stubs keep to ruff's line length (pyproject.toml [tool.ruff]).
+LINE_LENGTH = 100
 
 HEADER = ("# Generated from fastact/catalog.py by tools/update_docs.py "
           "(tools/stubgen.py); do not edit.\n")
@@ -83,8 +87,8 @@ def _annotation(row, param):
 
 
 def _arguments(row, method, scalar=False):
-    """The stub's argument list text (self first) for `method`; `scalar`:
-    the overload taking a Python float and no out."""
+    """The stub's arguments (self first) for `method`, a list of texts;
+    `scalar`: the overload taking a Python float and no out."""
     parts = ["self"]
     star = False
     for param in docstrings.parameters(row, method):
@@ -98,26 +102,73 @@ def _arguments(row, method, scalar=False):
             if param.default is not inspect.Parameter.empty:
                 text += f" = {param.default!r}"
         parts.append(text)
-    return ", ".join(parts)
+    return parts
+
+
+def _fill(first, indent, pieces):
+    """`pieces` joined by spaces in lines of at most LINE_LENGTH, the
+    first line starting with `first`, the others with `indent`."""
+    lines = [first + pieces[0]]
+    for piece in pieces[1:]:
+        if len(lines[-1]) + 1 + len(piece) <= LINE_LENGTH:
+            lines[-1] += " " + piece
+        else:
+            lines.append(indent + piece)
+    return lines
+
+
+def _def(name, arguments, result, end):
+    """The lines of a method's `def` (`end` ":" or ": ..."): one line where
+    it fits in LINE_LENGTH, else the arguments filled in under the opening
+    parenthesis, else (a long result type) in an indented block closed by
+    the result's line."""
+    head = f"    def {name}("
+    tail = f") -> {result}{end}"
+    if len(head + ", ".join(arguments) + tail) <= LINE_LENGTH:
+        return [head + ", ".join(arguments) + tail]
+    commas = [a + "," for a in arguments[:-1]]
+    lines = _fill(head, " " * len(head), commas + [arguments[-1] + tail])
+    if max(map(len, lines)) <= LINE_LENGTH:
+        return lines
+    return [head] + _fill(" " * 8, " " * 8, commas + [arguments[-1] + ","]) + ["    " + tail]
+
+
+def _docstring(indent, text):
+    """A one-paragraph docstring at `indent`, wrapped at LINE_LENGTH: after
+    the commas and semicolons outside parentheses where that is enough,
+    else at any space."""
+    pieces, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += (char == "(") - (char == ")")
+        if char in ",;" and depth == 0 and text[i + 1:i + 2] == " ":
+            pieces.append(text[start:i + 1])
+            start = i + 2
+    pieces.append(text[start:])
+    pieces[0] = '"""' + pieces[0]
+    pieces[-1] += '"""'
+    lines = _fill(indent, indent, pieces)
+    if max(map(len, lines)) <= LINE_LENGTH:
+        return lines
+    return textwrap.wrap(f'"""{text}"""', LINE_LENGTH, initial_indent=indent,
+                         subsequent_indent=indent, break_long_words=False,
+                         break_on_hyphens=False)
 
 
 def _method(name, arguments, result, doc_line):
-    return [f"    def {name}({arguments}) -> {result}:",
-            f'        """{doc_line}"""']
+    return _def(name, arguments, result, ":") + _docstring("        ", doc_line)
 
 
 def _overloaded(row, name, doc_line):
     """A method taking a single input: a Python float gives a NumPy scalar,
     an array an array."""
-    return (["    @overload", f"    def {name}({_arguments(row, name, scalar=True)}) -> {_SCALAR}: ...",
-             "    @overload"]
-            + _method(name, _arguments(row, name), _RESULT, doc_line))
+    return (["    @overload"] + _def(name, _arguments(row, name, scalar=True), _SCALAR, ": ...")
+            + ["    @overload"] + _method(name, _arguments(row, name), _RESULT, doc_line))
 
 
 def function_class(row):
     """The class whose instance the function of `row` is."""
-    lines = [f"class {class_name(row)}(Activation):",
-             f'    """{row.name}(x) = {row.formula}"""']
+    lines = ([f"class {class_name(row)}(Activation):"]
+             + _docstring("    ", f"{row.name}(x) = {row.formula}"))
     elementwise = row.kind == catalog.ELEMENTWISE
     call_doc = f"{row.name}(x), {'elementwise' if elementwise else 'along axis'}."
     if elementwise:
@@ -133,7 +184,7 @@ def function_class(row):
     if elementwise:
         lines += _overloaded(row, "derivative", f"{row.name}'(x), elementwise.")
     else:
-        lines += _method("derivative", "self, *args: Any, **kwargs: Any", "NoReturn",
+        lines += _method("derivative", ["self", "*args: Any", "**kwargs: Any"], "NoReturn",
                          f"Raises TypeError: {row.name} is not elementwise; use backward.")
     return lines
 
@@ -176,7 +227,8 @@ def init_stub():
 
 def reference_stub():
     """The text of fastact/reference.pyi."""
-    classes = sorted({class_name(row) for row in catalog.CATALOG})
+    # in isort's order (case-insensitive), which ruff checks
+    classes = sorted({class_name(row) for row in catalog.CATALOG}, key=str.lower)
     lines = [HEADER, "from typing import Any", "",
              "from . import (", *[f"    {c}," for c in classes], ")", "",
              "BACKEND: dict[str, Any]", ""]

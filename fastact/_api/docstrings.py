@@ -218,7 +218,8 @@ def function_doc(row, module="fastact"):
     else:   # a new row without its DocExample yet (tests/test_docstrings.py asks for one)
         params = _needed_params(row) and ", " + _needed_params(row)
         examples.append(">>> x = np.array([-1.0, 0.5, 2.0])")
-    examples += [f">>> {alias}.{row.name}(x.astype(np.float32){params}).dtype  # float32 stays float32",
+    examples += [f">>> {alias}.{row.name}(x.astype(np.float32){params}).dtype"
+                 "  # float32 stays float32",
                  "dtype('float32')"]
     lines += _section("Examples", examples)
     return "\n".join(lines) + "\n"
@@ -246,7 +247,8 @@ def _gradient_example(row, module):
     for p in row.array_params:
         # dL/dweight for a scalar weight: the derivative of L in weight
         lines += [f">>> loss_{p.name} = lambda w: np.sum(grad * {f}(x, {p.name}=w))",
-                  f">>> numeric = (loss_{p.name}({p.default} + h) - loss_{p.name}({p.default} - h)) / (2 * h)",
+                  f">>> numeric = (loss_{p.name}({p.default} + h)"
+                  f" - loss_{p.name}({p.default} - h)) / (2 * h)",
                   f">>> bool(np.allclose(grad_{p.name}, numeric, rtol=1e-5, atol=1e-6))",
                   "True"]
     if from_y(row) != "never" and row.from_y_allowed(dict(row.examples[0]) if params else {}):
@@ -272,7 +274,8 @@ def backward_doc(row, module="fastact"):
         entries += ["x : array_like, optional",
                     "    The forward input. Pass exactly one of ``x`` and ``y``.",
                     "y : array_like, optional, keyword-only",
-                    "    The forward output " + ("" if rule == "always" else f"(accepted when {rule})")
+                    "    The forward output "
+                    + ("" if rule == "always" else f"(accepted when {rule})")
                     + ("," if rule == "always" else ";") + " lets the forward pass run in place."]
     entries += ["out : ndarray, optional, keyword-only",
                 "    Array to write dL/dx into; it may be ``grad`` or "
@@ -342,8 +345,9 @@ def derivative_doc(row, module="fastact"):
              f"``{row.name}.backward(grad, x)`` is ``grad * {row.name}.derivative(x)``."]
     lines += _section("Parameters", ["x : array_like", "    Input values (the forward input)."]
                       + _OUT_ENTRY + _param_entries(row))
-    lines += _section("Returns", ["ndarray or scalar",
-                                  f"    {row.name}'(x) of x's shape and dtype; ``out`` when given."])
+    lines += _section("Returns",
+                      ["ndarray or scalar",
+                       f"    {row.name}'(x) of x's shape and dtype; ``out`` when given."])
     lines += _section("Raises", _RAISES)
     lines += _section("See Also", [f"{row.name} : The forward function.",
                                    f"{row.name}.backward : The gradient dL/dx from dL/dy."])

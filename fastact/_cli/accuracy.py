@@ -120,6 +120,7 @@ def measure(row, params, dtype, which, points=1500):
     """(errors in ULPs, inputs) of fastact against the oracle (see
     `truth`) for one elementwise case; which is "forward" or "grad"."""
     import fastact
+
     from .._verify import oracle
     f = fastact.get(row.name)
     kernel, args, _, full = f._resolve(params)
@@ -247,6 +248,7 @@ def _random_chunk(task):
     inputs, against the exact (unrounded) mpmath values."""
     name, params, seed, n = task
     import fastact
+
     from .._verify import oracle
     fastact.set_num_threads(1)
     f = fastact.get(name)
@@ -276,7 +278,8 @@ def random_check(n, names=None, processes=None, progress=True, seed=2026):
     started = time.time()
     with multiprocessing.get_context("spawn").Pool(processes) as pool:
         for number, (row, params) in enumerate(cases(rows)):
-            sizes = [RANDOM_CHUNK] * (n // RANDOM_CHUNK) + ([n % RANDOM_CHUNK] if n % RANDOM_CHUNK else [])
+            sizes = ([RANDOM_CHUNK] * (n // RANDOM_CHUNK)
+                     + ([n % RANDOM_CHUNK] if n % RANDOM_CHUNK else []))
             tasks = [(row.name, params, seed + 1000 * number + k, m) for k, m in enumerate(sizes)]
             worst, at = -1.0, 0.0
             for err, x in pool.imap_unordered(_random_chunk, tasks):

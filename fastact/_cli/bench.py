@@ -412,7 +412,7 @@ def library_available(label):
     return importlib.util.find_spec(top) is not None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _namespace(family):
     if family == "numpy":
         return {"np": np}

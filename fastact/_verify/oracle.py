@@ -96,8 +96,8 @@ FORWARD = {
     "sparse_plus": lambda x: (0 if x <= -1 else x if x >= 1
                               else (x + 1) ** 2 / 4),
     "sparse_sigmoid": lambda x: 0 if x <= -1 else 1 if x >= 1 else (x + 1) / 2,
-    "soft_shrink": lambda x, l: x - l if x > l else x + l if x < -l else 0,
-    "hard_shrink": lambda x, l: x if abs(x) > l else 0,
+    "soft_shrink": lambda x, lambd: x - lambd if x > lambd else x + lambd if x < -lambd else 0,
+    "hard_shrink": lambda x, lambd: x if abs(x) > lambd else 0,
     "exponential": lambda x: mp.exp(x),
     "linear": lambda x: x,
 }
@@ -137,8 +137,8 @@ GRAD = {
                                 if x * x + b > 0 else mpf(1) / 2),
     "sparse_plus": lambda x: 0 if x <= -1 else 1 if x >= 1 else (x + 1) / 2,
     "sparse_sigmoid": lambda x: mpf(1) / 2 if -1 < x < 1 else 0,
-    "soft_shrink": lambda x, l: 1 if (x > l or x < -l) else 0,
-    "hard_shrink": lambda x, l: 1 if abs(x) > l else 0,
+    "soft_shrink": lambda x, lambd: 1 if (x > lambd or x < -lambd) else 0,
+    "hard_shrink": lambda x, lambd: 1 if abs(x) > lambd else 0,
     "exponential": lambda x: mp.exp(x),
     "linear": lambda x: 1,
 }

@@ -73,10 +73,10 @@ Numerical techniques used throughout
   cascade, not np.sum, whose accuracy depends on the memory layout.
 """
 
-from decimal import Context, Decimal, getcontext, localcontext
-from fractions import Fraction
 import functools
 import math
+from decimal import Context, Decimal, getcontext, localcontext
+from fractions import Fraction
 
 import numpy as np
 

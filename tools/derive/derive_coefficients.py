@@ -45,7 +45,7 @@ def lawson_fit(target, powers, a, b, weight=None, n_nodes=400, iters=60):
     lam = [mp.mpf(1) / len(nodes)] * len(nodes)
     A = [[v ** p for p in powers] for v in nodes]
     coef = None
-    for it in range(iters):
+    for _ in range(iters):
         # weighted least squares: rows scaled by sqrt(lam) * w
         M = mp.matrix(len(nodes), len(powers))
         rhs = mp.matrix(len(nodes), 1)
@@ -56,7 +56,8 @@ def lawson_fit(target, powers, a, b, weight=None, n_nodes=400, iters=60):
             rhs[i] = s * T[i]
         sol, _ = mp.qr_solve(M, rhs)
         coef = [sol[j] for j in range(len(powers))]
-        err = [abs(W[i] * (mp.fsum(c * x for c, x in zip(coef, A[i])) - T[i])) for i in range(len(nodes))]
+        err = [abs(W[i] * (mp.fsum(c * x for c, x in zip(coef, A[i])) - T[i]))
+               for i in range(len(nodes))]
         tot = mp.fsum(lam[i] * err[i] for i in range(len(nodes)))
         lam = [lam[i] * err[i] / tot for i in range(len(nodes))]
     return coef
@@ -147,7 +148,8 @@ def erfcx(x):          # H(x) = exp(x^2) erfc(x)  (~ 1/(x sqrt(pi)) for large x)
 
 
 LN2_HALF = mp.log(2) / 2 * mp.mpf("1.002")   # |r| bound of the exp reduction, with margin
-S_MAX = (mp.sqrt(2) - 1) / (mp.sqrt(2) + 1) * mp.mpf("1.0001")   # |f/(2+f)| bound, f in [sqrt2/2-1, sqrt2-1]
+# |f/(2+f)| bound, f in [sqrt2/2-1, sqrt2-1]
+S_MAX = (mp.sqrt(2) - 1) / (mp.sqrt(2) + 1) * mp.mpf("1.0001")
 TAN_PI_8 = mp.tan(mp.pi / 8)
 
 # --------------------------------------------------------------------------
@@ -211,7 +213,8 @@ def f32_round(v):
 
 
 def last_below(pred, lo, hi, dtype):
-    """Largest (dtype) x in [lo, hi] with pred(x) True, pred monotone True->False (bisection on bits)."""
+    """Largest (dtype) x in [lo, hi] with pred(x) True, pred monotone True->False
+    (bisection on bits)."""
     import numpy as np
     it = np.int64 if dtype == np.float64 else np.int32
     def key(x):   # order-preserving integer key of a float
@@ -262,8 +265,8 @@ def constants():
     ]
     out = ["/* Constants */\n"]
     for name, v, com in rows:
-        out.append("#define %-18s %-24s /* %s */\n" % (name, "(" + hexd(v) + ")", com))
-        print("%-18s %s" % (name, hexd(v)))
+        out.append(f"#define {name:<18} {'(' + hexd(v) + ')':<24} /* {com} */\n")
+        print(f"{name:<18} {hexd(v)}")
     return "".join(out) + "\n"
 
 
@@ -287,16 +290,17 @@ def main():
         coef = lawson_fit(target, powers, a, b, weight)
         cd = [to_double(c) for c in coef]
         err, where = max_error(target, powers, cd, a, b, weight)
-        line = "%-14s deg %2d  [%.5g, %.5g]  max err %.3e (2^%.2f)" % (
-            name, max(powers), float(a), float(b), float(err), float(mp.log(err, 2)) if err else -999)
+        log2_err = float(mp.log(err, 2)) if err else -999
+        line = (f"{name:<14} deg {max(powers):2d}  [{float(a):.5g}, {float(b):.5g}]  "
+                f"max err {float(err):.3e} (2^{log2_err:.2f})")
         print(line, flush=True)
         report.append(line)
         assert powers == list(range(powers[0], powers[0] + len(powers)))
-        out.append("/* %s\n * powers %d..%d, max error 2^%.2f */\n" % (
-            comment, powers[0], powers[-1], float(mp.log(err, 2)) if err else -999))
-        out.append("#define FA_N_%s %d\n" % (name.upper(), len(cd)))
-        out.append("static const double fa_c_%s[%d] = {\n    %s\n};\n\n" % (
-            name, len(cd), ",\n    ".join(hexd(c) for c in cd)))
+        out.append(f"/* {comment}\n"
+                   f" * powers {powers[0]}..{powers[-1]}, max error 2^{log2_err:.2f} */\n")
+        out.append(f"#define FA_N_{name.upper()} {len(cd)}\n")
+        coeffs = ",\n    ".join(hexd(c) for c in cd)
+        out.append(f"static const double fa_c_{name}[{len(cd)}] = {{\n    {coeffs}\n}};\n\n")
 
     if only:
         return
@@ -306,38 +310,50 @@ def main():
     lo = [to_double(v - mp.mpf(h)) for v, h in zip(exact, hi)]
     out.append("/* 2^(j/16) = hi + lo, j = 0..15 */\n")
     for tag, col in (("hi", hi), ("lo", lo)):
-        out.append("static const double fa_exp16_%s_f64[16] __attribute__((aligned(64))) = {\n    %s\n};\n"
-                   % (tag, ",\n    ".join(hexd(c) for c in col)))
+        values = ",\n    ".join(hexd(c) for c in col)
+        out.append(f"static const double fa_exp16_{tag}_f64[16] __attribute__((aligned(64))) = "
+                   f"{{\n    {values}\n}};\n")
     out.append("\n")
     for tag, pieces, deg in (("f64", ERFC_PIECES_F64, ERFC_DEG_F64),):
         rows, worst = [], mp.mpf(0)
         for lo, hi in pieces:
             g = erfc_piece_target(lo, hi)
-            relw = lambda t: 1 / g(t)
+
+            def relw(t, g=g):
+                return 1 / g(t)
+
             coef = lawson_fit(g, list(range(deg + 1)), -1, 1, relw, n_nodes=200, iters=40)
             cd = [to_double(c) for c in coef]
             err, where = max_error(g, list(range(deg + 1)), cd, -1, 1, relw, n=1500)
             worst = max(worst, err)
-            line = "erfc_h_%s piece [%g,%g] deg %d  max rel err %.3e (2^%.2f)" % (
-                tag, lo, hi, deg, float(err), float(mp.log(err, 2)))
+            line = (f"erfc_h_{tag} piece [{lo:g},{hi:g}] deg {deg}  "
+                    f"max rel err {float(err):.3e} (2^{float(mp.log(err, 2)):.2f})")
             print(line, flush=True)
             report.append(line)
             a, b = 1 / mp.mpf(hi), 1 / mp.mpf(lo)
             # t = (1/x - mid) * scale
-            rows.append((float((a + b) / 2), float(2 / (b - a)), cd, float(coef[0] - mp.mpf(cd[0]))))
+            rows.append((float((a + b) / 2), float(2 / (b - a)), cd,
+                         float(coef[0] - mp.mpf(cd[0]))))
         n = len(pieces)
         out.append("/* erfc(x) = exp(-x^2) H(x) for x >= 1, H(x) = exp(x^2) erfc(x).\n"
-                   " * Piece k covers x in [2^k, 2^(k+1)); with u = 1/x, t = (u - mid_k) * scale_k\n"
-                   " * in [-1, 1], H = sum c_kj t^j.  max relative error 2^%.2f */\n"
-                   % float(mp.log(worst, 2)))
-        out.append("#define FA_N_ERFC_H_%s %d\n#define FA_NPIECE_ERFC_H_%s %d\n" % (tag.upper(), deg + 1, tag.upper(), n))
+                   " * Piece k covers x in [2^k, 2^(k+1)); "
+                   "with u = 1/x, t = (u - mid_k) * scale_k\n"
+                   " * in [-1, 1], H = sum c_kj t^j.  "
+                   f"max relative error 2^{float(mp.log(worst, 2)):.2f} */\n")
+        out.append(f"#define FA_N_ERFC_H_{tag.upper()} {deg + 1}\n"
+                   f"#define FA_NPIECE_ERFC_H_{tag.upper()} {n}\n")
         # stored transposed: coefficient j of all pieces contiguous -> cheap selects/gathers
-        out.append("static const double fa_erfc_mid_%s[%d] = { %s };\n" % (tag, n, ", ".join(hexd(r[0]) for r in rows)))
-        out.append("static const double fa_erfc_scale_%s[%d] = { %s };\n" % (tag, n, ", ".join(hexd(r[1]) for r in rows)))
-        out.append("static const double fa_erfc_c0lo_%s[%d] = { %s };  /* c_k0 - (double)c_k0 */\n" % (tag, n, ", ".join(hexd(r[3]) for r in rows)))
-        out.append("static const double fa_c_erfc_h_%s[%d][%d] = {\n" % (tag, deg + 1, n))
+        mids = ", ".join(hexd(r[0]) for r in rows)
+        scales = ", ".join(hexd(r[1]) for r in rows)
+        c0los = ", ".join(hexd(r[3]) for r in rows)
+        out.append(f"static const double fa_erfc_mid_{tag}[{n}] = {{ {mids} }};\n")
+        out.append(f"static const double fa_erfc_scale_{tag}[{n}] = {{ {scales} }};\n")
+        out.append(f"static const double fa_erfc_c0lo_{tag}[{n}] = {{ {c0los} }};"
+                   "  /* c_k0 - (double)c_k0 */\n")
+        out.append(f"static const double fa_c_erfc_h_{tag}[{deg + 1}][{n}] = {{\n")
         for j in range(deg + 1):
-            out.append("    { %s },\n" % ", ".join(hexd(r[2][j]) for r in rows))
+            column = ", ".join(hexd(r[2][j]) for r in rows)
+            out.append(f"    {{ {column} }},\n")
         out.append("};\n\n")
 
     out.append(constants())
@@ -345,7 +361,7 @@ def main():
     if not only:
         with open(OUT, "w") as f:
             f.write("".join(out))
-        print("wrote", os.path.normpath(OUT), "in %.0f s" % (time.time() - t0))
+        print("wrote", os.path.normpath(OUT), f"in {time.time() - t0:.0f} s")
 
 
 if __name__ == "__main__":

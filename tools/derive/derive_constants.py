@@ -13,8 +13,8 @@ import mpmath
 import numpy as np
 
 mpmath.mp.dps = 60
-TARGET = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "fastact", "src", "generated",
-                      "fa_constants.h")
+TARGET = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "fastact", "src",
+                      "generated", "fa_constants.h")
 
 
 def split(v):

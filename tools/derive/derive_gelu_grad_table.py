@@ -27,7 +27,7 @@ import argparse
 import mpmath as mp
 import numpy as np
 
-from derive_fast32 import lawson, cheb_grid, write_slot_table
+from derive_fast32 import cheb_grid, lawson, write_slot_table
 
 mp.mp.dps = 40
 F32 = np.float32
@@ -77,7 +77,8 @@ def pick_x0(lo, hi, slot_lo, tol=0.002, tries=3000):
         x0 = int(mid.view(np.uint32)) + (j // 2 + 1) * (1 if j % 2 else -1)
         x0 = float(np.uint32(x0).view(np.float32))
         t = T(x0, slot_lo)
-        err = abs(float((t - mp.mpf(float(F32(float(t))))) / mp.mpf(float(np.spacing(F32(float(t)))))))
+        err = abs(float((t - mp.mpf(float(F32(float(t)))))
+                        / mp.mpf(float(np.spacing(F32(float(t)))))))
         best = min(best, (err, x0))
         if err < tol:
             break

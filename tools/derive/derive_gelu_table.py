@@ -28,7 +28,7 @@ import argparse
 import mpmath as mp
 import numpy as np
 
-from derive_fast32 import lawson, cheb_grid, write_slot_table
+from derive_fast32 import cheb_grid, lawson, write_slot_table
 
 mp.mp.dps = 40
 F32 = np.float32
@@ -107,7 +107,8 @@ def main():
     table = [position.get(k, unused) for k in range(NSLOT)]
     if args.check:
         for (lo, hi) in bounds + [(0.0, LOW)]:
-            x0, c = table[(int(np.float32(lo).view(np.uint32)) >> 21) % NSLOT if lo else (base - 1) % NSLOT]
+            slot = (int(np.float32(lo).view(np.uint32)) >> 21) % NSLOT if lo else (base - 1) % NSLOT
+            x0, c = table[slot]
             print(f"[{lo:.6g}, {hi:.6g}) x0={x0:.9g}  G rel. error "
                   f"{rel_error(lo, hi, x0, c):.3f} x 2^-24", flush=True)
     names = ["x0"] + [f"c{k}" for k in range(NCOEF)]

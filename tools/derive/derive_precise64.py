@@ -37,8 +37,8 @@ import os
 import mpmath as mp
 
 mp.mp.dps = 50
-TARGET = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "fastact", "src", "generated",
-                      "fa_precise64_constants.h")
+TARGET = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "fastact", "src",
+                      "generated", "fa_precise64_constants.h")
 
 H_COEFFS = 13
 WINDOW_TARGET = mp.mpf(2) ** -55
@@ -193,7 +193,8 @@ def main():
         assert abs(r - mp.mpf(start)) < mp.mpf(10) ** -22, (name, r)
         print(f"{name.lower()}' zero {mp.nstr(r, 25)}: window {w}, {len(cd)} coefficients, "
               f"max error 2^{float(mp.log(err, 2)):.1f}")
-        lines += [f"/* {name.lower()}'(x) = 0 at x = {mp.nstr(r, 25)}; about a = that zero rounded,",
+        lines += [f"/* {name.lower()}'(x) = 0 at x = {mp.nstr(r, 25)}; "
+                  "about a = that zero rounded,",
                   f" * f'(a + d) = C0 + d (Q(d) + Q0LO) for |d| <= {w}, Q of degree {len(cd) - 1};",
                   f" * max error 2^{float(mp.log(err, 2)):.1f} relative to max(|f'|, 2^-20). */",
                   f"#define FA_{name}_ROOT_F64 {hexd(a)}",

@@ -25,10 +25,11 @@ Three regions (fa_fast32.h, fa_tanh_shrink_tbl_f32 and its AVX-512 twin):
 Usage: python derive_tanh_shrink_table.py [--degree 6] [--check]
 """
 import argparse
-import numpy as np
-import mpmath as mp
 
-from derive_fast32 import lawson, cheb_grid, write_slot_table
+import mpmath as mp
+import numpy as np
+
+from derive_fast32 import cheb_grid, lawson, write_slot_table
 
 mp.mp.dps = 50
 F32 = np.float32
@@ -160,13 +161,15 @@ def main():
         " * slot t is the quarter binade t above 2^-4 (t < 28); a < 2^-4 uses the\n"
         " * series a^3 (1/3 + w R(w)), a >= 8 gives a - 1.",
         [f"FA_TANH_SHRINK_NCOEF_F32 {deg}",
-         f"FA_TANH_SHRINK_BASE_F32 {int(np.float32(LOW).view(np.uint32)) >> 21}u  /* bits(2^-4) >> 21 */",
+         f"FA_TANH_SHRINK_BASE_F32 {int(np.float32(LOW).view(np.uint32)) >> 21}u"
+         "  /* bits(2^-4) >> 21 */",
          f"FA_TANH_SHRINK_LOW_F32 {float(LOW).hex()}f",
          f"FA_TANH_SHRINK_HIGH_F32 {float(HIGH).hex()}f",
          f"FA_TANH_SHRINK_THIRD_F32 {float(third).hex()}f     /* 1/3 = THIRD + THIRD_LO */",
          f"FA_TANH_SHRINK_THIRD_LO_F32 {float(third_lo).hex()}f",
          f"FA_TANH_SHRINK_NSMALL_F32 {len(small)}",
-         "FA_TANH_SHRINK_R_F32 { " + ", ".join(f"{float(F32(c)).hex()}f" for c in small) + " }  /* R(w), w^0 first */"],
+         "FA_TANH_SHRINK_R_F32 { " + ", ".join(f"{float(F32(c)).hex()}f" for c in small)
+         + " }  /* R(w), w^0 first */"],
         "fa_tanh_shrink_table_f32", names, cols)
 
 

@@ -1,4 +1,5 @@
-"""Derive the piecewise-polynomial float32 tanh tables (writes fastact/src/generated/fa_tanh_table.h).
+"""Derive the piecewise-polynomial float32 tanh tables (writes
+fastact/src/generated/fa_tanh_table.h).
 
 Scheme (fa_fast32.h, fa_tanh_tbl_f32 and its AVX-512 twin): a = |x| clamped at
 9.1.  The slot of a is t = (bits(a) >> 21) - (bits(2^-4) >> 21): one slot per
@@ -22,10 +23,11 @@ uses (the method; no code or coefficient is taken from it).
 Usage: python derive_tanh_table.py [--degree 7]
 """
 import argparse
-import numpy as np
-import mpmath as mp
 
-from derive_fast32 import lawson, cheb_grid, write_slot_table
+import mpmath as mp
+import numpy as np
+
+from derive_fast32 import cheb_grid, lawson, write_slot_table
 
 mp.mp.dps = 40
 F32 = np.float32

@@ -24,7 +24,6 @@ import ctypes as C
 import os
 import re
 import subprocess
-import sys
 import time
 
 import numpy as np
@@ -35,25 +34,30 @@ BUILD = os.path.join("/tmp", "vmath_check_build")
 # funcs.h order; each has one dtype in fastact/src/vmath/fa_vmath.h (lib.has_f32/has_f64)
 FUNCS = ["exp", "expm1", "log1p", "tanh", "sigmoid", "erfc", "atan"]
 TARGETS = {"sse2": [], "v3": ["-march=x86-64-v3"], "v4": ["-march=x86-64-v4"]}
-LIBM_NAMES = r"\b(exp|expf|expm1|expm1f|log|logf|log1p|log1pf|tanh|tanhf|erf|erff|erfc|erfcf|atan|atanf|fma|fmaf|rint|rintf|floor|floorf|nearbyint|fmin|fmax|fminf|fmaxf)\b"
+LIBM_NAMES = (r"\b(exp|expf|expm1|expm1f|log|logf|log1p|log1pf|tanh|tanhf|erf|erff|erfc|erfcf"
+              r"|atan|atanf|fma|fmaf|rint|rintf|floor|floorf|nearbyint|fmin|fmax|fminf|fmaxf)\b")
 
 
 class Stats(C.Structure):
-    _fields_ = [(n, C.c_double) for n in ("maxulp", "worst_x", "n", "n_gt_half", "n_gt_1", "n_mismatch")]
+    _fields_ = [(n, C.c_double)
+                for n in ("maxulp", "worst_x", "n", "n_gt_half", "n_gt_1", "n_mismatch")]
 
 
 def build(tag):
     os.makedirs(BUILD, exist_ok=True)
-    so = os.path.join(BUILD, "vmath_%s.so" % tag)
-    ko = os.path.join(BUILD, "kernels_%s.o" % tag)
+    so = os.path.join(BUILD, f"vmath_{tag}.so")
+    ko = os.path.join(BUILD, f"kernels_{tag}.o")
     co = os.path.join(BUILD, "check.o")
-    flags = ["-O3", "-fopenmp-simd", "-ffp-contract=off", "-fno-trapping-math", "-fPIC", "-I" + SRC] + TARGETS[tag]
+    flags = (["-O3", "-fopenmp-simd", "-ffp-contract=off", "-fno-trapping-math", "-fPIC",
+              "-I" + SRC] + TARGETS[tag])
     subprocess.check_call(["gcc"] + flags + ["-c", os.path.join(HERE, "kernels.c"), "-o", ko])
-    subprocess.check_call(["gcc", "-O2", "-fopenmp", "-fPIC", "-c", os.path.join(HERE, "check.c"), "-o", co])
+    subprocess.check_call(["gcc", "-O2", "-fopenmp", "-fPIC", "-c", os.path.join(HERE, "check.c"),
+                           "-o", co])
     subprocess.check_call(["gcc", "-shared", "-fopenmp", ko, co, "-o", so, "-lm"])
     lib = C.CDLL(so)
     for name in ("scan_f32",):
-        getattr(lib, name).argtypes = [C.c_int, C.c_uint64, C.c_uint64, C.c_uint64, C.POINTER(Stats)]
+        getattr(lib, name).argtypes = [C.c_int, C.c_uint64, C.c_uint64, C.c_uint64,
+                                       C.POINTER(Stats)]
     lib.check_f64.argtypes = [C.c_int, C.c_void_p, C.c_long, C.c_void_p, C.POINTER(Stats)]
     for name in ("eval_f32", "eval_f64", "eval1_f32", "eval1_f64"):
         getattr(lib, name).argtypes = [C.c_int, C.c_void_p, C.c_void_p, C.c_long]
@@ -71,7 +75,8 @@ def ptr(a):
 
 # ----------------------------------------------------------------- objdump
 def vec_check(ko, tag):
-    dis = subprocess.run(["objdump", "-d", "--no-show-raw-insn", ko], capture_output=True, text=True).stdout
+    dis = subprocess.run(["objdump", "-d", "--no-show-raw-insn", ko],
+                         capture_output=True, text=True).stdout
     blocks = re.split(r"\n(?=[0-9a-f]+ <)", dis)
     res = {}
     want = {"sse2": "xmm", "v3": "ymm", "v4": "zmm"}[tag]
@@ -80,12 +85,14 @@ def vec_check(ko, tag):
         if not m:
             continue
         name = m.group(1)
-        packed = re.findall(r"\b(v?(?:mul|add|sub|div|fmadd\w*|fnmadd\w*|fmsub\w*)p[sd])\s+[^\n]*%(xmm|ymm|zmm)", b)
+        packed = re.findall(r"\b(v?(?:mul|add|sub|div|fmadd\w*|fnmadd\w*|fmsub\w*)p[sd])"
+                            r"\s+[^\n]*%(xmm|ymm|zmm)", b)
         regs = {r for _, r in packed}
         calls = re.findall(r"call\s+[^\n]*", b)
         libm = [c for c in calls if re.search(LIBM_NAMES, c)]
         res[name] = dict(n_packed=len(packed), regs=sorted(regs), calls=calls, libm=libm,
-                         ok=len(packed) > 10 and not calls and (want in regs or (tag == "v4" and "ymm" in regs)))
+                         ok=len(packed) > 10 and not calls
+                         and (want in regs or (tag == "v4" and "ymm" in regs)))
     return res
 
 
@@ -99,8 +106,10 @@ def inputs_f64(f, n, rng):
     mag = logu(1e-320, 1e308, k) * rng.choice([-1.0, 1.0], k)
     reg = {
         "exp": [rng.uniform(-746, 710, 2 * k), rng.uniform(-1, 1, k), rng.uniform(-745.2, -707, k)],
-        "expm1": [rng.uniform(-40, 710, k), rng.uniform(-2, 2, 2 * k), logu(1e-20, 1, k) * rng.choice([-1, 1], k)],
-        "log1p": [rng.uniform(-1, 3, 2 * k), logu(1e-20, 1, k) * rng.choice([-1, 1], k), rng.uniform(-0.3, 0.42, k)],
+        "expm1": [rng.uniform(-40, 710, k), rng.uniform(-2, 2, 2 * k),
+                  logu(1e-20, 1, k) * rng.choice([-1, 1], k)],
+        "log1p": [rng.uniform(-1, 3, 2 * k), logu(1e-20, 1, k) * rng.choice([-1, 1], k),
+                  rng.uniform(-0.3, 0.42, k)],
         "tanh": [rng.uniform(-22, 22, 2 * k), logu(1e-10, 2, 2 * k) * rng.choice([-1, 1], 2 * k)],
         "sigmoid": [rng.uniform(-750, 40, 2 * k), rng.uniform(-5, 5, 2 * k)],
         "erfc": [rng.uniform(-7, 28, 2 * k), rng.uniform(-1.5, 1.5, k), rng.uniform(20, 27.3, k)],
@@ -113,13 +122,20 @@ def inputs_f64(f, n, rng):
 def mp_ref(f, x):
     import mpmath as mp
     x = mp.mpf(x)
-    if f == "exp": return mp.exp(x)
-    if f == "expm1": return mp.expm1(x)
-    if f == "log1p": return mp.log1p(x) if x > -1 else (mp.ninf if x == -1 else mp.nan)
-    if f == "tanh": return mp.tanh(x)
-    if f == "sigmoid": return 1 / (1 + mp.exp(-x))
-    if f == "erfc": return mp.erfc(x) if abs(x) < 40 else (mp.mpf(0) if x > 0 else mp.mpf(2))
-    if f == "atan": return mp.atan(x)
+    if f == "exp":
+        return mp.exp(x)
+    if f == "expm1":
+        return mp.expm1(x)
+    if f == "log1p":
+        return mp.log1p(x) if x > -1 else (mp.ninf if x == -1 else mp.nan)
+    if f == "tanh":
+        return mp.tanh(x)
+    if f == "sigmoid":
+        return 1 / (1 + mp.exp(-x))
+    if f == "erfc":
+        return mp.erfc(x) if abs(x) < 40 else (mp.mpf(0) if x > 0 else mp.mpf(2))
+    if f == "atan":
+        return mp.atan(x)
 
 
 def mp_ulp(got, ref):
@@ -143,19 +159,26 @@ def mp_ulp(got, ref):
 # --------------------------------------------------------- special values
 INF, NAN = float("inf"), float("nan")
 SPECIAL = {
-    "exp": [(NAN, NAN), (INF, INF), (-INF, 0.0), (0.0, 1.0), (-0.0, 1.0), (1000.0, INF), (-1000.0, 0.0)],
-    "expm1": [(NAN, NAN), (INF, INF), (-INF, -1.0), (0.0, 0.0), (-0.0, -0.0), (1000.0, INF), (-1000.0, -1.0)],
-    "log1p": [(NAN, NAN), (INF, INF), (-INF, NAN), (-1.0, -INF), (-2.0, NAN), (0.0, 0.0), (-0.0, -0.0)],
-    "tanh": [(NAN, NAN), (INF, 1.0), (-INF, -1.0), (0.0, 0.0), (-0.0, -0.0), (50.0, 1.0), (-50.0, -1.0)],
-    "sigmoid": [(NAN, NAN), (INF, 1.0), (-INF, 0.0), (0.0, 0.5), (-0.0, 0.5), (-1000.0, 0.0), (1000.0, 1.0)],
-    "erfc": [(NAN, NAN), (INF, 0.0), (-INF, 2.0), (0.0, 1.0), (-0.0, 1.0), (30.0, 0.0), (-30.0, 2.0)],
+    "exp": [(NAN, NAN), (INF, INF), (-INF, 0.0), (0.0, 1.0), (-0.0, 1.0),
+            (1000.0, INF), (-1000.0, 0.0)],
+    "expm1": [(NAN, NAN), (INF, INF), (-INF, -1.0), (0.0, 0.0), (-0.0, -0.0),
+              (1000.0, INF), (-1000.0, -1.0)],
+    "log1p": [(NAN, NAN), (INF, INF), (-INF, NAN), (-1.0, -INF), (-2.0, NAN),
+              (0.0, 0.0), (-0.0, -0.0)],
+    "tanh": [(NAN, NAN), (INF, 1.0), (-INF, -1.0), (0.0, 0.0), (-0.0, -0.0),
+             (50.0, 1.0), (-50.0, -1.0)],
+    "sigmoid": [(NAN, NAN), (INF, 1.0), (-INF, 0.0), (0.0, 0.5), (-0.0, 0.5),
+                (-1000.0, 0.0), (1000.0, 1.0)],
+    "erfc": [(NAN, NAN), (INF, 0.0), (-INF, 2.0), (0.0, 1.0), (-0.0, 1.0),
+             (30.0, 0.0), (-30.0, 2.0)],
     "atan": [(NAN, NAN), (INF, "pi/2"), (-INF, "-pi/2"), (0.0, 0.0), (-0.0, -0.0)],
 }
 
 
 def dtypes(lib, fi, f32, f64):
     """[(dtype, its function)] for the dtypes under test of function fi."""
-    return [(dt, fn) for dt, fn, has in ((np.float32, f32, lib.has_f32), (np.float64, f64, lib.has_f64))
+    return [(dt, fn)
+            for dt, fn, has in ((np.float32, f32, lib.has_f32), (np.float64, f64, lib.has_f64))
             if has(fi)]
 
 
@@ -169,9 +192,12 @@ def special_check(lib, fi, f):
             y = np.empty_like(x)
             ev(fi, ptr(x), ptr(y), len(x))
             w = dt(want)
-            ok = np.all((y == w) & (np.signbit(y) == np.signbit(w))) if not np.isnan(w) else np.all(np.isnan(y))
+            if np.isnan(w):
+                ok = np.all(np.isnan(y))
+            else:
+                ok = np.all((y == w) & (np.signbit(y) == np.signbit(w)))
             if not ok:
-                bad.append("%s(%r) %s -> %r want %r" % (f, xin, dt.__name__, y[0], w))
+                bad.append(f"{f}({xin!r}) {dt.__name__} -> {y[0]!r} want {w!r}")
     return bad
 
 
@@ -185,7 +211,8 @@ def flags_check(lib, fi, f, rng):
         big = 3e38 if dt == np.float32 else 1.7e308
         lo, hi = DOMAIN.get(f, (-big, big))
         mags = np.exp(rng.uniform(np.log(1e-30), np.log(hi), 100000))
-        x = np.concatenate([mags, -mags] if lo < 0 and f not in DOMAIN else [mags, lo + 0 * mags[:10]])
+        x = np.concatenate([mags, -mags] if lo < 0 and f not in DOMAIN
+                           else [mags, lo + 0 * mags[:10]])
         x = x[(x >= lo) & (x <= min(hi, big))].astype(dt)
         x = np.concatenate([x, np.array([lo, min(hi, big), 0.0, -0.0], dtype=dt)])
         x = x[np.isfinite(x)]
@@ -194,7 +221,7 @@ def flags_check(lib, fi, f, rng):
         if r:
             names = [n for n, v in (("overflow", lib.fe_overflow()), ("invalid", lib.fe_invalid()),
                                     ("divbyzero", lib.fe_divbyzero())) if r & v]
-            out.append("%s: %s" % (dt.__name__, "+".join(names)))
+            out.append(f"{dt.__name__}: {'+'.join(names)}")
     return out
 
 
@@ -217,12 +244,22 @@ def timing(lib, fi, f, reps=31, n=1 << 15):
     return res
 
 
+def stats_columns(f, dtype, st, tt):
+    """A function's row of the table: its Stats, then (ns/el ours, glibc)."""
+    # Stats' counts are doubles: printed as %d printed them (truncated)
+    return (f"{f:<9} {dtype:<7} {st.maxulp:10.3f} {st.worst_x:10.4g} {int(st.n):12d} "
+            f"{int(st.n_gt_half):9d} {int(st.n_gt_1):9d} {int(st.n_mismatch):7d} | "
+            f"{tt[0]:8.3f} {tt[1]:8.3f} {tt[1] / tt[0]:6.1f}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--targets", default="sse2,v3,v4")
     ap.add_argument("--funcs", default=",".join(FUNCS))
-    ap.add_argument("--stride", type=int, default=41, help="float32 bit-pattern stride (41 -> 1.05e8 inputs)")
-    ap.add_argument("--exhaustive", action="store_true", help="stride 1 (all 2^32 float32) on the v3 target")
+    ap.add_argument("--stride", type=int, default=41,
+                    help="float32 bit-pattern stride (41 -> 1.05e8 inputs)")
+    ap.add_argument("--exhaustive", action="store_true",
+                    help="stride 1 (all 2^32 float32) on the v3 target")
     ap.add_argument("--n64", type=int, default=1000000)
     ap.add_argument("--mp", type=int, default=1500, help="float64 inputs re-checked with mpmath")
     ap.add_argument("--no-time", action="store_true")
@@ -231,17 +268,18 @@ def main():
     cpu = open("/proc/cpuinfo").read()
     for tag in args.targets.split(","):
         if tag == "v4" and "avx512f" not in cpu or tag == "v3" and "avx2" not in cpu:
-            print("== %s: CPU lacks the ISA, skipped" % tag)
+            print(f"== {tag}: CPU lacks the ISA, skipped")
             continue
         so, ko, lib = build(tag)
-        print("\n==================== target %s %s" % (tag, " ".join(TARGETS[tag])))
+        print(f"\n==================== target {tag} {' '.join(TARGETS[tag])}")
         vc = vec_check(ko, tag)
         bad = [k for k, v in vc.items() if not v["ok"]]
-        print("vectorisation: %d/%d loops packed, no calls; registers: %s%s" % (
-            len(vc) - len(bad), len(vc), ",".join(sorted({r for v in vc.values() for r in v["regs"]})),
-            ("  BAD: " + str({k: vc[k] for k in bad})) if bad else ""))
+        registers = ",".join(sorted({r for v in vc.values() for r in v["regs"]}))
+        failures = ("  BAD: " + str({k: vc[k] for k in bad})) if bad else ""
+        print(f"vectorisation: {len(vc) - len(bad)}/{len(vc)} loops packed, no calls; "
+              f"registers: {registers}{failures}")
         stride = 1 if (args.exhaustive and tag == "v3") else args.stride
-        print("%-9s %-7s %10s %10s %12s %9s %9s %7s | %8s %8s %6s" % (
+        print("{:<9} {:<7} {:>10} {:>10} {:>12} {:>9} {:>9} {:>7} | {:>8} {:>8} {:>6}".format(
             "func", "dtype", "max ulp", "at x", "inputs", ">0.5ulp", ">1ulp", "vec!=sc",
             "ns/el", "glibc", "ratio"))
         for f in funcs:
@@ -252,9 +290,7 @@ def main():
                 t0 = time.time()
                 lib.scan_f32(fi, 0, 1 << 32, stride, C.byref(st))
                 tt = t["float32"] if t else (float("nan"), float("nan"))
-                print("%-9s %-7s %10.3f %10.4g %12d %9d %9d %7d | %8.3f %8.3f %6.1f   (%.0fs)" % (
-                    f, "f32", st.maxulp, st.worst_x, st.n, st.n_gt_half, st.n_gt_1, st.n_mismatch,
-                    tt[0], tt[1], tt[1] / tt[0], time.time() - t0), flush=True)
+                print(f"{stats_columns(f, 'f32', st, tt)}   ({time.time() - t0:.0f}s)", flush=True)
             rng = np.random.default_rng(12345 + fi)
             if lib.has_f64(fi):
                 x = inputs_f64(f, args.n64, rng)
@@ -275,9 +311,8 @@ def main():
                     if e > mpmax:
                         mpmax, mpat = e, xv
                 tt = t["float64"] if t else (float("nan"), float("nan"))
-                print("%-9s %-7s %10.3f %10.4g %12d %9d %9d %7d | %8.3f %8.3f %6.1f   mpmath(%d): %.3f at %.6g" % (
-                    f, "f64", st.maxulp, st.worst_x, st.n, st.n_gt_half, st.n_gt_1, st.n_mismatch,
-                    tt[0], tt[1], tt[1] / tt[0], len(xs), mpmax, mpat), flush=True)
+                print(f"{stats_columns(f, 'f64', st, tt)}   "
+                      f"mpmath({len(xs)}): {mpmax:.3f} at {mpat:.6g}", flush=True)
             sp = special_check(lib, fi, f)
             fl = flags_check(lib, fi, f, rng)
             if sp:
