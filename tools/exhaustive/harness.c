@@ -40,6 +40,7 @@ __attribute__((noinline)) void tbl_tanh(const float *restrict x, float *restrict
 #define tbl_tanh tbl_tanh_scalar
 #endif
 LOOP(cur_gelu, fa_chosen_gelu_f32(x[i]))
+LOOP(cur_gelu_grad, fa_chosen_gelu_grad_f32(x[i]))
 #ifdef FA_HAVE_GELU_V16             /* the gelu and gelu' tables: AVX-512 builds */
 LOOP(tbl_gelu_scalar, fa_gelu_tbl_f32(x[i]))
 __attribute__((noinline)) void tbl_gelu(const float *restrict x, float *restrict y, long n)
@@ -247,6 +248,7 @@ static const struct fn FN[] = {
     {"squareplus_grad", 0, cur_squareplus_grad},
 #endif
     /* fastact's own kernels (no separate fast version): check with "cur" */
+    {"gelu", 0, cur_gelu}, {"gelugradv", 0, cur_gelu_grad},     /* the variant's choice */
     {"hard_sigmoid", 0, cur_hard_sigmoid}, {"hard_swish", 0, cur_hard_swish},
     {"sparse_sigmoid", 0, cur_sparse_sigmoid},
 };

@@ -12,7 +12,7 @@
 #define FA_GELU_L_C_LO_F32 -0x1.8579360000000p-27f
 
 /* H(a) - C0 = q(a - X0), a in [0, A1]; rel. error of H 2^-27.0 */
-static const float fa_gelu_mid_f32[11] = {0x1.84b5200000000p-31f, -0x1.19524c0000000p-3f, 0x1.fcc8180000000p-5f, -0x1.9aff5e0000000p-6f, 0x1.2f48d40000000p-7f, -0x1.9f3cf40000000p-9f, 0x1.0a05420000000p-10f, -0x1.3d42520000000p-12f, 0x1.70ff940000000p-14f, -0x1.e8936e0000000p-16f, 0x1.ea2ec60000000p-18f};
+static const float fa_gelu_mid_f32[11] = {0x1.84b5240000000p-31f, -0x1.19524c0000000p-3f, 0x1.fcc8180000000p-5f, -0x1.9aff5e0000000p-6f, 0x1.2f48d40000000p-7f, -0x1.9f3cf40000000p-9f, 0x1.0a05420000000p-10f, -0x1.3d42520000000p-12f, 0x1.70ff940000000p-14f, -0x1.e8936e0000000p-16f, 0x1.ea2ec60000000p-18f};
 /* t(a) = 1 - a H(a) sqrt(2 pi) = P(a)/Q(a), a in [A1, AMAX] */
 static const float fa_gelu_tail_p_f32[4] = {0x1.f1f4620000000p-1f, 0x1.ce47080000000p-2f, 0x1.0900c00000000p-3f, -0x1.06b78a0000000p-19f};
 /* rel. error of t 2^-23.6 */
