@@ -5,8 +5,9 @@ Everything else is generated from this table: the C loops and ufuncs
 objects, the reference twin, the README/docs function table, the parametrised
 tests and the benchmarks.  Adding an activation means adding one row here, its
 element formulas in ``fastact/src/kernels/formulas.h`` (``formulas_f32.h`` and
-``formulas_f64.h`` where the dtypes differ) and its NumPy reference in
-``fastact/_verify/reference_kernels.py``.
+``formulas_f64.h`` where the dtypes differ), its NumPy reference in
+``fastact/_verify/reference_kernels.py`` and its mpmath formulas in
+``fastact/_verify/oracle.py``: docs/adding-an-activation.md walks through it.
 
 This module is pure Python (no NumPy, no compiled code) so that ``setup.py``
 can read it before anything is built.

@@ -222,7 +222,10 @@ def test_backward_from_y_equals_backward_from_x(case, dtype):
                * np.spacing(np.maximum(np.abs(from_x), GRAD_FLOOR * np.abs(g)).astype(dtype)))
     with np.errstate(invalid="ignore"):      # inf - inf where both overflow
         close = np.abs(from_y.astype(np.float64) - from_x) <= allowed
-    bad = ~(close | (from_y == from_x) | (np.isnan(from_y) & np.isnan(from_x)))
+    # where y overflowed and f' did not (squared_relu beyond sqrt(max)), y no
+    # longer tells x: backward from y gives f'(+inf) there
+    lost = np.isinf(y) & np.isfinite(from_x)
+    bad = ~(close | lost | (from_y == from_x) | (np.isnan(from_y) & np.isnan(from_x)))
     assert not bad.any(), (f"{bad.sum()} values differ, first at x={x[bad][0]!r}: "
                            f"{from_y[bad][0]!r} vs {from_x[bad][0]!r}")
 
