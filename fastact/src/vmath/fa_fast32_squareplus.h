@@ -17,7 +17,7 @@
  *           rl added to dl), q = (b/2)/dh rounded, then q + (b/2 - q dh -
  *           q dl)/dh with the FMA residual; 1/dh ~ q (2/b) suffices there.
  * Two divisions and a square root per element.  Exhaustive max ULP over all
- * 2^32 inputs: tools/exhaustive/README.md. */
+ * 2^32 inputs: docs/accuracy.md (tools/exhaustive). */
 #ifndef FA_FAST32_SQUAREPLUS_H
 #define FA_FAST32_SQUAREPLUS_H
 
