@@ -1,5 +1,5 @@
 """The generated parts of README.md and docs/*.md match the catalog
-(python tools/updatedocgen.py rewrites them)."""
+(python tools/update_docs.py rewrites them)."""
 
 import os
 
@@ -25,7 +25,7 @@ def test_generated_section_is_current(path, markers, make):
     with open(full) as f:
         text = f.read()
     assert docgen.replace_between(text, markers, make()) == text, (
-        f"{path} is out of date: run python tools/updatedocgen.py")
+        f"{path} is out of date: run python tools/update_docs.py")
 
 
 def test_readme_usage_example_runs():
