@@ -91,3 +91,26 @@ def test_cases_without_a_recipe_of_the_competitors_are_left_out():
     keys = {(c.name, c.direction) for c in bench.with_recipes(all_cases, ["torch"])}
     assert keys == {("sigmoid", "forward"), ("sigmoid", "backward"), ("arctan", "forward")}
     assert len(bench.with_recipes(all_cases, ["numpy"])) == 5     # squareplus backward: none
+
+
+def test_rows_below_one_report_the_alternations_fastact_won():
+    # best medians 1.0 against 0.9 (ratio 0.90), but fastact faster in the
+    # first and third alternations, each against PyTorch's faster thread count
+    turns = {"fastact": [1.0, 1.5, 1.2], "torch-1t": [2.0, 0.9, 3.0], "torch-2t": [1.1, 1.4, 1.3]}
+    result = bench.Result(CASE, {"fastact": 1.0, "torch-1t": 0.9, "torch-2t": 1.1}, {}, [],
+                          turns)
+    assert result.paired_wins("torch") == (2, 3)
+    assert result.paired_wins("numpy") is None
+    assert ("below 1.0: relu forward float32 1e3 0.90; fastact faster in 2 of 3 alternations"
+            in bench.format_summary([result]))
+    assert bench.Result(CASE, {"fastact": 1.0, "torch-1t": 0.9}, {}, []).paired_wins(
+        "torch") is None
+
+
+def test_measure_keeps_every_turn():
+    (result,) = bench.measure([CASE], bench.plan(["numpy"]), alternations=3, rounds=1)
+    assert set(result.turns) == {"fastact", "numpy"}
+    assert all(len(ts) == 3 for ts in result.turns.values())
+    assert all(result.times[label] == min(ts) for label, ts in result.turns.items())
+    wins, alternations = result.paired_wins("numpy")
+    assert alternations == 3 and 0 <= wins <= 3

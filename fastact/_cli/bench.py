@@ -58,7 +58,7 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -567,6 +567,7 @@ class Result:
     times: dict            # label -> median seconds ("fastact" first)
     codes: dict            # label -> code timed
     problems: list         # competitors skipped or failing the check
+    turns: dict = field(default_factory=dict)   # label -> median of each turn, in order
 
     def best(self, fam):
         """The fastest time of a family's labels (torch-1t, torch-2t:
@@ -578,6 +579,19 @@ class Result:
         """best(fam) / fastact's time: > 1, fastact is faster."""
         best = self.best(fam)
         return None if best is None else best / self.times["fastact"]
+
+    def paired_wins(self, fam):
+        """(alternations in which fastact's turn was faster than the
+        family's fastest turn of the same alternation, alternations), or
+        None without turns.  An alternation's turns run back to back, so
+        each pair saw about the same machine: where the best medians differ
+        by less than the noise, this says which way the row leans."""
+        mine = self.turns.get("fastact", [])
+        theirs = [t for label, t in self.turns.items() if family(label) == fam]
+        if not mine or not theirs:
+            return None
+        pairs = [(m, min(ts)) for m, *ts in zip(mine, *theirs)]
+        return sum(m < t for m, t in pairs), len(pairs)
 
 
 def run_case(case, rounds=7, min_sample=MIN_SAMPLE, only=None):
@@ -740,7 +754,7 @@ def measure(case_list, specs, alternations=2, rounds=7, min_sample=MIN_SAMPLE, f
                 states[w.spec.label] = state
         results = []
         for case in case_list:
-            times, codes, problems = {}, {}, []
+            times, codes, problems, turns = {}, {}, [], {}
             for _ in range(alternations):
                 for w in workers:
                     reply = w.ask(case, rounds, min_sample, floor)
@@ -749,11 +763,12 @@ def measure(case_list, specs, alternations=2, rounds=7, min_sample=MIN_SAMPLE, f
                     for label, t in reply["times"].items():
                         mine = w.spec.label if family(label) == "torch" else label
                         times[mine] = min(t, times.get(mine, math.inf))
+                        turns.setdefault(mine, []).append(t)
                         codes[mine] = reply["codes"][label]
                     problems += [p for p in reply["problems"] if p not in problems]
             order = ["fastact"] + [label for label in times if label != "fastact"]
             results.append(Result(case, {k: times[k] for k in order if k in times},
-                                  codes, problems))
+                                  codes, problems, turns))
             if progress:
                 progress(results[-1])
         return results
@@ -844,6 +859,13 @@ def format_summary(results):
             out.append(f"  {dtype} {short_n(n):>4}: geometric mean "
                        f"{geometric_mean(values):.2f}x, {sum(v < 1 for v in values)} of "
                        f"{len(values)} rows below 1.0")
+        for r in results:
+            wins = r.paired_wins(fam)
+            if r.ratio(fam) is not None and r.ratio(fam) < 1 and wins is not None:
+                c = r.case
+                out.append(f"  below 1.0: {c.key} {c.label} {c.dtype} {short_n(c.n)} "
+                           f"{r.ratio(fam):.2f}; fastact faster in {wins[0]} of {wins[1]} "
+                           "alternations")
     return "\n".join(out)
 
 
@@ -879,6 +901,7 @@ def to_json(results, **meta):
         "results": [{"function": r.case.name, "params": dict(r.case.options),
                      "direction": r.case.direction, "source": r.case.source,
                      "dtype": r.case.dtype, "n": r.case.n, "seconds": r.times,
+                     "turns": r.turns,
                      "ratios": {f: r.ratio(f) for f in _columns([r])[1]},
                      "code": r.codes, "problems": r.problems} for r in results],
     }
