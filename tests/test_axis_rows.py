@@ -120,6 +120,23 @@ def test_log_softmax_backward_keeps_its_accuracy_where_the_terms_cancel():
 
 
 
+def test_log_softmax_backward_float32_sum_of_g_whose_float_pairs_overflow():
+    """sum(g) adds g_j + g_(j+16) in float first: 3e38 + 3e38 overflows
+    where the row's sum does not, and the sum is then taken again with
+    each term in double.  The result is finite and within the bound of the
+    terms |g| + exp(y) sum|g|."""
+    g = np.zeros(40, np.float32)
+    g[[0, 16]], g[[1, 17]], g[2] = 3e38, -3e38, 1.0
+    y = np.full(40, np.log(1 / 40), np.float32)
+    got = fa.log_softmax.backward(g, y=y).astype(np.float64)
+    g64, e = g.astype(np.float64), np.exp(y.astype(np.float64))
+    want = g64 - e * g64.sum()
+    terms = np.abs(g64) + e * np.abs(g64).sum()
+    assert np.isfinite(got).all()
+    err = np.abs(got - want) / np.spacing(terms.astype(np.float32)).astype(np.float64)
+    assert err.max() <= fa.log_softmax.row.ulp_grad_y.float32
+
+
 HALVES = [row for row in AXIS if row.halves]
 
 

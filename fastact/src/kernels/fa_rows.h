@@ -111,6 +111,24 @@ FA_INLINE T NAME(fa_intp n, const T *x, fa_intp sx, T sign)                     
 FA_ROW_MAX(float, fa_row_max_f32)
 FA_ROW_MAX(double, fa_row_max_f64)
 
+/* Is every x_i in [lo, hi]?  By the row's min and max (exact, in any
+ * order; a NaN x_i fails every compare and is skipped, as the element
+ * formulas' range tests skip it): half the time of testing each element. */
+#define FA_ROW_WITHIN(T, NAME)                                                     \
+FA_INLINE int NAME(fa_intp n, const T *x, fa_intp sx, T lo, T hi)                 \
+{                                                                                 \
+    T least = (T)INFINITY, most = -(T)INFINITY;                                   \
+    _Pragma("omp simd reduction(min:least) reduction(max:most)")                  \
+    for (fa_intp i = 0; i < n; i++) {                                             \
+        T v = x[i * sx];                                                          \
+        least = v < least ? v : least;                                            \
+        most = v > most ? v : most;                                               \
+    }                                                                             \
+    return !(least < lo) && !(most > hi);                                         \
+}
+FA_ROW_WITHIN(float, fa_row_within_f32)
+FA_ROW_WITHIN(double, fa_row_within_f64)
+
 /* A row whose max is NaN, +inf or -inf (all -inf): NaN throughout. */
 #define FA_ROW_FILL_NAN(n, y, sy)                                                 \
     do {                                                                          \
@@ -344,16 +362,24 @@ FA_INLINE void fa_act_log_softmax_row_f64(fa_intp n, const double *x, fa_intp sx
 }
 
 /* ---- dot products ------------------------------------------------------------
- * sum_i a_i b_i, or with products = 0 (a constant at each call) sum_i a_i.
+ * products (a constant at each call): FA_DOT_PRODUCTS sum_i a_i b_i,
+ * FA_DOT_SUM sum_i a_i, FA_DOT_SUM_WIDE the same with each term in double.
  * float32: each lane sums a pair of products in float (a_i b_i + a_(i+16)
  * b_(i+16), two roundings: <= 2u of the pair's magnitude; softmax's b = y
- * <= 1, so no overflow) and adds it to a double partial sum: the dot is within 2u of sum |a_i b_i|, the scale of
- * the backward kernels' terms (catalog grad_scale), at half the double
- * conversions of summing every term in double.  float64: pairs of terms
+ * <= 1, so no overflow) and adds it to a double partial sum: the dot is
+ * within 2u of sum |a_i b_i|, the scale of the backward kernels' terms
+ * (catalog grad_scale), at half the double conversions of summing every
+ * term in double.  FA_DOT_SUM pairs terms likewise (<= u of sum |a_i|,
+ * log_softmax's scale), but a pair can overflow where the sum does not:
+ * an infinite or NaN result is to be summed again with FA_DOT_SUM_WIDE
+ * (two floats sum in double without overflow).  float64: pairs of terms
  * likewise (<= 2u) into two-sum partial sums (a plain sum of a 10^6 row of
  * equal terms is ~10^4 ULP off), half the two-sums of one per term; where
  * the partial sums overflow but the sum need not (1e308 + 1e308 - 1e308),
  * once more on terms scaled by 2^-64, scaled back. */
+#define FA_DOT_SUM 0
+#define FA_DOT_PRODUCTS 1
+#define FA_DOT_SUM_WIDE 2
 FA_INLINE void fa_row_dot_block_f32(fa_intp left, const float *a, fa_intp sa, const float *b,
                                     fa_intp sb, int products, double *lane)
 {
@@ -362,10 +388,12 @@ FA_INLINE void fa_row_dot_block_f32(fa_intp left, const float *a, fa_intp sa, co
         /* terms past the row: 0 * 0 and 0 + 0, +0 leaves a lane unchanged */
         int in0 = j < left, in1 = j + FA_ROW_LANES < left;
         float a0 = in0 ? a[j * sa] : 0.0f, a1 = in1 ? a[(j + FA_ROW_LANES) * sa] : 0.0f;
-        if (products) {
+        if (products == FA_DOT_PRODUCTS) {
             float b0 = in0 ? b[j * sb] : 0.0f, b1 = in1 ? b[(j + FA_ROW_LANES) * sb] : 0.0f;
             lane[j] += (double)FA_FMA_F32(a1, b1, a0 * b0);
-        } else {        /* in double: two floats sum without overflow */
+        } else if (products == FA_DOT_SUM) {
+            lane[j] += (double)(a0 + a1);
+        } else {
             lane[j] += (double)a0 + (double)a1;
         }
     }
@@ -435,7 +463,7 @@ FA_INLINE double fa_row_dot_f64(fa_intp n, const double *a, fa_intp sa, const do
 FA_INLINE void fa_act_softmax_backward_y_row_f32(fa_intp n, const float *g, fa_intp sg,
                                               const float *y, fa_intp sy, float *out, fa_intp so)
 {
-    double dot = fa_row_dot_f32(n, g, sg, y, sy, 1);
+    double dot = fa_row_dot_f32(n, g, sg, y, sy, FA_DOT_PRODUCTS);
     float dh = (float)dot, dl = (float)(dot - (double)dh);
     #pragma omp simd
     for (fa_intp i = 0; i < n; i++)
@@ -444,7 +472,7 @@ FA_INLINE void fa_act_softmax_backward_y_row_f32(fa_intp n, const float *g, fa_i
 FA_INLINE void fa_act_softmax_backward_y_row_f64(fa_intp n, const double *g, fa_intp sg,
                                               const double *y, fa_intp sy, double *out, fa_intp so)
 {
-    double dot = fa_row_dot_f64(n, g, sg, y, sy, 1);
+    double dot = fa_row_dot_f64(n, g, sg, y, sy, FA_DOT_PRODUCTS);
     #pragma omp simd
     for (fa_intp i = 0; i < n; i++)
         out[i * so] = y[i * sy] * (g[i * sg] - dot);
@@ -452,7 +480,7 @@ FA_INLINE void fa_act_softmax_backward_y_row_f64(fa_intp n, const double *g, fa_
 FA_INLINE void fa_act_softmin_backward_y_row_f32(fa_intp n, const float *g, fa_intp sg,
                                               const float *y, fa_intp sy, float *out, fa_intp so)
 {
-    double dot = fa_row_dot_f32(n, g, sg, y, sy, 1);     /* as a pair: see softmax */
+    double dot = fa_row_dot_f32(n, g, sg, y, sy, FA_DOT_PRODUCTS);  /* as a pair: see softmax */
     float dh = (float)dot, dl = (float)(dot - (double)dh);
     #pragma omp simd
     for (fa_intp i = 0; i < n; i++)
@@ -461,7 +489,7 @@ FA_INLINE void fa_act_softmin_backward_y_row_f32(fa_intp n, const float *g, fa_i
 FA_INLINE void fa_act_softmin_backward_y_row_f64(fa_intp n, const double *g, fa_intp sg,
                                               const double *y, fa_intp sy, double *out, fa_intp so)
 {
-    double dot = fa_row_dot_f64(n, g, sg, y, sy, 1);
+    double dot = fa_row_dot_f64(n, g, sg, y, sy, FA_DOT_PRODUCTS);
     #pragma omp simd
     for (fa_intp i = 0; i < n; i++)
         out[i * so] = y[i * sy] * (dot - g[i * sg]);
@@ -521,14 +549,12 @@ FA_INLINE void fa_act_log_softmax_backward_y_row_f32(fa_intp n, const float *g, 
                                                   const float *y, fa_intp sy, float *out,
                                                   fa_intp so)
 {
-    double total = fa_row_dot_f32(n, g, sg, g, sg, 0);
+    double total = fa_row_dot_f32(n, g, sg, g, sg, FA_DOT_SUM);
+    if (!(fa_abs_f64(total) < INFINITY))
+        total = fa_row_dot_f32(n, g, sg, g, sg, FA_DOT_SUM_WIDE);
     if (fa_abs_f64(total) < 0x1p60) {
         float th = (float)total, tl = (float)(total - (double)th);
-        int outside = 0;
-        #pragma omp simd reduction(|:outside)
-        for (fa_intp i = 0; i < n; i++)
-            outside |= (y[i * sy] < -80.0f) | (y[i * sy] > 88.0f);
-        if (!outside) {
+        if (fa_row_within_f32(n, y, sy, -80.0f, 88.0f)) {
             #pragma omp simd
             for (fa_intp i = 0; i < n; i++)
                 out[i * so] = fa_row_log_softmax_grad_lanes_f32(g[i * sg], y[i * sy], th, tl);
@@ -545,11 +571,7 @@ FA_INLINE void fa_act_log_softmax_backward_y_row_f32(fa_intp n, const float *g, 
     }
     /* y in [-708, 709] (every log_softmax output of a row whose terms are
      * not below 2^-1021 of the max): no limits to select */
-    int in_range = 1;
-    #pragma omp simd reduction(&:in_range)
-    for (fa_intp i = 0; i < n; i++)
-        in_range &= (y[i * sy] >= -708.0f) & (y[i * sy] <= 709.0f);
-    if (in_range) {
+    if (fa_row_within_f32(n, y, sy, -708.0f, 709.0f)) {
         #pragma omp simd
         for (fa_intp i = 0; i < n; i++)
             out[i * so] = (float)((double)g[i * sg] - fa_row_exp_core((double)y[i * sy]) * total);
@@ -563,12 +585,8 @@ FA_INLINE void fa_act_log_softmax_backward_y_row_f64(fa_intp n, const double *g,
                                                   const double *y, fa_intp sy, double *out,
                                                   fa_intp so)
 {
-    double total = fa_row_dot_f64(n, g, sg, g, sg, 0);
-    int in_range = 1;
-    #pragma omp simd reduction(&:in_range)
-    for (fa_intp i = 0; i < n; i++)
-        in_range &= (y[i * sy] >= -708.0) & (y[i * sy] <= 709.0);
-    if (in_range) {     /* no limits to select; the same bits as below */
+    double total = fa_row_dot_f64(n, g, sg, g, sg, FA_DOT_SUM);
+    if (fa_row_within_f64(n, y, sy, -708.0, 709.0)) {   /* no limits to select; the same bits as below */
         #pragma omp simd
         for (fa_intp i = 0; i < n; i++) {
             uint64_t kb;
