@@ -119,7 +119,6 @@ def test_log_softmax_backward_keeps_its_accuracy_where_the_terms_cancel():
     assert err.max() <= fa.log_softmax.row.ulp_grad_y.float32
 
 
-
 def test_log_softmax_backward_float32_sum_of_g_whose_float_pairs_overflow():
     """sum(g) adds g_j + g_(j+16) in float first: 3e38 + 3e38 overflows
     where the row's sum does not, and the sum is then taken again with
