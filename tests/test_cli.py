@@ -33,6 +33,16 @@ def test_accuracy_table_within_bounds():
     assert "softplus[beta=2.5]" in result.stdout and "over the bound" not in result.stdout
 
 
+def test_accuracy_table_has_the_axis_functions():
+    result = run("accuracy", "softmax", "glu", "--points", "300")
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = [line.split() for line in result.stdout.splitlines()]
+    rows = [(cells[0], cells[1]) for cells in lines if cells and cells[0] in ("softmax", "glu")]
+    assert rows == [("softmax", "forward"), ("softmax", "backward"), ("glu", "forward"),
+                    ("glu", "backward")]
+    assert "over the bound" not in result.stdout
+
+
 # gelu's NumPy reference (erf) takes ~10 s over a chunk: opt-in.
 SWEEP_ROWS = [pytest.param(r, marks=[pytest.mark.slow] if r.name == "gelu" else [])
               for r in catalog.CATALOG if r.kind == catalog.ELEMENTWISE]

@@ -140,22 +140,66 @@ def measure(row, params, dtype, which, points=1500):
     return err, x
 
 
+def measure_axis(row, params, dtype, rows=40, length=18, seed=6):
+    """(forward errors, backward errors) in ULPs of an axis function on
+    `rows` rows of `length` (normal, scaled by 0.01-100 per row), along
+    the last axis.  Forward against the oracle; backward given a correctly
+    rounded output y (from x for glu) against the oracle's backward at
+    that y -- the error of the backward computation itself; the rounding
+    of y is the caller's -- in ULPs of the magnitude of the terms it sums
+    (catalog grad_scale)."""
+    import fastact
+
+    from .._verify import oracle
+    f = fastact.get(row.name)
+    exact = np.dtype(dtype) == np.float64     # float64 against the unrounded truth
+    rng = np.random.default_rng(seed)
+    scales = rng.choice([0.01, 1, 10, 100], size=(rows, 1))
+    x = (rng.normal(size=(rows, length)) * scales).astype(dtype)
+    truth = oracle.oracle_axis(row.name, x.astype(np.float64), axis=-1, rounded=not exact)
+    forward = oracle.ulp_error(f(x, axis=-1, **params), truth, dtype)
+    y = truth.astype(np.float64).astype(dtype)
+    g = rng.normal(size=y.shape).astype(dtype)
+    if row.halves:        # glu: backward from x, terms scaled by |g| and |a|
+        got = f.backward(g, x, axis=-1, **params)
+        want = oracle.oracle_glu_backward(g.astype(np.float64), x.astype(np.float64), axis=-1,
+                                          rounded=not exact)
+        scale = row.grad_scale(g.astype(np.float64), x.astype(np.float64), -1)
+    else:
+        got = f.backward(g, y=y, axis=-1, **params)
+        want = oracle.oracle_backward_y(row.name, g.astype(np.float64), y.astype(np.float64),
+                                        axis=-1, rounded=not exact)
+        scale = row.grad_scale(g.astype(np.float64), y.astype(np.float64), -1)
+    magnitude = np.maximum(np.abs(want.astype(np.float64)), scale).astype(dtype)
+    return forward, abs_error(got, want) / np.spacing(magnitude)
+
+
 def table(points=1500, names=None):
-    """Rows of (case, direction, float32 max ULP, float64 max ULP, bounds)."""
-    rows = [r for r in catalog.CATALOG if r.kind == catalog.ELEMENTWISE
-            and (not names or r.name in names)]
+    """Rows of (case, direction, float32 max ULP, float64 max ULP, bounds):
+    elementwise functions forward and f', axis functions forward and
+    backward (`measure_axis`, rows of 18)."""
+    rows = [r for r in catalog.CATALOG if not names or r.name in names]
     result = []
     for row, params in cases(rows):
-        for which, ulp in (("forward", row.ulp), ("grad", row.ulp_grad)):
-            worst = [measure(row, params, dt, which, points)[0].max()
-                     for dt in (np.float32, np.float64)]
-            result.append((case_label(row, params), which, worst[0], worst[1], ulp))
+        label = case_label(row, params)
+        if row.kind == catalog.ELEMENTWISE:
+            for which, ulp in (("forward", row.ulp), ("grad", row.ulp_grad)):
+                worst = [measure(row, params, dt, which, points)[0].max()
+                         for dt in (np.float32, np.float64)]
+                result.append((label, which, worst[0], worst[1], ulp))
+        else:
+            errs = [measure_axis(row, params, dt, rows=max(points // 18, 1))
+                    for dt in (np.float32, np.float64)]
+            result.append((label, "forward", errs[0][0].max(), errs[1][0].max(), row.ulp))
+            result.append((label, "backward", errs[0][1].max(), errs[1][1].max(),
+                           row.ulp_grad_y))
     return result
 
 
 def print_table(rows, points):
     print(f"Max error in ULPs against mpmath (60+ digits), {points} inputs per case "
-          "across the domain; bound = the catalog's documented maximum.")
+          "across the domain (axis functions: rows of 18; backward in ULPs of the terms "
+          "it sums); bound = the catalog's documented maximum.")
     print(f"{'function':44} {'direction':10} {'float32':>8} {'bound':>6} "
           f"{'float64':>8} {'bound':>6}")
     for label, which, e32, e64, ulp in rows:
