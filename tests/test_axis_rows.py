@@ -136,6 +136,26 @@ def test_log_softmax_backward_float32_sum_of_g_whose_float_pairs_overflow():
     assert err.max() <= fa.log_softmax.row.ulp_grad_y.float32
 
 
+def test_glu_backward_float64_keeps_normal_results_in_the_tails():
+    """g sigmoid(b) and g a sigmoid(b) (1 - sigmoid(b)) are normal numbers
+    here (but the second of the second pair, which underflows) although
+    exp(-|b|) is below the float64 range (|b| > 745, either sign for the
+    second): never 0, and within the bound of the result itself, not only
+    of the terms.  (The formula of the baseline and AVX2 builds returned 0
+    for all of them before session 14.)"""
+    import oracle
+    g = np.array([[5.286e103, 5.779e116, 6.932e132, 9.892e75, -3.812e78]])
+    a = np.array([1.194e124, -1.548e-83, -1.429e60, -3.988e78, 1.794e78])
+    b = np.array([-770.527, -856.694, 1143.11, 798.221, 802.664])
+    x = np.concatenate([a, b])[None, :]
+    got = fa.glu.backward(g, x)
+    want = oracle.oracle_glu_backward(g, x, axis=-1, rounded=False)
+    tiny = np.finfo(np.float64).tiny
+    nonzero = np.array([[1, 1, 0, 0, 0, 1, 0, 1, 1, 1]], bool)    # da of b > 0 is g
+    assert (np.abs(got[nonzero]) >= tiny).all()
+    assert oracle.ulp_error(got, want, np.float64).max() <= fa.glu.row.ulp_grad_y.float64
+
+
 HALVES = [row for row in AXIS if row.halves]
 
 

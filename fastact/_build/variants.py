@@ -115,6 +115,8 @@ TABLE = (
     _fma("silu", "f64", Impl("fa_silu_fast_pair_f64", when=BETA_1),
          avx512=Impl("fa_silu_v8_f64", when=BETA_1, arrays={"silu": "fa_silu_v8_array"})),
     Entry("glu_row", "f64", None, None, Impl("fa_glu_row_v8", args="n, x, sx, y, sy")),
+    Entry("glu_backward_row", "f64", None, None,
+          Impl("fa_glu_backward_row_v8", args="n, g, sg, x, sx, out, so")),
     _fma("silu_grad", "f64", Impl("fa_silu_grad_fast_pair_f64", when=BETA_1),
          avx512=Impl("fa_silu_grad_v8_f64", when=BETA_1,
                      arrays={"silu_grad": "fa_silu_grad_v8_array",

@@ -481,7 +481,8 @@ FA_INLINE void F(glu_backward_pair)(T g, T a, T b, T *da, T *db)
     /* an infinite factor times a positive one that underflows to 0:
      * still +-inf (b finite) */
     int finite_b = WABS(bw) < INFINITY;
-    *da = (T)WSEL((WABS(gi) == INFINITY) & finite_b, gi, gi * WSEL(bw >= 0, r, (e * r) * scale));
+    *da = (T)WSEL((WABS(gi) == INFINITY) & finite_b, gi,
+                  WSEL(bw >= 0, gi * r, ((gi * e) * r) * scale));      /* the scale last */
     *db = (T)WSEL((WABS(ga) == INFINITY) & finite_b, ga, (((ga * e) * (r * r)) * scale));
 }
 FA_INLINE void F(glu_backward_row)(fa_intp n, const T *g, fa_intp sg,

@@ -240,12 +240,13 @@ FA_INLINE T F(sparse_sigmoid)(T x)
     return (T)KEEP_NAN(xw, WSEL(xw <= -1, 0, WSEL(xw >= 1, 1, mid)));
 }
 
-/* e = exp(-|b|) for glu (formulas.h).  Below b = -600 e is taken as
+/* e = exp(-|b|) for glu (formulas.h).  Past |b| = 600 e is taken as
  * exp(-|b| + 512) and *scale = exp(-512) applied last, so a huge a times
- * a subnormal e still rounds once. */
+ * a subnormal e still rounds once (both signs: the backward's
+ * g a e/(1 + e)^2 is symmetric in b). */
 FA_INLINE W F(glu_gate)(W a, W b, W *scale)
 {
-    W shift = WSEL(b < -600, 512, 0);
+    W shift = WSEL(WABS(b) > 600, 512, 0);
     *scale = WSEL(shift != 0, FA_EXP_M512, 1);
     return EXP(-WABS(b) + shift);
 }

@@ -20,7 +20,8 @@
  * sigmoid vfixupimmpd puts x's NaN into N).  +inf gives 1, -inf +0, -0 1/2.
  * silu = x N / (1 + t) with the numerator x N as an exact pair; vfixupimmpd
  * returns x for +-0 and +inf.  glu = a sigmoid(b) the same way with a for
- * the factor, where the lanes cover the pair (fa_glu_cover_f64).
+ * the factor, where the lanes cover the pair (fa_glu_cover_f64), and its
+ * backward from the same t (fa_glu_backward_lanes_v8).
  * Random sweeps against mpmath: docs/accuracy.md.  The scalar statements
  * (strided loops) are lane 0 of the same zmm code. */
 #ifndef FA_FAST64_SIGMOID_H
@@ -171,6 +172,82 @@ FA_INLINE void fa_glu_row_v8(intptr_t n, const double *x, intptr_t sx, double *y
             _mm512_storeu_pd(out, v);
             for (intptr_t j = 0; j < c; j++)
                 y[(i + j) * sy] = out[j];
+        }
+    }
+}
+
+/* glu's backward pair (da, db) = (g s, g a s (1 - s)), s = sigmoid(b) =
+ * N/(1 + t) as above, and s (1 - s) = t/(1 + t)^2 for either sign of b,
+ * t = 2^kf m: A = 1/(1 + t) to 2^-56 (one residual step, as silu'),
+ * da = g A (b >= 0) or 2^kf (g (m A)), db = 2^kf ((g a)(m A) A), the
+ * scalings last (vscalefpd: one rounding, and a normal result keeps its
+ * relative accuracy however small t is).  Lanes cover a pair when b is
+ * finite and |g|, |g a| <= 2^1022 (no product overflows before its
+ * scaling); the gate is clamped at 1460, where 2^1022 e^-1460 is below
+ * the least subnormal.  The others take glu's pair formula (formulas.h). */
+FA_INLINE __mmask8 fa_glu_backward_lanes_v8(__m512d g, __m512d a, __m512d gate, __m512d *da,
+                                            __m512d *db)
+{
+    const __m512d one = _mm512_set1_pd(1.0), big = _mm512_set1_pd(0x1p1022);
+    FA_EXP16_PARTS_F64(gate, 1460.0, m, t, kf, neg);
+    __m512d r1 = fa_recip1p_f64(t);
+    __m512d A = _mm512_fmadd_pd(r1, _mm512_fnmadd_pd(r1, t, _mm512_sub_pd(one, r1)), r1);
+    __m512d mA = _mm512_mul_pd(m, A), ga = _mm512_mul_pd(g, a);
+    *da = _mm512_mask_blend_pd(neg, _mm512_mul_pd(g, A), _mm512_scalef_pd(_mm512_mul_pd(g, mA), kf));
+    *db = _mm512_scalef_pd(_mm512_mul_pd(_mm512_mul_pd(ga, mA), A), kf);
+    return _mm512_cmp_pd_mask(_mm512_abs_pd(g), big, _CMP_LE_OQ)
+         & _mm512_cmp_pd_mask(_mm512_abs_pd(ga), big, _CMP_LE_OQ)
+         & _mm512_cmp_pd_mask(_mm512_abs_pd(gate), _mm512_set1_pd(INFINITY), _CMP_LT_OQ);
+}
+
+/* glu's backward row (g the gradient of the m = n/2 outputs, x = [a, b],
+ * out = [da, db]), 8 pairs at a time as fa_glu_row_v8: a pair's bits do
+ * not depend on the rest of its row. */
+FA_INLINE void fa_glu_backward_row_v8(intptr_t n, const double *g, intptr_t sg,
+                                      const double *x, intptr_t sx, double *out, intptr_t so)
+{
+    intptr_t m = n / 2;
+    for (intptr_t i = 0; i < m; i += 8) {
+        intptr_t c = m - i < 8 ? m - i : 8;
+        __mmask8 k = (__mmask8)((1u << c) - 1u);
+        double gs[8], pair[16];            /* g, [a, b] of these pairs; padding 0 */
+        __m512d gv, a, b;
+        if (sg == 1 && sx == 1) {
+            gv = _mm512_maskz_loadu_pd(k, g + i);
+            a = _mm512_maskz_loadu_pd(k, x + i);
+            b = _mm512_maskz_loadu_pd(k, x + m + i);
+        } else {
+            for (intptr_t j = 0; j < 8; j++) {
+                gs[j] = j < c ? g[(i + j) * sg] : 0.0;
+                pair[j] = j < c ? x[(i + j) * sx] : 0.0;
+                pair[8 + j] = j < c ? x[(i + j + m) * sx] : 0.0;
+            }
+            gv = _mm512_loadu_pd(gs);
+            a = _mm512_loadu_pd(pair);
+            b = _mm512_loadu_pd(pair + 8);
+        }
+        __m512d da, db;
+        __mmask8 covered = fa_glu_backward_lanes_v8(gv, a, b, &da, &db);
+        if ((covered & k) != k) {
+            double wide[16];
+            _mm512_storeu_pd(gs, gv);
+            _mm512_storeu_pd(pair, a);
+            _mm512_storeu_pd(pair + 8, b);
+            fa_act_glu_backward_row_f64(16, gs, 1, pair, 1, wide, 1);
+            da = _mm512_mask_blend_pd(covered, _mm512_loadu_pd(wide), da);
+            db = _mm512_mask_blend_pd(covered, _mm512_loadu_pd(wide + 8), db);
+        }
+        if (so == 1) {
+            _mm512_mask_storeu_pd(out + i, k, da);
+            _mm512_mask_storeu_pd(out + m + i, k, db);
+        } else {
+            double d[16];
+            _mm512_storeu_pd(d, da);
+            _mm512_storeu_pd(d + 8, db);
+            for (intptr_t j = 0; j < c; j++) {
+                out[(i + j) * so] = d[j];
+                out[(i + j + m) * so] = d[8 + j];
+            }
         }
     }
 }
