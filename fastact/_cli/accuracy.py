@@ -157,16 +157,17 @@ def measure_axis(row, params, dtype, rows=40, length=18, seed=6):
     scales = rng.choice([0.01, 1, 10, 100], size=(rows, 1))
     x = (rng.normal(size=(rows, length)) * scales).astype(dtype)
     truth = oracle.oracle_axis(row.name, x.astype(np.float64), axis=-1, rounded=not exact)
-    forward = oracle.ulp_error(f(x, axis=-1, **params), truth, dtype)
+    along = {**params, "axis": -1}
+    forward = oracle.ulp_error(f(x, **along), truth, dtype)
     y = truth.astype(np.float64).astype(dtype)
     g = rng.normal(size=y.shape).astype(dtype)
     if row.halves:        # glu: backward from x, terms scaled by |g| and |a|
-        got = f.backward(g, x, axis=-1, **params)
+        got = f.backward(g, x, **along)
         want = oracle.oracle_glu_backward(g.astype(np.float64), x.astype(np.float64), axis=-1,
                                           rounded=not exact)
         scale = row.grad_scale(g.astype(np.float64), x.astype(np.float64), -1)
     else:
-        got = f.backward(g, y=y, axis=-1, **params)
+        got = f.backward(g, y=y, **along)
         want = oracle.oracle_backward_y(row.name, g.astype(np.float64), y.astype(np.float64),
                                         axis=-1, rounded=not exact)
         scale = row.grad_scale(g.astype(np.float64), y.astype(np.float64), -1)

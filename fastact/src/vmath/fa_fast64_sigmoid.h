@@ -193,7 +193,8 @@ FA_INLINE __mmask8 fa_glu_backward_lanes_v8(__m512d g, __m512d a, __m512d gate, 
     __m512d r1 = fa_recip1p_f64(t);
     __m512d A = _mm512_fmadd_pd(r1, _mm512_fnmadd_pd(r1, t, _mm512_sub_pd(one, r1)), r1);
     __m512d mA = _mm512_mul_pd(m, A), ga = _mm512_mul_pd(g, a);
-    *da = _mm512_mask_blend_pd(neg, _mm512_mul_pd(g, A), _mm512_scalef_pd(_mm512_mul_pd(g, mA), kf));
+    *da = _mm512_mask_blend_pd(neg, _mm512_mul_pd(g, A),
+                               _mm512_scalef_pd(_mm512_mul_pd(g, mA), kf));
     *db = _mm512_scalef_pd(_mm512_mul_pd(_mm512_mul_pd(ga, mA), A), kf);
     return _mm512_cmp_pd_mask(_mm512_abs_pd(g), big, _CMP_LE_OQ)
          & _mm512_cmp_pd_mask(_mm512_abs_pd(ga), big, _CMP_LE_OQ)
