@@ -619,6 +619,11 @@ def _prelu_args(x, w):
     return (x.astype(np.float64), w.astype(np.float64), dt)
 
 
+def _prelu_full(r, x, w, dt):
+    """r at the broadcast shape of x and w, in the output dtype."""
+    return np.array(np.broadcast_to(r, np.broadcast_shapes(x.shape, w.shape)), dtype=dt)
+
+
 @_public
 def prelu(x, w):
     """x if x > 0 else w*x, w broadcast against x (w = 0 gives +0)."""
@@ -634,10 +639,7 @@ def prelu_grad(x, w):
     """d/dx: 1 if x > 0 else w (broadcast shape)."""
     x, w, dt = _prelu_args(x, w)
     with np.errstate(all="ignore"):
-        r = _keep_nan(x, np.where(x > 0, 1.0, w))
-        return np.array(np.broadcast_to(r, np.broadcast_shapes(x.shape,
-                                                               w.shape)),
-                        dtype=dt)
+        return _prelu_full(_keep_nan(x, np.where(x > 0, 1.0, w)), x, w, dt)
 
 
 @_public
@@ -645,10 +647,7 @@ def prelu_grad_weight(x, w):
     """d/dw elementwise (not reduced over broadcast axes): 0 if x > 0 else x."""
     x, w, dt = _prelu_args(x, w)
     with np.errstate(all="ignore"):
-        r = _keep_nan(x, np.where(x > 0, 0.0, x))
-        return np.array(np.broadcast_to(r, np.broadcast_shapes(x.shape,
-                                                               w.shape)),
-                        dtype=dt)
+        return _prelu_full(_keep_nan(x, np.where(x > 0, 0.0, x)), x, w, dt)
 
 
 @_elementwise
