@@ -9,7 +9,8 @@ import pytest
 import fastact as fa
 from helpers import AXIS, DTYPES, bound
 
-LENGTHS = (1, 2, 15, 16, 17, 31, 33, 100, 1000)
+# 1025 and 3000: float32 softmax sums segments of 1024 elements (fa_rows.h)
+LENGTHS = (1, 2, 15, 16, 17, 31, 33, 100, 1000, 1025, 3000)
 
 
 def bits(a):
@@ -196,7 +197,7 @@ def test_float32_rows_with_a_dominant_pair_within_the_catalog_bound(name):
     limit = bound(next(r for r in AXIS if r.name == name).ulp, np.float32)
     rng = np.random.default_rng(12)
     worst = 0.0
-    for n in (33, 1000):
+    for n in (33, 1000, 3000):
         x = (rng.normal(size=(300, n)) * 3).astype(np.float32)
         x[:150, 0] += 30
         x[:150, 16] += 30
