@@ -107,7 +107,7 @@ TABLE = (
 
     # ---- float64: the careful versions (fa_precise64.h); FMA variants:
     # the plain forms where they meet the same bounds; avx512: sigmoid, silu,
-    # silu' and glu in the 16-entry-table kernels (fa_fast64_sigmoid.h), gelu
+    # silu', glu and gelu_tanh in the 16-entry-table kernels (fa_fast64_sigmoid.h), gelu
     # and gelu' with a 16-piece polynomial in registers (fa_fast64_gelu.h)
     Entry("sigmoid", "f64", Impl("fa_sigmoid_pair_f64"), Impl("fa_sigmoid_fast_pair_f64"),
           Impl("fa_sigmoid_v8_f64", arrays={"sigmoid": "fa_sigmoid_v8_array"})),
@@ -135,7 +135,8 @@ TABLE = (
     _all("gelu_grad", "f64", Impl("fa_gelu_grad_pair_f64"),
          avx512=Impl("fa_gelu_grad_v8_f64", arrays={"gelu_grad": "fa_gelu_grad_v8_array",
                                                     "gelu_backward": "fa_gelu_backward_v8_array"})),
-    _all("gelu_tanh", "f64", Impl("fa_gelu_tanh_pair_f64")),
+    _all("gelu_tanh", "f64", Impl("fa_gelu_tanh_pair_f64"),
+         avx512=Impl("fa_gelu_tanh_v8_f64", arrays={"gelu_tanh": "fa_gelu_tanh_v8_array"})),
     _all("gelu_tanh_grad", "f64", Impl("fa_gelu_tanh_grad_pair_f64")),
     _all("mish", "f64", Impl("fa_mish_pair_f64")),
     _all("mish_grad", "f64", Impl("fa_mish_grad_pair_f64")),
