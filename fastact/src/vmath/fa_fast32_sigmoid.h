@@ -184,8 +184,9 @@ FA_BACKWARD_V16_F32(fa_gelu_tanh_backward_v16_array, fa_gelu_tanh_grad_v16)
  * NaN NaN (vfixupimmps).  Exhaustive, in ULPs of the terms |s| +
  * |x s (1 - s)|: 3.146 at x = -0x1.a1480ep+3, 0.366 ns per element of the
  * backward in a C loop on Zen 4.  (With m unrounded, as hi A + (hi em1 +
- * lo) A, and a blend: 2.636 ULP, 0.403 ns; the session-10 form, which also
- * kept 1 - s as a product of its own: 2.817, 0.436 ns.) */
+ * lo) A, and a blend: 2.636 ULP, 0.403 ns; the session-10 form, A + (x A)
+ * (t A) and 2^kf (hi af + (hi em1 + lo) af), af = A (1 + x A): 2.817 ULP,
+ * 0.436 ns.) */
 FA_INLINE __m512 fa_silu_grad_v16(__m512 x)
 {
     const __m512 one = _mm512_set1_ps(1.0f);
