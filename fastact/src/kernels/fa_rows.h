@@ -180,20 +180,25 @@ FA_INLINE double fa_row_sum_lanes2(double *lane, double *low, double *sum_low)
  * segment (a 10^6 row in one go: 2^-13).  float64: ~2^-70 for a 10^6 row,
  * no segments. */
 #define FA_ROW_SEGMENT (32 * FA_ROW_PAIR)
-FA_INLINE void fa_row_sum_exp_block_f32(fa_intp left, const float *x, fa_intp sx, float sign,
-                                        float m, float *y, fa_intp sy, float *s, float *low)
-{
-    #pragma omp simd
-    for (int j = 0; j < FA_ROW_PAIR; j++) {
-        /* lanes past the row: v = -inf, exp 0, nothing stored */
-        float v = j < left ? sign * x[j * sx] : -INFINITY, e = fa_row_exp_diff_f32(v, m);
-        if (j < left)
-            y[j * sy] = e;
-        float t = s[j] + e;
-        low[j] += e - (t - s[j]);
-        s[j] = t;
-    }
+/* one block of LANES elements (lanes past the row: v = -inf, exp 0,
+ * nothing stored) */
+#define FA_ROW_SUM_EXP_BLOCK(T, NAME, LANES, EXP_DIFF)                             \
+FA_INLINE void NAME(fa_intp left, const T *x, fa_intp sx, T sign, T m, T *y,      \
+                    fa_intp sy, T *s, T *low)                                     \
+{                                                                                 \
+    _Pragma("omp simd")                                                           \
+    for (int j = 0; j < (LANES); j++) {                                           \
+        T v = j < left ? sign * x[j * sx] : -(T)INFINITY, e = EXP_DIFF(v, m);     \
+        if (j < left)                                                             \
+            y[j * sy] = e;                                                        \
+        T t = s[j] + e;                                                           \
+        low[j] += e - (t - s[j]);                                                 \
+        s[j] = t;                                                                 \
+    }                                                                             \
 }
+FA_ROW_SUM_EXP_BLOCK(float, fa_row_sum_exp_block_f32, FA_ROW_PAIR, fa_row_exp_diff_f32)
+FA_ROW_SUM_EXP_BLOCK(double, fa_row_sum_exp_block_f64, FA_ROW_LANES, fa_row_exp_diff_f64)
+
 FA_INLINE double fa_row_sum_exp_f32(fa_intp n, const float *x, fa_intp sx, float sign, float m,
                                     float *y, fa_intp sy)
 {
@@ -217,19 +222,6 @@ FA_INLINE double fa_row_sum_exp_f32(fa_intp n, const float *x, fa_intp sx, float
     return fa_row_sum_lanes(lane);
 }
 /* float64: the sum is the return value + *sum_low */
-FA_INLINE void fa_row_sum_exp_block_f64(fa_intp left, const double *x, fa_intp sx, double sign,
-                                        double m, double *y, fa_intp sy, double *s, double *low)
-{
-    #pragma omp simd
-    for (int j = 0; j < FA_ROW_LANES; j++) {
-        double v = j < left ? sign * x[j * sx] : -INFINITY, e = fa_row_exp_diff_f64(v, m);
-        if (j < left)
-            y[j * sy] = e;
-        double t = s[j] + e;
-        low[j] += e - (t - s[j]);
-        s[j] = t;
-    }
-}
 FA_INLINE double fa_row_sum_exp_f64(fa_intp n, const double *x, fa_intp sx, double sign,
                                     double m, double *y, fa_intp sy, double *sum_low)
 {
